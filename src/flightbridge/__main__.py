@@ -1,0 +1,3 @@
+from flightbridge.cli import main
+
+main()

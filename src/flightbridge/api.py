@@ -1,0 +1,171 @@
+"""The JSON API under /api/: one NinjaAPI, auth for every route, one error shape (RFC 9457).
+
+Every route accepts a browser session or `Authorization: Bearer <personal token>`; `request.auth`
+is the user. Every error leaves as `application/problem+json` with a message a person can act on;
+an unexpected exception is logged and answered with a generic 500 that leaks nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from flightbridge import __version__, errors
+from flightbridge.accounts.services import authenticate_token
+
+log = logging.getLogger(__name__)
+
+
+class BearerToken(HttpBearer):
+    openapi_scheme = "bearer"
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(SessionAuth):
+    def authenticate(self, request: HttpRequest, key):
+        user = super().authenticate(request, key)
+        return user or None
+
+
+api = NinjaAPI(
+    title="FlightBridge API",
+    version=__version__,
+    description=(
+        "Move a pilot's records between MyFlightbook, Logger and this logbook. Authenticate with a "
+        "browser session or `Authorization: Bearer <token>` (create one with `flightbridge token create USERNAME`). "
+        "Errors are RFC 9457 problem details."
+    ),
+    auth=[BearerToken(), Session()],
+    urls_namespace="api",
+)
+
+
+class Problem(Schema):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[dict] = []
+
+
+TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+          409: "Conflict", 422: "Invalid input", 429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
+
+
+def problem(status: int, detail: str, errors_: list[dict] | None = None, *, code: str | None = None) -> JsonResponse:
+    body = {"type": f"urn:flightbridge:problem:{code}" if code else "about:blank", "title": TITLES.get(status, "Error"),
+            "status": status, "detail": detail}
+    if errors_:
+        body["errors"] = errors_
+    return JsonResponse(body, status=status, content_type="application/problem+json")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    response = problem(401, "Log in, or send Authorization: Bearer <token> (see `flightbridge token create`).", code="unauthenticated")
+    response["WWW-Authenticate"] = 'Bearer realm="flightbridge"'
+    return response
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    problems = []
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ())]
+        problems.append({"field": ".".join(location[1:]) or ".".join(location), "in": location[0] if location else "",
+                         "reason": error.get("msg", "invalid")})
+    summary = "; ".join(f"{p['field']}: {p['reason']}" for p in problems[:5])
+    return problem(422, f"Invalid input — {summary}" if summary else "Invalid input", problems, code="invalid_input")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problem(exc.status_code, str(exc.message))
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(404, "No such resource, or it is not yours.", code="not_found")
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def _forbidden(request, exc):
+    return problem(403, str(exc) or "You do not have permission to do this.", code="forbidden")
+
+
+_ERROR_STATUS = {
+    errors.InputError: 422,
+    errors.BadRecord: 422,
+    errors.NotFound: 404,
+    errors.PermissionDenied: 403,
+    errors.Conflict: 409,
+    errors.NeedsReauth: 409,
+    errors.TransientError: 503,
+    errors.FatalError: 400,
+}
+
+
+@api.exception_handler(errors.FlightBridgeError)
+def _domain_error(request, exc: errors.FlightBridgeError):
+    status = next((code for kind, code in _ERROR_STATUS.items() if isinstance(exc, kind)), 400)
+    extra = getattr(exc, "problems", None) or ([exc.as_dict()] if isinstance(exc, errors.BadRecord) else None)
+    return problem(status, str(exc), extra, code=exc.code)
+
+
+@api.exception_handler(Exception)
+def _crash(request, exc):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "Something went wrong on our side. It has been logged.", code="internal")
+
+
+class HealthOut(Schema):
+    status: str
+    version: str
+    database: str
+    queue: str
+
+
+@api.get("/health", auth=None, response={200: HealthOut, 503: Problem}, tags=["service"], summary="Is the service up?")
+def health(request):
+    from django.conf import settings
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return problem(503, "The database is not reachable.", code="database_down")
+    queue = settings.HUEY["huey_class"].rsplit(".", 1)[-1] if isinstance(settings.HUEY, dict) else "custom"
+    return Status(200, {"status": "ok", "version": __version__, "database": connection.vendor, "queue": queue})
+
+
+def _mount_routers() -> None:
+    from flightbridge.jobs.api import router as jobs_router
+    from flightbridge.logbook.api import router as logbook_router
+
+    api.add_router("/", logbook_router)
+    api.add_router("/", jobs_router)
+    # Each integration app exposes `router` from its api.py; they are added here as they land.
+    import importlib
+
+    for app in ("myflightbook", "registry", "fleet", "logger"):
+        try:
+            module = importlib.import_module(f"flightbridge.{app}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"flightbridge.{app}.api":
+                raise
+            continue
+        api.add_router("/", module.router)
+
+
+_mount_routers()

@@ -1,0 +1,247 @@
+"""Background jobs: request one (guarded, enqueued after commit), run it, watch it, reap dead ones.
+
+A job kind is a plain function registered with `@job_handler("kind")`; it receives a `JobContext`
+to report progress and returns a result dict. Errors from `flightbridge.errors` become a failed job
+with their message; anything else becomes a failed job with a generic message (details in the log).
+Nothing here ever leaves a job in `running` once its worker is gone: the heartbeat goes stale and
+the next worker, or the next request for the same job, marks it failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Callable
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from flightbridge.errors import FlightBridgeError
+from flightbridge.jobs.models import ACTIVE_STATUSES, TRANSITIONS, JobStatus, SyncJob
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["JobContext"], dict | None]
+_HANDLERS: dict[str, Handler] = {}
+
+WORKER_DIED_MESSAGE = (
+    "The worker running this job stopped unexpectedly (it was restarted or crashed). "
+    "Nothing half-written was kept; start the job again."
+)
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+def job_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of `kind`."""
+
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def handler_for(kind: str) -> Handler:
+    try:
+        return _HANDLERS[kind]
+    except KeyError:
+        raise LookupError(f"no handler registered for job kind {kind!r}") from None
+
+
+def guard_key(kind: str, owner_id: int | None, scope: str = "") -> str:
+    return f"{kind}|{owner_id or '-'}|{scope}"
+
+
+def _advisory_lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _stale_before():
+    return timezone.now() - timedelta(seconds=settings.FLIGHTBRIDGE_JOB_STALE_SECONDS)
+
+
+def transition(job_id: int, to: str, **fields: Any) -> bool:
+    """Move a job to `to` if the move is allowed from its current status; False when it was not.
+
+    A conditional UPDATE, so two processes racing to move the same job cannot both win.
+    """
+    allowed_from = [status for status, targets in TRANSITIONS.items() if to in targets]
+    if not allowed_from:
+        raise IllegalTransition(f"no status may move to {to!r}")
+    now = timezone.now()
+    values: dict[str, Any] = {"status": to, **fields}
+    if to == JobStatus.RUNNING:
+        values.setdefault("started_at", now)
+        values.setdefault("heartbeat_at", now)
+    if to in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        values.setdefault("finished_at", now)
+    return SyncJob.objects.filter(pk=job_id, status__in=allowed_from).update(**values) == 1
+
+
+def request_job(
+    kind: str, *, owner=None, scope: str = "", params: dict | None = None, message: str = ""
+) -> tuple[SyncJob, bool]:
+    """Return the active job for (kind, owner, scope), or create and enqueue one. `created` says which.
+
+    Two requests at once (a double click, two web processes) get the same job: PostgreSQL takes an
+    advisory lock on the guard key; SQLite's IMMEDIATE transactions serialise writers; the partial
+    unique index is the backstop for both.
+    """
+    handler_for(kind)  # fail fast on a typo, before a row exists
+    key = guard_key(kind, getattr(owner, "pk", None), scope)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_lock_id(key)])
+        existing = SyncJob.objects.filter(guard_key=key, status__in=ACTIVE_STATUSES).first()
+        if existing is not None:
+            if existing.status == JobStatus.RUNNING and existing.heartbeat_at and existing.heartbeat_at < _stale_before():
+                transition(existing.pk, JobStatus.FAILED, message=WORKER_DIED_MESSAGE, error="worker_died")
+            else:
+                return existing, False
+        try:
+            with transaction.atomic():
+                job = SyncJob.objects.create(
+                    kind=kind, owner=owner, scope=scope, guard_key=key, params=params or {}, message=message
+                )
+        except IntegrityError:
+            return SyncJob.objects.get(guard_key=key, status__in=ACTIVE_STATUSES), False
+        transaction.on_commit(lambda: enqueue(job.pk))
+    return job, True
+
+
+def enqueue(job_id: int) -> None:
+    """Hand the job to huey. Called only after the job's row has committed."""
+    from flightbridge.jobs.tasks import run_job_task
+
+    run_job_task(job_id)
+
+
+@dataclass
+class JobContext:
+    job: SyncJob
+    _progress: dict = field(default_factory=dict)
+
+    @property
+    def params(self) -> dict:
+        return self.job.params
+
+    @property
+    def owner(self):
+        return self.job.owner
+
+    def report(self, *, phase: str | None = None, message: str | None = None, **counts: Any) -> None:
+        """Record progress on the job row (and prove the job is alive)."""
+        self._progress.update(counts)
+        values: dict[str, Any] = {"progress": dict(self._progress), "heartbeat_at": timezone.now()}
+        if phase is not None:
+            values["phase"] = phase
+        if message is not None:
+            values["message"] = message
+        SyncJob.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(**values)
+
+    def increment(self, **deltas: int) -> None:
+        for name, delta in deltas.items():
+            self._progress[name] = self._progress.get(name, 0) + delta
+        self.report()
+
+
+class _Heartbeat(threading.Thread):
+    """Touches `heartbeat_at` while a handler waits on the network, so only a dead worker goes stale."""
+
+    def __init__(self, job_id: int, interval: float):
+        super().__init__(name=f"heartbeat-{job_id}", daemon=True)
+        self.job_id, self.interval, self.stopped = job_id, interval, threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    SyncJob.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(heartbeat_at=timezone.now())
+                except Exception:  # a busy database must not kill the heartbeat; try again next beat
+                    log.warning("job %s: heartbeat write failed", self.job_id, exc_info=True)
+        finally:
+            connection.close()
+
+
+def run_job(job_id: int) -> SyncJob | None:
+    """Claim a queued job and run its handler to a final state. A job already claimed is left alone."""
+    if not transition(job_id, JobStatus.RUNNING):
+        log.info("job %s is not queued any more; nothing to do", job_id)
+        return None
+    job = SyncJob.objects.select_related("owner").get(pk=job_id)
+    heartbeat = _Heartbeat(job_id, settings.FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS)
+    heartbeat.start()
+    context = JobContext(job=job, _progress=dict(job.progress))
+    try:
+        result = handler_for(job.kind)(context) or {}
+    except FlightBridgeError as exc:
+        log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
+        transition(job_id, JobStatus.FAILED, message=str(exc), error=exc.code, progress=context._progress)
+    except Exception:
+        log.exception("job %s (%s) crashed", job_id, job.kind)
+        transition(
+            job_id,
+            JobStatus.FAILED,
+            message="An internal error stopped this job. It has been logged; try again, and report it if it repeats.",
+            error="internal",
+            progress=context._progress,
+        )
+    else:
+        SyncJob.objects.filter(pk=job_id).update(progress=context._progress)
+        done_message = result.pop("message", None) if isinstance(result, dict) else None
+        transition(job_id, JobStatus.SUCCEEDED, result=result, message=done_message or "Done.")
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join(timeout=5)
+    return SyncJob.objects.get(pk=job_id)
+
+
+def reap_stale_jobs() -> int:
+    """Fail running jobs whose heartbeat went silent (their worker died). Returns how many."""
+    reaped = 0
+    for job_id in SyncJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before()).values_list(
+        "pk", flat=True
+    ):
+        if transition(job_id, JobStatus.FAILED, message=WORKER_DIED_MESSAGE, error="worker_died"):
+            log.warning("job %s: worker died; marked failed", job_id)
+            reaped += 1
+    return reaped
+
+
+def resend_lost_jobs() -> int:
+    """Re-enqueue queued jobs that no worker picked up in time (a message lost with a killed worker).
+
+    Safe because claiming is a conditional update: a duplicate message finds the job already running.
+    `heartbeat_at` on a queued job records when it was last sent, so each is re-sent at most once
+    per stale period.
+    """
+    cutoff = _stale_before()
+    resent = 0
+    for job_id in SyncJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=cutoff).exclude(
+        heartbeat_at__gte=cutoff
+    ).values_list("pk", flat=True):
+        if SyncJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(heartbeat_at=timezone.now()):
+            enqueue(job_id)
+            resent += 1
+    return resent
+
+
+def run_queued_jobs(kind: str | None = None, limit: int = 100) -> list[SyncJob]:
+    """Run queued jobs in this process, oldest first (for the demo's one-shot mode and for tests)."""
+    done = []
+    query = SyncJob.objects.filter(status=JobStatus.QUEUED).order_by("created_at", "id")
+    if kind:
+        query = query.filter(kind=kind)
+    for job_id in list(query.values_list("pk", flat=True)[:limit]):
+        finished = run_job(job_id)
+        if finished is not None:
+            done.append(finished)
+    return done

@@ -1,0 +1,50 @@
+"""`/api/flights`, `/api/aircraft`, `/api/imports`: a pilot's own logbook, read-only over HTTP."""
+
+from datetime import date
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from flightbridge.logbook import services
+from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
+from flightbridge.logbook.schemas import AircraftOut, FlightOut, ImportOut, LogbookSummary
+
+router = Router(tags=["logbook"])
+
+
+class FlightFilter(Schema):
+    date_from: date | None = Field(None, alias="from", description="first date to include (YYYY-MM-DD)")
+    date_to: date | None = Field(None, alias="to", description="last date to include (YYYY-MM-DD)")
+
+
+@router.get("/flights", response=list[FlightOut], summary="Your flights, newest first, paged")
+@paginate(PageNumberPagination, page_size=50)
+def list_flights(request, filters: Query[FlightFilter]):
+    return services.flights_for(request.auth, filters.date_from, filters.date_to)
+
+
+@router.get("/flights/summary", response=LogbookSummary, summary="Totals over your flights (optionally a date range)")
+def flight_summary(request, filters: Query[FlightFilter]):
+    return services.summarize(services.flights_for(request.auth, filters.date_from, filters.date_to))
+
+
+@router.get("/flights/{flight_id}", response=FlightOut, summary="One of your flights")
+def get_flight(request, flight_id: int):
+    return get_object_or_404(Flight, pk=flight_id, owner=request.auth)
+
+
+@router.get("/aircraft", response=list[AircraftOut], summary="Your aircraft")
+def list_aircraft(request):
+    return list(UserAircraft.objects.filter(owner=request.auth))
+
+
+@router.get("/imports", response=list[ImportOut], summary="Your import runs, newest first")
+@paginate(PageNumberPagination, page_size=50)
+def list_imports(request):
+    return LogbookImport.objects.filter(owner=request.auth)
+
+
+@router.get("/imports/{import_id}", response=ImportOut, summary="One import run with its counts and reasons")
+def get_import(request, import_id: int):
+    return get_object_or_404(LogbookImport, pk=import_id, owner=request.auth)

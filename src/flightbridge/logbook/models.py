@@ -1,0 +1,231 @@
+"""The pilot's logbook: flights, their aircraft, imports, currency and totals.
+
+Hours are `Decimal` (never float): 1.1 + 2.2 must be 3.3 in a logbook. A flight's `external_id` is
+unique per owner when set (`mfb:{FlightID}`, `logger:{importId}`); that is what makes re-imports
+idempotent. `raw` keeps the source record verbatim so nothing a source sent is ever lost.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+HOURS = {"max_digits": 7, "decimal_places": 2, "default": Decimal("0")}
+
+
+class SimulatorType(models.TextChoices):
+    """Device class; §61.57(c) credits instrument experience differently for each."""
+
+    REAL = "REAL", "Aircraft"
+    FFS = "FFS", "Full flight simulator"
+    FTD = "FTD", "Flight training device"
+    AATD = "AATD", "Advanced aviation training device"
+    FLAPS = "FLAPS", "Basic aviation training device / other"
+
+
+class FlightSource(models.TextChoices):
+    MANUAL = "manual", "Entered here"
+    MYFLIGHTBOOK = "myflightbook", "MyFlightbook"
+    LOGGER = "logger", "Logger"
+
+
+class ImportStatus(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    REVERTED = "reverted", "Reverted"
+
+
+IMPORT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ImportStatus.PROCESSING: frozenset({ImportStatus.COMPLETED, ImportStatus.FAILED}),
+    ImportStatus.COMPLETED: frozenset({ImportStatus.REVERTED}),
+    ImportStatus.FAILED: frozenset({ImportStatus.REVERTED}),
+    ImportStatus.REVERTED: frozenset(),
+}
+
+
+class LogbookImport(models.Model):
+    """One import run (a MyFlightbook sync, a Logger package): what it did and why it skipped what it skipped."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logbook_imports")
+    source = models.CharField(max_length=32, choices=FlightSource.choices)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.PROCESSING, editable=False)
+    job = models.ForeignKey("jobs.SyncJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
+    imported = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    changed_at_source = models.PositiveIntegerField(default=0, help_text="skipped flights whose source record changed since import")
+    #: [{"record": "mfb:123", "field": "Date", "reason": "no date"}, …] for failed and skipped records
+    reasons = models.JSONField(default=list, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, default="")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} import #{self.pk} ({self.status})"
+
+
+class Flight(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flights")
+    date = models.DateField(help_text="the logbook date of the flight")
+    departure = models.CharField(max_length=8, blank=True, default="")
+    destination = models.CharField(max_length=8, blank=True, default="")
+    route = models.CharField(max_length=512, blank=True, default="")
+    tail_number = models.CharField(max_length=32, blank=True, default="")
+    aircraft_type = models.CharField(max_length=128, blank=True, default="")
+    simulator_type = models.CharField(max_length=8, choices=SimulatorType.choices, default=SimulatorType.REAL)
+
+    total_flight_time = models.DecimalField(**HOURS)
+    pic = models.DecimalField(**HOURS)
+    sic = models.DecimalField(**HOURS)
+    cross_country = models.DecimalField(**HOURS)
+    night = models.DecimalField(**HOURS)
+    imc = models.DecimalField(**HOURS)
+    simulated_ifr = models.DecimalField(**HOURS)
+    dual = models.DecimalField(**HOURS)
+    cfi = models.DecimalField(**HOURS)
+    ground_sim = models.DecimalField(**HOURS)
+
+    day_landings = models.PositiveIntegerField(default=0)
+    day_takeoffs = models.PositiveIntegerField(default=0)
+    night_landings = models.PositiveIntegerField(default=0)
+    night_takeoffs = models.PositiveIntegerField(default=0)
+    approaches = models.PositiveIntegerField(default=0)
+    holds = models.PositiveIntegerField(default=0)
+
+    # Times in UTC, when the source knows them (block = off/on blocks; flight = takeoff/landing).
+    block_out = models.DateTimeField(null=True, blank=True)
+    block_in = models.DateTimeField(null=True, blank=True)
+    takeoff_at = models.DateTimeField(null=True, blank=True)
+    landing_at = models.DateTimeField(null=True, blank=True)
+
+    flight_rules = models.CharField(max_length=8, blank=True, default="", help_text="VFR or IFR when known")
+    approach_type = models.CharField(max_length=32, blank=True, default="")
+    pic_name = models.CharField(max_length=128, blank=True, default="")
+    sic_name = models.CharField(max_length=128, blank=True, default="")
+    instructor_name = models.CharField(max_length=128, blank=True, default="")
+    student_name = models.CharField(max_length=128, blank=True, default="")
+
+    remarks = models.TextField(blank=True, default="")
+    custom_properties = models.JSONField(default=list, blank=True)
+
+    external_id = models.CharField(max_length=128, null=True, blank=True)
+    source = models.CharField(max_length=32, choices=FlightSource.choices, default=FlightSource.MANUAL)
+    import_batch = models.ForeignKey(LogbookImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="flights")
+    raw = models.JSONField(null=True, blank=True, help_text="the source record exactly as received")
+    source_hash = models.CharField(max_length=64, blank=True, default="", help_text="digest of `raw`, to notice changes at the source")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "external_id"], condition=Q(external_id__isnull=False), name="flight_external_id_unique_per_owner"
+            )
+        ]
+        indexes = [models.Index(fields=["owner", "date"]), models.Index(fields=["owner", "date", "departure", "destination"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.departure}-{self.destination} {self.tail_number}".strip()
+
+    @property
+    def legacy_route_key(self) -> str:
+        """`date:departure:destination`, the key rows had before external ids (see the sync seed)."""
+        return f"{self.date.isoformat()}:{self.departure}:{self.destination}"
+
+
+class UserAircraft(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="aircraft")
+    registration = models.CharField(max_length=32)
+    model = models.CharField(max_length=128, blank=True, default="")
+    manufacturer = models.CharField(max_length=128, blank=True, default="")
+    device_class = models.CharField(max_length=8, choices=SimulatorType.choices, default=SimulatorType.REAL)
+    source = models.CharField(max_length=32, choices=FlightSource.choices, default=FlightSource.MANUAL)
+    manual = models.BooleanField(default=True, help_text="curated by hand: imports never overwrite it")
+    external_id = models.CharField(max_length=128, null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True, help_text="registry facts and the source record")
+    import_batch = models.ForeignKey(LogbookImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="aircraft")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["registration"]
+        verbose_name_plural = "user aircraft"
+        constraints = [models.UniqueConstraint(fields=["owner", "registration"], name="aircraft_registration_unique_per_owner")]
+
+    def __str__(self) -> str:
+        return self.registration
+
+
+class CurrencyStatus(models.TextChoices):
+    CURRENT = "CURRENT", "Current"
+    EXPIRING_SOON = "EXPIRING_SOON", "Expiring soon"
+    NON_COMPLIANT = "NON_COMPLIANT", "Not current"
+    UNKNOWN = "UNKNOWN", "No date on file"
+
+
+class CurrencyRecord(models.Model):
+    """One FAA-relevant currency item, as MyFlightbook reported it on the last sync."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="currency_records")
+    kind = models.CharField(max_length=48, help_text="flight_review, instrument, medical_1st, passenger_day_90, …")
+    label = models.CharField(max_length=255, help_text="MyFlightbook's Attribute text, verbatim")
+    category = models.CharField(max_length=128, blank=True, default="", help_text="category/class for per-category items")
+    status = models.CharField(max_length=16, choices=CurrencyStatus.choices)
+    value = models.CharField(max_length=255, blank=True, default="", help_text="MyFlightbook's Value text")
+    discrepancy = models.TextField(blank=True, default="")
+    expires_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=32, default=FlightSource.MYFLIGHTBOOK)
+    raw = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "category", "label"]
+        constraints = [models.UniqueConstraint(fields=["owner", "source", "label"], name="currency_label_unique_per_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.status}"
+
+
+class TotalDimension(models.TextChoices):
+    TOTAL_TIME = "TOTAL_TIME", "Total time"
+    ROLE = "ROLE", "Role"
+    CONDITIONS = "CONDITIONS", "Conditions"
+    COUNTS = "COUNTS", "Counts"
+    CATEGORY = "CATEGORY", "Category and class"
+    OTHER = "OTHER", "Other"
+
+
+class LogbookTotal(models.Model):
+    """A total line: a MyFlightbook snapshot (source `myflightbook`) or our rollup (`computed-local`)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="logbook_totals")
+    source = models.CharField(max_length=32, help_text="myflightbook or computed-local")
+    dimension = models.CharField(max_length=16, choices=TotalDimension.choices)
+    key = models.CharField(max_length=64, help_text="normalized name, e.g. pic, night, landings")
+    description = models.CharField(max_length=255, help_text="the source's own words, verbatim")
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    unit = models.CharField(max_length=16, default="hours", help_text="hours, count or currency")
+    period = models.CharField(max_length=32, default="lifetime", help_text="lifetime or trailing-12-months")
+    raw = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source", "dimension", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "source", "period", "dimension", "description"], name="total_unique_line")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.value} {self.unit}"

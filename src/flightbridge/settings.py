@@ -1,0 +1,178 @@
+"""Django settings, built from the environment by `flightbridge.config` (the only place env is read).
+
+Laptop and fleet run this same file: the database URL picks SQLite (WAL, busy timeout, IMMEDIATE
+transactions so a web process and a worker can write at once) or PostgreSQL (psycopg 3), and the
+queue storage follows: huey's SQLite file, huey's SQL storage on PostgreSQL, or Redis when set.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from flightbridge.config import ConfigError, load_config
+
+try:
+    CONFIG = load_config()
+except ConfigError as exc:
+    # Raised before Django is configured, so print it plainly; the CLI turns it into exit code 2.
+    raise SystemExit(f"flightbridge: configuration error: {exc}") from None
+
+for _name in CONFIG.generated:
+    # Said once, when the file is first written: the operator must back it up with the database.
+    print(f"flightbridge: generated {_name} into {CONFIG.data_dir} (mode 0600); back it up with the database", file=sys.stderr)
+
+DATA_DIR = CONFIG.data_dir
+SECRET_KEY = CONFIG.secret_key
+DEBUG = CONFIG.debug
+PUBLIC_URL = CONFIG.public_url
+ALLOWED_HOSTS = ["*"]
+CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "ninja",
+    "huey.contrib.djhuey",
+    "flightbridge.accounts",
+    "flightbridge.vault",
+    "flightbridge.jobs",
+    "flightbridge.logbook",
+    "flightbridge.registry",
+    "flightbridge.myflightbook",
+    "flightbridge.fleet",
+    "flightbridge.logger",
+    "flightbridge.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "flightbridge.urls"
+WSGI_APPLICATION = "flightbridge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def _database_settings(config) -> dict:
+    db = config.database
+    if db.vendor == "sqlite":
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": db.name,
+            "OPTIONS": {
+                # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so
+                # two writers queue on busy_timeout instead of failing with "database is locked".
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+            "TEST": {"NAME": os.environ.get("FLIGHTBRIDGE_TEST_DATABASE_NAME") or None},
+        }
+    options = dict(db.options)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": db.name,
+        "USER": db.user,
+        "PASSWORD": db.password,
+        "HOST": db.host,
+        "PORT": db.port,
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"NAME": os.environ.get("FLIGHTBRIDGE_TEST_DATABASE_NAME") or None},
+    }
+
+
+DATABASES = {"default": _database_settings(CONFIG)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def _huey_settings(config) -> dict:
+    common = {
+        "name": "flightbridge",
+        "results": False,  # our SyncJob rows hold the state users see; huey only carries the work
+        "immediate": os.environ.get("FLIGHTBRIDGE_QUEUE_IMMEDIATE", "") == "1",
+        "utc": True,
+        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True, "check_worker_health": True},
+    }
+    if config.redis_url:
+        return {**common, "huey_class": "huey.RedisHuey", "url": config.redis_url}
+    if config.database.vendor == "postgresql":
+        return {**common, "huey_class": "flightbridge.jobs.queue.PostgresHuey", "database_url": config.database_url}
+    return {**common, "huey_class": "huey.SqliteHuey", "filename": str(config.data_dir / "queue.sqlite3")}
+
+
+HUEY = _huey_settings(CONFIG)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/logbook/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = str(DATA_DIR / "static")
+(DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise serves app static files from finders; this may stay empty
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Jobs: how often a running job proves it is alive, and when silence means its worker died.
+FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS = float(os.environ.get("FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS", "5"))
+FLIGHTBRIDGE_JOB_STALE_SECONDS = float(os.environ.get("FLIGHTBRIDGE_JOB_STALE_SECONDS", "60"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "flightbridge.redaction.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("FLIGHTBRIDGE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "huey": {"level": "INFO"},
+    },
+}

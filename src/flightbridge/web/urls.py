@@ -1,0 +1,20 @@
+import importlib
+
+from django.urls import include, path
+
+from flightbridge.web import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("logbook/", views.logbook, name="logbook"),
+]
+
+# Apps with pages of their own (fleet sync, Logger export, …) expose `flightbridge.<app>.urls`.
+for _app in ("myflightbook", "registry", "fleet", "logger"):
+    try:
+        importlib.import_module(f"flightbridge.{_app}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"flightbridge.{_app}.urls":
+            raise
+        continue
+    urlpatterns.append(path("", include(f"flightbridge.{_app}.urls")))

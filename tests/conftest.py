@@ -1,0 +1,166 @@
+"""Fixtures shared by every test: users, an authenticated API client, job draining, child processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+import tests.testapp.tasks  # noqa: F401  (registers the test job kinds in this process too)
+from django.test import Client
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="alice", password="alice-password-1")
+
+
+@pytest.fixture
+def other_user(django_user_model):
+    return django_user_model.objects.create_user(username="bob", password="bob-password-1")
+
+
+def token_client(user) -> Client:
+    from flightbridge.accounts.services import create_token
+
+    _row, token = create_token(user.username)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+@pytest.fixture
+def api(user) -> Client:
+    """A client authenticated as `user` with a personal API token."""
+    return token_client(user)
+
+
+@pytest.fixture
+def other_api(other_user) -> Client:
+    return token_client(other_user)
+
+
+@pytest.fixture
+def drain_jobs():
+    """Run every queued job in this process, as a worker would; returns the finished jobs."""
+    from flightbridge.jobs.services import run_queued_jobs
+
+    return run_queued_jobs
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
+    """Poll until `predicate()` is truthy; fail the test with `message` at the deadline. Never a bare sleep."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "FLIGHTBRIDGE_TEST_CHILD": "1",
+        "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.update(extra)
+    return env
+
+
+class ChildProcess:
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path):
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        self.process = subprocess.Popen(args, env=env, stdout=self._log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+                                        start_new_session=True)
+
+    def output(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self, sig=signal.SIGKILL) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self._log.close()
+
+
+@pytest.fixture
+def spawn(tmp_path):
+    """Start `python -m flightbridge ARGS…` as a child on the test database; stopped after the test."""
+    children: list[ChildProcess] = []
+
+    def start(*args: str, **env: str) -> ChildProcess:
+        child = ChildProcess([sys.executable, "-m", "flightbridge", *args], child_env(**env),
+                             tmp_path / f"child-{len(children)}.log")
+        children.append(child)
+        return child
+
+    yield start
+    for child in children:
+        child.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = os.environ.get("FLIGHTBRIDGE_CHROMIUM", "/usr/bin/chromium")
+    if not Path(path).exists():
+        pytest.fail(f"{path} is missing: install Debian's chromium (the test command does this with apt-get)")
+    return path
+
+
+@pytest.fixture
+def browser_page(chromium_path):
+    """A Playwright page in Debian's chromium, headless, no network beyond localhost."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def pytest_report_header(config):
+    return f"flightbridge test database: {settings.DATABASES['default']['ENGINE']} ({os.environ.get('FLIGHTBRIDGE_TEST_DATABASE', 'sqlite')})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_stray_postgres_sessions(django_db_setup, django_db_blocker):
+    """Child processes and threads may leave a connection open; PostgreSQL will not drop a busy test database."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )

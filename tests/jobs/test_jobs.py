@@ -1,0 +1,126 @@
+import threading
+
+import pytest
+from django.db import connection
+
+from flightbridge.jobs import services
+from flightbridge.jobs.models import JobStatus, SyncJob
+
+
+@pytest.mark.django_db
+def test_second_request_returns_the_active_job(user):
+    first, created = services.request_job("test.sleep", owner=user)
+    again, created_again = services.request_job("test.sleep", owner=user)
+    assert created and not created_again
+    assert again.pk == first.pk
+    other_scope, created_scope = services.request_job("test.sleep", owner=user, scope="source:2")
+    assert created_scope and other_scope.pk != first.pk
+    assert SyncJob.objects.filter(status=JobStatus.QUEUED).count() == 2
+
+
+@pytest.mark.django_db
+def test_unknown_kind_is_refused_before_a_row_exists(user):
+    with pytest.raises(LookupError):
+        services.request_job("no.such.kind", owner=user)
+    assert not SyncJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_job_runs_to_success_with_progress_and_a_new_one_can_start(user, drain_jobs):
+    job, _ = services.request_job("test.sleep", owner=user, params={"seconds": 0.1})
+    [done] = drain_jobs()
+    assert done.pk == job.pk
+    assert done.status == JobStatus.SUCCEEDED
+    assert done.phase == "slept" and done.progress["ticks"] >= 1
+    assert done.message == "Slept 0.1s." and done.result == {"slept": 0.1}
+    assert done.started_at and done.finished_at and done.finished_at >= done.started_at
+    second, created = services.request_job("test.sleep", owner=user)
+    assert created and second.pk != job.pk
+
+
+@pytest.mark.django_db
+def test_domain_error_fails_with_its_message_and_crash_leaks_nothing(user, drain_jobs):
+    services.request_job("test.fail", owner=user)
+    services.request_job("test.crash", owner=user)
+    by_kind = {job.kind: job for job in drain_jobs()}
+    assert by_kind["test.fail"].status == JobStatus.FAILED
+    assert by_kind["test.fail"].message == "The source said no: try again later."
+    assert by_kind["test.fail"].error == "fatal"
+    assert by_kind["test.crash"].status == JobStatus.FAILED
+    assert by_kind["test.crash"].error == "internal"
+    assert "secret-internal-detail" not in by_kind["test.crash"].message
+
+
+@pytest.mark.django_db
+def test_transitions_follow_the_state_machine(user):
+    job, _ = services.request_job("test.sleep", owner=user)
+    assert not services.transition(job.pk, JobStatus.SUCCEEDED)  # queued cannot jump to succeeded
+    assert services.transition(job.pk, JobStatus.RUNNING)
+    assert not services.transition(job.pk, JobStatus.RUNNING)  # a second worker cannot claim it
+    assert services.transition(job.pk, JobStatus.FAILED, message="x")
+    assert not services.transition(job.pk, JobStatus.RUNNING)
+    with pytest.raises(services.IllegalTransition):
+        services.transition(job.pk, JobStatus.QUEUED)
+    assert services.run_job(job.pk) is None  # a finished job is never run again
+
+
+@pytest.mark.django_db
+def test_stale_running_job_is_reaped_and_replaced(user, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job, _ = services.request_job("test.sleep", owner=user)
+    services.transition(job.pk, JobStatus.RUNNING)
+    SyncJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=settings.FLIGHTBRIDGE_JOB_STALE_SECONDS + 5))
+    replacement, created = services.request_job("test.sleep", owner=user)
+    assert created and replacement.pk != job.pk
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == "worker_died"
+    assert "stopped unexpectedly" in job.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_guard_under_real_concurrency(user):
+    """Eight threads, each with its own database connection, request the same job at once: one row."""
+    barrier = threading.Barrier(8)
+    results, failures = [], []
+
+    def request():
+        try:
+            barrier.wait(timeout=10)
+            job, created = services.request_job("test.sleep", owner=user)
+            results.append((job.pk, created))
+        except Exception as exc:  # surfaced below with its type
+            failures.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert len(results) == 8
+    assert len({pk for pk, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert SyncJob.objects.filter(owner=user, kind="test.sleep").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_enqueue_happens_only_after_commit(user, monkeypatch):
+    from django.db import transaction
+
+    sent = []
+    monkeypatch.setattr(services, "enqueue", lambda job_id: sent.append(job_id))
+    with transaction.atomic():
+        job, _ = services.request_job("test.sleep", owner=user)
+        assert sent == []  # still inside the transaction: no worker may see a job it cannot load
+    assert sent == [job.pk]
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            services.request_job("test.sleep", owner=user, scope="rolled-back")
+            raise RuntimeError("roll back")
+    assert sent == [job.pk]
+    assert not SyncJob.objects.filter(scope="rolled-back").exists()

@@ -1,0 +1,38 @@
+"""huey's PostgreSQL storage as we configure it: lazy, shared by consumers, each message taken once."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from flightbridge.jobs.queue import PostgresHuey
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgres_queue_hands_each_message_to_exactly_one_consumer():
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL queue storage is exercised in the PostgreSQL run of the suite")
+    settings_dict = connection.settings_dict
+    url = f"postgresql://{settings_dict['USER']}@{settings_dict['HOST'] or '127.0.0.1'}:{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+    huey = PostgresHuey("flightbridge-test-queue", database_url=url)
+    storage = huey.storage
+    storage.flush_queue()
+    for n in range(200):
+        storage.enqueue(f"message-{n}".encode())
+    taken, lock = [], threading.Lock()
+
+    def consume():
+        consumer_storage = PostgresHuey("flightbridge-test-queue", database_url=url).storage
+        while (data := consumer_storage.dequeue()) is not None:
+            with lock:
+                taken.append(data)
+        consumer_storage.database.close()
+
+    threads = [threading.Thread(target=consume) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(taken) == sorted(f"message-{n}".encode() for n in range(200))
+    assert storage.queue_size() == 0
+    storage.database.close()

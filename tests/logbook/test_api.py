@@ -1,0 +1,60 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from flightbridge.logbook.models import Flight
+
+pytestmark = pytest.mark.django_db
+
+
+def make_flights(owner, count, start=date(2024, 1, 1)):
+    return Flight.objects.bulk_create(
+        Flight(owner=owner, date=start + timedelta(days=i), departure="KPAO", destination="KSQL",
+               total_flight_time=Decimal("1.10"), pic=Decimal("1.10"), night=Decimal("0.30"), day_landings=1, night_landings=1)
+        for i in range(count)
+    )
+
+
+def test_flights_are_paged_newest_first(api, user):
+    make_flights(user, 120)
+    first = api.get("/api/flights").json()
+    assert first["count"] == 120 and len(first["items"]) == 50
+    assert first["items"][0]["date"] == "2024-04-29"
+    third = api.get("/api/flights?page=3").json()
+    assert len(third["items"]) == 20 and third["items"][-1]["date"] == "2024-01-01"
+
+
+def test_date_range_filter_and_summary(api, user):
+    make_flights(user, 31)
+    page = api.get("/api/flights?from=2024-01-10&to=2024-01-19").json()
+    assert page["count"] == 10
+    assert {item["date"] for item in page["items"]} == {f"2024-01-{d:02d}" for d in range(10, 20)}
+    summary = api.get("/api/flights/summary?from=2024-01-10&to=2024-01-19").json()
+    assert summary["flights"] == 10
+    assert Decimal(summary["total_flight_time"]) == Decimal("11.00")  # decimal, not 10.999…
+    assert Decimal(summary["night"]) == Decimal("3.00")
+    assert summary["landings"] == 20
+
+
+def test_bad_filter_is_a_422_naming_the_field(api):
+    response = api.get("/api/flights?from=2024-13-01")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["errors"][0]["field"] == "from"
+    assert "from" in body["detail"]
+    reversed_range = api.get("/api/flights?from=2024-02-01&to=2024-01-01")
+    assert reversed_range.status_code == 422 and "after" in reversed_range.json()["detail"]
+
+
+def test_health_needs_no_auth_and_names_the_database():
+    from django.db import connection
+    from django.test import Client
+
+    body = Client().get("/api/health").json()
+    assert body["status"] == "ok" and body["database"] == connection.vendor
+
+
+def test_openapi_schema_is_served(api):
+    schema = api.get("/api/openapi.json").json()
+    assert "/api/flights" in schema["paths"] and "/api/jobs/{job_id}" in schema["paths"]

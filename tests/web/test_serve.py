@@ -1,0 +1,36 @@
+"""`flightbridge serve` runs gunicorn and a worker, and Ctrl-C stops both."""
+
+import signal
+import socket
+
+import httpx
+import pytest
+
+from tests.conftest import wait_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.multiprocess]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def health(port):
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).json()
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(spawn):
+    port = free_port()
+    serve = spawn("serve", "--port", str(port), "--web-workers", "1")
+    body = wait_for(lambda: health(port), 60, message=f"server to answer; log:\n{serve.output()}")
+    assert body["status"] == "ok"
+    wait_for(lambda: "worker started" in serve.output(), 30, message="worker to start")
+    serve.process.send_signal(signal.SIGINT)
+    assert serve.process.wait(timeout=30) == 0
+    assert "stopped" in serve.output()
+    assert health(port) is None
