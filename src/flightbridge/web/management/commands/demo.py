@@ -1,29 +1,73 @@
 """`flightbridge demo`: the whole product offline on one machine, for a first look.
 
-Creates a demo pilot, then runs the service and a worker (and, as the integrations land, their
-local sandboxes) until Ctrl-C. Everything lives in FLIGHTBRIDGE_DATA_DIR.
+Creates a demo pilot, lets each integration app prepare its part (`flightbridge.<app>.demo.prepare`:
+start a local sandbox, point the service at it, load sample data), then runs the service, a worker
+and those sandboxes until Ctrl-C. Everything lives in FLIGHTBRIDGE_DATA_DIR.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from flightbridge.web.management.commands.serve import supervise, web_command, worker_command
+
 DEMO_USERNAME = "pilot"
 DEMO_PASSWORD = "flightbridge-demo"
+DEMO_APPS = ("registry", "myflightbook", "fleet", "logger")
+
+
+@dataclass
+class DemoContext:
+    """What an app's `prepare(context)` may add to the demo."""
+
+    host: str
+    port: int
+    data_dir: Path
+    pilot: object
+    #: environment for the web server and worker (e.g. MFB_CLIENT_ID pointing at a sandbox)
+    env: dict[str, str] = field(default_factory=dict)
+    #: extra processes to run beside the service, by name: argv lists
+    processes: dict[str, list[str]] = field(default_factory=dict)
+    #: lines printed to the pilot at start-up
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def public_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
 
 def ensure_demo_pilot():
-    user, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True})
+    user, created = get_user_model().objects.get_or_create(
+        username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True}
+    )
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save()
     return user
 
 
+def prepare_apps(context: DemoContext) -> None:
+    for app in DEMO_APPS:
+        try:
+            module = importlib.import_module(f"flightbridge.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"flightbridge.{app}.demo":
+                raise
+            continue
+        module.prepare(context)
+
+
 class Command(BaseCommand):
-    help = "Run the offline demo: a demo pilot, the service and a worker (Ctrl-C stops everything)."
+    help = "Run the offline demo: a demo pilot, the service, a worker and local sandboxes (Ctrl-C stops everything)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -31,6 +75,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, host, port, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        ensure_demo_pilot()
-        self.stdout.write(f"Log in at http://{host}:{port}/ as {DEMO_USERNAME} / {DEMO_PASSWORD}")
-        call_command("serve", host=host, port=port)
+        context = DemoContext(host=host, port=port, data_dir=settings.DATA_DIR, pilot=ensure_demo_pilot())
+        context.env["FLIGHTBRIDGE_PUBLIC_URL"] = context.public_url
+        prepare_apps(context)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **context.env}
+        children = {name: subprocess.Popen(argv, env=env) for name, argv in context.processes.items()}
+        children["web server"] = subprocess.Popen(web_command(host, port, 2), env=env)
+        children["worker"] = subprocess.Popen(worker_command(), env=env)
+        self.stdout.write("")
+        self.stdout.write(f"FlightBridge demo: open {context.public_url}/ and log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        for note in context.notes:
+            self.stdout.write(f"  - {note}")
+        self.stdout.write("Press Ctrl-C to stop everything.")
+        status = supervise(children, lambda line: self.stderr.write(line))
+        if status:
+            raise SystemExit(status)
