@@ -8,7 +8,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from flightbridge.logbook import services
 from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
-from flightbridge.logbook.schemas import AircraftOut, FlightOut, ImportOut, LogbookSummary
+from flightbridge.logbook.schemas import AircraftOut, FlightOut, ImportOut, LogbookSummary, RevertOut
 
 router = Router(tags=["logbook"])
 
@@ -48,3 +48,11 @@ def list_imports(request):
 @router.get("/imports/{import_id}", response=ImportOut, summary="One import run with its counts and reasons")
 def get_import(request, import_id: int):
     return get_object_or_404(LogbookImport, pk=import_id, owner=request.auth)
+
+
+@router.post("/imports/{import_id}/revert", response=RevertOut,
+             summary="Undo an import run: remove the flights it created, keep (and list) those edited since")
+def revert_import(request, import_id: int):
+    result = services.revert_import(request.auth, import_id)
+    return {"run": result.batch, "removed_flights": result.removed_flights,
+            "removed_aircraft": result.removed_aircraft, "kept_flights": result.kept_flights}

@@ -87,3 +87,18 @@ class LogbookSummary(Schema):
     cross_country: Decimal
     landings: int
     approaches: int
+
+
+class KeptFlight(Schema):
+    id: int
+    date: date
+    departure: str
+    destination: str
+    updated_at: datetime
+
+
+class RevertOut(Schema):
+    run: ImportOut
+    removed_flights: int
+    removed_aircraft: int
+    kept_flights: list[KeptFlight]

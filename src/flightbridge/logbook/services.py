@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from flightbridge.errors import InputError
-from flightbridge.logbook.models import IMPORT_TRANSITIONS, Flight, ImportStatus, LogbookImport
+from flightbridge.errors import Conflict, InputError, NotFound
+from flightbridge.logbook.models import IMPORT_TRANSITIONS, Flight, ImportStatus, LogbookImport, UserAircraft
 
 ZERO = Decimal("0")
 SUMMED_HOURS = ("total_flight_time", "pic", "night", "imc", "simulated_ifr", "cross_country")
@@ -53,3 +55,43 @@ def finish_import(batch: LogbookImport, to: str, *, message: str = "") -> bool:
     if moved:
         batch.refresh_from_db()
     return moved
+
+
+@dataclass
+class RevertResult:
+    batch: LogbookImport
+    removed_flights: int
+    removed_aircraft: int
+    kept_flights: list[Flight]
+
+
+def revert_import(owner, import_id: int) -> RevertResult:
+    """Undo one import run: remove what it created, keep (and list) what the pilot edited since.
+
+    A flight counts as created by the run when its `import_batch` is the run and it was created while
+    the run was open; it counts as edited when it changed after the run finished. Everything happens in
+    one transaction: either the run is reverted as a whole or nothing changes.
+    """
+    with transaction.atomic():
+        batch = LogbookImport.objects.select_for_update().filter(pk=import_id, owner=owner).first()
+        if batch is None:
+            raise NotFound(f"no import run {import_id}")
+        if batch.status == ImportStatus.PROCESSING:
+            raise Conflict(f"import run {import_id} is still processing; revert it once it has finished")
+        if batch.status == ImportStatus.REVERTED:
+            raise Conflict(f"import run {import_id} was already reverted on {batch.reverted_at:%Y-%m-%d %H:%M} UTC")
+        # One second of grace: a row written in the run's last instant is not an edit.
+        edited_after = (batch.finished_at or timezone.now()) + timedelta(seconds=1)
+        created = Flight.objects.filter(owner=owner, import_batch=batch, created_at__gte=batch.started_at)
+        kept = list(created.filter(updated_at__gt=edited_after).order_by("date", "id"))
+        removed_flights, _ = created.exclude(pk__in=[flight.pk for flight in kept]).delete()
+        aircraft = UserAircraft.objects.filter(owner=owner, import_batch=batch, manual=False,
+                                               created_at__gte=batch.started_at, updated_at__lte=edited_after)
+        removed_aircraft, _ = aircraft.delete()
+        details = {**batch.details, "reverted": {"removed_flights": removed_flights, "removed_aircraft": removed_aircraft,
+                                                 "kept_flight_ids": [flight.pk for flight in kept]}}
+        LogbookImport.objects.filter(pk=batch.pk).update(details=details)
+        kept_note = f"; kept {len(kept)} flight(s) edited since the import" if kept else ""
+        finish_import(batch, ImportStatus.REVERTED,
+                      message=f"Reverted: removed {removed_flights} flight(s) and {removed_aircraft} aircraft{kept_note}.")
+    return RevertResult(batch=batch, removed_flights=removed_flights, removed_aircraft=removed_aircraft, kept_flights=kept)

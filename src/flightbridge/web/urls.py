@@ -7,6 +7,8 @@ from flightbridge.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("logbook/", views.logbook, name="logbook"),
+    path("logbook/imports/", views.imports, name="imports"),
+    path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),
 ]
 
 # Apps with pages of their own (fleet sync, Logger export, …) expose `flightbridge.<app>.urls`.
