@@ -37,7 +37,49 @@ class Session(SessionAuth):
         return user or None
 
 
-api = NinjaAPI(
+PROBLEM_STATUSES = {
+    "401": "Not authenticated: log in or send a bearer token",
+    "403": "Forbidden: you lack the permission this needs",
+    "404": "Not found, or not yours",
+    "409": "Conflict with the current state (e.g. already running, already reverted)",
+    "422": "Invalid input; `errors` names each field",
+    "503": "A service this needs is unavailable; try again",
+}
+
+
+class FlightBridgeAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema documents the problem-details errors every route can answer."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = {
+            "type": "object",
+            "title": "Problem",
+            "description": "RFC 9457 problem details",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "integer"},
+                "detail": {"type": "string"},
+                "errors": {"type": "array", "items": {"type": "object"}},
+            },
+        }
+        problem_content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                for status, description in PROBLEM_STATUSES.items():
+                    if status == "401" and not operation.get("security"):
+                        continue
+                    operation["responses"].setdefault(status, {"description": description, "content": problem_content})
+                operation["responses"]["500"] = {"description": "Internal error (logged)", "content": problem_content}
+        return schema
+
+
+api = FlightBridgeAPI(
     title="FlightBridge API",
     version=__version__,
     description=(
@@ -144,6 +186,7 @@ def health(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
+        log.exception("health check: database unreachable")
         return problem(503, "The database is not reachable.", code="database_down")
     queue = settings.HUEY["huey_class"].rsplit(".", 1)[-1] if isinstance(settings.HUEY, dict) else "custom"
     return Status(200, {"status": "ok", "version": __version__, "database": connection.vendor, "queue": queue})

@@ -1,11 +1,10 @@
 """`/api/flights`, `/api/aircraft`, `/api/imports`: a pilot's own logbook, read-only over HTTP."""
 
-from datetime import date
-
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from flightbridge.api_types import IsoDate, Pages
 from flightbridge.logbook import services
 from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
 from flightbridge.logbook.schemas import AircraftOut, FlightOut, ImportOut, LogbookSummary, RevertOut
@@ -14,12 +13,12 @@ router = Router(tags=["logbook"])
 
 
 class FlightFilter(Schema):
-    date_from: date | None = Field(None, alias="from", description="first date to include (YYYY-MM-DD)")
-    date_to: date | None = Field(None, alias="to", description="last date to include (YYYY-MM-DD)")
+    date_from: IsoDate | None = Field(None, alias="from", description="first date to include (YYYY-MM-DD)")
+    date_to: IsoDate | None = Field(None, alias="to", description="last date to include (YYYY-MM-DD)")
 
 
 @router.get("/flights", response=list[FlightOut], summary="Your flights, newest first, paged")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_flights(request, filters: Query[FlightFilter]):
     return services.flights_for(request.auth, filters.date_from, filters.date_to)
 
@@ -40,7 +39,7 @@ def list_aircraft(request):
 
 
 @router.get("/imports", response=list[ImportOut], summary="Your import runs, newest first")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def list_imports(request):
     return LogbookImport.objects.filter(owner=request.auth)
 

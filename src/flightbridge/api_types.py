@@ -1,0 +1,39 @@
+"""Field types shared by every app's API schemas, so the OpenAPI contract means what it says.
+
+pydantic's lax mode would accept `to=0` as a date (the Unix epoch); a query parameter documented as
+`format: date` must be a `YYYY-MM-DD` string, nothing else.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+from pydantic import BeforeValidator
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_string(value):
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_string)]
+
+
+class Pages(PageNumberPagination):
+    """Page-number paging with bounds a database can honour (SQLite rejects an OFFSET past 2^63)."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000, description="page number, from 1")
+        page_size: int | None = Field(None, ge=1, le=500, description="items per page (at most 500)")
+
+    def __init__(self, page_size: int = 50, max_page_size: int = 500, **kwargs):
+        super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)
