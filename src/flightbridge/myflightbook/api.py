@@ -1,9 +1,72 @@
-"""`/api/integrations/myflightbook…`: connection routes here; the sync routes come from sync_api."""
+"""`/api/integrations/myflightbook…`: connection routes here; the sync routes come from sync_api.
 
-from ninja import Router
+Thin: each route calls one function in `connection`. The authorize and callback routes are visited
+by the browser (session auth), so they answer with redirects and a message on the logbook page,
+never with a token in a body or a URL.
+"""
 
+from datetime import datetime
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from ninja import Router, Schema
+
+from flightbridge.errors import FatalError
+from flightbridge.myflightbook import connection
 from flightbridge.myflightbook.sync_api import router as sync_router
 
 router = Router(tags=["myflightbook"])
+
+LOGBOOK_PAGE = "/logbook/"
+
+
+class ConnectionOut(Schema):
+    """The connection as the pilot may see it. Sync counts are added by the sync routes' extension point."""
+
+    status: str  # not_configured | disconnected | connected | needs_reconnect
+    message: str
+    scopes: list[str]
+    connected_at: datetime | None
+    expires_at: datetime | None
+    account_name: str
+    base_url: str
+
+
+def connection_payload(user) -> dict:
+    """The status response as a dict; the sync side may add keys (synced counts) to what this returns."""
+    return connection.connection_status(user).as_dict()
+
+
+@router.get("/integrations/myflightbook", response=ConnectionOut, summary="MyFlightbook connection status")
+def connection_status(request):
+    return connection_payload(request.auth)
+
+
+@router.get("/integrations/myflightbook/authorize", response={302: None}, summary="Start connecting MyFlightbook (browser)")
+def authorize(request):
+    try:
+        url = connection.start_authorization(request.auth)
+    except FatalError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(LOGBOOK_PAGE)
+    return HttpResponseRedirect(url)
+
+
+@router.get("/integrations/myflightbook/callback", response={302: None}, summary="MyFlightbook's redirect back (browser)")
+def callback(request, code: str = "", state: str = "", error: str = ""):
+    try:
+        connection.complete_authorization(request.auth, code=code, state=state, error=error)
+    except connection.ConnectionFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "MyFlightbook is connected. The first sync has started.")
+    return HttpResponseRedirect(LOGBOOK_PAGE)
+
+
+@router.post("/integrations/myflightbook/disconnect", response=ConnectionOut, summary="Forget the MyFlightbook tokens")
+def disconnect(request):
+    connection.disconnect(request.auth)
+    return connection_payload(request.auth)
+
 
 router.add_router("", sync_router)

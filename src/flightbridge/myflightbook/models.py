@@ -1,1 +1,85 @@
-"""Models of this app land with its issue."""
+"""A pilot's MyFlightbook connection (`IntegrationToken`) and the pending OAuth handshakes (`OAuthState`).
+
+Tokens are sealed by the vault (AES-256-GCM bound to table, column and row); the columns hold only
+ciphertext, and nothing here may put a token into a repr, a log line or an error. The connection's
+status is a small state machine: the transitions live in `TRANSITIONS` and change only through
+`IntegrationToken.move_to`, never through a form.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from flightbridge.vault.models import SealedSecretsModel
+
+PROVIDER = "myflightbook"
+
+
+class ConnectionStatus(models.TextChoices):
+    CONNECTED = "connected", "Connected"
+    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
+
+
+#: Allowed moves. A reconnect (a new code exchange) brings a `needs_reconnect` row back to connected.
+TRANSITIONS: dict[str, set[str]] = {
+    ConnectionStatus.CONNECTED: {ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_RECONNECT},
+    ConnectionStatus.NEEDS_RECONNECT: {ConnectionStatus.CONNECTED, ConnectionStatus.NEEDS_RECONNECT},
+}
+
+
+class IntegrationToken(SealedSecretsModel):
+    """One pilot's grant on MyFlightbook: sealed access and refresh tokens plus what we know about them."""
+
+    sealed_fields = ("access_token", "refresh_token")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="integration_tokens")
+    provider = models.CharField(max_length=32, default=PROVIDER)
+    access_token = models.TextField(blank=True, default="", help_text="sealed")
+    refresh_token = models.TextField(blank=True, default="", help_text="sealed")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.CharField(max_length=255, blank=True, default="", help_text="granted scopes, space separated")
+    status = models.CharField(max_length=24, choices=ConnectionStatus.choices, default=ConnectionStatus.CONNECTED)
+    status_message = models.CharField(max_length=500, blank=True, default="")
+    account_name = models.CharField(max_length=150, blank=True, default="", help_text="MyFlightbook username, once seen")
+    connected_at = models.DateTimeField(default=timezone.now)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "provider"], name="one_token_per_owner_and_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} connection of user {self.owner_id} ({self.status})"
+
+    def __repr__(self) -> str:
+        return f"<IntegrationToken id={self.pk} owner={self.owner_id} status={self.status}>"
+
+    @property
+    def scope_list(self) -> list[str]:
+        return self.scopes.split()
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, set())
+
+    def move_to(self, status: str, message: str = "") -> None:
+        if not self.can_move_to(status):
+            raise ValueError(f"a {self.status} connection cannot become {status}")
+        self.status, self.status_message = status, message[:500]
+
+
+class OAuthState(models.Model):
+    """One authorization attempt: a random `state` (stored only as its hash), single use, 10 minutes.
+
+    Bound to the user who started it, so a callback in another pilot's session cannot complete it.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state_hash = models.CharField(max_length=64, unique=True)
+    redirect_uri = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __repr__(self) -> str:
+        return f"<OAuthState id={self.pk} owner={self.owner_id} expires_at={self.expires_at:%Y-%m-%dT%H:%M:%SZ}>"

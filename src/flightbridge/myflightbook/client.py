@@ -1,0 +1,382 @@
+"""`MyFlightbookClient`: the one way FlightBridge talks to MyFlightbook's OAuth resource API.
+
+Read-only by construction: a method name that is not on the read whitelist raises `BlockedCall`
+("BLOCKED: …") before a token is looked at or a byte is sent, because aircraft records on
+MyFlightbook are shared between pilots and one stray write could change someone else's data.
+Calls for one account are spaced by a gate (see `locks`), transient failures are retried with
+bounded exponential backoff, an expired or rejected token is refreshed once, and everything else
+fails with the method name and MyFlightbook's own message. It must never log, raise or return a
+token, and never call a write method.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+import time
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any, Callable, Protocol
+
+import httpx
+
+from flightbridge.errors import BlockedCall, FatalError, NeedsReauth, TransientError
+from flightbridge.myflightbook.locks import CallGate, LocalCallGate
+from flightbridge.redaction import redact
+
+log = logging.getLogger(__name__)
+
+RESOURCE_PATH = "/logbook/mvc/oAuth/OAuthResource/"
+
+#: The only methods FlightBridge may call. Exact, case-sensitive names: MyFlightbook resolves method
+#: names with .NET Enum.Parse, and numeric strings or comma lists would parse there too, so nothing
+#: but these exact strings may ever reach the wire.
+READ_METHODS = frozenset(
+    {
+        "AircraftForUser",
+        "FlightsWithQueryAndOffset",
+        "GetCurrencyForUser",
+        "TotalsForUserWithQuery",
+        "VisitedAirports",
+        "GetNamedQueries",
+        "PropertiesForFlight",
+        "AvailablePropertyTypesForUser",
+        "FlightPathForFlight",
+        "MakesAndModels",
+        "ModelsWithIDs",
+    }
+)
+
+#: Every write method in MyFlightbook's OAuth method table (reference §2). Listed for tests and
+#: docs only: the guard is the whitelist above, so a write added to MyFlightbook later is blocked too.
+WRITE_METHODS = (
+    "AddAircraftForUser",
+    "DeleteAircraftForUser",
+    "UpdateMaintenanceForAircraftWithFlagsAndNotes",
+    "CommitFlightWithOptions",
+    "addFlight",
+    "DeleteLogbookEntry",
+    "DeletePropertiesForFlight",
+    "CreatePendingFlight",
+    "UpdatePendingFlight",
+    "DeletePendingFlight",
+    "CommitPendingFlight",
+    "AddNamedQuery",
+    "DeleteNamedQuery",
+    "UpdateImageAnnotation",
+    "DeleteImage",
+    "UploadImage",
+)
+
+# A 500 is MyFlightbook's answer to every exception, so its text decides what it means. These name
+# a token problem (DNOA's expiry/validation texts and MFB's own checks), which a refresh may cure.
+_TOKEN_FAILURE = re.compile(r"(?i)access token|token has expired|message expired|oauth token|authorization header")
+# These are deterministic mistakes in our request; retrying them would only load MyFlightbook.
+_DETERMINISTIC_500 = re.compile(r"(?i)required parameter|requested value '.*' was not found|is not recognized|does not belong to you")
+_MISSING_SCOPE = re.compile(r'(?i)requires scope "?([a-z]+)"?')
+
+
+class TokenProvider(Protocol):
+    """Supplies access tokens; the client never stores one beyond a single request."""
+
+    def access_token(self) -> str:
+        """A token valid for at least the next minute (refreshing first if needed)."""
+
+    def refresh_after_rejection(self, rejected: str) -> str:
+        """MyFlightbook rejected `rejected`: refresh (unless another process already did) and return the new one."""
+
+
+class StaticTokenProvider:
+    """A fixed token (tests, scripts); a rejection means the pilot must reconnect."""
+
+    def __init__(self, token: str):
+        self._token = token
+
+    def __repr__(self) -> str:
+        return "StaticTokenProvider(<token>)"
+
+    def access_token(self) -> str:
+        return self._token
+
+    def refresh_after_rejection(self, rejected: str) -> str:
+        raise NeedsReauth("MyFlightbook rejected the access token and there is no way to refresh it; reconnect MyFlightbook.")
+
+
+def encode_params(params: dict[str, Any]) -> dict[str, str]:
+    """MyFlightbook reads form fields only: complex arguments go as JSON text inside a field."""
+    form: dict[str, str] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            form[name] = "true" if value else "false"
+        elif isinstance(value, (dict, list, tuple)):
+            form[name] = json.dumps(value, default=_json_default, separators=(",", ":"))
+        else:
+            form[name] = str(value)
+    return form
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + ("Z" if value.tzinfo else "")
+    if isinstance(value, date):
+        # Dates go unzoned: an offset would be converted to the server's local time and may shift the day.
+        return value.strftime("%Y-%m-%dT00:00:00")
+    raise TypeError(f"cannot send {type(value).__name__} to MyFlightbook")
+
+
+def parse_body(text: str) -> Any:
+    """MyFlightbook's JSON body: empty means null; numbers with a point become Decimal with their scale."""
+    if not text.strip():
+        return None
+    return json.loads(text, parse_float=Decimal)
+
+
+_MDY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def parse_mfb_date(value: Any) -> date | None:
+    """A LogbookEntry `Date`: ISO `2026-08-16T00:00:00` (the JSON path) or `8/16/2026` (culture format).
+
+    The date is the pilot's local calendar date; it is never shifted by a time zone.
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = _MDY.match(text)
+    if match:
+        month, day, year = (int(part) for part in match.groups())
+        return date(year, month, day)
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise ValueError(f"not a MyFlightbook date: {text[:40]!r}") from None
+
+
+def parse_mfb_datetime(value: Any) -> datetime | None:
+    """A MyFlightbook datetime. `Z` (or an offset) means UTC-tagged; no zone means unzoned, read as UTC.
+
+    MyFlightbook stores FlightStart/End, EngineStart/End and property dates as UTC without conversion.
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    text = str(value).strip()
+    match = _MDY.match(text)
+    if match:
+        month, day, year = (int(part) for part in match.groups())
+        return datetime(year, month, day, tzinfo=timezone.utc)
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"not a MyFlightbook date and time: {text[:40]!r}") from None
+    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+#: MyFlightbook's JSON omits every value equal to its default (DefaultValueHandling.Ignore): a
+#: missing key is the default, never "unknown". `with_defaults` puts them back for the mapping code.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "LogbookEntry": {
+        "AircraftID": 0, "CatClassOverride": 0, "NightLandings": 0, "FullStopLandings": 0, "Approaches": 0,
+        "Landings": 0, "PrecisionApproaches": 0, "NonPrecisionApproaches": 0,
+        "CrossCountry": Decimal("0"), "Nighttime": Decimal("0"), "IMC": Decimal("0"), "SimulatedIFR": Decimal("0"),
+        "GroundSim": Decimal("0"), "Dual": Decimal("0"), "CFI": Decimal("0"), "PIC": Decimal("0"),
+        "SIC": Decimal("0"), "TotalFlightTime": Decimal("0"), "HobbsStart": Decimal("0"), "HobbsEnd": Decimal("0"),
+        "fHoldingProcedures": False, "IsLocalFlight": False, "fIsPublic": False, "IsOverridden": False,
+        "HasDigitizedSig": False, "CFISignatureState": 0, "Route": "", "Comment": "", "FlightID": 0,
+        "FlightStart": None, "FlightEnd": None, "EngineStart": None, "EngineEnd": None, "Date": None,
+        "CustomProperties": [], "FlightImages": [], "Videos": [], "User": None,
+    },
+    "Aircraft": {
+        "InstanceTypeID": 1, "InstanceType": 1, "InstanceTypeDescription": "", "HideFromSelection": False,
+        "RoleForPilot": 0, "Revision": 0, "Version": 0, "IsGlass": False, "IsLocked": False,
+        "AvionicsTechnologyUpgrade": 0, "Last100": Decimal("0"), "LastOilChange": Decimal("0"),
+        "LastNewEngine": Decimal("0"), "TailNumber": "", "ModelID": 0, "AircraftID": 0,
+    },
+    # Status absent = CurrencyState.NotCurrent (0): a not-current pilot arrives with no status at all.
+    "CurrencyStatusItem": {"Attribute": "", "Value": "", "Status": 0, "Discrepancy": "", "AssociatedResourceID": 0,
+                           "CurrencyGroup": 0, "Query": None},
+    # NumericType absent = Integer (0); Group absent = None (0).
+    "TotalsItem": {"Value": Decimal("0"), "Description": "", "SubDescription": "", "NumericType": 0, "IsInt": False,
+                   "IsTime": False, "IsCurrency": False, "Query": None, "Group": 0, "GroupName": ""},
+    "CustomFlightProperty": {"PropID": 0, "FlightID": 0, "PropTypeID": 0, "IntValue": 0, "BoolValue": False,
+                             "DecValue": Decimal("0"), "DateValue": None, "TextValue": ""},
+}
+
+
+def with_defaults(kind: str, record: dict) -> dict:
+    """`record` with MyFlightbook's omitted default values filled in (a new dict; the input is untouched)."""
+    return {**DEFAULTS[kind], **record}
+
+
+def _error_text(response: httpx.Response) -> str:
+    """MyFlightbook's message from a `text/plain` "Error: <message>" body, cut to something showable."""
+    try:
+        text = response.text
+    except Exception:  # undecodable bytes: say what we can
+        text = ""
+    text = re.sub(r"<[^>]+>", " ", text)  # an IIS/HTML error page: keep only its words
+    text = " ".join(text.split())
+    if text.lower().startswith("error:"):
+        text = text[6:].strip()
+    return (text[:300] + "…") if len(text) > 300 else (text or f"HTTP {response.status_code}")
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+
+
+class MyFlightbookClient:
+    """Calls OAuthResource methods for one account. `call("AircraftForUser")` → parsed JSON."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token_provider: TokenProvider,
+        min_interval_ms: int = 500,
+        *,
+        http: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        gate: CallGate | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 4,
+        backoff_base: float = 0.5,
+        backoff_max: float = 8.0,
+        retry_after_max: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.tokens = token_provider
+        self.min_interval_ms = min_interval_ms
+        self.gate = gate if gate is not None else LocalCallGate(min_interval_ms)
+        self.max_attempts = max(1, max_attempts)
+        self.backoff_base, self.backoff_max, self.retry_after_max = backoff_base, backoff_max, retry_after_max
+        self._sleep = sleep
+        self._owns_http = http is None
+        self.http = http or httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+
+    def __repr__(self) -> str:
+        return f"MyFlightbookClient({self.base_url!r})"
+
+    def __enter__(self) -> "MyFlightbookClient":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+    @staticmethod
+    def check_method(method: Any) -> str:
+        """Return `method` if it is a whitelisted read; otherwise raise BlockedCall. Pure: no I/O."""
+        if not isinstance(method, str) or method not in READ_METHODS:
+            shown = method if isinstance(method, str) else type(method).__name__
+            raise BlockedCall(
+                f"BLOCKED: {shown[:80]!r} is not a MyFlightbook read method FlightBridge may call; "
+                "FlightBridge never writes to MyFlightbook. The run was stopped."
+            )
+        return method
+
+    def call(self, method: str, **params: Any) -> Any:
+        """Call one read method; returns the parsed JSON (list, dict, bool, str) or None for an empty body."""
+        method = self.check_method(method)  # before anything else: no token read, no socket opened
+        form = {**encode_params(params), "json": "1"}
+        url = self.base_url + RESOURCE_PATH + method
+        refreshed = False
+        attempt = 0
+        token = self.tokens.access_token()
+        while True:
+            attempt += 1
+            try:
+                with self.gate.turn():
+                    response = self.http.post(
+                        url, data=form, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+                    )
+                    body = response.text if response.status_code == 200 else None
+            except httpx.TimeoutException:
+                failure = TransientError(f"MyFlightbook {method}: timed out")
+            except httpx.TransportError as exc:
+                failure = TransientError(f"MyFlightbook {method}: connection failed ({type(exc).__name__})")
+            else:
+                status = response.status_code
+                if status == 200:
+                    try:
+                        return parse_body(body)
+                    except ValueError:
+                        # A body cut short by a proxy or a dropped connection: worth another try.
+                        failure = TransientError(f"MyFlightbook {method}: the response was not valid JSON")
+                else:
+                    message = self._clean(_error_text(response), token)
+                    scope = _MISSING_SCOPE.search(message)
+                    if status == 401 and scope:
+                        raise NeedsReauth(
+                            f"MyFlightbook {method}: the connection lacks the {scope.group(1)!r} permission; "
+                            "disconnect and connect MyFlightbook again, approving every permission."
+                        )
+                    if status == 401 or (status >= 500 and _TOKEN_FAILURE.search(message)):
+                        if refreshed:
+                            raise NeedsReauth(
+                                f"MyFlightbook {method}: the access token was rejected again after a refresh "
+                                f"({message}); reconnect MyFlightbook."
+                            )
+                        log.info("MyFlightbook %s: token rejected (HTTP %s); refreshing once", method, status)
+                        token = self.tokens.refresh_after_rejection(token)
+                        refreshed = True
+                        attempt -= 1  # the refresh retry is not a transient retry
+                        continue
+                    if status == 429:
+                        failure = TransientError(
+                            f"MyFlightbook {method}: too many requests",
+                            retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
+                        )
+                    elif status >= 500 and not _DETERMINISTIC_500.search(message):
+                        failure = TransientError(f"MyFlightbook {method} failed (HTTP {status}): {message}")
+                    else:
+                        raise FatalError(f"MyFlightbook {method} failed (HTTP {status}): {message}")
+            if attempt >= self.max_attempts:
+                raise TransientError(f"{failure} (gave up after {attempt} attempts)", retry_after=failure.retry_after)
+            delay = self._backoff(attempt, failure.retry_after)
+            log.warning("%s; retrying in %.2fs (attempt %d of %d)", failure, delay, attempt + 1, self.max_attempts)
+            self._sleep(delay)
+            token = self.tokens.access_token()
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.retry_after_max)
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** (attempt - 1)))
+        # "Full jitter": workers sharing an outage do not come back in lockstep.
+        return random.uniform(ceiling / 2, ceiling)
+
+    @staticmethod
+    def _clean(message: str, token: str) -> str:
+        if token and token in message:
+            message = message.replace(token, "[redacted]")
+        return redact(message)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from flightbridge.myflightbook import views
+
+urlpatterns = [
+    path("logbook/myflightbook/disconnect/", views.disconnect, name="myflightbook-disconnect"),
+]
