@@ -36,9 +36,6 @@ class LazySqlStorage(SqlStorage):
         super(SqlStorage, self).__init__(name)  # skip SqlStorage.__init__: it connects
         self.database = peewee_database(database_url)
         self.KV, self.Schedule, self.Task = self.create_models()
-        for model in (self.KV, self.Schedule, self.Task):
-            # huey's defaults ("task", "kv") are too generic to share a database with Django's tables.
-            model._meta.set_table_name(f"huey_{model._meta.table_name}")
         self.for_update = "FOR UPDATE SKIP LOCKED"
 
     def _ensure_tables(self):
