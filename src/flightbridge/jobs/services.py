@@ -177,8 +177,10 @@ def run_job(job_id: int) -> SyncJob | None:
         log.info("job %s is not queued any more; nothing to do", job_id)
         return None
     job = SyncJob.objects.select_related("owner").get(pk=job_id)
-    heartbeat = _Heartbeat(job_id, settings.FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS)
-    heartbeat.start()
+    heartbeat = None
+    if settings.FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS > 0:  # 0 turns the thread off (tests inside one transaction)
+        heartbeat = _Heartbeat(job_id, settings.FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS)
+        heartbeat.start()
     context = JobContext(job=job, _progress=dict(job.progress))
     try:
         result = handler_for(job.kind)(context) or {}
@@ -199,8 +201,9 @@ def run_job(job_id: int) -> SyncJob | None:
         done_message = result.pop("message", None) if isinstance(result, dict) else None
         transition(job_id, JobStatus.SUCCEEDED, result=result, message=done_message or "Done.")
     finally:
-        heartbeat.stopped.set()
-        heartbeat.join(timeout=5)
+        if heartbeat is not None:
+            heartbeat.stopped.set()
+            heartbeat.join(timeout=5)
     return SyncJob.objects.get(pk=job_id)
 
 
