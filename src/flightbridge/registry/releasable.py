@@ -1,0 +1,343 @@
+"""Read the FAA "Releasable Aircraft Database" (ReleasableAircraft.zip, or a folder of its .txt files) as plain records.
+
+Streaming and database-free: MASTER and DEREG are read row by row (never a whole-file list), only the
+small ACFTREF and ENGINE reference tables are held in memory for the join. Columns are found by
+header name, never by position (the layout has drifted over the years). A bad row is reported with
+its file and line and skipped; it must never abort the read. Only a missing file or a missing
+required column (no way to read anything) raises `FatalError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TextIO
+
+from flightbridge.errors import FatalError
+
+from .nnumber import is_valid_n_number, mode_s_hex, mode_s_octal_to_hex
+
+MASTER, ACFTREF, ENGINE, DEREG = "MASTER.txt", "ACFTREF.txt", "ENGINE.txt", "DEREG.txt"
+
+_HEADER_SEPARATORS = re.compile(r"[\s\-_]+")
+_HEX = re.compile(r"[0-9A-F]{6}")
+
+
+def header_key(name: str) -> str:
+    """MASTER says `MFR MDL CODE`, DEREG says `MFR-MDL-CODE`, and one header reads `, KIT MODEL`: one key for all."""
+    return _HEADER_SEPARATORS.sub(" ", name.replace("\ufeff", "")).strip().upper()
+
+
+# DEREG's spelling of a MASTER column, after header_key().
+_ALIASES = {"LAST ACT DATE": "LAST ACTION DATE"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    reason: str
+    skipped: bool  # True: the row was not stored; False: stored with this field blanked
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        action = "row skipped" if self.skipped else "field left blank"
+        where = f"{self.file} line {self.line}" + (f" field {self.field}" if self.field else "")
+        return f"{where}: {self.reason} ({action})"
+
+
+class RowError(ValueError):
+    def __init__(self, field: str, reason: str):
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """One ACFTREF row: the make/model/series a MFR MDL CODE stands for."""
+
+    manufacturer: str
+    model: str
+    type_aircraft: str
+    type_engine: str
+    category: str
+    builder_certification: str
+    engines: int | None
+    seats: int | None
+    weight_class: str
+
+
+@dataclass(frozen=True)
+class EngineRef:
+    manufacturer: str
+    model: str
+    type_engine: str
+    horsepower: int | None
+    thrust: int | None
+
+
+class ReleasableSource:
+    """The files of one download: a ZIP, a folder, or the path of a MASTER.txt inside a folder."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._zip: zipfile.ZipFile | None = None
+        self._members: dict[str, object] = {}
+        if self.path.is_dir() or (self.path.is_file() and not zipfile.is_zipfile(self.path)):
+            folder = self.path if self.path.is_dir() else self.path.parent
+            self._members = {entry.name.upper(): entry for entry in folder.iterdir() if entry.is_file()}
+        elif self.path.is_file():
+            self._zip = zipfile.ZipFile(self.path)
+            # The FAA puts the files at the top; a re-zipped download may nest them in a folder.
+            for info in self._zip.infolist():
+                if not info.is_dir():
+                    self._members.setdefault(info.filename.rsplit("/", 1)[-1].upper(), info)
+        else:
+            raise FatalError(f"{self.path}: no such file or folder (expected ReleasableAircraft.zip or a folder of its .txt files)")
+        if not self.has(MASTER):
+            raise FatalError(f"{self.path}: no {MASTER} in it; is this the FAA releasable aircraft database?")
+        if not self.has(ACFTREF):
+            raise FatalError(f"{self.path}: no {ACFTREF} in it; MASTER.txt alone cannot name the aircraft models")
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def __enter__(self) -> ReleasableSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def has(self, name: str) -> bool:
+        return name.upper() in self._members
+
+    def file_date(self, name: str = MASTER) -> date | None:
+        member = self._members.get(name.upper())
+        if member is None:
+            return None
+        if isinstance(member, zipfile.ZipInfo):
+            return date(*member.date_time[:3])
+        return datetime.fromtimestamp(member.stat().st_mtime).date()
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[TextIO]:
+        member = self._members[name.upper()]
+        # utf-8-sig drops the byte-order mark every FAA file starts with; a stray bad byte in a name
+        # becomes U+FFFD rather than failing 300,000 rows.
+        if isinstance(member, zipfile.ZipInfo):
+            raw = self._zip.open(member)
+        else:
+            raw = member.open("rb")
+        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as handle:
+            yield handle
+
+
+def read_rows(handle: TextIO, file_name: str, required: tuple[str, ...], report: Callable[[Problem], None]) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {header key: stripped value}) for each data row; malformed rows are reported and skipped."""
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FatalError(f"{file_name} is empty: it has no header row") from None
+    keys = [_ALIASES.get(header_key(name), header_key(name)) for name in header]
+    missing = [name for name in required if name not in keys]
+    if missing:
+        raise FatalError(f"{file_name}: the header has no column {', '.join(missing)} (found: {', '.join(k for k in keys if k)})")
+    # Every line ends with a comma, so the last header cell is empty; it names nothing.
+    named = [(index, key) for index, key in enumerate(keys) if key]
+    unnamed = [index for index, key in enumerate(keys) if not key]
+    width = max(index for index, _key in named) + 1
+    for row in reader:
+        if not row or not any(cell.strip() for cell in row):
+            continue
+        line = reader.line_num
+        # A short row was cut off; a value where the header names nothing means a comma inside a
+        # value shifted the columns. Either way no field can be trusted.
+        if len(row) < width or any(cell.strip() for cell in row[len(keys):]) or any(
+            index < len(row) and row[index].strip() for index in unnamed
+        ):
+            report(Problem(file_name, line, "", f"the row has {len(row)} fields where the header has {len(keys)} "
+                           "(cut off, or a comma inside a value)", True))
+            continue
+        yield line, {key: row[index].strip() for index, key in named}
+
+
+def parse_date(value: str, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(value, "%Y%m%d").date()
+    except ValueError:
+        raise RowError(field, f"{value!r} is not a YYYYMMDD date") from None
+
+
+def parse_int(value: str, field: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise RowError(field, f"{value!r} is not a whole number")
+    return int(value)
+
+
+def parse_year(value: str) -> int | None:
+    year = parse_int(value, "YEAR MFR")
+    if year in (None, 0):
+        return None
+    if not 1900 <= year <= 2100:
+        raise RowError("YEAR MFR", f"{value!r} is not a year")
+    return year
+
+
+def parse_n_number(value: str) -> str:
+    """MASTER stores `1801U` (no N, padded): return it without the N after checking the full mark."""
+    body = value.upper()
+    if body.startswith("N") and not is_valid_n_number(f"N{body}"):
+        body = body[1:]  # tolerate an export that already added the N
+    if not is_valid_n_number(f"N{body}"):
+        raise RowError("N-NUMBER", f"{value!r} is not a valid US registration mark")
+    return body
+
+
+def read_acftref(source: ReleasableSource, report: Callable[[Problem], None]) -> dict[str, ModelRef]:
+    table: dict[str, ModelRef] = {}
+    with source.open(ACFTREF) as handle:
+        for line, row in read_rows(handle, ACFTREF, ("CODE", "MFR", "MODEL"), report):
+            fields = _Fields(ACFTREF, line, report)
+            code = row["CODE"]
+            if not code:
+                report(Problem(ACFTREF, line, "CODE", "blank code", True))
+                continue
+            table[code] = ModelRef(
+                manufacturer=row["MFR"],
+                model=row["MODEL"],
+                type_aircraft=row.get("TYPE ACFT", ""),
+                type_engine=row.get("TYPE ENG", ""),
+                category=row.get("AC CAT", ""),
+                builder_certification=row.get("BUILD CERT IND", ""),
+                engines=fields.get(parse_int, row.get("NO ENG", ""), "NO-ENG"),
+                seats=fields.get(parse_int, row.get("NO SEATS", ""), "NO-SEATS"),
+                weight_class=row.get("AC WEIGHT", ""),
+            )
+    return table
+
+
+def read_engines(source: ReleasableSource, report: Callable[[Problem], None]) -> dict[str, EngineRef]:
+    table: dict[str, EngineRef] = {}
+    if not source.has(ENGINE):
+        return table
+    with source.open(ENGINE) as handle:
+        for line, row in read_rows(handle, ENGINE, ("CODE",), report):
+            fields = _Fields(ENGINE, line, report)
+            if not row["CODE"]:
+                report(Problem(ENGINE, line, "CODE", "blank code", True))
+                continue
+            table[row["CODE"]] = EngineRef(
+                manufacturer=row.get("MFR", ""),
+                model=row.get("MODEL", ""),
+                type_engine=row.get("TYPE", ""),
+                horsepower=fields.get(parse_int, row.get("HORSEPOWER", ""), "HORSEPOWER") or None,
+                thrust=fields.get(parse_int, row.get("THRUST", ""), "THRUST") or None,
+            )
+    return table
+
+
+class _Fields:
+    """Parse optional fields of one row: a bad value is reported and left blank, the row is kept."""
+
+    def __init__(self, file_name: str, line: int, report: Callable[[Problem], None]):
+        self.file_name, self.line, self.report = file_name, line, report
+
+    def get(self, parse, value: str, *args):
+        try:
+            return parse(value, *args)
+        except RowError as exc:
+            self.warn(exc.field, exc.reason)
+            return None
+
+    def warn(self, field: str, reason: str) -> None:
+        self.report(Problem(self.file_name, self.line, field, reason, False))
+
+
+MASTER_REQUIRED = ("N NUMBER", "MFR MDL CODE")
+DEREG_REQUIRED = ("N NUMBER", "MFR MDL CODE", "CANCEL DATE")
+
+
+def iter_aircraft(
+    source: ReleasableSource,
+    file_name: str,
+    models: dict[str, ModelRef],
+    engines: dict[str, EngineRef],
+    report: Callable[[Problem], None],
+) -> Iterator[dict]:
+    """MASTER or DEREG rows as field dicts for `RegistryAircraft`, joined to ACFTREF and ENGINE."""
+    is_master = file_name == MASTER
+    seen: set[str] = set()
+    with source.open(file_name) as handle:
+        for line, row in read_rows(handle, file_name, MASTER_REQUIRED if is_master else DEREG_REQUIRED, report):
+            try:
+                n_number = parse_n_number(row["N NUMBER"])
+            except RowError as exc:
+                report(Problem(file_name, line, exc.field, exc.reason, True))
+                continue
+            if is_master:
+                # MASTER holds one row per mark; a second one would make lookups ambiguous.
+                if n_number in seen:
+                    report(Problem(file_name, line, "N-NUMBER", f"N{n_number} appears twice in {file_name}", True))
+                    continue
+                seen.add(n_number)
+            fields = _Fields(file_name, line, report)
+            model = models.get(row["MFR MDL CODE"])
+            if model is None:
+                fields.warn("MFR MDL CODE", f"{row['MFR MDL CODE']!r} is not in {ACFTREF}: no make and model")
+            engine = engines.get(row.get("ENG MFR MDL", ""))
+            octal = row.get("MODE S CODE", "")
+            hex_code = row.get("MODE S CODE HEX", "").upper()
+            if not _HEX.fullmatch(hex_code):
+                # Older layouts have only the octal code; the mark itself determines the address too.
+                hex_code = mode_s_octal_to_hex(octal) or mode_s_hex(f"N{n_number}") or ""
+            yield {
+                "source": "master" if is_master else "dereg",
+                "line": line,
+                "n_number": n_number,
+                "serial_number": row.get("SERIAL NUMBER", ""),
+                "mfr_mdl_code": row["MFR MDL CODE"],
+                "eng_mfr_mdl": row.get("ENG MFR MDL", ""),
+                "manufacturer": model.manufacturer if model else "",
+                "model": model.model if model else "",
+                "type_aircraft": row.get("TYPE AIRCRAFT") or (model.type_aircraft if model else ""),
+                "type_engine": row.get("TYPE ENGINE") or (model.type_engine if model else ""),
+                "category": model.category if model else "",
+                "builder_certification": model.builder_certification if model else "",
+                "engines": model.engines if model else None,
+                "seats": model.seats if model else None,
+                "weight_class": model.weight_class if model else "",
+                "engine_manufacturer": engine.manufacturer if engine else "",
+                "engine_model": engine.model if engine else "",
+                "horsepower": engine.horsepower if engine else None,
+                "thrust": engine.thrust if engine else None,
+                "year": fields.get(parse_year, row.get("YEAR MFR", "")),
+                "registrant_type": row.get("TYPE REGISTRANT", ""),
+                "certification": row.get("CERTIFICATION", ""),
+                "status_code": row.get("STATUS CODE", ""),
+                "mode_s_octal": octal,
+                "mode_s_hex": hex_code,
+                "cert_issue_date": fields.get(parse_date, row.get("CERT ISSUE DATE", ""), "CERT ISSUE DATE"),
+                "airworthiness_date": fields.get(parse_date, row.get("AIR WORTH DATE", ""), "AIR WORTH DATE"),
+                "last_action_date": fields.get(parse_date, row.get("LAST ACTION DATE", ""), "LAST ACTION DATE"),
+                "expiration_date": fields.get(parse_date, row.get("EXPIRATION DATE", ""), "EXPIRATION DATE"),
+                "cancel_date": fields.get(parse_date, row.get("CANCEL DATE", ""), "CANCEL DATE"),
+                "kit_manufacturer": row.get("KIT MFR", ""),
+                "kit_model": row.get("KIT MODEL", ""),
+                "unique_id": row.get("UNIQUE ID", ""),
+            }

@@ -1,0 +1,248 @@
+"""Load the FAA registry and answer "what is N12345?".
+
+`load_registry` streams a releasable-database ZIP into a new generation and makes it current in the
+same transaction, then deletes older generations; `lookup` reads only the current generation in one
+statement. A lookup must never see an empty registry because a reload is running, and must never
+raise for what a pilot typed: non-US and malformed tails are an answer, not an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from . import codes
+from .interfaces import RegistryLookup
+from .models import RegistryAircraft, RegistryGeneration
+from .nnumber import mode_s_hex, normalize_n_number
+from .releasable import DEREG, MASTER, Problem, ReleasableSource, iter_aircraft, read_acftref, read_engines
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+KEEP_PROBLEMS = 200  # stored on the generation and printed; the counts cover all of them
+_LOAD_LOCK_KEY = 0x4E4E4E  # "NNN": PostgreSQL advisory lock that serializes concurrent loads
+
+
+@dataclass
+class LoadReport:
+    source: str
+    file_date: date | None
+    generation_id: int = 0
+    master_rows: int = 0
+    aircraft: int = 0
+    deregistered: int = 0
+    models_known: int = 0
+    engines_known: int = 0
+    bad_rows: int = 0
+    warnings: int = 0
+    seconds: float = 0.0
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, problem: Problem) -> None:
+        if problem.skipped:
+            self.bad_rows += 1
+        else:
+            self.warnings += 1
+        if len(self.problems) < KEEP_PROBLEMS:
+            self.problems.append(problem)
+            log.info("registry load: %s", problem)
+
+    def summary(self) -> str:
+        return (
+            f"FAA registry of {self.file_date or 'unknown date'} loaded from {self.source}: "
+            f"{self.aircraft} aircraft from {self.master_rows} MASTER rows, {self.deregistered} deregistered, "
+            f"{self.models_known} aircraft models, {self.engines_known} engines; "
+            f"{self.bad_rows} bad rows skipped, {self.warnings} field problems; {self.seconds:.1f} s"
+        )
+
+
+_CHAR_LIMITS = [
+    (f.name, f.max_length) for f in RegistryAircraft._meta.concrete_fields if isinstance(f, models.CharField) and f.max_length
+]
+
+
+def _fit(values: dict, report: LoadReport, file_name: str) -> dict:
+    """A value longer than our column (the layout drifts) is cut and reported, never a failed INSERT."""
+    for name, limit in _CHAR_LIMITS:
+        value = values.get(name)
+        if value and len(value) > limit:
+            values[name] = value[:limit]
+            report.add(Problem(file_name, values["line"], name, f"{value!r} is longer than {limit} characters; cut", False))
+    return values
+
+
+def load_registry(path: str | Path, *, batch_size: int = BATCH_SIZE) -> LoadReport:
+    """Load a releasable-database ZIP or folder and make it the current registry. Raises FatalError only for an unreadable file set."""
+    started = time.perf_counter()
+    with ReleasableSource(path) as source:
+        report = LoadReport(source=str(path), file_date=source.file_date(MASTER))
+        models_ = read_acftref(source, report.add)
+        engines = read_engines(source, report.add)
+        report.models_known, report.engines_known = len(models_), len(engines)
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK_KEY])
+            generation = RegistryGeneration.objects.create(source=str(path)[:500], file_date=report.file_date)
+            report.generation_id = generation.id
+            report.aircraft = _store(source, MASTER, generation, models_, engines, report, batch_size)
+            if source.has(DEREG):
+                report.deregistered = _store(source, DEREG, generation, models_, engines, report, batch_size)
+            report.seconds = time.perf_counter() - started
+            _finish(generation, report)
+            # The swap: from this commit on, lookups see the new generation; until it, the old one.
+            RegistryGeneration.objects.filter(is_current=True).exclude(id=generation.id).update(is_current=False)
+            RegistryGeneration.objects.filter(id=generation.id).update(is_current=True)
+        deleted = prune_old_generations()
+    report.seconds = time.perf_counter() - started
+    RegistryGeneration.objects.filter(id=report.generation_id).update(seconds=report.seconds)
+    log.info("%s (%d old rows removed)", report.summary(), deleted)
+    return report
+
+
+def _store(source, file_name, generation, models_, engines, report: LoadReport, batch_size: int) -> int:
+    stored = 0
+    batch: list[RegistryAircraft] = []
+    skipped_before = report.bad_rows
+    for values in iter_aircraft(source, file_name, models_, engines, report.add):
+        batch.append(RegistryAircraft(generation=generation, **_fit(values, report, file_name)))
+        if len(batch) >= batch_size:
+            RegistryAircraft.objects.bulk_create(batch)
+            stored += len(batch)
+            batch = []
+    if batch:
+        RegistryAircraft.objects.bulk_create(batch)
+        stored += len(batch)
+    if file_name == MASTER:
+        report.master_rows = stored + report.bad_rows - skipped_before
+    return stored
+
+
+def _finish(generation: RegistryGeneration, report: LoadReport) -> None:
+    for name in ("master_rows", "aircraft", "deregistered", "models_known", "engines_known", "bad_rows", "warnings", "seconds"):
+        setattr(generation, name, getattr(report, name))
+    generation.problems = [problem.as_dict() for problem in report.problems]
+    generation.save()
+
+
+def prune_old_generations() -> int:
+    """Delete every generation but the current one (each in its own transaction, after the swap committed)."""
+    deleted = 0
+    for old_id in RegistryGeneration.objects.filter(is_current=False).values_list("id", flat=True):
+        with transaction.atomic():
+            count, _ = RegistryAircraft.objects.filter(generation_id=old_id).delete()
+            RegistryGeneration.objects.filter(id=old_id, is_current=False).delete()
+        deleted += count
+    return deleted
+
+
+def current_generation() -> RegistryGeneration | None:
+    return RegistryGeneration.objects.filter(is_current=True).first()
+
+
+def lookup(tail: str, *, today: date | None = None) -> RegistryLookup:
+    """The registry's answer for one tail number; never raises for what a pilot typed."""
+    query = str(tail or "")
+    mark = normalize_n_number(query)
+    if mark is None:
+        return RegistryLookup(
+            query=query,
+            is_us_registration=False,
+            found=False,
+            message=f"{query.strip() or 'A blank tail'} is not a US registration: a US mark is N + 1–5 characters, "
+            "the first a digit 1–9, at most two letters at the end and never I or O.",
+        )
+    today = today or timezone.localdate()
+    # One statement joined on is_current: a concurrent reload's swap is all-or-nothing for it.
+    rows = list(
+        RegistryAircraft.objects.filter(generation__is_current=True, n_number=mark[1:]).select_related("generation")
+    )
+    if not rows:
+        loaded = current_generation()
+        if loaded is None:
+            message = f"{mark} is a valid US mark, but no FAA registry has been loaded (run: flightbridge registry load PATH)."
+        else:
+            message = f"{mark} is a valid US mark but is not in the FAA registry of {loaded.file_date or 'unknown date'}."
+        return RegistryLookup(query=query, is_us_registration=True, found=False, n_number=mark,
+                              mode_s_hex=mode_s_hex(mark) or "", message=message)
+    current = [row for row in rows if row.source == RegistryAircraft.MASTER]
+    past = sorted((row for row in rows if row.source == RegistryAircraft.DEREG),
+                  key=lambda row: row.cancel_date or date.min, reverse=True)
+    row = current[0] if current else past[0]
+    status = codes.registration_status(row.status_code, row.expiration_date, deregistered=not current, today=today)
+    return RegistryLookup(
+        query=query,
+        is_us_registration=True,
+        found=True,
+        n_number=mark,
+        manufacturer=row.manufacturer,
+        model=row.model,
+        aircraft_type=codes.decode(codes.TYPE_AIRCRAFT, row.type_aircraft),
+        engine_type=codes.decode(codes.TYPE_ENGINE, row.type_engine),
+        seats=row.seats,
+        year=row.year,
+        status=status,
+        mode_s_hex=row.mode_s_hex or mode_s_hex(mark) or "",
+        message=_status_message(mark, row, status),
+        details=_details(row, past if current else past[1:]),
+    )
+
+
+def _status_message(mark: str, row: RegistryAircraft, status: str) -> str:
+    what = " ".join(part for part in (row.manufacturer, row.model) if part) or "unknown model"
+    if status == codes.VALID:
+        until = f" until {row.expiration_date.isoformat()}" if row.expiration_date else ""
+        return f"{mark}: {what}, registration valid{until}."
+    if status == codes.EXPIRED:
+        since = f" on {row.expiration_date.isoformat()}" if row.expiration_date else ""
+        why = codes.decode(codes.STATUS_CODE, row.status_code) if row.status_code in codes.EXPIRED_STATUS_CODES else "past its expiration date"
+        return f"{mark}: {what}, registration expired{since} ({why})."
+    if status == codes.DEREGISTERED:
+        since = f" on {row.cancel_date.isoformat()}" if row.cancel_date else ""
+        return f"{mark}: {what}, deregistered{since}; the mark is not assigned to an aircraft now."
+    return f"{mark}: {what}, registration not valid: {codes.decode(codes.STATUS_CODE, row.status_code) or 'no status code'}."
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _details(row: RegistryAircraft, earlier: list[RegistryAircraft]) -> dict:
+    return {
+        "serial_number": row.serial_number,
+        "mfr_mdl_code": row.mfr_mdl_code,
+        "category": codes.decode(codes.AIRCRAFT_CATEGORY, row.category),
+        "builder_certification": codes.decode(codes.BUILDER_CERTIFICATION, row.builder_certification),
+        "engines": row.engines,
+        "weight_class": row.weight_class,
+        "engine_manufacturer": row.engine_manufacturer,
+        "engine_model": row.engine_model,
+        "horsepower": row.horsepower,
+        "thrust": row.thrust,
+        "registrant_type": codes.decode(codes.TYPE_REGISTRANT, row.registrant_type),
+        "certification": row.certification,
+        "status_code": row.status_code,
+        "status_text": codes.decode(codes.STATUS_CODE, row.status_code),
+        "mode_s_octal": row.mode_s_octal,
+        "cert_issue_date": _iso(row.cert_issue_date),
+        "airworthiness_date": _iso(row.airworthiness_date),
+        "last_action_date": _iso(row.last_action_date),
+        "expiration_date": _iso(row.expiration_date),
+        "cancel_date": _iso(row.cancel_date),
+        "kit_manufacturer": row.kit_manufacturer,
+        "kit_model": row.kit_model,
+        "earlier_deregistrations": [
+            {"serial_number": old.serial_number, "manufacturer": old.manufacturer, "model": old.model,
+             "cancel_date": _iso(old.cancel_date)}
+            for old in earlier
+        ],
+        "registry_file_date": _iso(row.generation.file_date),
+        "registry_source_line": f"{'MASTER' if row.source == row.MASTER else 'DEREG'}.txt line {row.line}",
+    }
