@@ -1,0 +1,51 @@
+"""The demo's aircraft model source: the sandbox as a child process and a data source pointing at it.
+
+Idempotent: a second `flightbridge demo` reuses the data source (same name, so the models it already
+synced still match) and only points it at the new port with the new key. Never touches real sources.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import sys
+
+from flightbridge.fleet.management.commands.model_source_sandbox import API_KEY_ENV
+from flightbridge.fleet.models import AuthType, DataSourceConfig, Direction, SyncFrequency
+
+DEMO_SOURCE_NAME = "Demo model source"
+DEMO_MODELS = 40
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def ensure_demo_source(endpoint: str, api_key: str) -> DataSourceConfig:
+    source = DataSourceConfig.objects.filter(name=DEMO_SOURCE_NAME).first() or DataSourceConfig(name=DEMO_SOURCE_NAME)
+    source.endpoint = endpoint
+    source.auth_type = AuthType.API_KEY
+    source.direction = Direction.OUTBOUND
+    if source.pk is None:
+        source.sync_frequency = SyncFrequency.MANUAL
+    source.set_secret("api_key", api_key)
+    source.save()
+    return source
+
+
+def prepare(context) -> None:
+    port = free_port(context.host if context.host not in ("0.0.0.0", "") else "127.0.0.1")
+    api_key = secrets.token_urlsafe(24)
+    # The key reaches the sandbox through its own environment variable, never a command line (ps shows those).
+    context.env[API_KEY_ENV] = api_key
+    context.processes["aircraft model source sandbox"] = [
+        sys.executable, "-m", "flightbridge", "model-source-sandbox", "--host", "127.0.0.1", "--port", str(port),
+        "--models", str(DEMO_MODELS), "--quiet",
+    ]
+    ensure_demo_source(f"http://127.0.0.1:{port}/models", api_key)
+    context.notes.append(
+        f"Aircraft model sync: open {context.public_url}/fleet/sync/ and press “Sync all” "
+        f"({DEMO_MODELS} models from the local sandbox at http://127.0.0.1:{port}/models)."
+    )
