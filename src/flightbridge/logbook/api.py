@@ -44,7 +44,7 @@ def list_imports(request):
     return LogbookImport.objects.filter(owner=request.auth)
 
 
-@router.get("/imports/{import_id}", response=ImportOut, summary="One import run with its counts and reasons")
+@router.get("/imports/{int:import_id}", response=ImportOut, summary="One import run with its counts and reasons")
 def get_import(request, import_id: int):
     return get_object_or_404(LogbookImport, pk=import_id, owner=request.auth)
 

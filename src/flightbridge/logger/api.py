@@ -1,0 +1,111 @@
+"""`GET /api/exports/logger` (deep links for your flights) and `POST /api/imports/logger` (store a Logger package)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, Query, Router, Schema
+
+from flightbridge.api_types import IsoDate
+from flightbridge.errors import InputError
+
+from . import services
+
+router = Router(tags=["logger"])
+
+
+class ExportFilter(Schema):
+    date_from: IsoDate | None = Field(None, alias="from", description="first logbook date to include (YYYY-MM-DD)")
+    date_to: IsoDate | None = Field(None, alias="to", description="last logbook date to include (YYYY-MM-DD)")
+    local: bool = Field(False, description="times in each airport's local time (isUTC false) instead of UTC")
+    flight: int | None = Field(None, ge=1, le=2**63 - 1, description="export this one flight only (its id)")
+    max_length: int | None = Field(None, ge=1000, le=100_000_000, description="longest link in characters (default: the server's limit)")
+
+
+class LinkOut(Schema):
+    url: str
+    entries: int
+    length: int
+    import_ids: list[str]
+    oversized: bool
+
+
+class ExportCounts(Schema):
+    flights: int
+    entries: int
+    links: int
+
+
+class ExportOut(Schema):
+    links: list[LinkOut]
+    counts: ExportCounts
+    is_utc: bool
+    max_length: int
+    warnings: list[str]
+
+
+@router.get("/exports/logger", response=ExportOut, summary="Your flights as Logger deep links (loggerapp://import/add?package=…)")
+def export_logger(request, filters: Query[ExportFilter]):
+    result = services.export_flights(
+        request.auth, date_from=filters.date_from, date_to=filters.date_to, local=filters.local,
+        flight_ids=[filters.flight] if filters.flight is not None else None, max_length=filters.max_length,
+    )
+    return {
+        "links": [{"url": link.url, "entries": link.entries, "length": link.length, "import_ids": list(link.import_ids),
+                   "oversized": link.oversized} for link in result.links],
+        "counts": result.counts,
+        "is_utc": result.is_utc,
+        "max_length": result.max_length,
+        "warnings": result.warnings,
+    }
+
+
+class ImportIn(Schema):
+    link: str | None = Field(None, description="a loggerapp://import/add?package=… link (encoded or raw JSON)")
+    package: Any = Field(None, description="a package: the JSON object itself, or its text (raw or percent-encoded)")
+
+
+class EntryProblem(Schema):
+    index: int | None
+    importId: str | None
+    field: str | None
+    reason: str
+
+
+class EntryResultOut(Schema):
+    index: int
+    importId: str | None
+    status: str
+    flight_id: int | None
+    problems: list[EntryProblem]
+
+
+class ImportResultOut(Schema):
+    id: int
+    status: str
+    is_utc: bool
+    imported: int
+    updated: int
+    skipped: int
+    failed: int
+    message: str
+    entries: list[EntryResultOut]
+    warnings: list[EntryProblem]
+
+
+@router.post("/imports/logger", response=ImportResultOut,
+             summary="Import a Logger package: valid entries land, invalid ones come back with reasons")
+def import_logger(request, body: ImportIn):
+    if (body.link is None) == (body.package is None):
+        raise InputError("send exactly one of `link` or `package`",
+                         [{"field": "link", "reason": "give either link or package"}])
+    source = body.link if body.link is not None else body.package
+    if not isinstance(source, (str, dict)):
+        raise InputError("`package` must be a JSON object or its text", [{"field": "package", "reason": "object or string"}])
+    result = services.import_package(request.auth, source)
+    batch = result.batch
+    return {
+        "id": batch.pk, "status": batch.status, "is_utc": result.is_utc, "imported": batch.imported,
+        "updated": batch.updated, "skipped": batch.skipped, "failed": batch.failed, "message": batch.message,
+        "entries": [entry.as_dict() for entry in result.entries], "warnings": result.warnings,
+    }

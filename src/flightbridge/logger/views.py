@@ -1,0 +1,70 @@
+"""The Logger pages: links to open on the phone (with a QR code for one flight), and a box to paste a package."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from flightbridge.errors import FlightBridgeError, InputError
+from flightbridge.logbook import services as logbook_services
+
+from . import services
+
+QR_FLIGHT_CHOICES = 50
+
+
+def _date(value: str, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"`{name}` must be a date written YYYY-MM-DD", [{"field": name, "reason": "YYYY-MM-DD"}]) from None
+
+
+def _qr_svg(url: str) -> str | None:
+    try:
+        # segno escapes nothing it does not generate itself: the SVG is only paths, safe to inline.
+        return segno.make(url, error="l", micro=False).svg_inline(scale=3)
+    except segno.DataOverflowError:
+        return None
+
+
+@login_required
+def export_page(request):
+    query = request.GET
+    context = {"query": query, "local": query.get("local") in ("1", "on", "true")}
+    try:
+        date_from, date_to = _date(query.get("from", ""), "from"), _date(query.get("to", ""), "to")
+        flight = query.get("flight", "")
+        flight_ids = [int(flight)] if flight.isdigit() else None
+        if "export" in query or flight_ids:
+            result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
+                                             flight_ids=flight_ids)
+            context["result"] = result
+            if result.flights == 1 and result.links:
+                svg = _qr_svg(result.links[0].url)
+                context["qr_svg"] = mark_safe(svg) if svg else None
+                context["qr_too_big"] = svg is None
+        context["choices"] = logbook_services.flights_for(request.user, date_from, date_to)[:QR_FLIGHT_CHOICES]
+    except FlightBridgeError as exc:
+        context["error"] = str(exc)
+    return render(request, "logger/export.html", context)
+
+
+@login_required
+def import_page(request):
+    context = {"text": ""}
+    if request.method == "POST":
+        text = request.POST.get("link", "")
+        context["text"] = text
+        try:
+            context["result"] = services.import_package(request.user, text)
+        except InputError as exc:
+            context["error"] = str(exc)
+            context["problems"] = exc.problems
+    return render(request, "logger/import.html", context)
