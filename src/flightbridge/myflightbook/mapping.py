@@ -1,0 +1,403 @@
+"""Map one MyFlightbook `LogbookEntry` (FlightsWithQueryAndOffset JSON) to the fields of our `Flight`.
+
+Pure functions on plain data: no database, no network, no clock. The rules are the seed's ("What gets
+synced" → Flights) read against MyFlightbook's real JSON (`myflightbook-api.md` §3–4): a key equal to
+its default is *omitted* (so a missing number is 0 and a missing bool is false), decimals keep their
+scale, `Date` is ISO without a zone (older exports and the seed say `M/D/YYYY`). A record that cannot be
+stored exactly raises `BadRecord` naming the record and the field; this module must never guess a
+value, round an hour figure, or silently drop part of a record (the raw record travels with the result).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Mapping
+
+from flightbridge.errors import BadRecord
+
+# Column limits of logbook.Flight; a value beyond them is a bad record, never truncated (except airports,
+# which the seed truncates on purpose).
+HOURS_MAX = Decimal("99999.99")  # DecimalField(max_digits=7, decimal_places=2)
+HOURS_QUANTUM = Decimal("0.01")
+COUNT_MAX = 2_147_483_647  # PositiveIntegerField
+TEXT_LIMITS = {"Route": 512, "TailNumDisplay": 32, "ModelDisplay": 128}
+AIRPORT_LENGTH = 4  # the seed: "truncated to 4 characters"
+
+# MyFlightbook name → our column, exactly the seed's list of decimal-hour fields.
+HOUR_FIELDS: dict[str, str] = {
+    "TotalFlightTime": "total_flight_time",
+    "PIC": "pic",
+    "SIC": "sic",
+    "CrossCountry": "cross_country",
+    "Nighttime": "night",
+    "IMC": "imc",
+    "SimulatedIFR": "simulated_ifr",
+    "Dual": "dual",
+    "CFI": "cfi",
+    "GroundSim": "ground_sim",
+}
+
+# AircraftInstanceTypes (Aircraft.cs; there is no 0) → the device class §61.57(c) gates sim credit on.
+# 3 "Simulator/FTD - Can log IFR approaches" is an FTD; 4 "Simulator/FFS - Can log landings & approaches"
+# is a full flight simulator; 5 "Aviation Training Device (ATD)" an AATD; 2 "Simulator - Uncertified"
+# earns no credit, which is FLAPS ("basic / other") here.
+INSTANCE_TYPES: dict[int, str] = {1: "REAL", 2: "FLAPS", 3: "FTD", 4: "FFS", 5: "AATD"}
+INSTANCE_TYPE_NAMES: dict[str, int] = {
+    "realaircraft": 1,
+    "uncertifiedsimulator": 2,
+    "certifiedifrsimulator": 3,
+    "certifiedifrandlandingssimulator": 4,
+    "certifiedatd": 5,
+}
+
+# Keys that differ on every fetch of the same, unchanged flight (SocialMediaLink carries `?v=<random>`,
+# SendFlightLink an encrypted token); hashing them would flag every flight as changed on each sync.
+VOLATILE_KEYS = frozenset({"SendFlightLink", "SocialMediaLink"})
+
+# Custom properties that carry block times (UTC DateValue); see KnownProperties in MyFlightbook.
+PROP_BLOCK_OUT = 187
+PROP_BLOCK_IN = 186
+
+_US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+# Routes are space separated; "KPAE-KBLI" and comma lists are common too. "/" is NOT a separator: it
+# introduces a runway qualifier (KJFK/28R).
+_ROUTE_SEPARATORS = re.compile(r"[\s,;\-]+")
+
+
+@dataclass(frozen=True)
+class MappedFlight:
+    """Everything needed to create one `Flight`; `fields` are its model fields, ready for `Flight(**fields)`."""
+
+    flight_id: int
+    external_id: str
+    fields: dict[str, Any]
+    raw: dict
+    source_hash: str
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def legacy_route_key(self) -> str:
+        """`date:departure:destination`, the key rows had before external ids."""
+        return legacy_route_key(self.fields["date"], self.fields["departure"], self.fields["destination"])
+
+
+def legacy_route_key(day: date, departure: str, destination: str) -> str:
+    return f"{day.isoformat()}:{departure}:{destination}"
+
+
+def external_id_for(flight_id: int) -> str:
+    return f"mfb:{flight_id}"
+
+
+# ---------------------------------------------------------------------------------------------- values
+
+
+def parse_mfb_date(value: Any) -> date:
+    """`M/D/YYYY` or ISO 8601 → the logbook date, anchored to UTC.
+
+    MyFlightbook's `Date` is the pilot's calendar date with no zone (`2026-08-16T00:00:00`): it is taken
+    as written, never shifted by this server's time zone. A zoned value is converted to UTC first.
+    Raises ValueError when the text is not a date.
+    """
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        return value
+    elif isinstance(value, str):
+        text = value.strip()
+        us = _US_DATE.match(text)
+        if us:
+            month, day, year = (int(part) for part in us.groups())
+            return date(year, month, day)
+        if not text:
+            raise ValueError("empty date")
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    else:
+        raise ValueError(f"not a date: {value!r}")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.date()
+
+
+def parse_utc_datetime(value: Any) -> datetime | None:
+    """A MyFlightbook UTC timestamp (`2026-08-16T17:10:00Z`) → aware datetime; None when absent or unreadable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    # Start/end times are stored as UTC with no conversion (reference §4), zone or not.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def to_decimal(value: Any) -> Decimal:
+    """A JSON number (Decimal, int, float or numeric text) → Decimal without binary-float noise."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is a boolean, not a number")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))  # shortest round-trip text: 2.3 stays 2.3, not 2.29999…
+    elif isinstance(value, str):
+        try:
+            number = Decimal(value.strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValueError(f"{value!r} is not a number") from None
+    else:
+        raise ValueError(f"{value!r} is not a number")
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
+
+
+def hours_value(record: Mapping, key: str, record_id: str) -> Decimal:
+    """A decimal-hour field; an omitted key is 0 (MyFlightbook drops default values from its JSON)."""
+    value = record.get(key)
+    if value is None:
+        return Decimal("0.00")
+    try:
+        number = to_decimal(value)
+    except ValueError as exc:
+        raise BadRecord(str(exc), record=record_id, field=key) from None
+    if number < 0:
+        raise BadRecord(f"{number} is negative", record=record_id, field=key)
+    if number > HOURS_MAX:
+        raise BadRecord(f"{number} is over the {HOURS_MAX} hour limit of the column", record=record_id, field=key)
+    exact = number.quantize(HOURS_QUANTUM)
+    if exact != number:
+        # 2.1000 (MyFlightbook's DECIMAL(10,4) scale) is exactly 2.10 and fine; 2.1234 would lose time.
+        raise BadRecord(f"{number} has more than 2 decimal places and cannot be stored exactly", record=record_id, field=key)
+    return exact
+
+
+def count_value(record: Mapping, key: str, record_id: str) -> int:
+    """A count field; an omitted key is 0. 2.0 is accepted as 2, 2.5 is not a count."""
+    value = record.get(key)
+    if value is None:
+        return 0
+    try:
+        number = to_decimal(value)
+    except ValueError as exc:
+        raise BadRecord(str(exc), record=record_id, field=key) from None
+    if number != number.to_integral_value():
+        raise BadRecord(f"{number} is not a whole number", record=record_id, field=key)
+    if number < 0:
+        raise BadRecord(f"{number} is negative", record=record_id, field=key)
+    if number > COUNT_MAX:
+        raise BadRecord(f"{number} is over the column's limit", record=record_id, field=key)
+    return int(number)
+
+
+def text_value(record: Mapping, key: str, record_id: str) -> str:
+    value = record.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRecord(f"expected text, got {type(value).__name__}", record=record_id, field=key)
+    limit = TEXT_LIMITS.get(key)
+    if limit is not None and len(value) > limit:
+        raise BadRecord(f"{len(value)} characters, over the column's limit of {limit}", record=record_id, field=key)
+    return value
+
+
+def is_true(value: Any) -> bool:
+    """A JSON bool; MyFlightbook omits false, so absent is false."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return value is True or (isinstance(value, int) and not isinstance(value, bool) and value == 1)
+
+
+# ------------------------------------------------------------------------------------------ airports
+
+
+def normalize_airport(token: str) -> str:
+    """One route token → an airport identifier: runway qualifier stripped (`KJFK/28R` → `KJFK`), then
+    truncated to 4 characters, as the seed says (a 5-letter identifier keeps its first four)."""
+    code = token.strip().split("/", 1)[0].strip().upper()
+    return code[:AIRPORT_LENGTH]
+
+
+def split_route(route: str) -> tuple[str, str]:
+    """Route → (departure, destination): the first and last tokens, each normalized. A one-airport route
+    (a local flight) departs from and returns to the same place."""
+    tokens = [token for token in _ROUTE_SEPARATORS.split(route or "") if token]
+    if not tokens:
+        return "", ""
+    return normalize_airport(tokens[0]), normalize_airport(tokens[-1])
+
+
+def normalize_whitespace(text: str) -> str:
+    """`C-172 S, Cessna  Skyhawk SP` → `C-172 S, Cessna Skyhawk SP` (ModelDisplay has a double space
+    when the type name is empty)."""
+    return " ".join(text.split())
+
+
+# ------------------------------------------------------------------------------------- device class
+
+
+def simulator_type_for(instance_type: Any, record_id: str = "", field_name: str = "InstanceType") -> str:
+    """MyFlightbook's InstanceType (number or enum name) → REAL / FFS / FTD / AATD / FLAPS."""
+    if instance_type is None:
+        return "REAL"  # InstanceType has no 0, so an aircraft without one is a real aircraft
+    key: Any = instance_type
+    if isinstance(key, str):
+        text = key.strip()
+        key = int(text) if text.isdigit() else INSTANCE_TYPE_NAMES.get(text.lower())
+    if isinstance(key, bool) or not isinstance(key, int) or key not in INSTANCE_TYPES:
+        raise BadRecord(f"unknown aircraft instance type {instance_type!r}", record=record_id or None, field=field_name)
+    return INSTANCE_TYPES[key]
+
+
+def instance_type_of(aircraft: Mapping) -> Any:
+    """An AircraftForUser item's device class (`InstanceTypeID`, with `InstanceType` carrying the same number)."""
+    value = aircraft.get("InstanceTypeID")
+    return aircraft.get("InstanceType") if value is None else value
+
+
+# ------------------------------------------------------------------------------------------ records
+
+
+def to_jsonable(value: Any) -> Any:
+    """The record as JSON-storable data: decimals become JSON numbers, nothing else changes."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
+    if isinstance(value, Mapping):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    return value
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        number = to_decimal(value).normalize()
+        return format(number, "f")  # 2.30, 2.3 and 2.3000 are the same value
+    if isinstance(value, Mapping):
+        return {str(key): _canonical(item) for key, item in value.items() if key not in VOLATILE_KEYS}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    return str(value)
+
+
+def record_hash(record: Mapping) -> str:
+    """A digest of what the pilot logged, stable across fetches and number spellings."""
+    text = json.dumps(_canonical(record), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def record_label(record: Any) -> str:
+    """How a bad record is named in reasons: `mfb:{FlightID}` when it has one."""
+    if isinstance(record, Mapping):
+        flight_id = record.get("FlightID")
+        if isinstance(flight_id, int) and not isinstance(flight_id, bool):
+            return external_id_for(flight_id)
+        if isinstance(flight_id, str) and flight_id.strip().isdigit():
+            return external_id_for(int(flight_id))
+    return "mfb:?"
+
+
+def _block_times(properties: list) -> tuple[datetime | None, datetime | None]:
+    block_out = block_in = None
+    for prop in properties:
+        if not isinstance(prop, Mapping):
+            continue
+        if prop.get("PropTypeID") == PROP_BLOCK_OUT:
+            block_out = parse_utc_datetime(prop.get("DateValue"))
+        elif prop.get("PropTypeID") == PROP_BLOCK_IN:
+            block_in = parse_utc_datetime(prop.get("DateValue"))
+    return block_out, block_in
+
+
+def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None) -> MappedFlight:
+    """One LogbookEntry → a `MappedFlight`, or `BadRecord` naming the record and the field.
+
+    `instance_types` maps AircraftID → InstanceType from AircraftForUser: a LogbookEntry does not say
+    whether it was flown in a simulator (reference §3), so the device class comes from its aircraft. An
+    `InstanceType` on the record itself (some exports carry it) wins.
+    """
+    if not isinstance(record, Mapping):
+        raise BadRecord(f"expected a JSON object, got {type(record).__name__}", record="mfb:?")
+    record_id = record_label(record)
+
+    flight_id = record.get("FlightID")
+    if isinstance(flight_id, str) and flight_id.strip().isdigit():
+        flight_id = int(flight_id)
+    if isinstance(flight_id, bool) or not isinstance(flight_id, int) or flight_id <= 0:
+        raise BadRecord("missing or invalid FlightID", record=record_id, field="FlightID")
+
+    if record.get("Date") in (None, ""):
+        raise BadRecord("no date", record=record_id, field="Date")
+    try:
+        flight_date = parse_mfb_date(record["Date"])
+    except (ValueError, TypeError) as exc:
+        raise BadRecord(f"unreadable date {record['Date']!r} ({exc})", record=record_id, field="Date") from None
+
+    route = text_value(record, "Route", record_id)
+    departure, destination = split_route(route)
+
+    fields: dict[str, Any] = {
+        "date": flight_date,
+        "tail_number": text_value(record, "TailNumDisplay", record_id).strip(),
+        "aircraft_type": normalize_whitespace(text_value(record, "ModelDisplay", record_id)),
+        "route": route.strip(),
+        "departure": departure,
+        "destination": destination,
+    }
+    for source_key, column in HOUR_FIELDS.items():
+        fields[column] = hours_value(record, source_key, record_id)
+
+    # AC 61-98D: one takeoff per full-stop landing. The seed's rule: day = FullStopLandings − NightLandings
+    # (never below zero), night = NightLandings.
+    full_stop = count_value(record, "FullStopLandings", record_id)
+    night_landings = count_value(record, "NightLandings", record_id)
+    day_landings = max(0, full_stop - night_landings)
+    fields.update(
+        day_landings=day_landings,
+        day_takeoffs=day_landings,
+        night_landings=night_landings,
+        night_takeoffs=night_landings,
+        approaches=count_value(record, "Approaches", record_id),
+        holds=1 if is_true(record.get("fHoldingProcedures")) else 0,
+    )
+
+    comment = record.get("Comment")
+    if comment is not None and not isinstance(comment, str):
+        raise BadRecord(f"expected text, got {type(comment).__name__}", record=record_id, field="Comment")
+    fields["remarks"] = comment or ""
+
+    properties = record.get("CustomProperties")
+    if properties is None:
+        properties = []
+    if not isinstance(properties, list):
+        raise BadRecord("expected a list", record=record_id, field="CustomProperties")
+    fields["custom_properties"] = to_jsonable(properties)  # verbatim: every property the pilot logged
+
+    if "InstanceType" in record or "InstanceTypeID" in record:
+        fields["simulator_type"] = simulator_type_for(instance_type_of(record), record_id)
+    else:
+        aircraft_id = record.get("AircraftID")
+        known = instance_types or {}
+        fields["simulator_type"] = simulator_type_for(known.get(aircraft_id), record_id, "AircraftID")
+
+    fields["takeoff_at"] = parse_utc_datetime(record.get("FlightStart"))
+    fields["landing_at"] = parse_utc_datetime(record.get("FlightEnd"))
+    fields["block_out"], fields["block_in"] = _block_times(properties)
+
+    raw = to_jsonable(dict(record))
+    return MappedFlight(
+        flight_id=flight_id,
+        external_id=external_id_for(flight_id),
+        fields=fields,
+        raw=raw,
+        source_hash=record_hash(record),
+    )

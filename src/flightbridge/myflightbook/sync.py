@@ -1,0 +1,610 @@
+"""The MyFlightbook sync: aircraft, flights, currency, totals, then the local 12-month rollup.
+
+One run = one `LogbookImport` (processing → completed | failed). The calls go in the seed's order,
+paced by the client: AircraftForUser → FlightsWithQueryAndOffset in pages of 50 until a short page →
+GetCurrencyForUser → TotalsForUserWithQuery. One page is in memory at a time (when pacing is on, the
+next page is fetched by a helper thread while this one is stored), so a logbook of any size runs in
+flat memory.
+
+Flights are never overwritten: `external_id = mfb:{FlightID}` is the key; a row from before external ids
+is matched by the legacy route key `date:departure:destination` and only gets its external id filled
+in. A flight whose MyFlightbook record changed since import is counted and listed as "changed on
+MyFlightbook", and left alone. A record that cannot be stored is skipped with its reason; each page is
+one transaction, so a page is either stored whole (minus its bad records) or not at all. Aircraft are
+created only from an FAA registration and never replace a manually entered aircraft.
+
+Read-only: this module only ever asks the client for the four read methods above.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+from django.db import DatabaseError, connection, transaction
+
+from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsReauth
+from flightbridge.logbook import rollup
+from flightbridge.logbook.models import (
+    CurrencyRecord,
+    Flight,
+    FlightSource,
+    ImportStatus,
+    LogbookImport,
+    LogbookTotal,
+    SimulatorType,
+    UserAircraft,
+)
+from flightbridge.logbook.services import finish_import
+from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
+from flightbridge.myflightbook.mapping import (
+    MappedFlight,
+    instance_type_of,
+    map_flight,
+    record_label,
+    simulator_type_for,
+    to_jsonable,
+)
+from flightbridge.myflightbook.totals import map_totals
+from flightbridge.registry.interfaces import RegistryLookup
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50  # the seed: "Flights are paged in batches of 50"
+EMPTY_QUERY = "{}"  # FlightQuery `fq` is required; `{}` means all flights
+MAX_LISTED = 1000  # reasons and changed flights listed per run; beyond that they are only counted
+PREFETCH_MIN_INTERVAL_MS = 50  # below this the pacing wait is too short for a helper thread to pay off
+SOURCE = FlightSource.MYFLIGHTBOOK
+
+Report = Callable[..., None]
+Lookup = Callable[[str], RegistryLookup]
+
+SKIP_ALREADY = "already imported"
+SKIP_CHANGED = "changed on MyFlightbook since import (kept as imported)"
+SKIP_LEGACY = "matched an existing flight by date and route (external id filled in)"
+SKIP_REPEATED = "listed twice by MyFlightbook in this run"
+
+AIRCRAFT_NOT_US = "not a US registration"
+AIRCRAFT_SIMULATOR = "a simulator or training device, not a registered aircraft"
+AIRCRAFT_NOT_FOUND = "no matching FAA registration"
+AIRCRAFT_MANUAL = "a manually entered aircraft with this registration exists (never overwritten)"
+AIRCRAFT_EXISTS = "already synced"
+AIRCRAFT_NO_REGISTRY = "the FAA registry lookup is unavailable"
+
+
+def default_lookup(tail: str) -> RegistryLookup:
+    """The FAA registry lookup from the registry app, imported when first needed."""
+    from flightbridge.registry.services import lookup
+
+    return lookup(tail)
+
+
+@dataclass
+class SyncCounts:
+    imported: int = 0
+    skipped: int = 0
+    failed: int = 0
+    changed: int = 0
+    backfilled: int = 0
+    pages: int = 0
+    skipped_by_reason: Counter = field(default_factory=Counter)
+    reasons: list[dict] = field(default_factory=list)
+    changed_flights: list[dict] = field(default_factory=list)
+    unlisted: int = 0
+
+    def note(self, reason: dict) -> None:
+        if len(self.reasons) < MAX_LISTED:
+            self.reasons.append(reason)
+        else:
+            self.unlisted += 1
+
+    def skip(self, why: str, count: int = 1) -> None:
+        self.skipped += count
+        self.skipped_by_reason[why] += count
+
+
+@dataclass
+class AircraftCounts:
+    created: int = 0
+    skipped: int = 0
+    reasons: list[dict] = field(default_factory=list)
+
+
+class PagePrefetcher:
+    """Fetches page n+1 on one helper thread while page n is being stored.
+
+    Only one call is ever in flight, so pacing and the call order stay exactly as without it. The
+    helper's database connection (the client's pacing gate and token refresh may use one) is closed
+    when the prefetcher is.
+    """
+
+    def __init__(self, fetch: Callable[[int], Any], enabled: bool):
+        self.fetch = fetch
+        self.enabled = enabled
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mfb-prefetch") if enabled else None
+        self._pending: tuple[int, Future] | None = None
+
+    def start(self, offset: int) -> None:
+        if self._pool is not None:
+            self._pending = (offset, self._pool.submit(self.fetch, offset))
+
+    def get(self, offset: int) -> Any:
+        if self._pending is not None and self._pending[0] == offset:
+            _, future = self._pending
+            self._pending = None
+            return future.result()
+        return self.fetch(offset)
+
+    def close(self) -> None:
+        if self._pool is None:
+            return
+        if self._pending is not None:
+            self._pending[1].cancel()
+            try:
+                self._pending[1].result()
+            except Exception:  # a page nobody will store; its error is not this run's error
+                pass
+        self._pool.submit(_close_thread_connection).result()
+        self._pool.shutdown(wait=True)
+
+
+def _close_thread_connection() -> None:
+    connection.close()  # resolved on the calling thread: closes that thread's own connection
+
+
+class MyFlightbookSync:
+    """One sync run for `owner` through `client` (a `MyFlightbookClient` or anything with `.call`)."""
+
+    def __init__(
+        self,
+        owner,
+        client,
+        *,
+        job=None,
+        report: Report | None = None,
+        lookup: Lookup | None = None,
+        page_size: int = PAGE_SIZE,
+        prefetch: bool | None = None,
+        today: date | None = None,
+    ):
+        self.owner = owner
+        self.client = client
+        self.job = job
+        self.report: Report = report or (lambda **_: None)
+        self.lookup: Lookup = lookup or default_lookup
+        self.page_size = page_size
+        if prefetch is None:
+            prefetch = getattr(client, "min_interval_ms", 0) >= PREFETCH_MIN_INTERVAL_MS
+        self.prefetch = prefetch
+        self.today = today
+        self.counts = SyncCounts()
+        self.aircraft = AircraftCounts()
+        self.instance_types: dict[int, Any] = {}
+        self.currency_stored = 0
+        self.currency_unmapped: list[dict] = []
+        self.totals_stored = 0
+        self.batch: LogbookImport | None = None
+        self._account_seen = False
+
+    # ------------------------------------------------------------------------------------ the run
+
+    def run(self) -> dict:
+        """Run every phase; returns the job result (with a one-line `message`). Raises on failure, after
+        marking the import failed."""
+        self.batch = LogbookImport.objects.create(owner=self.owner, source=SOURCE, job=self.job)
+        try:
+            self.sync_aircraft()
+            self.sync_flights()
+            self.sync_currency()
+            self.sync_totals()
+            self.report(phase="rollup")
+            rollup.compute_rollup(self.owner, self.today)
+        except NeedsReauth as exc:
+            message = reconnect_message(exc)
+            self._mark_needs_reconnect(message)
+            self._fail(message)
+            raise NeedsReauth(message) from None
+        except FlightBridgeError as exc:
+            self._fail(str(exc))
+            raise
+        except Exception:
+            self._fail("An internal error stopped this sync; flights stored before it are kept.")
+            raise
+        message = self.summary()
+        self._save_progress()
+        finish_import(self.batch, ImportStatus.COMPLETED, message=message)
+        return {**self.result(), "message": message}
+
+    def _fail(self, message: str) -> None:
+        self._save_progress()
+        finish_import(self.batch, ImportStatus.FAILED, message=message)
+
+    def _mark_needs_reconnect(self, message: str) -> None:
+        from flightbridge.myflightbook import connection as mfb_connection
+
+        row = mfb_connection.token_for(self.owner)
+        if row is not None:
+            mfb_connection.mark_needs_reconnect(row.pk, message)
+
+    # ------------------------------------------------------------------------------------ aircraft
+
+    def sync_aircraft(self) -> None:
+        self.report(phase="aircraft")
+        aircraft = self._list(self.client.call("AircraftForUser"), "AircraftForUser")
+        for item in aircraft:
+            if not isinstance(item, dict):
+                continue
+            aircraft_id = item.get("AircraftID")
+            if isinstance(aircraft_id, int):
+                self.instance_types[aircraft_id] = instance_type_of(item)
+        for item in aircraft:
+            if isinstance(item, dict):
+                self._store_aircraft(item)
+        self.report(phase="aircraft", aircraft_created=self.aircraft.created, aircraft_skipped=self.aircraft.skipped)
+
+    def _skip_aircraft(self, tail: str, reason: str) -> None:
+        self.aircraft.skipped += 1
+        if len(self.aircraft.reasons) < MAX_LISTED:
+            self.aircraft.reasons.append({"record": tail or "?", "field": "TailNumber", "reason": reason})
+
+    def _store_aircraft(self, item: dict) -> None:
+        tail = str(item.get("TailNumber") or "").strip().upper()
+        try:
+            device = simulator_type_for(instance_type_of(item), tail, "InstanceTypeID")
+        except BadRecord as exc:
+            self._skip_aircraft(tail, exc.reason)
+            return
+        if device != SimulatorType.REAL:
+            self._skip_aircraft(tail, AIRCRAFT_SIMULATOR)
+            return
+        if not tail or tail.startswith("#") or tail.startswith("SIM"):
+            self._skip_aircraft(tail, AIRCRAFT_NOT_US)
+            return
+        mine = UserAircraft.objects.filter(owner=self.owner)
+        if mine.filter(registration__iexact=tail, manual=True).exists():
+            self._skip_aircraft(tail, AIRCRAFT_MANUAL)
+            return
+        try:
+            answer = self.lookup(tail)
+        except ImportError:
+            self._skip_aircraft(tail, AIRCRAFT_NO_REGISTRY)
+            return
+        except FlightBridgeError as exc:
+            self._skip_aircraft(tail, f"{AIRCRAFT_NO_REGISTRY}: {exc}")
+            return
+        if not answer.is_us_registration:
+            self._skip_aircraft(tail, AIRCRAFT_NOT_US)
+            return
+        if not answer.found:
+            self._skip_aircraft(tail, AIRCRAFT_NOT_FOUND)
+            return
+        registration = (answer.n_number or tail).upper()
+        existing = mine.filter(registration__iexact=registration).first()
+        if existing is not None:
+            self._skip_aircraft(tail, AIRCRAFT_MANUAL if existing.manual else AIRCRAFT_EXISTS)
+            return
+        model = answer.model or str(item.get("ModelDescription") or "")
+        try:
+            with transaction.atomic():
+                UserAircraft.objects.create(
+                    owner=self.owner,
+                    registration=registration[:32],
+                    model=model[:128],
+                    manufacturer=(answer.manufacturer or "")[:128],
+                    device_class=SimulatorType.REAL,
+                    source=SOURCE,
+                    manual=False,
+                    external_id=f"mfb-aircraft:{item.get('AircraftID')}",
+                    details={"registry": to_jsonable(_registry_facts(answer)), "myflightbook": to_jsonable(item)},
+                    import_batch=self.batch,
+                )
+        except DatabaseError:  # created meanwhile by another run: nothing to add
+            self._skip_aircraft(tail, AIRCRAFT_EXISTS)
+            return
+        self.aircraft.created += 1
+
+    # ------------------------------------------------------------------------------------- flights
+
+    def _fetch_page(self, offset: int) -> list:
+        page = self.client.call("FlightsWithQueryAndOffset", fq=EMPTY_QUERY, offset=offset, maxCount=self.page_size)
+        return self._list(page, "FlightsWithQueryAndOffset")
+
+    def sync_flights(self) -> None:
+        self.report(phase="flights", pages_done=0, imported=0, skipped=0, failed=0, changed=0)
+        prefetcher = PagePrefetcher(self._fetch_page, self.prefetch)
+        seen: set[str] = set()
+        offset = 0
+        try:
+            while True:
+                page = prefetcher.get(offset)
+                full = len(page) >= self.page_size
+                if full:
+                    prefetcher.start(offset + self.page_size)  # fetched while this page is stored
+                self._remember_account(page)
+                self.store_page(page, seen)
+                self.counts.pages += 1
+                self._save_progress()
+                self.report(
+                    phase="flights",
+                    pages_done=self.counts.pages,
+                    imported=self.counts.imported,
+                    skipped=self.counts.skipped,
+                    failed=self.counts.failed,
+                    changed=self.counts.changed,
+                )
+                if not full:
+                    break  # no total is returned: a short page is the last one
+                offset += self.page_size
+        finally:
+            prefetcher.close()
+
+    def _remember_account(self, page: list) -> None:
+        if self._account_seen:
+            return
+        for record in page:
+            if isinstance(record, dict) and isinstance(record.get("User"), str) and record["User"]:
+                from flightbridge.myflightbook import connection as mfb_connection
+
+                mfb_connection.record_account_name(self.owner, record["User"])
+                self._account_seen = True
+                return
+
+    def store_page(self, records: list, seen: set[str] | None = None) -> None:
+        """Map, dedupe and store one page in one transaction."""
+        seen = seen if seen is not None else set()
+        counts = self.counts
+        mapped: list[MappedFlight] = []
+        for record in records:
+            try:
+                mapped.append(map_flight(record, instance_types=self.instance_types))
+            except BadRecord as exc:
+                counts.failed += 1
+                counts.note(exc.as_dict() if exc.record else {**exc.as_dict(), "record": record_label(record)})
+        if not mapped:
+            return
+        external_ids = [flight.external_id for flight in mapped]
+        existing = {
+            row[0]: row[1:]
+            for row in Flight.objects.filter(owner=self.owner, external_id__in=external_ids).values_list(
+                "external_id", "source_hash", "id", "date"
+            )
+        }
+        legacy: dict[str, list[int]] = {}
+        candidates = [flight for flight in mapped if flight.external_id not in existing]
+        if candidates:
+            rows = Flight.objects.filter(
+                owner=self.owner, external_id__isnull=True, date__in={flight.fields["date"] for flight in candidates}
+            ).order_by("id").values_list("id", "date", "departure", "destination")
+            for flight_id, day, departure, destination in rows:
+                legacy.setdefault(f"{day.isoformat()}:{departure}:{destination}", []).append(flight_id)
+
+        with transaction.atomic():
+            new_rows: list[tuple[MappedFlight, Flight]] = []
+            for flight in mapped:
+                if flight.external_id in seen:
+                    counts.skip(SKIP_REPEATED)
+                    continue
+                seen.add(flight.external_id)
+                if flight.external_id in existing:
+                    stored_hash, local_id, day = existing[flight.external_id]
+                    if stored_hash and stored_hash != flight.source_hash:
+                        counts.changed += 1
+                        counts.skip(SKIP_CHANGED)
+                        self._list_changed(flight, local_id, day)
+                    else:
+                        counts.skip(SKIP_ALREADY)
+                    continue
+                matches = legacy.get(flight.legacy_route_key)
+                if matches:
+                    local_id = matches.pop(0)
+                    # Fill in only the key (and the digest, to notice later changes); the row's content
+                    # is the pilot's and is not overwritten. `update()` leaves updated_at alone.
+                    if Flight.objects.filter(pk=local_id, external_id__isnull=True).update(
+                        external_id=flight.external_id, source_hash=flight.source_hash
+                    ):
+                        counts.backfilled += 1
+                        counts.skip(SKIP_LEGACY)
+                        counts.note({"record": flight.external_id, "field": "external_id", "reason": SKIP_LEGACY})
+                        continue
+                new_rows.append((flight, self._flight_row(flight)))
+            self._insert(new_rows)
+
+    def _flight_row(self, flight: MappedFlight) -> Flight:
+        return Flight(
+            owner=self.owner,
+            external_id=flight.external_id,
+            source=SOURCE,
+            import_batch=self.batch,
+            raw=flight.raw,
+            source_hash=flight.source_hash,
+            **flight.fields,
+        )
+
+    def _insert(self, new_rows: list[tuple[MappedFlight, Flight]]) -> None:
+        if not new_rows:
+            return
+        try:
+            with transaction.atomic():
+                Flight.objects.bulk_create([row for _, row in new_rows])
+            self.counts.imported += len(new_rows)
+            return
+        except DatabaseError:
+            log.info("page insert refused by the database; storing its flights one by one to find the bad one")
+        for flight, row in new_rows:  # one savepoint each: only the record the database refuses is lost
+            row.pk = None
+            row._state.adding = True
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except DatabaseError as exc:
+                self.counts.failed += 1
+                self.counts.note({"record": flight.external_id, "field": None,
+                                  "reason": f"the database refused the record ({type(exc).__name__})"})
+            else:
+                self.counts.imported += 1
+
+    def _list_changed(self, flight: MappedFlight, local_id: int, day: date) -> None:
+        reason = {"record": flight.external_id, "field": None, "reason": SKIP_CHANGED}
+        self.counts.note(reason)
+        if len(self.counts.changed_flights) < MAX_LISTED:
+            self.counts.changed_flights.append({"record": flight.external_id, "flight_id": local_id, "date": day.isoformat()})
+
+    # ------------------------------------------------------------------------- currency and totals
+
+    def sync_currency(self) -> None:
+        self.report(phase="currency")
+        items = self._list(self.client.call("GetCurrencyForUser"), "GetCurrencyForUser")
+        mapped: list[tuple[MappedCurrency, Any]] = []
+        for item in items:
+            result = map_currency_item(item)
+            if isinstance(result, MappedCurrency):
+                mapped.append((result, item))
+            else:
+                # Logged and skipped, never shown: an item we do not understand must not look like a pass.
+                log.info("MyFlightbook currency item %r not mapped: %s", result.label, result.reason)
+                self.currency_unmapped.append({"record": result.label, "field": "Attribute", "reason": result.reason})
+        with transaction.atomic():
+            labels = []
+            for record, item in mapped:
+                labels.append(record.label)
+                CurrencyRecord.objects.update_or_create(
+                    owner=self.owner,
+                    source=SOURCE,
+                    label=record.label,
+                    defaults={
+                        "kind": record.kind,
+                        "category": record.category,
+                        "status": record.status,
+                        "value": record.value,
+                        "discrepancy": record.discrepancy,
+                        "expires_on": record.expires_on,
+                        "raw": to_jsonable(item),
+                    },
+                )
+            # What MyFlightbook no longer reports is no longer known: drop it rather than show it stale.
+            CurrencyRecord.objects.filter(owner=self.owner, source=SOURCE).exclude(label__in=labels).delete()
+        self.currency_stored = len({record.label for record, _ in mapped})
+        self.report(phase="currency", currency_items=self.currency_stored, currency_unmapped=len(self.currency_unmapped))
+
+    def sync_totals(self) -> None:
+        self.report(phase="totals")
+        items = self._list(self.client.call("TotalsForUserWithQuery", fq=EMPTY_QUERY), "TotalsForUserWithQuery")
+        lines, skipped = map_totals(items)
+        rows = [
+            LogbookTotal(owner=self.owner, source=SOURCE, period="lifetime", dimension=line.dimension, key=line.key,
+                         description=line.description, value=line.value, unit=line.unit, raw=line.raw)
+            for line in lines
+        ]
+        with transaction.atomic():
+            LogbookTotal.objects.filter(owner=self.owner, source=SOURCE).delete()
+            LogbookTotal.objects.bulk_create(rows)
+        self.totals_stored = len(rows)
+        for reason in skipped:
+            log.info("MyFlightbook total skipped: %s", reason)
+        self.report(phase="totals", totals=self.totals_stored)
+
+    # ------------------------------------------------------------------------------------- helpers
+
+    @staticmethod
+    def _list(value: Any, method: str) -> list:
+        if value is None:
+            return []  # MyFlightbook answers an empty body for null
+        if not isinstance(value, list):
+            raise FatalError(f"MyFlightbook {method} returned {type(value).__name__}, not a list; the sync stopped.")
+        return value
+
+    def _save_progress(self) -> None:
+        counts = self.counts
+        details = {
+            "pages": counts.pages,
+            "backfilled": counts.backfilled,
+            "skipped_by_reason": dict(counts.skipped_by_reason),
+            "changed_on_myflightbook": counts.changed_flights,
+            "reasons_not_listed": counts.unlisted,
+            "aircraft": {"created": self.aircraft.created, "skipped": self.aircraft.skipped, "reasons": self.aircraft.reasons},
+            "currency": {"stored": self.currency_stored, "unmapped": self.currency_unmapped},
+            "totals": {"stored": self.totals_stored},
+        }
+        LogbookImport.objects.filter(pk=self.batch.pk).update(
+            imported=counts.imported,
+            skipped=counts.skipped,
+            failed=counts.failed,
+            changed_at_source=counts.changed,
+            reasons=counts.reasons,
+            details=details,
+        )
+
+    def result(self) -> dict:
+        counts = self.counts
+        return {
+            "import_id": self.batch.pk,
+            "pages": counts.pages,
+            "imported": counts.imported,
+            "skipped": counts.skipped,
+            "failed": counts.failed,
+            "changed_on_myflightbook": counts.changed,
+            "backfilled": counts.backfilled,
+            "aircraft_created": self.aircraft.created,
+            "aircraft_skipped": self.aircraft.skipped,
+            "currency_items": self.currency_stored,
+            "currency_unmapped": len(self.currency_unmapped),
+            "totals": self.totals_stored,
+        }
+
+    def summary(self) -> str:
+        """One line a pilot understands."""
+        counts = self.counts
+        parts = [f"Imported {counts.imported} new flight{'s' if counts.imported != 1 else ''}"]
+        extra = []
+        if counts.skipped:
+            extra.append(f"{counts.skipped} already in your logbook")
+        if counts.changed:
+            extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
+        if counts.failed:
+            extra.append(f"{counts.failed} could not be imported")
+        if extra:
+            parts[0] += f" ({', '.join(extra)})"
+        parts.append(f"{self.aircraft.created} aircraft added")
+        parts.append(f"{self.currency_stored} currency items and {self.totals_stored} totals updated")
+        return "; ".join(parts) + "."
+
+
+def reconnect_message(exc: Exception) -> str:
+    """The failure text plus what to do about it: the grant is gone, only the pilot can renew it."""
+    return f"{str(exc).rstrip('.')}. Reconnect MyFlightbook on the logbook page, then sync again."
+
+
+def _registry_facts(answer: RegistryLookup) -> dict:
+    return {
+        "n_number": answer.n_number,
+        "manufacturer": answer.manufacturer,
+        "model": answer.model,
+        "aircraft_type": answer.aircraft_type,
+        "engine_type": answer.engine_type,
+        "seats": answer.seats,
+        "year": answer.year,
+        "status": answer.status,
+        "mode_s_hex": answer.mode_s_hex,
+    }
+
+
+def sync_user(owner, *, job=None, report: Report | None = None, client=None, **options: Any) -> dict:
+    """Sync `owner`'s MyFlightbook logbook with their stored connection (the job handler's entry point)."""
+    from flightbridge.myflightbook import connection as mfb_connection
+
+    own_client = client is None
+    if own_client:
+        try:
+            client = mfb_connection.client_for(owner)
+        except NeedsReauth as exc:
+            raise NeedsReauth(reconnect_message(exc)) from None
+    try:
+        return MyFlightbookSync(owner, client, job=job, report=report, **options).run()
+    finally:
+        if own_client and hasattr(client, "close"):
+            client.close()
+

@@ -1,0 +1,63 @@
+"""What the pilot sees of the sync: start (or join) the one sync job, the latest job, the synced counts
+for the connected-account card, and the currency and totals the last sync stored.
+
+Read-only over the logbook except for `request_sync`, which only asks the jobs app for a job.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
+from flightbridge.jobs.models import SyncJob
+from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
+from flightbridge.myflightbook.tasks import SYNC_JOB_KIND
+
+SOURCE = FlightSource.MYFLIGHTBOOK
+# Order on the page: what stops a pilot from flying first.
+STATUS_ORDER = {"NON_COMPLIANT": 0, "EXPIRING_SOON": 1, "UNKNOWN": 2, "CURRENT": 3}
+
+
+def request_sync(user) -> tuple[SyncJob, bool]:
+    """The pilot's queued or running sync, or a new one; `created` says which (a double click joins)."""
+    from flightbridge.myflightbook import connection
+
+    return connection.start_sync(user)
+
+
+def latest_job(user) -> SyncJob | None:
+    return SyncJob.objects.filter(owner=user, kind=SYNC_JOB_KIND).order_by("-created_at", "-id").first()
+
+
+def synced_counts(user) -> dict:
+    """Synced flight, aircraft and hours counts and the last finished sync, for the card and the API."""
+    flights = Flight.objects.filter(owner=user, source=SOURCE)
+    hours = flights.aggregate(total=Coalesce(Sum("total_flight_time"), Decimal("0")))["total"]
+    last = (
+        LogbookImport.objects.filter(owner=user, source=SOURCE, finished_at__isnull=False)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    return {
+        "synced_flights": flights.count(),
+        "synced_aircraft": UserAircraft.objects.filter(owner=user, source=SOURCE, manual=False).count(),
+        "synced_hours": Decimal(hours).quantize(Decimal("0.01")),
+        "last_sync_at": last.finished_at if last else None,
+        "last_sync_status": last.status if last else "",
+        "last_sync_message": last.message if last else "",
+    }
+
+
+def currency_for(user) -> list[CurrencyRecord]:
+    rows = list(CurrencyRecord.objects.filter(owner=user))
+    rows.sort(key=lambda row: (STATUS_ORDER.get(row.status, 9), row.kind, row.category, row.label))
+    return rows
+
+
+def totals_for(user, source: str | None = None) -> list[LogbookTotal]:
+    query = LogbookTotal.objects.filter(owner=user)
+    if source:
+        query = query.filter(source=source)
+    return list(query.order_by("source", "period", "dimension", "key", "description"))

@@ -1,0 +1,257 @@
+"""Each flight mapping rule of the seed on its own, table-driven, plus the reference samples as golden data."""
+
+import json
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from flightbridge.errors import BadRecord
+from flightbridge.myflightbook.mapping import (
+    HOUR_FIELDS,
+    map_flight,
+    normalize_airport,
+    parse_mfb_date,
+    record_hash,
+    simulator_type_for,
+    split_route,
+)
+
+SAMPLES = Path("/work/shared/reference/mfb-samples.json")
+
+
+def samples():
+    return json.loads(SAMPLES.read_text(), parse_float=Decimal)
+
+
+def flight(**overrides):
+    record = {"FlightID": 1001, "Date": "2026-08-16T00:00:00", "Route": "", "Comment": "", "CustomProperties": []}
+    record.update(overrides)
+    return record
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2026-08-16T00:00:00", date(2026, 8, 16)),  # the JSON path: ISO, no zone
+        ("8/16/2026", date(2026, 8, 16)),  # the seed's M/D/YYYY
+        ("12/31/2025", date(2025, 12, 31)),
+        ("1/2/2026", date(2026, 1, 2)),
+        ("2026-08-16", date(2026, 8, 16)),
+        ("2026-08-16T23:30:00-07:00", date(2026, 8, 17)),  # a zoned value is anchored to UTC
+        ("2026-08-16T00:00:00Z", date(2026, 8, 16)),
+    ],
+)
+def test_dates_are_anchored_to_utc(value, expected):
+    assert parse_mfb_date(value) == expected
+    assert map_flight(flight(Date=value)).fields["date"] == expected
+
+
+@pytest.mark.parametrize("value", ["13/45/2026", "yesterday", "2026-02-30T00:00:00", 20260816])
+def test_unreadable_date_is_a_bad_record_naming_the_field(value):
+    with pytest.raises(BadRecord) as caught:
+        map_flight(flight(Date=value, FlightID=77))
+    assert caught.value.record == "mfb:77" and caught.value.field == "Date"
+
+
+@pytest.mark.parametrize("record", [flight(Date=None), {"FlightID": 5, "Route": "KPAE"}, flight(Date="")])
+def test_a_flight_without_a_date_is_a_bad_record(record):
+    with pytest.raises(BadRecord) as caught:
+        map_flight(record)
+    assert caught.value.field == "Date" and caught.value.reason == "no date"
+
+
+@pytest.mark.parametrize(
+    "token, expected",
+    [
+        ("KJFK/28R", "KJFK"),  # runway qualifier stripped
+        ("KPAE/16R", "KPAE"),
+        ("KSFO", "KSFO"),
+        ("KPAEX", "KPAE"),  # 5-letter identifiers truncated to 4 characters
+        ("ALTOS", "ALTO"),
+        ("CYVR12/08L", "CYVR"),  # stripped first, then truncated
+        ("S43", "S43"),
+        ("kbli", "KBLI"),
+    ],
+)
+def test_airport_normalization(token, expected):
+    assert normalize_airport(token) == expected
+
+
+@pytest.mark.parametrize(
+    "route, departure, destination",
+    [
+        ("KPAE KBLI KPAE", "KPAE", "KPAE"),
+        ("KJFK/31L KBOS/04R", "KJFK", "KBOS"),
+        ("KSFO   KOAK KLAXX", "KSFO", "KLAX"),
+        ("KPAE", "KPAE", "KPAE"),  # local flight
+        ("", "", ""),
+        ("KPAE-KBLI", "KPAE", "KBLI"),
+    ],
+)
+def test_route_first_and_last_token_and_full_route_kept(route, departure, destination):
+    assert split_route(route) == (departure, destination)
+    mapped = map_flight(flight(Route=route)).fields
+    assert (mapped["departure"], mapped["destination"], mapped["route"]) == (departure, destination, route)
+
+
+def test_model_display_whitespace_normalized_and_tail_number():
+    fields = map_flight(flight(ModelDisplay="  C-172 S, Cessna  Skyhawk SP ", TailNumDisplay="N52417")).fields
+    assert fields["aircraft_type"] == "C-172 S, Cessna Skyhawk SP"
+    assert fields["tail_number"] == "N52417"
+
+
+@pytest.mark.parametrize("source_key, column", sorted(HOUR_FIELDS.items()))
+def test_each_hour_field_maps_and_an_omitted_key_is_zero(source_key, column):
+    assert map_flight(flight()).fields[column] == Decimal("0.00")
+    assert map_flight(flight(**{source_key: Decimal("1.30")})).fields[column] == Decimal("1.30")
+    others = {name for name in HOUR_FIELDS.values() if name != column}
+    assert all(map_flight(flight(**{source_key: Decimal("1.30")})).fields[name] == 0 for name in others)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (Decimal("2.1000"), Decimal("2.10")),  # MyFlightbook's DECIMAL(10,4) scale is still exact
+        (Decimal("1.50"), Decimal("1.50")),
+        (2.3, Decimal("2.30")),  # a float parser's 2.3 stays 2.30, not 2.2999…
+        (3, Decimal("3.00")),
+        ("1.1", Decimal("1.10")),
+    ],
+)
+def test_decimals_are_exact(value, expected):
+    assert map_flight(flight(TotalFlightTime=value)).fields["total_flight_time"] == expected
+
+
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        (Decimal("2.1234"), "more than 2 decimal places"),
+        (Decimal("100000"), "over the 99999.99 hour limit"),
+        (Decimal("-1.0"), "negative"),
+        ("lots", "not a number"),
+        (True, "boolean"),
+    ],
+)
+def test_hours_that_cannot_be_stored_exactly_are_bad_records(value, reason):
+    with pytest.raises(BadRecord) as caught:
+        map_flight(flight(FlightID=9, PIC=value))
+    assert caught.value.field == "PIC" and caught.value.record == "mfb:9"
+    assert reason in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "full_stop, night, day_landings, night_landings",
+    [
+        (None, None, 0, 0),  # omitted keys are 0
+        (2, None, 2, 0),
+        (5, 2, 3, 2),  # FullStopLandings − NightLandings → day
+        (None, 2, 0, 2),  # never negative
+        (3, 3, 0, 3),
+    ],
+)
+def test_landings_and_takeoffs_per_ac_61_98d(full_stop, night, day_landings, night_landings):
+    record = flight()
+    if full_stop is not None:
+        record["FullStopLandings"] = full_stop
+    if night is not None:
+        record["NightLandings"] = night
+    fields = map_flight(record).fields
+    assert (fields["day_landings"], fields["day_takeoffs"]) == (day_landings, day_landings)
+    assert (fields["night_landings"], fields["night_takeoffs"]) == (night_landings, night_landings)
+
+
+@pytest.mark.parametrize("value, holds", [(True, 1), (False, 0), (None, 0), ("true", 1)])
+def test_holding_procedures_flag(value, holds):
+    record = flight() if value is None else flight(fHoldingProcedures=value)
+    assert map_flight(record).fields["holds"] == holds
+
+
+def test_approaches_integer_remarks_and_custom_properties_verbatim():
+    properties = [{"PropID": 1, "FlightID": 1001, "PropTypeID": 120, "TextValue": "Sam Ortiz"},
+                  {"PropID": 2, "FlightID": 1001, "PropTypeID": 95, "DecValue": Decimal("3120.50"), "TextValue": ""}]
+    fields = map_flight(flight(Approaches=3, Comment="ILS 16R", CustomProperties=properties)).fields
+    assert fields["approaches"] == 3 and isinstance(fields["approaches"], int)
+    assert fields["remarks"] == "ILS 16R"
+    assert fields["custom_properties"] == [properties[0], {**properties[1], "DecValue": 3120.5}]
+    with pytest.raises(BadRecord) as caught:
+        map_flight(flight(Approaches=Decimal("2.5")))
+    assert caught.value.field == "Approaches"
+
+
+@pytest.mark.parametrize(
+    "instance_type, expected",
+    [(1, "REAL"), (2, "FLAPS"), (3, "FTD"), (4, "FFS"), (5, "AATD"), (None, "REAL"),
+     ("CertifiedATD", "AATD"), ("CertifiedIFRAndLandingsSimulator", "FFS"), ("3", "FTD")],
+)
+def test_sim_device_classes(instance_type, expected):
+    assert simulator_type_for(instance_type) == expected
+    # LogbookEntry JSON has no instance type: it comes from the flight's aircraft (AircraftForUser).
+    by_aircraft = {42: instance_type} if instance_type is not None else {}
+    assert map_flight(flight(AircraftID=42), instance_types=by_aircraft).fields["simulator_type"] == expected
+
+
+def test_unknown_instance_type_is_a_bad_record():
+    with pytest.raises(BadRecord) as caught:
+        map_flight(flight(AircraftID=42), instance_types={42: 9})
+    assert caught.value.field == "AircraftID"
+
+
+@pytest.mark.parametrize(
+    "field_name, length",
+    [("Route", 513), ("TailNumDisplay", 33), ("ModelDisplay", 129)],
+)
+def test_text_over_the_column_limit_is_a_bad_record(field_name, length):
+    with pytest.raises(BadRecord) as caught:
+        map_flight(flight(**{field_name: "K" * length}))
+    assert caught.value.field == field_name
+
+
+@pytest.mark.parametrize("flight_id", [None, 0, -1, "abc", True])
+def test_flight_id_is_required(flight_id):
+    record = flight()
+    record["FlightID"] = flight_id
+    with pytest.raises(BadRecord) as caught:
+        map_flight(record)
+    assert caught.value.field == "FlightID"
+
+
+def test_raw_record_kept_and_hash_ignores_volatile_links_and_number_spelling():
+    record = flight(TotalFlightTime=Decimal("1.50"), SocialMediaLink="https://x/ViewFlight/1001?v=4821")
+    mapped = map_flight(record)
+    assert mapped.raw["SocialMediaLink"] == "https://x/ViewFlight/1001?v=4821" and mapped.raw["TotalFlightTime"] == 1.5
+    again = flight(TotalFlightTime=1.5, SocialMediaLink="https://x/ViewFlight/1001?v=17")
+    assert record_hash(again) == mapped.source_hash
+    assert record_hash(flight(TotalFlightTime=Decimal("1.60"))) != mapped.source_hash
+    assert mapped.external_id == "mfb:1001" and mapped.legacy_route_key == "2026-08-16::"
+
+
+def test_the_reference_samples_golden():
+    data = samples()
+    instance_types = {aircraft["AircraftID"]: aircraft["InstanceTypeID"] for aircraft in data["AircraftForUser"]}
+    lunch, ftd, night = (map_flight(record, instance_types=instance_types) for record in data["FlightsWithQueryAndOffset"])
+
+    assert lunch.external_id == "mfb:1893451"
+    assert lunch.fields | {"custom_properties": None} == {
+        "date": date(2026, 8, 16), "tail_number": "N52417", "aircraft_type": "C-172 S, Cessna Skyhawk SP",
+        "route": "KPAE KBLI KPAE", "departure": "KPAE", "destination": "KPAE",
+        "total_flight_time": Decimal("2.30"), "pic": Decimal("2.30"), "sic": 0, "cross_country": Decimal("2.10"),
+        "night": 0, "imc": 0, "simulated_ifr": 0, "dual": 0, "cfi": 0, "ground_sim": 0,
+        "day_landings": 2, "day_takeoffs": 2, "night_landings": 0, "night_takeoffs": 0, "approaches": 0, "holds": 0,
+        "remarks": "Lunch run to Bellingham. Smooth air both ways.", "simulator_type": "REAL", "custom_properties": None,
+        "takeoff_at": datetime(2026, 8, 16, 17, 10, tzinfo=timezone.utc),
+        "landing_at": datetime(2026, 8, 16, 19, 25, tzinfo=timezone.utc),
+        "block_out": datetime(2026, 8, 16, 17, 2, tzinfo=timezone.utc),
+        "block_in": datetime(2026, 8, 16, 19, 31, tzinfo=timezone.utc),
+    }
+    assert len(lunch.fields["custom_properties"]) == 5
+
+    assert ftd.fields["simulator_type"] == "FTD"
+    assert (ftd.fields["approaches"], ftd.fields["holds"], ftd.fields["total_flight_time"]) == (3, 1, Decimal("0.00"))
+    assert (ftd.fields["simulated_ifr"], ftd.fields["ground_sim"], ftd.fields["dual"]) == (Decimal("1.10"), Decimal("1.20"), Decimal("1.20"))
+    assert (ftd.fields["departure"], ftd.fields["destination"]) == ("", "")
+
+    assert (night.fields["night_landings"], night.fields["night_takeoffs"], night.fields["day_landings"]) == (2, 2, 0)
+    assert (night.fields["night"], night.fields["imc"], night.fields["approaches"]) == (Decimal("1.60"), Decimal("0.40"), 2)
+    assert (night.fields["departure"], night.fields["destination"]) == ("KPAE", "KPAE")
