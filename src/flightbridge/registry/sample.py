@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .nnumber import mode_s_hex
+from .nnumber import LETTERS, mode_s_hex
 
 SAMPLE_PATH = Path(__file__).with_name("data") / "sample_registry.zip"
 SAMPLE_FILE_DATE = (2026, 11, 2, 23, 30, 0)  # the FAA refreshes the ZIP at 11:30 pm Central
@@ -230,6 +230,41 @@ def sample_files() -> dict[str, Iterable[str]]:
     ]
     return {"MASTER.txt": sample_master_lines(), "ACFTREF.txt": acftref, "ENGINE.txt": engine,
             "DEREG.txt": sample_dereg_lines(), "RESERVED.txt": reserved}
+
+
+def synthetic_marks() -> Iterable[str]:
+    """Distinct valid marks without the N: N1…N99999, then N1A…N9999Z (339,975 in all)."""
+    yield from (str(number) for number in range(1, 100_000))
+    for number in range(1, 10_000):
+        for letter in LETTERS:
+            yield f"{number}{letter}"
+
+
+def synthetic_registry(path: Path, aircraft: int, *, models: int = 2_000, date_time=SAMPLE_FILE_DATE) -> Path:
+    """A full-size stand-in for ReleasableAircraft.zip (MASTER + ACFTREF, generated row by row) for benchmarks and reload tests."""
+    codes = [f"S{index:06d}" for index in range(models)]
+
+    def acftref() -> Iterable[str]:
+        yield header_line(ACFTREF_COLUMNS)
+        for index, code in enumerate(codes):
+            yield format_line(ACFTREF_COLUMNS, {
+                "CODE": code, "MFR": f"SYNTHETIC MAKER {index % 97}", "MODEL": f"MODEL {index}", "TYPE-ACFT": "4",
+                "TYPE-ENG": "1", "AC-CAT": "1", "BUILD-CERT-IND": "0", "NO-ENG": "01", "NO-SEATS": f"{2 + index % 8:03d}",
+                "AC-WEIGHT": "CLASS 1", "SPEED": "0000"})
+
+    def master() -> Iterable[str]:
+        yield header_line(MASTER_COLUMNS)
+        for index, mark in zip(range(aircraft), synthetic_marks()):
+            octal, hex_code = mode_s_codes(f"N{mark}")
+            yield format_line(MASTER_COLUMNS, {
+                "N-NUMBER": mark, "SERIAL NUMBER": f"SN{index:08d}", "MFR MDL CODE": codes[index % models],
+                "YEAR MFR": str(1950 + index % 75), "TYPE REGISTRANT": "3", "NAME": f"SYNTHETIC OWNER {index} INC",
+                "CITY": "ANYTOWN", "STATE": "KS", "ZIP CODE": "672091234", "COUNTRY": "US", "LAST ACTION DATE": "20250101",
+                "CERT ISSUE DATE": "20250101", "CERTIFICATION": "1N", "TYPE AIRCRAFT": "4", "TYPE ENGINE": "1",
+                "STATUS CODE": "V", "MODE S CODE": octal, "AIR WORTH DATE": "20000101", "EXPIRATION DATE": "20320131",
+                "UNIQUE ID": f"{index:08d}", "MODE S CODE HEX": hex_code})
+
+    return write_releasable_zip(path, {"MASTER.txt": master(), "ACFTREF.txt": acftref()}, date_time=date_time)
 
 
 def build_sample(path: Path = SAMPLE_PATH) -> Path:
