@@ -6,13 +6,14 @@ never with a token in a body or a URL.
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from ninja import Router, Schema
 
 from flightbridge.errors import FatalError
-from flightbridge.myflightbook import connection
+from flightbridge.myflightbook import connection, sync_status
 from flightbridge.myflightbook.sync_api import router as sync_router
 
 router = Router(tags=["myflightbook"])
@@ -30,11 +31,20 @@ class ConnectionOut(Schema):
     expires_at: datetime | None
     account_name: str
     base_url: str
+    # Added by the sync: what the last syncs brought in, so the pilot can tell the right account is linked.
+    synced_flights: int = 0
+    synced_aircraft: int = 0
+    synced_hours: Decimal = Decimal("0")
+    last_sync_at: datetime | None = None
+    last_sync_status: str = ""
+    last_sync_message: str = ""
+    sync_job_id: int | None = None
+    sync_job_status: str = ""
 
 
 def connection_payload(user) -> dict:
     """The status response as a dict; the sync side may add keys (synced counts) to what this returns."""
-    return connection.connection_status(user).as_dict()
+    return {**connection.connection_status(user).as_dict(), **sync_status.synced_counts(user)}
 
 
 @router.get("/integrations/myflightbook", response=ConnectionOut, summary="MyFlightbook connection status")

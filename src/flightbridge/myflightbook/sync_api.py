@@ -7,7 +7,7 @@ runs inside a request; these routes return at once.
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from flightbridge.jobs.schemas import JobOut
 from flightbridge.myflightbook import sync_status
@@ -45,7 +45,7 @@ class TotalOut(Schema):
 )
 def start_sync(request):
     job, _created = sync_status.request_sync(request.auth)
-    return 202, job
+    return Status(202, job)
 
 
 @router.get("/currency", response=list[CurrencyOut], summary="Your FAA currency, as MyFlightbook reported it on the last sync")

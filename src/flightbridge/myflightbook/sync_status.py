@@ -40,6 +40,7 @@ def synced_counts(user) -> dict:
         .order_by("-finished_at", "-id")
         .first()
     )
+    job = latest_job(user)
     return {
         "synced_flights": flights.count(),
         "synced_aircraft": UserAircraft.objects.filter(owner=user, source=SOURCE, manual=False).count(),
@@ -47,6 +48,8 @@ def synced_counts(user) -> dict:
         "last_sync_at": last.finished_at if last else None,
         "last_sync_status": last.status if last else "",
         "last_sync_message": last.message if last else "",
+        "sync_job_id": job.pk if job else None,
+        "sync_job_status": job.status if job else "",
     }
 
 
