@@ -64,3 +64,14 @@ def totals_for(user, source: str | None = None) -> list[LogbookTotal]:
     if source:
         query = query.filter(source=source)
     return list(query.order_by("source", "period", "dimension", "key", "description"))
+
+
+def page_view(user) -> dict:
+    """Everything the logbook page shows of the sync, in one dict for the templates."""
+    totals = totals_for(user)
+    return {
+        **synced_counts(user),
+        "currency": currency_for(user),
+        "lifetime_totals": [row for row in totals if row.source == SOURCE],
+        "rollup_totals": [row for row in totals if row.source == "computed-local"],
+    }
