@@ -246,8 +246,9 @@ def apportion_minutes(parts: dict[str, Decimal], total: Decimal, groups: Iterabl
         excess = sum(minutes[name] for name in names) - limit
         if excess <= 0:
             continue
+        # Largest round-up gives back first; on a tie the later part of the group (SIC after PIC) does.
         rounded_up = sorted((name for name in names if minutes[name] > exact[name]),
-                            key=lambda name: minutes[name] - exact[name], reverse=True)
+                            key=lambda name: (minutes[name] - exact[name], names.index(name)), reverse=True)
         for name in rounded_up:
             if excess <= 0:
                 break
