@@ -442,6 +442,7 @@ def source_scope(source: DataSourceConfig | int) -> str:
 
 
 def request_source_sync(source: DataSourceConfig, owner=None, *, trigger: str = "manual") -> tuple[SyncJob, bool]:
+    source.refresh_from_db(fields=["status", "direction"])  # decide on the stored state, not a stale copy
     _syncable_or_conflict(source)
     return request_job(SYNC_SOURCE_JOB, owner=owner, scope=source_scope(source),
                        params={"source_id": source.pk, "trigger": trigger},
