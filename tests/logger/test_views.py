@@ -1,0 +1,82 @@
+"""The pages: the logbook card, the export page (links, copy, QR for one flight) and the paste-a-link import page."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from flightbridge.logbook.models import Flight
+from flightbridge.logger import codec
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.django_db
+def test_pages_need_login(client):
+    for url in ("/logbook/export/logger", "/logbook/import/logger"):
+        assert client.get(url)["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+def test_logbook_card_links_both_pages(client, user):
+    client.force_login(user)
+    html = client.get("/logbook/").content.decode()
+    assert 'id="logger-card"' in html
+    assert 'href="/logbook/export/logger"' in html and 'href="/logbook/import/logger"' in html
+
+
+@pytest.mark.django_db
+def test_export_page_lists_links_and_a_qr_code_for_one_flight(client, user):
+    first = Flight.objects.create(owner=user, date=date(2024, 4, 1), departure="KPAO", destination="KSFO",
+                                  total_flight_time=Decimal("1.2"), pic=Decimal("1.2"),
+                                  block_out=datetime(2024, 4, 1, 16, 0, tzinfo=UTC))
+    Flight.objects.create(owner=user, date=date(2024, 4, 2), departure="KSFO", destination="KPAO")
+    client.force_login(user)
+    html = client.get("/logbook/export/logger?export=1").content.decode()
+    assert '<span data-count="flights">2</span>' in html
+    assert html.count("data-logger-link>") == 1 and 'href="loggerapp://import/add?package=%7B' in html
+    assert "<svg" not in html
+    single = client.get(f"/logbook/export/logger?flight={first.pk}").content.decode()
+    assert '<span data-count="flights">1</span>' in single and "<svg" in single and 'id="logger-qr"' in single
+    bad = client.get("/logbook/export/logger?export=1&from=yesterday").content.decode()
+    assert "YYYY-MM-DD" in bad
+
+
+@pytest.mark.django_db
+def test_import_page_imports_a_pasted_link_and_shows_per_entry_results(client, user):
+    client.force_login(user)
+    assert client.get("/logbook/import/logger").status_code == 200
+    html = client.post("/logbook/import/logger", {"link": (FIXTURES / "example_local_minimal.txt").read_text()}).content.decode()
+    assert html.count('data-entry-status="imported"') == 3 and 'data-import-status="completed"' in html
+    assert Flight.objects.filter(owner=user).count() == 3
+    bad = client.post("/logbook/import/logger", {"link": '{"entries": [], "metadata": {}}'}).content.decode()
+    assert 'role="alert"' in bad and "metadata.appName" in bad
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.browser
+def test_export_page_in_chromium(live_server, browser_page, django_user_model):
+    pilot = django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
+    flight = Flight.objects.create(owner=pilot, date=date(2024, 7, 4), departure="KOSH", destination="KMSN",
+                                   total_flight_time=Decimal("1.25"), pic=Decimal("1.25"),
+                                   block_out=datetime(2024, 7, 4, 23, 30, tzinfo=UTC))
+    page = browser_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{live_server.url}/accounts/login/?next=/logbook/")
+    page.fill("input[name=username]", "pilot")
+    page.fill("input[name=password]", "pilot-password-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/logbook/")
+    page.click("#logger-export-link")
+    page.click("button[name=export]")
+    link = page.locator("[data-logger-link]")
+    assert link.count() == 1
+    url = link.get_attribute("href")
+    (entry,) = codec.parse_package(url).entries
+    assert (entry["departureDate"], entry["departureTime"], entry["picTime"]) == ("2024-07-04", "23:30", "1:15")
+    page.click("[data-copy]")
+    page.locator("[data-copied]").wait_for(state="visible")
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    page.click(f"a[href='?flight={flight.pk}']")
+    assert page.locator("#logger-qr svg").count() == 1
