@@ -1,0 +1,126 @@
+"""The logbook page: the sync button in chromium (importing → ready with the counts, failed → retry), and
+the currency and totals sections rendered server-side."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from flightbridge.jobs.services import run_queued_jobs
+from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookTotal
+from flightbridge.myflightbook.models import IntegrationToken
+from flightbridge.myflightbook.sandbox import SandboxServer
+from tests.conftest import wait_for
+
+FLIGHTS = 60
+
+
+@pytest.fixture
+def mfb():
+    with SandboxServer(flights=FLIGHTS, seed=21) as server:
+        yield server
+
+
+def connect(user, settings, mfb) -> IntegrationToken:
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_client_id=mfb.client_id, mfb_client_secret=mfb.client_secret,
+                                          mfb_base_url=mfb.url, mfb_min_call_interval_ms=5)
+    grant = mfb.issue_tokens()
+    row = IntegrationToken(owner=user, scopes=grant["scope"], account_name=mfb.account.username,
+                           expires_at=timezone.now() + timedelta(seconds=grant["expires_in"]))
+    row.set_secret("access_token", grant["access_token"])
+    row.set_secret("refresh_token", grant["refresh_token"])
+    row.save()
+    return row
+
+
+def log_in(page, live_server, username, password):
+    page.goto(f"{live_server.url}/accounts/login/?next=/logbook/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/logbook/")
+
+
+def worker_once():
+    """What a worker does, in a thread of this test (its own database connection), then closed."""
+    from django.db import connection
+
+    try:
+        run_queued_jobs("myflightbook.sync")
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.browser
+def test_sync_button_shows_importing_then_ready_with_the_counts(live_server, browser_page, django_user_model, settings, mfb):
+    pilot = django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
+    connect(pilot, settings, mfb)
+    page = browser_page
+    log_in(page, live_server, "pilot", "pilot-password-1")
+    assert page.locator('[data-synced="flights"]').inner_text() == "0"
+
+    page.click("#mfb-sync-button")
+    state = page.locator("#mfb-sync-state")
+    page.wait_for_selector('#mfb-sync-state[data-state="importing"]')
+    wait_for(lambda: "waiting for a worker" in state.inner_text(), message="the queued job on the page")
+    assert page.locator("#mfb-sync-button").is_disabled()
+
+    worker = threading.Thread(target=worker_once)
+    worker.start()
+    page.wait_for_selector('#mfb-sync-state[data-state="ready"]', timeout=60_000)
+    worker.join(timeout=60)
+    assert state.inner_text().startswith(f"Ready. Imported {FLIGHTS} new flights")
+    wait_for(lambda: page.locator('[data-synced="flights"]').inner_text() == str(FLIGHTS), message="synced count")
+    hours = sum((Decimal(r.get("TotalFlightTime", 0)) for r in mfb.account.flights), Decimal("0")).quantize(Decimal("0.01"))
+    assert page.locator('[data-synced="hours"]').inner_text() == str(hours)
+    assert page.locator("#mfb-sync-button").inner_text() == "Sync now"
+
+    page.reload()
+    assert page.locator("tr[data-flight-id]").count() == FLIGHTS
+    assert page.locator("#currency tr[data-currency-kind]").count() == CurrencyRecord.objects.filter(owner=pilot).count() > 0
+    assert page.locator('[data-totals-source="computed-local"] tr[data-key="flights"]').count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.browser
+def test_a_failed_sync_shows_the_reason_and_a_retry(live_server, browser_page, django_user_model, settings, mfb):
+    pilot = django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
+    connect(pilot, settings, mfb)
+    mfb.revoke()
+    page = browser_page
+    log_in(page, live_server, "pilot", "pilot-password-1")
+    page.click("#mfb-sync-button")
+    page.wait_for_selector('#mfb-sync-state[data-state="importing"]')
+    worker = threading.Thread(target=worker_once)
+    worker.start()
+    page.wait_for_selector('#mfb-sync-state[data-state="failed"]', timeout=60_000)
+    worker.join(timeout=60)
+    assert "Reconnect MyFlightbook" in page.locator("#mfb-sync-state").inner_text()
+    assert page.locator("#mfb-sync-button").inner_text() == "Retry sync"
+    assert page.locator("#mfb-sync-button").is_enabled()
+
+
+@pytest.mark.django_db
+def test_currency_and_totals_sections_render(client, user, settings, mfb):
+    connect(user, settings, mfb)
+    CurrencyRecord.objects.create(owner=user, kind="passenger_night_90", label="ASEL - Night", category="ASEL",
+                                  status="NON_COMPLIANT", value="Expired: 8/5/2026", discrepancy="(Short by 1 Landing)",
+                                  expires_on=date(2026, 8, 5))
+    CurrencyRecord.objects.create(owner=user, kind="flight_review", label="Flight Review", status="CURRENT",
+                                  value="Current Until: 5/31/2027", expires_on=date(2027, 5, 31))
+    LogbookTotal.objects.create(owner=user, source="myflightbook", dimension="OTHER", key="landings_touch_and_go",
+                                description="Landings - Touch and Go", value=Decimal("402.00"), unit="count")
+    Flight.objects.create(owner=user, date=date(2026, 8, 1), source="myflightbook", total_flight_time=Decimal("1.50"))
+    client.force_login(user)
+    html = client.get("/logbook/").content.decode()
+    assert 'data-currency-status="NON_COMPLIANT"' in html and "Not current" in html and "2026-08-05" in html
+    assert html.index("ASEL - Night") < html.index("Flight Review")  # what grounds a pilot first
+    assert "Landings - Touch and Go" in html and "402.00" in html
+    assert 'data-synced="flights">1<' in html and 'data-synced="hours">1.50<' in html
+    assert 'id="mfb-sync-button"' in html
