@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import threading
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from flightbridge.myflightbook.sandbox import serve
@@ -18,8 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8765)
         parser.add_argument("--flights", type=int, default=250, help="flights in the generated logbook")
         parser.add_argument("--seed", type=int, default=1, help="same seed, same logbook")
-        parser.add_argument("--client-id", default="flightbridge-sandbox")
-        parser.add_argument("--client-secret", default="sandbox-secret")
+        parser.add_argument("--client-id", default="", help="default: MFB_CLIENT_ID if set, else flightbridge-sandbox")
+        parser.add_argument("--client-secret", default="",
+                            help="default: MFB_CLIENT_SECRET if set (keeps it off the command line), else sandbox-secret")
         parser.add_argument("--redirect-uri", action="append", default=[],
                             help="allowed callback URL (repeatable); any http(s) URL when none is given")
         parser.add_argument("--token-lifetime", type=int, default=14 * 24 * 3600, help="access-token lifetime in seconds")
@@ -33,6 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--date-style", choices=["iso", "mdy"], default="iso")
 
     def handle(self, *args, host, port, flights, seed, client_id, client_secret, redirect_uri, **options):
+        # The same variables FlightBridge reads, so one environment configures both ends.
+        client_id = client_id or settings.CONFIG.mfb_client_id or "flightbridge-sandbox"
+        client_secret = client_secret or settings.CONFIG.mfb_client_secret or "sandbox-secret"
         faults = {name: options[name] for name in (
             "token_lifetime", "rotate_refresh_tokens", "latency_ms", "error_rate", "timeout_rate", "malformed_rate",
             "truncate_rate", "rate_limit_rate", "date_style")}
