@@ -1,0 +1,93 @@
+"""The /fleet/sync/ page: what each user sees, and the whole flow in chromium (test, sync all, sync one)."""
+
+import pytest
+from huey.contrib.djhuey import HUEY
+
+from flightbridge.fleet.models import AircraftModel
+from tests.fleet.conftest import grant, make_source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_page_needs_login_and_some_read_permission(client, user):
+    assert client.get("/fleet/sync/")["Location"].startswith("/accounts/login/")
+    client.force_login(user)
+    assert client.get("/fleet/sync/").status_code == 403
+
+
+def test_sections_follow_permissions(client, user, source):
+    AircraftModel.objects.create(name="Cessna 152", external_id="cessna-152", external_data_source="Type Catalog")
+    client.force_login(grant(user, "view_synclog"))
+    html = client.get("/fleet/sync/").content.decode()
+    assert 'id="logs"' in html and 'id="errors"' in html
+    assert 'id="status"' not in html and 'id="models"' not in html and 'data-action="sync-all"' not in html
+    client.force_login(grant(user, "view_datasourceconfig", "view_aircraftmodel"))
+    html = client.get("/fleet/sync/").content.decode()
+    assert 'id="status"' in html and "Type Catalog" in html and 'data-model-id' in html
+    assert 'data-action="sync-all"' not in html and 'data-action="test"' not in html
+    assert "you need both “manage integration connections” and “update aircraft models”" in html
+    client.force_login(grant(user, "manage_datasourceconfig", "change_aircraftmodel"))
+    html = client.get("/fleet/sync/").content.decode()
+    assert 'data-action="sync-all"' in html and 'data-action="test"' in html and 'data-action="sync-model"' in html
+
+
+def test_page_shows_the_key_only_as_set(client, admin_user, source):
+    client.force_login(admin_user)
+    html = client.get("/fleet/sync/").content.decode()
+    assert "sandbox-key" not in html and ">set<" in html
+    assert client.cookies.get("csrftoken")  # the buttons post with it
+
+
+@pytest.fixture
+def jobs_run_inline():
+    # The page's buttons start background jobs; here they run inside the request, as a worker would.
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = before
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.browser
+def test_sync_page_in_chromium(live_server, browser_page, admin_user, sandbox, jobs_run_inline):
+    make_source("Type Catalog", sandbox.url)
+    page = browser_page
+    page.goto(f"{live_server.url}/fleet/sync/")
+    page.fill("input[name=username]", "ops")
+    page.fill("input[name=password]", "ops-password-1")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/fleet/sync/")
+    assert page.locator("h1").inner_text() == "Aircraft model sync"
+    assert page.locator('[data-status="status"]').inner_text() == "active"
+    assert page.locator('[data-status="connections"]').inner_text() == "1"
+
+    page.click('button[data-action="test"]')
+    result = page.locator("[data-test-result]")
+    result.locator("text=30 aircraft model(s) available").wait_for()
+    assert result.get_attribute("data-ok") == "true"
+
+    page.click('button[data-action="sync-all"]')
+    done = page.locator('#jobs li[data-job-status="succeeded"]')
+    done.wait_for()
+    assert "created 30" in done.inner_text() and "Type Catalog" in done.inner_text()
+
+    page.reload()
+    assert page.locator("#models tr[data-model-id]").count() == 30
+    assert page.locator('[data-status="last_sync_status"]').inner_text() == "succeeded"
+    assert page.locator('#logs tr[data-action="created"]').count() == 30
+
+    sandbox.update_model("cirrus-sr22", name="Cirrus SR22T")
+    model = AircraftModel.objects.get(external_id="cirrus-sr22")
+    page.click(f'tr[data-model-id="{model.pk}"] button[data-action="sync-model"]')
+    page.locator('#jobs li[data-job-status="succeeded"] >> text=Sync model').wait_for()
+    model.refresh_from_db()
+    assert model.name == "Cirrus SR22T"
+
+    sandbox.control({"fail_5xx": -1})
+    page.click('button[data-action="sync-all"]')
+    failed = page.locator('#jobs li[data-job-status="failed"]')
+    failed.wait_for()
+    assert "HTTP 503" in failed.inner_text()
+    page.reload()
+    assert page.locator('[data-status="status"]').inner_text() == "degraded"
+    assert "HTTP 503" in page.locator("#errors").inner_text()
