@@ -66,7 +66,7 @@ Lookup = Callable[[str], RegistryLookup]
 SKIP_ALREADY = "already imported"
 SKIP_CHANGED = "changed on MyFlightbook since import (kept as imported)"
 SKIP_LEGACY = "matched an existing flight by date and route (external id filled in)"
-SKIP_REPEATED = "listed twice by MyFlightbook in this run"
+SKIP_REPEATED = "listed twice by MyFlightbook on one page"
 
 AIRCRAFT_NOT_US = "not a US registration"
 AIRCRAFT_SIMULATOR = "a simulator or training device, not a registered aircraft"
@@ -316,7 +316,6 @@ class MyFlightbookSync:
     def sync_flights(self) -> None:
         self.report(phase="flights", pages_done=0, imported=0, skipped=0, failed=0, changed=0)
         prefetcher = PagePrefetcher(self._fetch_page, self.prefetch)
-        seen: set[str] = set()
         offset = 0
         try:
             while True:
@@ -325,7 +324,7 @@ class MyFlightbookSync:
                 if full:
                     prefetcher.start(offset + self.page_size)  # fetched while this page is stored
                 self._remember_account(page)
-                self.store_page(page, seen)
+                self.store_page(page)
                 self.counts.pages += 1
                 self._save_progress()
                 self.report(
@@ -353,9 +352,14 @@ class MyFlightbookSync:
                 self._account_seen = True
                 return
 
-    def store_page(self, records: list, seen: set[str] | None = None) -> None:
-        """Map, dedupe and store one page in one transaction."""
-        seen = seen if seen is not None else set()
+    def store_page(self, records: list) -> None:
+        """Map, dedupe and store one page in one transaction.
+
+        Earlier pages are already committed, so the database lookup below also catches a flight that
+        MyFlightbook lists again on a later page; only repeats inside this page need `seen`, which keeps
+        memory independent of the logbook's size.
+        """
+        seen: set[str] = set()
         counts = self.counts
         mapped: list[MappedFlight] = []
         for record in records:
