@@ -93,7 +93,12 @@ class ImportResultOut(Schema):
     warnings: list[EntryProblem]
 
 
-@router.post("/imports/logger", response=ImportResultOut,
+# 400 is the framework's answer to a body that is not JSON at all; documented so the contract holds.
+_NOT_JSON = {"responses": {"400": {"description": "Bad request: the body is not JSON", "content": {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
+
+
+@router.post("/imports/logger", response=ImportResultOut, openapi_extra=_NOT_JSON,
              summary="Import a Logger package: valid entries land, invalid ones come back with reasons")
 def import_logger(request, body: ImportIn):
     if (body.link is None) == (body.package is None):
