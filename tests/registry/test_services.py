@@ -172,3 +172,9 @@ def test_lookups_during_a_reload_see_the_old_or_the_new_copy(tmp_path):
     assert {file_date for _at, _found, file_date in answers} <= {"2026-11-01", "2026-11-02"}
     assert answers[-1][2] == "2026-11-02"
     assert RegistryGeneration.objects.count() == 1 and RegistryAircraft.objects.count() == 3000
+
+
+def test_package_level_lookup_is_the_service(loaded):
+    from flightbridge import registry
+
+    assert registry.lookup("N88EV") == services.lookup("N88EV")

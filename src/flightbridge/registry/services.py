@@ -209,7 +209,8 @@ def lookup(tail: str, *, today: date | None = None) -> RegistryLookup:
     today = today or timezone.localdate()
     # One statement joined on is_current: a concurrent reload's swap is all-or-nothing for it.
     rows = list(
-        RegistryAircraft.objects.filter(generation__is_current=True, n_number=mark[1:]).select_related("generation")
+        RegistryAircraft.objects.filter(generation__is_current=True, n_number=mark[1:])
+        .select_related("generation").defer("generation__problems")
     )
     if not rows:
         loaded = current_generation()
