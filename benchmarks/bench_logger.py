@@ -1,0 +1,69 @@
+"""Logger deep links: how long exporting a big logbook takes, and how fast a package imports."""
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+
+def _pilot_with_flights(count: int):
+    from django.contrib.auth import get_user_model
+
+    from flightbridge.logbook.models import Flight
+
+    pilot = get_user_model().objects.create_user(username=f"bench-logger-{count}")
+    start = datetime(2015, 1, 1, 14, 0, tzinfo=UTC)
+    airports = ["KPAO", "KSFO", "KLAX", "KJFK", "EGLL", "KSQL", "KOAK", "KSJC"]
+    flights = []
+    for i in range(count):
+        out = start + timedelta(hours=7 * i)
+        flights.append(Flight(
+            owner=pilot, date=out.date(), departure=airports[i % 8], destination=airports[(i + 3) % 8],
+            route=f"{airports[i % 8]} {airports[(i + 3) % 8]}", tail_number=f"N{10000 + i % 500}", aircraft_type="C172",
+            total_flight_time=Decimal("1.35"), pic=Decimal("1.35"), cross_country=Decimal("1.2"), night=Decimal("0.3"),
+            imc=Decimal("0.2"), simulated_ifr=Decimal("0.4"), day_landings=2, night_landings=1, approaches=i % 3,
+            holds=i % 2, flight_rules="IFR" if i % 3 else "VFR", approach_type="ILS" if i % 3 else "",
+            pic_name="Self", remarks=f"Flight {i}: practice", block_out=out, takeoff_at=out + timedelta(minutes=8),
+            landing_at=out + timedelta(minutes=75), block_in=out + timedelta(minutes=81),
+            external_id=f"mfb:{i}", source="myflightbook"))
+    Flight.objects.bulk_create(flights, batch_size=2000)
+    return pilot
+
+
+def bench_export(ctx):
+    from flightbridge.logger import services
+
+    count = ctx.scale(10_000, 500)
+    pilot = _pilot_with_flights(count)
+    services.export_flights(pilot, date_from=date(2015, 1, 1), date_to=date(2015, 1, 2))  # load the airport tables
+    rows = []
+    for local in (False, True):
+        started = time.perf_counter()
+        result = services.export_flights(pilot, local=local)
+        elapsed = time.perf_counter() - started
+        assert result.entries == count
+        label = "local times" if local else "UTC"
+        rows += [{"metric": f"export {count} flights, {label} (seconds)", "value": elapsed},
+                 {"metric": f"links for {count} flights, {label}", "value": len(result.links)}]
+    return rows
+
+
+def bench_import(ctx):
+    from flightbridge.logger import codec, services
+
+    count = ctx.scale(2_000, 200)
+    entries = [{"importId": f"bench-{i}", "entryType": "Flight", "departureDate": "2024-05-01", "departureTime": "1400",
+                "arrivalTime": "1521", "departureAirport": "KPAO", "arrivalAirport": "KSFO", "picTime": "1:21",
+                "numberOfDayLandings": 2, "aircraftRegistration": "N12345", "remark": f"entry {i}"} for i in range(count)]
+    link = codec.build_deep_link(entries, {"appName": "bench", "appVersion": "1", "isUTC": True})
+    from django.contrib.auth import get_user_model
+
+    pilot = get_user_model().objects.create_user(username="bench-logger-import")
+    started = time.perf_counter()
+    first = services.import_package(pilot, link)
+    imported = time.perf_counter() - started
+    started = time.perf_counter()
+    second = services.import_package(pilot, link)
+    updated = time.perf_counter() - started
+    assert first.batch.imported == count and second.batch.updated == count
+    return [{"metric": "entries imported/s (new)", "value": count / imported},
+            {"metric": "entries imported/s (updates)", "value": count / updated}]
