@@ -380,3 +380,29 @@ def test_two_processes_on_one_account_keep_the_interval(user, sandbox):
     assert len(times) == 10
     gaps = [later - earlier for earlier, later in zip(times, times[1:])]
     assert min(gaps) >= interval_ms / 1000, gaps
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.browser
+def test_connect_and_disconnect_in_chromium(live_server, browser_page, django_user_model, settings, sandbox):
+    ensure_sync_handler()
+    settings.PUBLIC_URL = live_server.url
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_client_id=sandbox.client_id,
+                                          mfb_client_secret=sandbox.client_secret, mfb_base_url=sandbox.url)
+    django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/?next=/logbook/")
+    page.fill("input[name=username]", "pilot")
+    page.fill("input[name=password]", "pilot-password-1")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/logbook/")
+    page.click("#mfb-connect")
+    page.wait_for_url(f"{sandbox.url}/logbook/mvc/oAuth/Authorize*")
+    page.click("#approve")
+    page.wait_for_url(f"{live_server.url}/logbook/")
+    assert page.locator("#myflightbook-card").get_attribute("data-mfb-status") == "connected"
+    assert "MyFlightbook is connected" in page.locator(".messages").inner_text()
+    page.click("#mfb-disconnect button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/logbook/")
+    assert page.locator("#myflightbook-card").get_attribute("data-mfb-status") == "disconnected"
+    assert not IntegrationToken.objects.exists()
