@@ -167,3 +167,31 @@ def test_read_rows_ignores_column_order(tmp_path):
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(read_rows(handle, ACFTREF, ("CODE",), lambda problem: None))
     assert rows == [(2, {"MFR": "CESSNA", "CODE": "2072738", "MODEL": "172S"})]
+
+
+def test_the_2026_layout_with_drifted_widths(tmp_path):
+    """The 2026 files have UNIQUE ID 7 wide and KIT MFR 10 wide (ardata says 8 and 30): read by header it does not matter."""
+    columns = [(name, width) for name, width in sample.MASTER_COLUMNS]
+    widths = dict(columns) | {"UNIQUE ID": 7, "KIT MFR": 10}
+    drifted = [(name, widths[name]) for name, _width in columns]
+    values = {
+        "N-NUMBER": "1801U", "SERIAL NUMBER": "60223", "MFR MDL CODE": "13844FZ", "ENG MFR MDL": "13124", "YEAR MFR": "2022",
+        "TYPE REGISTRANT": "3", "NAME": "SOUTHWEST AIRLINES CO", "STREET": "2702 LOVE FIELD DR # HDQ-4GC", "CITY": "DALLAS",
+        "STATE": "TX", "ZIP CODE": "752351908", "CERTIFICATION": "1T", "TYPE AIRCRAFT": "5", "TYPE ENGINE": "5",
+        "STATUS CODE": "V", "MODE S CODE": "50241472", "EXPIRATION DATE": "20290731", "UNIQUE ID": "1355056",
+        "MODE S CODE HEX": "A1433A",
+    }
+    line = sample.format_line(drifted, values)
+    assert ",20290731,1355056,          ,                    ,A1433A    ," in line
+    (tmp_path / "MASTER.txt").write_bytes(b"\xef\xbb\xbf" + (sample.header_line(drifted) + line).encode())
+    (tmp_path / "ACFTREF.txt").write_text(
+        sample.header_line(sample.ACFTREF_COLUMNS)
+        + sample.format_line(sample.ACFTREF_COLUMNS, {"CODE": "13844FZ", "MFR": "BOEING", "MODEL": "737-8", "TYPE-ACFT": "5",
+                                                      "TYPE-ENG": "5", "NO-ENG": "02", "NO-SEATS": "189"})
+    )
+    _models, _engines, master, _dereg, problems, _date = read_all(tmp_path)
+    assert problems == []
+    row = master["1801U"]
+    assert (row["manufacturer"], row["model"], row["seats"], row["unique_id"]) == ("BOEING", "737-8", 189, "1355056")
+    assert row["mode_s_hex"] == "A1433A" and row["kit_manufacturer"] == ""
+    assert row["expiration_date"] == date(2029, 7, 31)

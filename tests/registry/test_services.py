@@ -114,8 +114,8 @@ def test_a_failed_reload_keeps_the_old_copy(loaded, tmp_path):
     with zipfile.ZipFile(sample.SAMPLE_PATH) as source, zipfile.ZipFile(broken, "w") as target:
         for name in ("MASTER.txt", "ACFTREF.txt"):
             target.writestr(name, source.read(name))
-        target.writestr("DEREG.txt", "\ufeffN-NUMBER,SERIAL-NUMBER,\r\n12345,X,\r\n")  # no MFR-MDL-CODE column
-    with pytest.raises(FatalError, match="DEREG.txt: the header has no column MFR MDL CODE"):
+        target.writestr("DEREG.txt", "\ufeffSERIAL-NUMBER,MFR-MDL-CODE,\r\nX,2072738,\r\n")  # no N-NUMBER column
+    with pytest.raises(FatalError, match="DEREG.txt: the header has no column N NUMBER"):
         services.load_registry(broken)
     # MASTER had already been written into the new generation: all of it was rolled back.
     assert RegistryGeneration.objects.get().id == loaded.generation_id

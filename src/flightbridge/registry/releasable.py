@@ -270,7 +270,7 @@ class _Fields:
 
 
 MASTER_REQUIRED = ("N NUMBER", "MFR MDL CODE")
-DEREG_REQUIRED = ("N NUMBER", "MFR MDL CODE", "CANCEL DATE")
+DEREG_REQUIRED = ("N NUMBER",)  # DEREG is optional and its layout varies most: only the mark is required
 
 
 def iter_aircraft(
@@ -297,9 +297,10 @@ def iter_aircraft(
                     continue
                 seen.add(n_number)
             fields = _Fields(file_name, line, report)
-            model = models.get(row["MFR MDL CODE"])
+            model_code = row.get("MFR MDL CODE", "")
+            model = models.get(model_code)
             if model is None:
-                fields.warn("MFR MDL CODE", f"{row['MFR MDL CODE']!r} is not in {ACFTREF}: no make and model")
+                fields.warn("MFR MDL CODE", f"{model_code!r} is not in {ACFTREF}: no make and model")
             engine = engines.get(row.get("ENG MFR MDL", ""))
             octal = row.get("MODE S CODE", "")
             hex_code = row.get("MODE S CODE HEX", "").upper()
@@ -311,7 +312,7 @@ def iter_aircraft(
                 "line": line,
                 "n_number": n_number,
                 "serial_number": row.get("SERIAL NUMBER", ""),
-                "mfr_mdl_code": row["MFR MDL CODE"],
+                "mfr_mdl_code": model_code,
                 "eng_mfr_mdl": row.get("ENG MFR MDL", ""),
                 "manufacturer": model.manufacturer if model else "",
                 "model": model.model if model else "",
