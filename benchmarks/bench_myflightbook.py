@@ -8,28 +8,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import tracemalloc
-from datetime import timedelta
 
 
 def _connect(username: str, sandbox, interval_ms: int):
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.utils import timezone
 
-    from flightbridge.myflightbook.models import IntegrationToken
+    from tests.myflightbook.fakes import connect_to_sandbox
 
-    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_client_id=sandbox.client_id,
-                                          mfb_client_secret=sandbox.client_secret, mfb_base_url=sandbox.url,
-                                          mfb_min_call_interval_ms=interval_ms)
     user = get_user_model().objects.create_user(username=username)
-    grant = sandbox.issue_tokens()
-    row = IntegrationToken(owner=user, scopes=grant["scope"], expires_at=timezone.now() + timedelta(seconds=grant["expires_in"]))
-    row.set_secret("access_token", grant["access_token"])
-    row.set_secret("refresh_token", grant["refresh_token"])
-    row.save()
+    connect_to_sandbox(user, sandbox, settings, interval_ms=interval_ms)
     return user
 
 

@@ -113,3 +113,26 @@ class FakeRegistry:
             return RegistryLookup(query=tail, is_us_registration=True, found=True, n_number=tail,
                                   manufacturer=manufacturer, model=model, status="valid", year=2005, seats=4)
         return RegistryLookup(query=tail, is_us_registration=True, found=False, message="no registration")
+
+
+def connect_to_sandbox(user, sandbox, settings, *, interval_ms: int = 0, account_name: str = ""):
+    """Point FlightBridge at `sandbox` and give `user` a stored connection (tokens issued without the
+    browser dance; the OAuth round trip has its own tests). `settings` is Django's settings or the
+    pytest-django fixture."""
+    import dataclasses
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from flightbridge.myflightbook.models import IntegrationToken
+
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_client_id=sandbox.client_id,
+                                          mfb_client_secret=sandbox.client_secret, mfb_base_url=sandbox.url,
+                                          mfb_min_call_interval_ms=interval_ms)
+    grant = sandbox.issue_tokens()
+    row = IntegrationToken(owner=user, scopes=grant["scope"], account_name=account_name,
+                           expires_at=timezone.now() + timedelta(seconds=grant["expires_in"]))
+    row.set_secret("access_token", grant["access_token"])
+    row.set_secret("refresh_token", grant["refresh_token"])
+    row.save()
+    return row

@@ -234,3 +234,12 @@ def test_prefetch_fetches_the_next_page_while_storing_and_keeps_the_order(user):
     offsets = [params["offset"] for name, params in fake.calls if name == "FlightsWithQueryAndOffset"]
     assert offsets == [0, 50, 100] and result["imported"] == 130
     assert fake.methods()[-2:] == ["GetCurrencyForUser", "TotalsForUserWithQuery"]
+
+
+@pytest.mark.django_db
+def test_a_run_left_processing_by_a_dead_worker_is_closed_by_the_next(user):
+    orphan = LogbookImport.objects.create(owner=user, source="myflightbook")
+    run(user, FakeMyFlightbook(make_logbook(1)))
+    orphan.refresh_from_db()
+    assert orphan.status == "failed" and "stopped before it finished" in orphan.message
+    assert LogbookImport.objects.filter(owner=user, status="completed").count() == 1

@@ -3,19 +3,17 @@ the currency and totals sections rendered server-side."""
 
 from __future__ import annotations
 
-import dataclasses
 import threading
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from flightbridge.jobs.services import run_queued_jobs
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookTotal
-from flightbridge.myflightbook.models import IntegrationToken
 from flightbridge.myflightbook.sandbox import SandboxServer
 from tests.conftest import wait_for
+from tests.myflightbook.fakes import connect_to_sandbox
 
 FLIGHTS = 60
 
@@ -26,16 +24,8 @@ def mfb():
         yield server
 
 
-def connect(user, settings, mfb) -> IntegrationToken:
-    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_client_id=mfb.client_id, mfb_client_secret=mfb.client_secret,
-                                          mfb_base_url=mfb.url, mfb_min_call_interval_ms=5)
-    grant = mfb.issue_tokens()
-    row = IntegrationToken(owner=user, scopes=grant["scope"], account_name=mfb.account.username,
-                           expires_at=timezone.now() + timedelta(seconds=grant["expires_in"]))
-    row.set_secret("access_token", grant["access_token"])
-    row.set_secret("refresh_token", grant["refresh_token"])
-    row.save()
-    return row
+def connect(user, settings, mfb):
+    return connect_to_sandbox(user, mfb, settings, interval_ms=5, account_name=mfb.account.username)
 
 
 def log_in(page, live_server, username, password):

@@ -3,13 +3,11 @@ field, a re-run that changes nothing, the job and its API, and a revoked grant m
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, LogbookTotal, UserAircraft
@@ -17,7 +15,7 @@ from flightbridge.myflightbook.connection import client_for
 from flightbridge.myflightbook.models import IntegrationToken
 from flightbridge.myflightbook.sandbox import SandboxServer
 from flightbridge.myflightbook.sync import sync_user
-from tests.myflightbook.fakes import FakeRegistry
+from tests.myflightbook.fakes import FakeRegistry, connect_to_sandbox
 
 TODAY = date(2026, 8, 20)
 FLIGHTS = 260
@@ -36,15 +34,8 @@ def mfb():
 
 @pytest.fixture
 def connected(user, settings, mfb):
-    """`user` connected to the sandbox (tokens issued without the browser dance), pacing off."""
-    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_client_id=mfb.client_id, mfb_client_secret=mfb.client_secret,
-                                          mfb_base_url=mfb.url, mfb_min_call_interval_ms=0)
-    grant = mfb.issue_tokens()
-    row = IntegrationToken(owner=user, scopes=grant["scope"], expires_at=timezone.now() + timedelta(seconds=grant["expires_in"]))
-    row.set_secret("access_token", grant["access_token"])
-    row.set_secret("refresh_token", grant["refresh_token"])
-    row.save()
-    return row
+    """`user` connected to the sandbox, pacing off."""
+    return connect_to_sandbox(user, mfb, settings)
 
 
 def expected_airports(route: str) -> tuple[str, str]:

@@ -68,6 +68,8 @@ SKIP_CHANGED = "changed on MyFlightbook since import (kept as imported)"
 SKIP_LEGACY = "matched an existing flight by date and route (external id filled in)"
 SKIP_REPEATED = "listed twice by MyFlightbook on one page"
 
+INTERRUPTED = "This sync stopped before it finished (its worker was restarted); flights stored before that are kept."
+
 AIRCRAFT_NOT_US = "not a US registration"
 AIRCRAFT_SIMULATOR = "a simulator or training device, not a registered aircraft"
 AIRCRAFT_NOT_FOUND = "no matching FAA registration"
@@ -195,6 +197,7 @@ class MyFlightbookSync:
     def run(self) -> dict:
         """Run every phase; returns the job result (with a one-line `message`). Raises on failure, after
         marking the import failed."""
+        self._close_interrupted_runs()
         self.batch = LogbookImport.objects.create(owner=self.owner, source=SOURCE, job=self.job)
         try:
             self.sync_aircraft()
@@ -218,6 +221,14 @@ class MyFlightbookSync:
         self._save_progress()
         finish_import(self.batch, ImportStatus.COMPLETED, message=message)
         return {**self.result(), "message": message}
+
+    def _close_interrupted_runs(self) -> None:
+        """A run still `processing` now lost its worker (only one sync per pilot can be active): close it."""
+        stale = LogbookImport.objects.filter(owner=self.owner, source=SOURCE, status=ImportStatus.PROCESSING)
+        if self.job is not None:
+            stale = stale.exclude(job=self.job)
+        for batch in stale:
+            finish_import(batch, ImportStatus.FAILED, message=INTERRUPTED)
 
     def _fail(self, message: str) -> None:
         self._save_progress()
