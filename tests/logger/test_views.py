@@ -33,7 +33,7 @@ def test_export_page_lists_links_and_a_qr_code_for_one_flight(client, user):
                                   block_out=datetime(2024, 4, 1, 16, 0, tzinfo=UTC))
     Flight.objects.create(owner=user, date=date(2024, 4, 2), departure="KSFO", destination="KPAO")
     client.force_login(user)
-    html = client.get("/logbook/export/logger?export=1").content.decode()
+    html = client.get("/logbook/export/logger").content.decode()  # the page opens with every flight's links
     assert '<span data-count="flights">2</span>' in html
     assert html.count("data-logger-link>") == 1 and 'href="loggerapp://import/add?package=%7B' in html
     assert "<svg" not in html
@@ -69,7 +69,9 @@ def test_export_page_in_chromium(live_server, browser_page, django_user_model):
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/logbook/")
     page.click("#logger-export-link")
+    page.fill("input[name=from]", "2024-07-04")
     page.click("button[name=export]")
+    page.wait_for_url("**from=2024-07-04**")
     link = page.locator("[data-logger-link]")
     assert link.count() == 1
     url = link.get_attribute("href")

@@ -42,14 +42,13 @@ def export_page(request):
         date_from, date_to = _date(query.get("from", ""), "from"), _date(query.get("to", ""), "to")
         flight = query.get("flight", "")
         flight_ids = [int(flight)] if flight.isdigit() else None
-        if "export" in query or flight_ids:
-            result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
-                                             flight_ids=flight_ids)
-            context["result"] = result
-            if result.flights == 1 and result.links:
-                svg = _qr_svg(result.links[0].url)
-                context["qr_svg"] = mark_safe(svg) if svg else None
-                context["qr_too_big"] = svg is None
+        result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
+                                         flight_ids=flight_ids)
+        context["result"] = result
+        if result.flights == 1 and result.links:
+            svg = _qr_svg(result.links[0].url)
+            context["qr_svg"] = mark_safe(svg) if svg else None
+            context["qr_too_big"] = svg is None
         context["choices"] = logbook_services.flights_for(request.user, date_from, date_to)[:QR_FLIGHT_CHOICES]
     except FlightBridgeError as exc:
         context["error"] = str(exc)
