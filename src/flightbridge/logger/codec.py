@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from flightbridge.errors import InputError
@@ -458,24 +458,32 @@ def load_package(source: str | dict) -> dict:
     return value
 
 
-def _has_bad_text(value: Any) -> bool:
-    """True when a string anywhere inside (keys too) holds a lone surrogate: not storable text."""
+def walk_leaves(value: Any) -> Iterator[Any]:
+    """Every scalar inside a decoded JSON value, object keys included (iteratively: no recursion limit)."""
     stack = [value]
     while stack:
         item = stack.pop()
-        if isinstance(item, str):
-            try:
-                item.encode("utf-8")
-            except UnicodeEncodeError:
-                return True
-        elif isinstance(item, dict):
+        if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-        elif isinstance(item, float) and not math.isfinite(item):
+        else:
+            yield item
+
+
+def _is_bad_leaf(item: Any) -> bool:
+    if isinstance(item, str):
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError:
             return True
-    return False
+    return isinstance(item, float) and not math.isfinite(item)
+
+
+def _has_bad_text(value: Any) -> bool:
+    """True when a string anywhere inside holds a lone surrogate (not storable text) or a number is not finite."""
+    return any(_is_bad_leaf(item) for item in walk_leaves(value))
 
 
 def validate_metadata(metadata: Any) -> list[Problem]:

@@ -277,18 +277,7 @@ class MappedEntry:
 
 
 def _has_nul(value) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+    return any(isinstance(item, str) and "\x00" in item for item in codec.walk_leaves(value))
 
 
 def _max_length(column: str) -> int | None:
