@@ -39,6 +39,30 @@ def default_airports() -> Airports:
     return airports
 
 
+class _CachedAirports:
+    """The airport database with one lookup per identifier for the length of an export (10,000 flights
+    visit the same few airports thousands of times)."""
+
+    def __init__(self, airports: Airports):
+        self._airports = airports
+        self._info: dict = {}
+
+    def normalize_airport(self, code: str) -> str:
+        return self._airports.normalize_airport(code)
+
+    def airport_info(self, code: str):
+        if code not in self._info:
+            self._info[code] = self._airports.airport_info(code)
+        return self._info[code]
+
+    def to_utc(self, code, local_date, local_time):
+        return self._airports.to_utc(code, local_date, local_time)
+
+    def to_local(self, code: str, moment):
+        airport = self.airport_info(code)
+        return None if airport is None else moment.astimezone(airport.timezone)
+
+
 def default_max_link_length() -> int:
     """The deployment's link limit (FLIGHTBRIDGE_LOGGER_MAX_LINK_LENGTH), else codec.DEFAULT_MAX_LINK_LENGTH."""
     value = os.environ.get(MAX_LINK_LENGTH_VARIABLE, "").strip()
@@ -92,7 +116,7 @@ def export_flights(owner, *, date_from: date | None = None, date_to: date | None
                    flight_ids: list[int] | None = None, max_length: int | None = None,
                    airports: Airports | None = None) -> ExportResult:
     """The owner's flights (a date range, or chosen ids), oldest first, as complete Logger packages."""
-    airports = airports or default_airports()
+    airports = _CachedAirports(airports or default_airports())
     max_length = max_length or default_max_link_length()
     flights = logbook_services.flights_for(owner, date_from, date_to).select_related("import_batch").order_by("date", "id")
     if flight_ids is not None:
