@@ -233,6 +233,7 @@ def test_the_reference_samples_golden():
     lunch, ftd, night = (map_flight(record, instance_types=instance_types) for record in data["FlightsWithQueryAndOffset"])
 
     assert lunch.external_id == "mfb:1893451"
+    assert (lunch.date, lunch.departure, lunch.total_flight_time) == (date(2026, 8, 16), "KPAE", Decimal("2.30"))
     assert lunch.fields | {"custom_properties": None} == {
         "date": date(2026, 8, 16), "tail_number": "N52417", "aircraft_type": "C-172 S, Cessna Skyhawk SP",
         "route": "KPAE KBLI KPAE", "departure": "KPAE", "destination": "KPAE",

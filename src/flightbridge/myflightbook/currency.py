@@ -191,3 +191,6 @@ def map_currency_item(item: Any) -> MappedCurrency | UnmappedCurrency:
         discrepancy=discrepancy,
         expires_on=parse_expiry(value),
     )
+
+
+map_currency = map_currency_item  # the short name, as the sync's other mappers (`map_flight`, `map_total`)

@@ -85,6 +85,13 @@ class MappedFlight:
         """`date:departure:destination`, the key rows had before external ids."""
         return legacy_route_key(self.fields["date"], self.fields["departure"], self.fields["destination"])
 
+    def __getattr__(self, name: str) -> Any:
+        # `mapped.departure` reads like the Flight it becomes; only called for names not defined above.
+        fields = self.__dict__.get("fields", {})
+        if name in fields:
+            return fields[name]
+        raise AttributeError(name)
+
 
 def legacy_route_key(day: date, departure: str, destination: str) -> str:
     return f"{day.isoformat()}:{departure}:{destination}"
