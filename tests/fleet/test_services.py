@@ -273,3 +273,17 @@ def test_status_counts_connections_errors_and_models(make_sandbox, drain_jobs):
     assert status["status"] == "degraded" and status["error_count"] == 1 and status["recent_error_count"] == 1
     assert status["last_sync_status"] == "failed" and status["last_sync_source"] == "Bad"
     assert {s["name"]: s["status"] for s in status["sources"]} == {"Bad": "degraded", "Good": "active"}
+
+
+def test_a_second_concurrent_run_of_one_source_stops_without_changes(source, admin_user, drain_jobs):
+    scheduled = services.schedule_due_syncs() or None  # manual source: nothing scheduled
+    assert scheduled is None
+    first, _ = services.request_source_sync(source, admin_user)
+    second, created = services.request_source_sync(source, None)  # another owner: the guard allows a second job
+    assert created and second.pk != first.pk
+    from flightbridge.jobs.services import run_job
+
+    stopped = run_job(second.pk)
+    assert stopped.status == JobStatus.FAILED and f"job {first.pk}" in stopped.message
+    assert AircraftModel.objects.count() == 0 and SyncLog.objects.count() == 0
+    assert run_job(first.pk).status == JobStatus.SUCCEEDED and AircraftModel.objects.count() == 30

@@ -30,6 +30,10 @@ from flightbridge.fleet.schemas import (
 
 router = Router(tags=["aircraft model sync"])
 
+#: Ninja answers a body that is not JSON at all with 400 before the route runs; say so in the contract.
+BAD_BODY = {"responses": {"400": {"description": "The body is not JSON", "content": {
+    "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
+
 
 # --- aircraft models ----------------------------------------------------------------------------------------
 
@@ -64,7 +68,7 @@ def _change_response(request, change: services.ModelChange) -> ModelChangeOut:
 
 
 @router.post("/aircraft-models", response={200: ModelChangeOut, 201: ModelChangeOut},
-             summary="Create an aircraft model (preview=true: show what would be created, save nothing)")
+             summary="Create an aircraft model (preview=true: show what would be created, save nothing)", openapi_extra=BAD_BODY)
 def create_model(request, payload: AircraftModelIn, preview: bool = False):
     permissions.require(request.auth, "create aircraft models")
     data = payload.dict(exclude={"preview"}, exclude_none=True)
@@ -87,12 +91,14 @@ def _update(request, model_id: int, payload: AircraftModelIn, preview: bool, par
     return _change_response(request, change)
 
 
-@router.put("/aircraft-models/{model_id}", response=ModelChangeOut, summary="Replace an aircraft model (preview=true: dry run)")
+@router.put("/aircraft-models/{model_id}", response={200: ModelChangeOut}, openapi_extra=BAD_BODY,
+            summary="Replace an aircraft model (preview=true: dry run)")
 def replace_model(request, model_id: int, payload: AircraftModelIn, preview: bool = False):
     return _update(request, model_id, payload, preview, partial=False)
 
 
-@router.patch("/aircraft-models/{model_id}", response=ModelChangeOut, summary="Change some fields of an aircraft model (preview=true: dry run)")
+@router.patch("/aircraft-models/{model_id}", response={200: ModelChangeOut}, openapi_extra=BAD_BODY,
+              summary="Change some fields of an aircraft model (preview=true: dry run)")
 def patch_model(request, model_id: int, payload: AircraftModelIn, preview: bool = False):
     return _update(request, model_id, payload, preview, partial=True)
 
@@ -122,19 +128,22 @@ def get_source(request, source_id: int):
     return services.get_source(source_id)
 
 
-@router.post("/data-sources", response={201: DataSourceOut}, summary="Create an integration connection")
+@router.post("/data-sources", response={201: DataSourceOut}, openapi_extra=BAD_BODY,
+             summary="Create an integration connection")
 def create_source(request, payload: DataSourceIn):
     permissions.require(request.auth, "create integration connections")
     return Status(201, services.create_source(payload.dict()))
 
 
-@router.put("/data-sources/{source_id}", response=DataSourceOut, summary="Update an integration connection")
+@router.put("/data-sources/{source_id}", response={200: DataSourceOut}, openapi_extra=BAD_BODY,
+            summary="Update an integration connection")
 def replace_source(request, source_id: int, payload: DataSourceIn):
     permissions.require(request.auth, "update integration connections")
     return services.update_source(services.get_source(source_id), payload.dict(exclude_unset=True))
 
 
-@router.patch("/data-sources/{source_id}", response=DataSourceOut, summary="Change some fields of an integration connection")
+@router.patch("/data-sources/{source_id}", response={200: DataSourceOut}, openapi_extra=BAD_BODY,
+              summary="Change some fields of an integration connection")
 def patch_source(request, source_id: int, payload: DataSourcePatch):
     permissions.require(request.auth, "update integration connections")
     return services.update_source(services.get_source(source_id), payload.dict(exclude_unset=True))

@@ -371,6 +371,8 @@ def sync_source(source_id: int, *, context: JobContext | None = None) -> dict[st
     source = get_source(source_id)
     _syncable_or_fail(source)
     job_id = context.job.pk if context else None
+    if job_id is not None:
+        _refuse_if_an_older_run_is_going(source, job_id)
     counts = RunCounts()
     now = timezone.now()
     try:
@@ -388,6 +390,15 @@ def sync_source(source_id: int, *, context: JobContext | None = None) -> dict[st
     _finish_run(source, counts, None, whole_source=True)
     return {**counts.as_dict(), "source": source.name,
             "message": f"Synced {source.name!r}: {counts.summary()}"}
+
+
+def _refuse_if_an_older_run_is_going(source: DataSourceConfig, job_id: int) -> None:
+    """A user's sync and a scheduled one are different jobs (different owners); let only the older run."""
+    other = (SyncJob.objects.filter(kind=SYNC_SOURCE_JOB, scope=source_scope(source), status__in=["queued", "running"],
+                                    pk__lt=job_id).order_by("pk").first())
+    if other is not None:
+        raise Conflict(f"A sync of {source.name!r} is already under way (job {other.pk}); this one stopped "
+                       "without changing anything.")
 
 
 def sync_model(model_id: int, *, context: JobContext | None = None) -> dict[str, Any]:
