@@ -287,3 +287,10 @@ def test_a_second_concurrent_run_of_one_source_stops_without_changes(source, adm
     assert stopped.status == JobStatus.FAILED and f"job {first.pk}" in stopped.message
     assert AircraftModel.objects.count() == 0 and SyncLog.objects.count() == 0
     assert run_job(first.pk).status == JobStatus.SUCCEEDED and AircraftModel.objects.count() == 30
+
+
+def test_a_key_assigned_in_clear_is_sealed_on_save(sandbox, drain_jobs):
+    source = DataSourceConfig.objects.create(name="Shell-made", endpoint=sandbox.url, api_key=SANDBOX_KEY)
+    stored = DataSourceConfig.objects.values_list("api_key", flat=True).get(pk=source.pk)
+    assert SANDBOX_KEY not in stored and stored.startswith("fbv1.")
+    assert run_sync(source, drain_jobs).status == JobStatus.SUCCEEDED

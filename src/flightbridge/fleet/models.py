@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from flightbridge.vault.crypto import PREFIX as SEALED_PREFIX
 from flightbridge.vault.models import SealedSecretsModel
 
 #: the fields a data source may set on an aircraft model (the seed's "syncable fields")
@@ -141,6 +142,13 @@ class DataSourceConfig(SealedSecretsModel):
 
     def __repr__(self) -> str:
         return f"<DataSourceConfig {self.pk} {self.name!r} {self.status}>"
+
+    def save(self, *args, **kwargs) -> None:
+        # A key assigned in clear (`DataSourceConfig(api_key="…")`, a shell session) is sealed here, so
+        # plaintext can never reach the table whichever way the row was made.
+        if self.api_key and not self.api_key.startswith(f"{SEALED_PREFIX}."):
+            self.set_secret("api_key", self.api_key)
+        super().save(*args, **kwargs)
 
     @property
     def needs_api_key(self) -> bool:

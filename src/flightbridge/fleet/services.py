@@ -11,7 +11,7 @@ only credential ever used (see `client.ModelSourceClient.for_source`); never rea
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Iterable
 
@@ -235,8 +235,7 @@ class RunCounts:
     records: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "failed": self.failed, "pages": self.pages, "records": self.records}
+        return asdict(self)
 
     def summary(self) -> str:
         return (f"Created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
