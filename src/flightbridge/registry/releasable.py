@@ -317,7 +317,7 @@ def iter_aircraft(
                 "manufacturer": model.manufacturer if model else "",
                 "model": model.model if model else "",
                 "type_aircraft": row.get("TYPE AIRCRAFT") or (model.type_aircraft if model else ""),
-                "type_engine": row.get("TYPE ENGINE") or (model.type_engine if model else ""),
+                "type_engine": row.get("TYPE ENGINE") or (model.type_engine if model else "") or (engine.type_engine if engine else ""),
                 "category": model.category if model else "",
                 "builder_certification": model.builder_certification if model else "",
                 "engines": model.engines if model else None,
