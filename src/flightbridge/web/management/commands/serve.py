@@ -28,6 +28,8 @@ def web_command(host: str, port: int, web_workers: int) -> list[str]:
         "--timeout", "60",
         "--graceful-timeout", "10",
         "--access-logfile", "-",
+        # The path without its query string: an OAuth callback's one-time code must not reach the log.
+        "--access-logformat", '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',
         "--forwarded-allow-ips", "127.0.0.1",
     ]
 
