@@ -97,3 +97,12 @@ def test_export_options_and_validation(api, user, other_user):
     assert api.get("/api/exports/logger?from=0").status_code == 422
     assert api.get("/api/exports/logger?max_length=10").status_code == 422
     assert api.get("/api/exports/logger?max_length=1000").json()["max_length"] == 1000
+
+
+@pytest.mark.django_db
+def test_import_route_shares_its_prefix_with_import_runs(api):
+    run_id = post(api, {"package": {"entries": [], "metadata": {"appName": "a", "appVersion": "1", "isUTC": True}}}).json()["id"]
+    assert api.get(f"/api/imports/{run_id}").json()["source"] == "logger"
+    not_a_number = api.get("/api/imports/abc")
+    assert not_a_number.status_code == 422 and not_a_number["Content-Type"] == "application/problem+json"
+    assert api.get("/api/openapi.json").json()["paths"]["/api/imports/{import_id}"]["get"]

@@ -1,6 +1,7 @@
 """`/api/flights`, `/api/aircraft`, `/api/imports`: a pilot's own logbook, read-only over HTTP."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import register_converter
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -10,6 +11,24 @@ from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
 from flightbridge.logbook.schemas import AircraftOut, FlightOut, ImportOut, LogbookSummary, RevertOut
 
 router = Router(tags=["logbook"])
+
+
+class _ImportRunConverter:
+    """A path segment naming an import run: anything but "logger", which is POST /imports/logger (the
+    Logger app's import, mounted after this router). Non-numbers still reach the view and get a 422."""
+
+    regex = "[^/]+"
+
+    def to_python(self, value: str) -> str:
+        if value == "logger":
+            raise ValueError(value)  # no match here: Django tries the next route
+        return value
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(_ImportRunConverter, "import_run")
 
 
 class FlightFilter(Schema):
@@ -44,7 +63,7 @@ def list_imports(request):
     return LogbookImport.objects.filter(owner=request.auth)
 
 
-@router.get("/imports/{int:import_id}", response=ImportOut, summary="One import run with its counts and reasons")
+@router.get("/imports/{import_run:import_id}", response=ImportOut, summary="One import run with its counts and reasons")
 def get_import(request, import_id: int):
     return get_object_or_404(LogbookImport, pk=import_id, owner=request.auth)
 
