@@ -246,3 +246,14 @@ def test_connection_test_reports_failure_as_data(admin_api, world, sandbox):
     result = admin_api.post(f"/api/data-sources/{world['source'].pk}/test").json()
     assert result["ok"] is False and "HTTP 503" in result["message"]
     assert SANDBOX_KEY not in json.dumps(result)
+
+
+def test_put_replaces_data_but_keeps_the_source_identity(admin_api, world):
+    model = world["model"]
+    AircraftModel.objects.filter(pk=model.pk).update(description="old text", specifications={"seats": 4})
+    body = admin_api.put(f"/api/aircraft-models/{model.pk}", data={"name": "Cessna 172S"}, content_type="application/json").json()
+    assert body["action"] == "updated"
+    assert set(body["changes"]) == {"name", "manufacturer", "model_number", "description", "specifications"}
+    model.refresh_from_db()
+    assert (model.description, model.specifications, model.manufacturer) == ("", {}, "")
+    assert (model.external_id, model.external_data_source) == ("cessna-172s", "Type Catalog")

@@ -146,7 +146,7 @@ def test_no_global_key_fallback(make_sandbox, drain_jobs, monkeypatch, settings)
     assert AircraftModel.objects.count() == 0
     assert source.status == SourceStatus.DEGRADED
     assert "has no API key configured" in SyncLog.objects.get(success=False).error
-    check = services.test_source_connection(source)
+    check = services.check_source_connection(source)
     assert not check.ok and "has no API key configured" in check.message
 
 
@@ -157,7 +157,7 @@ def test_key_never_reaches_logs_rows_or_messages(make_sandbox, drain_jobs, caplo
     caplog.set_level(logging.DEBUG)
     job = run_sync(source, drain_jobs)
     assert job.status == JobStatus.FAILED and "refused the connection's credentials" in job.message
-    services.test_source_connection(source)
+    services.check_source_connection(source)
     assert secret not in caplog.text
     assert secret not in repr(source) and secret not in str(source)
     assert secret not in (job.message + str(job.result) + str(job.progress))

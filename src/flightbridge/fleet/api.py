@@ -82,8 +82,10 @@ def _update(request, model_id: int, payload: AircraftModelIn, preview: bool, par
     if partial:
         data = payload.dict(exclude={"preview"}, exclude_unset=True)
     else:
-        # PUT replaces: a field left out is cleared, and a name is required.
-        data = payload.dict(exclude={"preview"})
+        # PUT replaces the data fields (one left out is cleared; a name is required). The source identity
+        # (external_id, external_data_source) is kept unless sent: clearing it would detach the model.
+        unset_identity = {"external_id", "external_data_source"} - payload.model_fields_set
+        data = payload.dict(exclude={"preview", *unset_identity})
         if data.get("name") is None:
             raise InputError("Field name is required when replacing an aircraft model (use PATCH to change some fields).",
                              [{"field": "name", "reason": "required"}])
@@ -160,7 +162,7 @@ def delete_source(request, source_id: int):
              summary="Test the connection: fetch the first page with the connection's own credentials")
 def test_source(request, source_id: int):
     permissions.require(request.auth, "test integration connections")
-    check = services.test_source_connection(services.get_source(source_id))
+    check = services.check_source_connection(services.get_source(source_id))
     return ConnectionTestOut(ok=check.ok, message=check.message, count=check.count, sample=check.sample)
 
 

@@ -146,7 +146,7 @@ def get_source(source_id: int) -> DataSourceConfig:
         raise NotFound(f"No data source with id {source_id}.") from None
 
 
-def test_source_connection(source: DataSourceConfig) -> ConnectionCheck:
+def check_source_connection(source: DataSourceConfig) -> ConnectionCheck:
     """Fetch the first page with the connection's own credentials; never raises for a bad connection."""
     try:
         client = ModelSourceClient.for_source(source)
