@@ -14,9 +14,11 @@ MASK = "[redacted]"
 _PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),
     re.compile(
-        r"(?i)((?:access_token|refresh_token|client_secret|api_key|apikey|x-api-key|password|code)"
+        r"(?i)((?:access_token|refresh_token|client_secret|api_key|apikey|x-api-key|password)"
         r"[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+"
     ),
+    # An OAuth authorization code only in URL or JSON form: "MFR MDL CODE: 1234" is registry data, not a secret.
+    re.compile(r"(?i)((?:[?&\s]|^)code=|\"code\"\s*:\s*\")[^\"&\s,}]+"),
     re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?!bearer)[^\"'\s,}]+"),
 ]
 

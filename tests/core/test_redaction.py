@@ -23,3 +23,9 @@ def test_filter_rewrites_records_and_exceptions():
     assert RedactSecretsFilter().filter(record)
     assert "t0k3n" not in record.getMessage()
     assert "leaky" not in record.exc_text
+
+
+def test_redact_leaves_registry_codes_alone():
+    line = "MASTER.txt line 23 field MFR MDL CODE: '2072738' is not in ACFTREF.txt; ENG MFR MDL code: 17003"
+    assert redact(line) == line
+    assert "abc" not in redact('callback?state=s&code=abc and {"code": "abc"}')
