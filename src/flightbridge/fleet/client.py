@@ -55,7 +55,7 @@ class ModelSourceClient:
         if auth_type in (AuthType.API_KEY, AuthType.BEARER, AuthType.BASIC) and not api_key:
             raise FatalError(
                 f"Data source {source_name!r} has no API key configured, and its authentication type "
-                f"({AuthType(auth_type).label}) needs one. Aircraft model sync only uses the connection's own "
+                f"({auth_type}) needs one. Aircraft model sync only uses the connection's own "
                 "API key; set it on the data source."
             )
         self.endpoint = endpoint
