@@ -49,7 +49,7 @@ def test_registry_status(api, db):
     services.load_registry(sample.SAMPLE_PATH)
     body = api.get("/api/registry").json()
     assert body["loaded"] is True and body["file_date"] == "2026-11-02"
-    assert (body["aircraft"], body["deregistered"], body["bad_rows"], body["source"]) == (22, 4, 5, "sample_registry.zip")
+    assert (body["aircraft"], body["deregistered"], body["bad_rows"], body["source"]) == (24, 4, 5, "sample_registry.zip")
 
 
 def test_needs_a_login(db):

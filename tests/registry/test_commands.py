@@ -22,11 +22,11 @@ def run(*args) -> str:
 def test_load_lookup_status(db):
     assert "No FAA registry loaded" in run("status")
     output = run("load", str(sample.SAMPLE_PATH), "--show-problems", "2")
-    assert "22 aircraft from 27 MASTER rows, 4 deregistered" in output
+    assert "24 aircraft from 29 MASTER rows, 4 deregistered" in output
     # Skipped rows come first, with their line numbers.
-    assert "MASTER.txt line 24 field N-NUMBER: '0123A' is not a valid US registration mark (row skipped)" in output
+    assert "MASTER.txt line 26 field N-NUMBER: '0123A' is not a valid US registration mark (row skipped)" in output
     assert "… and 7 more" in output
-    assert run("status").startswith("FAA registry of 2026-11-02 (22 aircraft, current)")
+    assert run("status").startswith("FAA registry of 2026-11-02 (24 aircraft, current)")
     lookup = run("lookup", "n9876x")
     assert lookup.startswith("N9876X: PIPER PA-28-181, registration valid until 2032-04-30.")
     assert "  mode_s_hex: ADC865" in lookup
@@ -55,6 +55,6 @@ def test_demo_loads_the_sample(db):
 
     context = Context()
     demo.prepare(context)
-    assert RegistryGeneration.objects.get(is_current=True).aircraft == 22
-    assert "22 aircraft" in context.notes[0] and "/api/registry/N172SP" in context.notes[0]
+    assert RegistryGeneration.objects.get(is_current=True).aircraft == 24
+    assert "24 aircraft" in context.notes[0] and "/api/registry/N172SP" in context.notes[0]
     assert Path(sample.SAMPLE_PATH).exists()

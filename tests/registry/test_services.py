@@ -25,20 +25,20 @@ def loaded(db):
 
 def test_load_reports_counts_file_date_and_bad_rows(loaded):
     assert loaded.file_date == date(2026, 11, 2)
-    assert loaded.aircraft == len(sample.SAMPLE_AIRCRAFT) == 22
-    assert loaded.master_rows == 27
+    assert loaded.aircraft == len(sample.SAMPLE_AIRCRAFT) == 24
+    assert loaded.master_rows == 29
     assert loaded.deregistered == 4
     assert loaded.models_known == len(sample.SAMPLE_MODELS) and loaded.engines_known == len(sample.SAMPLE_ENGINES)
     assert loaded.bad_rows == 5
     assert loaded.warnings == 4  # three blanked dates on N5555Z, one unknown model on N77777
-    assert [p.line for p in loaded.problems if p.skipped] == [24, 25, 26, 27, 28]
-    assert "22 aircraft from 27 MASTER rows" in loaded.summary() and "5 bad rows skipped" in loaded.summary()
+    assert [p.line for p in loaded.problems if p.skipped] == [26, 27, 28, 29, 30]
+    assert "24 aircraft from 29 MASTER rows" in loaded.summary() and "5 bad rows skipped" in loaded.summary()
     generation = RegistryGeneration.objects.get()
     assert generation.is_current and generation.id == loaded.generation_id
-    assert (generation.aircraft, generation.deregistered, generation.bad_rows) == (22, 4, 5)
-    assert generation.problems[0] == {"file": "MASTER.txt", "line": 22, "field": "CERT ISSUE DATE",
+    assert (generation.aircraft, generation.deregistered, generation.bad_rows) == (24, 4, 5)
+    assert generation.problems[0] == {"file": "MASTER.txt", "line": 24, "field": "CERT ISSUE DATE",
                                       "reason": "'20231345' is not a YYYYMMDD date", "skipped": False}
-    assert RegistryAircraft.objects.filter(source="master").count() == 22
+    assert RegistryAircraft.objects.filter(source="master").count() == 24
     assert RegistryAircraft.objects.filter(source="dereg").count() == 4
 
 
@@ -119,7 +119,7 @@ def test_a_failed_reload_keeps_the_old_copy(loaded, tmp_path):
         services.load_registry(broken)
     # MASTER had already been written into the new generation: all of it was rolled back.
     assert RegistryGeneration.objects.get().id == loaded.generation_id
-    assert RegistryAircraft.objects.count() == 26
+    assert RegistryAircraft.objects.count() == 28
     assert services.lookup("N747BA").found
 
 

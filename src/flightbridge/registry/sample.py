@@ -149,6 +149,9 @@ SAMPLE_AIRCRAFT = [
     ("208CV", "208B5501", "2073301", "60024", "2018", "3", "ISLAND SEAPLANE CORP", "KETCHIKAN", "AK", "99901", "1N", "V", "20240303", "20310331", "", ""),
     ("411FB", "172S11801", "2072738", "41514", "2017", "3", "FLIGHTBRIDGE DEMO AERO CLUB INC", "AUSTIN", "TX", "787441234", "1N", "V", "20250901", "20320930", "", ""),
     ("73WX", "28-8190123", "7102802", "41525", "1981", "4", "SYNTHETIC CO-OWNERS FIVE", "SPOKANE", "WA", "99224", "1N", "V", "20240101", "20310131", "", ""),
+    # The MyFlightbook sandbox's club aircraft, so the demo's sync finds them (N4455T, N98CB, N440RH stay unknown).
+    ("52417", "172S10877", "2072738", "41514", "2009", "3", "NORTHWEST FLYING CLUB INC", "EVERETT", "WA", "982041234", "1N", "V", "20240404", "20310430", "", ""),
+    ("731PA", "2843512", "7102802", "41525", "2003", "3", "NORTHWEST FLYING CLUB INC", "EVERETT", "WA", "982041234", "1N", "V", "20250212", "20320228", "", ""),
     ("5555Z", "172S9999", "2072738", "41514", "2003", "7", "BAD DATE EXAMPLE LLC", "PHOENIX", "AZ", "85034", "1N", "V", "20231345", "20301231", "", ""),
     ("77777", "X-1", "9999999", "", "2020", "3", "UNKNOWN MODEL EXAMPLE CORP", "MOJAVE", "CA", "93501", "4E", "V", "20240101", "20310131", "", ""),
 ]
