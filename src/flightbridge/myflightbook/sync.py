@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from django.db import DatabaseError, connection, transaction
 
-from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsReauth
+from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsReauth, TransientError
 from flightbridge.logbook import rollup
 from flightbridge.logbook.models import (
     CurrencyRecord,
@@ -211,6 +211,10 @@ class MyFlightbookSync:
             self._mark_needs_reconnect(message)
             self._fail(message)
             raise NeedsReauth(message) from None
+        except TransientError as exc:
+            message = retry_later_message(exc, self.counts.imported)
+            self._fail(message)
+            raise TransientError(message, retry_after=exc.retry_after) from None
         except FlightBridgeError as exc:
             self._fail(str(exc))
             raise
@@ -591,6 +595,13 @@ class MyFlightbookSync:
 def reconnect_message(exc: Exception) -> str:
     """The failure text plus what to do about it: the grant is gone, only the pilot can renew it."""
     return f"{str(exc).rstrip('.')}. Reconnect MyFlightbook on the logbook page, then sync again."
+
+
+def retry_later_message(exc: Exception, kept: int) -> str:
+    """The outage as MyFlightbook reported it, what was kept, and what to do: nothing is lost by waiting."""
+    flights = f"{kept} flight{'s' if kept != 1 else ''}"
+    return (f"{str(exc).rstrip('.')}. MyFlightbook is not answering properly right now, so this sync stopped; "
+            f"the {flights} it stored are kept. Sync again later to bring in the rest.")
 
 
 def _registry_facts(answer: RegistryLookup) -> dict:
