@@ -19,6 +19,7 @@ Read-only: this module only ever asks the client for the four read methods above
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -592,9 +593,21 @@ class MyFlightbookSync:
         return "; ".join(parts) + "."
 
 
+RECONNECT_GUIDANCE = "Reconnect MyFlightbook on the logbook page, then sync again."
+# The client's and the token store's own short hint, replaced by the fuller guidance above.
+_SHORT_HINT = re.compile(r"[;,.]?\s*reconnect MyFlightbook\.?\s*$", re.IGNORECASE)
+
+
 def reconnect_message(exc: Exception) -> str:
-    """The failure text plus what to do about it: the grant is gone, only the pilot can renew it."""
-    return f"{str(exc).rstrip('.')}. Reconnect MyFlightbook on the logbook page, then sync again."
+    """The failure text plus what to do about it: the grant is gone, only the pilot can renew it.
+
+    Said once: a stored connection message that already carries the guidance is passed on as it is.
+    """
+    text = str(exc).strip()
+    if RECONNECT_GUIDANCE in text:
+        return text
+    text = _SHORT_HINT.sub("", text).rstrip(".") or "MyFlightbook no longer accepts this connection"
+    return f"{text}. {RECONNECT_GUIDANCE}"
 
 
 def retry_later_message(exc: Exception, kept: int) -> str:
