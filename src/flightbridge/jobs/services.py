@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[["JobContext"], dict | None]
 _HANDLERS: dict[str, Handler] = {}
+_WORKER_DIED_HOOKS: list[Callable[[int], None]] = []
 
 WORKER_DIED_MESSAGE = (
     "The worker running this job stopped unexpectedly (it was restarted or crashed). "
@@ -46,6 +47,21 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
         return fn
 
     return register
+
+
+def when_worker_dies(hook: Callable[[int], None]) -> Callable[[int], None]:
+    """Register `hook(job_id)`, called after a dead worker's job is marked failed, to close what it left open."""
+    if hook not in _WORKER_DIED_HOOKS:
+        _WORKER_DIED_HOOKS.append(hook)
+    return hook
+
+
+def _fail_dead_workers_job(job_id: int) -> bool:
+    if not transition(job_id, JobStatus.FAILED, message=WORKER_DIED_MESSAGE, error="worker_died"):
+        return False
+    for hook in _WORKER_DIED_HOOKS:
+        hook(job_id)
+    return True
 
 
 def handler_for(kind: str) -> Handler:
@@ -103,7 +119,7 @@ def request_job(
         existing = SyncJob.objects.filter(guard_key=key, status__in=ACTIVE_STATUSES).first()
         if existing is not None:
             if existing.status == JobStatus.RUNNING and existing.heartbeat_at and existing.heartbeat_at < _stale_before():
-                transition(existing.pk, JobStatus.FAILED, message=WORKER_DIED_MESSAGE, error="worker_died")
+                _fail_dead_workers_job(existing.pk)
             else:
                 return existing, False
         try:
@@ -213,7 +229,7 @@ def reap_stale_jobs() -> int:
     for job_id in SyncJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=_stale_before()).values_list(
         "pk", flat=True
     ):
-        if transition(job_id, JobStatus.FAILED, message=WORKER_DIED_MESSAGE, error="worker_died"):
+        if _fail_dead_workers_job(job_id):
             log.warning("job %s: worker died; marked failed", job_id)
             reaped += 1
     return reaped

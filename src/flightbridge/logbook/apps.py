@@ -5,3 +5,10 @@ class LogbookConfig(AppConfig):
     name = "flightbridge.logbook"
     label = "logbook"
     verbose_name = "Logbook"
+
+    def ready(self) -> None:
+        from flightbridge.jobs.services import when_worker_dies
+        from flightbridge.logbook.services import close_runs_of_dead_job
+
+        # An import run whose worker died would otherwise stay "processing" (and could not be undone).
+        when_worker_dies(close_runs_of_dead_job)

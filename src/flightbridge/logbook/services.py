@@ -57,6 +57,18 @@ def finish_import(batch: LogbookImport, to: str, *, message: str = "") -> bool:
     return moved
 
 
+RUN_INTERRUPTED = ("This import stopped before it finished: the worker running it stopped unexpectedly. "
+                   "Flights stored before that are kept; run it again to bring in the rest.")
+
+
+def close_runs_of_dead_job(job_id: int) -> int:
+    """Fail the import runs a dead worker's job left `processing`. Returns how many."""
+    closed = 0
+    for batch in LogbookImport.objects.filter(job_id=job_id, status=ImportStatus.PROCESSING):
+        closed += finish_import(batch, ImportStatus.FAILED, message=RUN_INTERRUPTED)
+    return closed
+
+
 @dataclass
 class RevertResult:
     batch: LogbookImport
