@@ -38,6 +38,7 @@ class Session(SessionAuth):
 
 
 PROBLEM_STATUSES = {
+    "400": "Bad request (e.g. a body that is not JSON)",
     "401": "Not authenticated: log in or send a bearer token",
     "403": "Forbidden: you lack the permission this needs",
     "404": "Not found, or not yours",
