@@ -194,22 +194,16 @@ def health(request):
 
 
 def _mount_routers() -> None:
+    from flightbridge.fleet.api import router as fleet_router
     from flightbridge.jobs.api import router as jobs_router
     from flightbridge.logbook.api import router as logbook_router
+    from flightbridge.logger.api import router as logger_router
+    from flightbridge.myflightbook.api import router as myflightbook_router
+    from flightbridge.registry.api import router as registry_router
 
-    api.add_router("/", logbook_router)
-    api.add_router("/", jobs_router)
-    # Each integration app exposes `router` from its api.py; they are added here as they land.
-    import importlib
-
-    for app in ("myflightbook", "registry", "fleet", "logger"):
-        try:
-            module = importlib.import_module(f"flightbridge.{app}.api")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"flightbridge.{app}.api":
-                raise
-            continue
-        api.add_router("/", module.router)
+    # Logger's /imports/logger must be mounted before the logbook's /imports/{id} would shadow it.
+    for router in (logger_router, logbook_router, jobs_router, myflightbook_router, registry_router, fleet_router):
+        api.add_router("/", router)
 
 
 _mount_routers()

@@ -7,7 +7,6 @@ and those sandboxes until Ctrl-C. Everything lives in FLIGHTBRIDGE_DATA_DIR.
 
 from __future__ import annotations
 
-import importlib
 import os
 import subprocess
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from flightbridge.web.management.commands.serve import supervise, web_command, w
 
 DEMO_USERNAME = "pilot"
 DEMO_PASSWORD = "flightbridge-demo"
-DEMO_APPS = ("registry", "myflightbook", "fleet", "logger")
 
 
 @dataclass
@@ -56,13 +54,13 @@ def ensure_demo_pilot():
 
 
 def prepare_apps(context: DemoContext) -> None:
-    for app in DEMO_APPS:
-        try:
-            module = importlib.import_module(f"flightbridge.{app}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"flightbridge.{app}.demo":
-                raise
-            continue
+    # Registry first: the MyFlightbook sync looks tails up in it.
+    from flightbridge.fleet import demo as fleet_demo
+    from flightbridge.logger import demo as logger_demo
+    from flightbridge.myflightbook import demo as myflightbook_demo
+    from flightbridge.registry import demo as registry_demo
+
+    for module in (registry_demo, myflightbook_demo, fleet_demo, logger_demo):
         module.prepare(context)
 
 
