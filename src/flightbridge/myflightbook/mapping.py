@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -272,8 +273,14 @@ def instance_type_of(aircraft: Mapping) -> Any:
 # ------------------------------------------------------------------------------------------ records
 
 
+def _not_finite(value: Any) -> bool:
+    return (isinstance(value, Decimal) and not value.is_finite()) or (isinstance(value, float) and not math.isfinite(value))
+
+
 def to_jsonable(value: Any) -> Any:
     """The record as JSON-storable data: decimals become JSON numbers, nothing else changes."""
+    if _not_finite(value):
+        return str(value)  # NaN/Infinity are not JSON: kept as text, so the record can still be stored
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else float(value)
     if isinstance(value, Mapping):
@@ -286,6 +293,8 @@ def to_jsonable(value: Any) -> Any:
 def _canonical(value: Any) -> Any:
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return value
+    if _not_finite(value):
+        return str(value)
     if isinstance(value, (int, float, Decimal)):
         number = to_decimal(value).normalize()
         return format(number, "f")  # 2.30, 2.3 and 2.3000 are the same value
@@ -313,6 +322,16 @@ def record_label(record: Any) -> str:
     return "mfb:?"
 
 
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, Mapping):
+        return any(_has_lone_surrogate(key) or _has_lone_surrogate(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
 def _block_times(properties: list) -> tuple[datetime | None, datetime | None]:
     block_out = block_in = None
     for prop in properties:
@@ -335,6 +354,11 @@ def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None)
     if not isinstance(record, Mapping):
         raise BadRecord(f"expected a JSON object, got {type(record).__name__}", record="mfb:?")
     record_id = record_label(record)
+    for name, value in record.items():
+        if _has_lone_surrogate(value):
+            # JSON may escape half of a UTF-16 pair ("\\ud800"); no database or digest can take that text.
+            field_name = None if _has_lone_surrogate(name) else str(name)
+            raise BadRecord("contains text that is not valid Unicode (a lone surrogate)", record=record_id, field=field_name)
 
     flight_id = record.get("FlightID")
     if isinstance(flight_id, str) and flight_id.strip().isdigit():
@@ -394,7 +418,11 @@ def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None)
     else:
         aircraft_id = record.get("AircraftID")
         known = instance_types or {}
-        fields["simulator_type"] = simulator_type_for(known.get(aircraft_id), record_id, "AircraftID")
+        try:
+            instance_type = known.get(aircraft_id)
+        except TypeError:  # an AircraftID that is a list or an object names no aircraft
+            instance_type = None
+        fields["simulator_type"] = simulator_type_for(instance_type, record_id, "AircraftID")
 
     fields["takeoff_at"] = parse_utc_datetime(record.get("FlightStart"))
     fields["landing_at"] = parse_utc_datetime(record.get("FlightEnd"))
