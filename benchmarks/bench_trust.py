@@ -1,0 +1,117 @@
+"""What a pilot feels while a big sync runs, and what a re-sync costs.
+
+- latency: a 10,000-flight MyFlightbook sync runs in a real worker process (`flightbridge worker`, the
+  sandbox served by this process on 127.0.0.1, pacing off so the database is as busy as it gets);
+  meanwhile this process calls the API the way the logbook page does — the sync trigger (`POST
+  /api/integrations/myflightbook/sync`, which answers with the running job) and job polling (`GET
+  /api/jobs/{id}`) — through Django's full request stack, and reports p50/p99/max of each.
+- resync: the same logbook synced a second time: every flight is checked against what is stored and
+  nothing is written (the "no duplicates on re-import" path).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.bench_myflightbook import _connect, _sync
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _api_client(user):
+    from django.test import Client
+
+    from flightbridge.accounts.services import create_token
+
+    _row, token = create_token(user.username)
+    return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def bench_latency_during_sync(ctx):
+    from django.db import close_old_connections
+
+    from flightbridge.jobs.models import JobStatus, SyncJob
+    from flightbridge.myflightbook.sandbox import SandboxServer
+
+    flights = ctx.scale(10_000, 500)
+    with SandboxServer(flights=flights, seed=13) as sandbox:
+        user = _connect("bench-latency", sandbox, 0)
+        api = _api_client(user)
+        env = {**os.environ, "MFB_CLIENT_ID": sandbox.client_id, "MFB_CLIENT_SECRET": sandbox.client_secret,
+               "MFB_BASE_URL": sandbox.url, "MFB_MIN_CALL_INTERVAL_MS": "0", "FLIGHTBRIDGE_LOG_LEVEL": "WARNING"}
+        log_path = ctx.data_dir / "worker.log"
+        with open(log_path, "wb") as log:
+            worker = subprocess.Popen([sys.executable, "-m", "flightbridge", "worker", "--workers", "1"], env=env,
+                                      cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            response = api.post("/api/integrations/myflightbook/sync")
+            assert response.status_code == 202, response.content
+            job_id = response.json()["id"]
+            trigger, poll = [], []
+            started = time.perf_counter()
+            deadline = time.monotonic() + 1800
+            status = "queued"
+            while status not in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+                assert time.monotonic() < deadline and worker.poll() is None, log_path.read_text()[-3000:]
+                t0 = time.perf_counter()
+                again = api.post("/api/integrations/myflightbook/sync")
+                t1 = time.perf_counter()
+                job = api.get(f"/api/jobs/{job_id}")
+                t2 = time.perf_counter()
+                assert again.status_code == 202 and job.status_code == 200
+                status = job.json()["status"]
+                if status == JobStatus.RUNNING:  # only while the sync is really writing
+                    assert again.json()["id"] == job_id  # the guard: one active sync per pilot
+                    trigger.append(t1 - t0)
+                    poll.append(t2 - t1)
+                time.sleep(0.05)  # a page polls about this often at most; leaves the worker its share
+            elapsed = time.perf_counter() - started
+            close_old_connections()
+            done = SyncJob.objects.get(pk=job_id)
+            assert done.status == JobStatus.SUCCEEDED and done.result["imported"] == flights, (done.message, done.result)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    assert trigger and poll, "the sync finished before any request was timed"
+    ms = lambda seconds: round(seconds * 1000, 1)  # noqa: E731
+    return [
+        {"metric": f"sync {flights} flights in a worker: seconds (while being polled)", "value": round(elapsed, 2)},
+        {"metric": "requests timed during the sync (each kind)", "value": len(poll)},
+        {"metric": "POST sync trigger during the sync: p50 ms", "value": ms(statistics.median(trigger))},
+        {"metric": "POST sync trigger during the sync: p99 ms", "value": ms(_percentile(trigger, 0.99))},
+        {"metric": "POST sync trigger during the sync: max ms", "value": ms(max(trigger))},
+        {"metric": "GET job poll during the sync: p50 ms", "value": ms(statistics.median(poll))},
+        {"metric": "GET job poll during the sync: p99 ms", "value": ms(_percentile(poll, 0.99))},
+        {"metric": "GET job poll during the sync: max ms", "value": ms(max(poll))},
+    ]
+
+
+def bench_resync(ctx):
+    from flightbridge.myflightbook.sandbox import SandboxServer
+
+    flights = ctx.scale(10_000, 600)
+    with SandboxServer(flights=flights, seed=17) as sandbox:
+        user = _connect("bench-resync", sandbox, 0)
+        first = _sync(user)
+        assert first["imported"] == flights, first
+        started = time.perf_counter()
+        again = _sync(user)
+        elapsed = time.perf_counter() - started
+        assert (again["imported"], again["skipped"], again["failed"]) == (0, flights, 0), again
+    return [
+        {"metric": f"re-sync {flights} unchanged flights, pacing off: seconds", "value": round(elapsed, 2)},
+        {"metric": f"re-sync {flights} unchanged flights, pacing off: flights/s", "value": round(flights / elapsed, 1)},
+    ]
