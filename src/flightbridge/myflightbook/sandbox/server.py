@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import random
 import secrets
 import threading
@@ -31,6 +32,37 @@ from flightbridge.myflightbook.sandbox.logbook import Account, generate_account,
 from flightbridge.myflightbook.sandbox.serialize import dumps, dumps_xml
 
 log = logging.getLogger(__name__)
+
+#: Every write method that reached any sandbox in this process (each sandbox also keeps its own
+#: `writes`). With FLIGHTBRIDGE_SANDBOX_WRITE_LOG set, each is also appended to that file as a JSON
+#: line, so sandboxes in child processes are seen too; the test suite asserts the log stays empty.
+WRITE_LOG: list[dict] = []
+_write_log_lock = threading.Lock()
+
+
+def record_write(entry: dict) -> None:
+    """Add one write call to the process-wide log (and the shared file, when configured)."""
+    # Under pytest, which test sent it: the suite allows writes only from the tests proving they are logged.
+    record = {"method": entry["method"], "at": entry["at"], "pid": os.getpid(),
+              "test": os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]}
+    with _write_log_lock:
+        WRITE_LOG.append(record)
+        path = os.environ.get("FLIGHTBRIDGE_SANDBOX_WRITE_LOG")
+        if path:
+            with open(path, "a", encoding="utf-8") as shared:
+                shared.write(json.dumps(record) + "\n")
+
+
+def read_write_log(path: str | None = None) -> list[dict]:
+    """The shared write log file's entries (every process), or this process's when no file is set."""
+    path = path or os.environ.get("FLIGHTBRIDGE_SANDBOX_WRITE_LOG")
+    if not path:
+        return list(WRITE_LOG)
+    try:
+        with open(path, encoding="utf-8") as shared:
+            return [json.loads(line) for line in shared if line.strip()]
+    except FileNotFoundError:
+        return []
 
 SCOPE_TEXT = {
     "currency": "Retrieve your flying currency",
@@ -395,6 +427,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             state.calls.append(entry)
             if method in resources.WRITE_METHODS:
                 state.writes.append(entry)
+                record_write(entry)
         if state.faults.latency_ms:
             time.sleep(state.faults.latency_ms / 1000)
 
