@@ -151,6 +151,27 @@ def pytest_report_header(config):
     return f"flightbridge test database: {settings.DATABASES['default']['ENGINE']} ({os.environ.get('FLIGHTBRIDGE_TEST_DATABASE', 'sqlite')})"
 
 
+#: The only tests allowed to send a write method to the MyFlightbook sandbox: they prove it is logged.
+SANDBOX_WRITES_ALLOWED = {
+    "tests/myflightbook/test_sandbox.py::test_writes_are_recorded_and_revoke_gives_invalid_grant",
+    "tests/myflightbook/test_client.py::test_the_sandbox_would_record_a_write_if_one_were_sent",
+    "tests/trust/test_security.py::test_the_suite_wide_write_log_sees_writes_from_every_process",
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_write_reaches_the_myflightbook_sandbox():
+    """FlightBridge never writes to MyFlightbook: across the whole run, every sandbox (in this process or a
+    child) logs its write calls to one file, and only the tests above may appear in it."""
+    from flightbridge.myflightbook.sandbox.server import read_write_log
+
+    path = Path(os.environ["FLIGHTBRIDGE_TEST_RUN_DIR"]) / "mfb-sandbox-writes.jsonl"
+    os.environ["FLIGHTBRIDGE_SANDBOX_WRITE_LOG"] = str(path)
+    yield
+    unexpected = [entry for entry in read_write_log(str(path)) if entry.get("test") not in SANDBOX_WRITES_ALLOWED]
+    assert not unexpected, f"write methods reached the MyFlightbook sandbox: {unexpected[:5]}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _drop_stray_postgres_sessions(django_db_setup, django_db_blocker):
     """Child processes and threads may leave a connection open; PostgreSQL will not drop a busy test database."""
