@@ -5,8 +5,9 @@
     python3 scripts/test.py --db sqlite   # one of them
     python3 scripts/test.py -- -k vault   # anything after -- goes to pytest
 
-Installs the virtual environment, Debian's chromium (for the Playwright page tests) and
-PostgreSQL when they are missing, starts PostgreSQL when it is down, then runs pytest once per database.
+Installs the virtual environment, Debian's chromium (for the Playwright page tests), PostgreSQL and
+Redis when they are missing, starts PostgreSQL and Redis when they are down, then runs pytest once per
+database.
 """
 
 from __future__ import annotations
@@ -70,6 +71,29 @@ def ensure_postgres(python: Path) -> str:
     sys.exit("PostgreSQL is not reachable; set FLIGHTBRIDGE_TEST_POSTGRES_URL to a server the tests may create databases on")
 
 
+def redis_reachable(python: Path, url: str) -> bool:
+    probe = "import sys, redis; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()"
+    return subprocess.run([str(python), "-c", probe, url], capture_output=True).returncode == 0
+
+
+def ensure_redis(python: Path) -> str:
+    """The Redis queue storage is tested for real; start (or install) a throwaway Redis when there is none."""
+    url = os.environ.get("FLIGHTBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    if redis_reachable(python, url):
+        return url
+    if not shutil.which("redis-server"):
+        apt_install("redis-server")
+    say("starting Redis")
+    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
+                    "--appendonly", "no"], check=False, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if redis_reachable(python, url):
+            return url
+        time.sleep(0.5)
+    sys.exit("Redis is not reachable; set FLIGHTBRIDGE_TEST_REDIS_URL to a Redis the tests may use (database 15 is flushed)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
@@ -79,7 +103,7 @@ def main() -> int:
     python = ensure_venv("test")
     ensure_chromium()
     databases = ["sqlite", "postgresql"] if options.db == "both" else [options.db]
-    env = {**os.environ}
+    env = {**os.environ, "FLIGHTBRIDGE_TEST_REDIS_URL": ensure_redis(python)}
     if "postgresql" in databases:
         env["FLIGHTBRIDGE_TEST_POSTGRES_URL"] = ensure_postgres(python)
     results = {}

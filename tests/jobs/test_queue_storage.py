@@ -36,3 +36,48 @@ def test_postgres_queue_hands_each_message_to_exactly_one_consumer():
     assert sorted(taken) == sorted(f"message-{n}".encode() for n in range(200))
     assert storage.queue_size() == 0
     storage.database.close()
+
+
+def test_queue_storage_follows_the_configuration(tmp_path):
+    """SQLite file by default, huey's SQL storage on PostgreSQL, Redis whenever FLIGHTBRIDGE_REDIS_URL is set."""
+    from flightbridge.config import load_config
+    from flightbridge.settings import _huey_settings
+
+    base = {"FLIGHTBRIDGE_DATA_DIR": str(tmp_path)}
+    sqlite = _huey_settings(load_config(base))
+    assert sqlite["huey_class"] == "huey.SqliteHuey" and sqlite["filename"] == str(tmp_path / "queue.sqlite3")
+    postgres = _huey_settings(load_config({**base, "FLIGHTBRIDGE_DATABASE_URL": "postgresql://u@db:5432/fb"}))
+    assert postgres["huey_class"] == "flightbridge.jobs.queue.PostgresHuey"
+    assert postgres["database_url"] == "postgresql://u@db:5432/fb"
+    redis = _huey_settings(load_config({**base, "FLIGHTBRIDGE_DATABASE_URL": "postgresql://u@db:5432/fb",
+                                        "FLIGHTBRIDGE_REDIS_URL": "redis://127.0.0.1:6379/3"}))
+    assert redis["huey_class"] == "huey.RedisHuey" and redis["url"] == "redis://127.0.0.1:6379/3"
+
+
+def test_redis_queue_hands_each_message_to_exactly_one_consumer():
+    """The Redis storage as configured (RedisHuey from a URL), shared by four consumers."""
+    import os
+
+    from huey import RedisHuey
+
+    url = os.environ.get("FLIGHTBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    huey = RedisHuey(f"flightbridge-test-{os.getpid()}", url=url)
+    storage = huey.storage
+    storage.flush_queue()
+    for n in range(200):
+        storage.enqueue(f"message-{n}".encode())
+    taken, lock = [], threading.Lock()
+
+    def consume():
+        consumer = RedisHuey(f"flightbridge-test-{os.getpid()}", url=url).storage
+        while (data := consumer.dequeue()) is not None:
+            with lock:
+                taken.append(data)
+
+    threads = [threading.Thread(target=consume) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(taken) == sorted(f"message-{n}".encode() for n in range(200))
+    assert storage.queue_size() == 0
