@@ -2,7 +2,8 @@
 
 Speaks MyFlightbook's dialect (reference §1): form fields with `client_id` and `client_secret` in the
 form (MFB reads `client_id` before its OAuth library runs), errors that arrive as HTTP 200 with an
-`error` key, plain-text 400s for bad clients, and an `expires_in` that may not be an integer. It only
+`error` key, plain-text 400s for bad clients, and an `expires_in` that may not be an integer. Authlib builds
+the RFC 6749 requests; reading the answers is ours, because MyFlightbook's do not follow the RFC. It only
 turns HTTP into a `TokenGrant` or an error from `flightbridge.errors`; storing is connection.py's job.
 It must never log or put into an error a code, a secret or a token.
 """
@@ -13,9 +14,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlencode
-
 import httpx
+from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 
 from flightbridge.errors import FatalError, NeedsReauth, TransientError
 
@@ -52,17 +52,20 @@ class TokenGrant:
 
 
 def authorization_url(base_url: str, *, client_id: str, redirect_uri: str, state: str, scopes=READ_SCOPES) -> str:
-    query = urlencode(
-        {"response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": " ".join(scopes), "state": state}
+    return prepare_grant_uri(
+        f"{base_url.rstrip('/')}{AUTHORIZE_PATH}", client_id, "code", redirect_uri=redirect_uri,
+        scope=" ".join(scopes), state=state,
     )
-    return f"{base_url.rstrip('/')}{AUTHORIZE_PATH}?{query}"
 
 
 def _post_token(base_url: str, form: dict[str, str], http: httpx.Client | None, purpose: str) -> dict:
     url = base_url.rstrip("/") + TOKEN_PATH
+    # client_secret_post: MyFlightbook reads the client id and secret from the form, not a Basic header.
+    body = prepare_token_request(form.pop("grant_type"), **form)
     client = http or httpx.Client(timeout=30.0)
     try:
-        response = client.post(url, data=form, headers={"Accept": "application/json"})
+        response = client.post(url, content=body, headers={
+            "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"})
     except httpx.TimeoutException:
         raise TransientError(f"MyFlightbook did not answer the {purpose} in time; try again.") from None
     except httpx.TransportError as exc:
