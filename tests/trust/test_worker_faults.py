@@ -82,9 +82,15 @@ django.setup()
 from datetime import date, timedelta
 from decimal import Decimal
 from django.db import transaction
+from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import Flight, LogbookImport
-user_id, other_id, count = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-for i in range(count):
+user_id, other_id, job_id, at_least = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+deadline = time.monotonic() + 150
+i = 0
+# Keep writing until the sync is over (and at least `at_least` times), so the two always overlap.
+while i < at_least or not SyncJob.objects.filter(pk=job_id, status__in=["succeeded", "failed"]).exists():
+    if time.monotonic() > deadline:
+        break
     with transaction.atomic():  # the same pilot's logbook, edited while the sync writes to it
         flight = Flight.objects.create(owner_id=user_id, date=date(2019, 1, 1) + timedelta(days=i % 900),
                                        departure="KAWO", destination="KBVS", total_flight_time=Decimal("0.8"),
@@ -95,17 +101,18 @@ for i in range(count):
                               external_id=f"other:{i}")
         if i % 50 == 0:
             LogbookImport.objects.create(owner_id=other_id, source="logger")
-print("writer done")
+    i += 1
+print(f"writer done {i}")
 """
 WRITES = 1500
 
 
 def test_a_sync_racing_heavy_writes_to_the_same_database_loses_nothing(user, other_user, connected, mfb, spawn):
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(user.pk), str(other_user.pk), str(WRITES)],
+    job, _ = start_sync(user)  # queued: no worker runs it until the writer is busy
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(user.pk), str(other_user.pk), str(job.pk), str(WRITES)],
                               env=child_env(), cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_for(lambda: fresh(Flight, owner=other_user) is not None, 60, message="the writer to start")
-        job, _ = start_sync(user)
         worker = spawn("worker", **sandbox_env(mfb, FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS="0.2",
                                                FLIGHTBRIDGE_JOB_STALE_SECONDS="30"))
         done = wait_for(lambda: finished(job.pk), 120, message=f"the sync; worker log:\n{worker.output()}")
@@ -114,6 +121,8 @@ def test_a_sync_racing_heavy_writes_to_the_same_database_loses_nothing(user, oth
         if writer.poll() is None:
             writer.kill()
     assert writer.returncode == 0 and "writer done" in out, err[-2000:]
+    written = int(out.split("writer done")[1].split()[0])
+    assert written >= WRITES
     assert "locked" not in err and "locked" not in worker.output()
     assert done.status == JobStatus.SUCCEEDED, done.message
     batch = fresh(LogbookImport, job_id=job.pk)
@@ -123,8 +132,8 @@ def test_a_sync_racing_heavy_writes_to_the_same_database_loses_nothing(user, oth
     assert overlapping.count() > 0
     close_old_connections()
     mine = Flight.objects.filter(owner=user)
-    assert mine.filter(external_id__startswith="web:", remarks__startswith="edited ").count() == WRITES
-    assert Flight.objects.filter(owner=other_user).count() == WRITES
+    assert mine.filter(external_id__startswith="web:", remarks__startswith="edited ").count() == written
+    assert Flight.objects.filter(owner=other_user).count() == written
     synced = mine.exclude(external_id__startswith="web:")
     assert synced.count() == FLIGHTS and not synced.exclude(import_batch=batch).exists()
     mine.filter(external_id__startswith="web:").delete()  # leave only the synced flights to compare exactly
