@@ -45,6 +45,7 @@ from flightbridge.fleet.models import (
 )
 from flightbridge.jobs.models import SyncJob
 from flightbridge.jobs.services import JobContext, request_job
+from flightbridge.states import move_status
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +60,9 @@ PREVIEW_ITEM_LIMIT = 500
 # --- data source status (a state machine: `SOURCE_TRANSITIONS` says which moves exist) -------------------
 
 
-class IllegalSourceTransition(Exception):
-    pass
-
-
 def move_source_status(source_id: int, to: str) -> bool:
     """Move a source to `to` if allowed from its current status; False when it was not (a conditional UPDATE)."""
-    allowed_from = [status for status, targets in SOURCE_TRANSITIONS.items() if to in targets]
-    if not allowed_from:
-        raise IllegalSourceTransition(f"no status may move to {to!r}")
-    return DataSourceConfig.objects.filter(pk=source_id, status__in=allowed_from).update(status=to) == 1
+    return move_status(DataSourceConfig.objects.filter(pk=source_id), SOURCE_TRANSITIONS, to)
 
 
 def syncable_sources():

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from flightbridge.errors import FlightBridgeError
 from flightbridge.jobs.models import ACTIVE_STATUSES, TRANSITIONS, JobStatus, SyncJob
+from flightbridge.states import IllegalTransition, move_status  # noqa: F401  (callers catch services.IllegalTransition)
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,6 @@ WORKER_DIED_MESSAGE = (
     "The worker running this job stopped unexpectedly (it was restarted or crashed). "
     "Nothing half-written was kept; start the job again."
 )
-
-
-class IllegalTransition(Exception):
-    pass
 
 
 def job_handler(kind: str) -> Callable[[Handler], Handler]:
@@ -88,17 +85,14 @@ def transition(job_id: int, to: str, **fields: Any) -> bool:
 
     A conditional UPDATE, so two processes racing to move the same job cannot both win.
     """
-    allowed_from = [status for status, targets in TRANSITIONS.items() if to in targets]
-    if not allowed_from:
-        raise IllegalTransition(f"no status may move to {to!r}")
     now = timezone.now()
-    values: dict[str, Any] = {"status": to, **fields}
+    values: dict[str, Any] = dict(fields)
     if to == JobStatus.RUNNING:
         values.setdefault("started_at", now)
         values.setdefault("heartbeat_at", now)
     if to in (JobStatus.SUCCEEDED, JobStatus.FAILED):
         values.setdefault("finished_at", now)
-    return SyncJob.objects.filter(pk=job_id, status__in=allowed_from).update(**values) == 1
+    return move_status(SyncJob.objects.filter(pk=job_id), TRANSITIONS, to, **values)
 
 
 def request_job(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from flightbridge.errors import Conflict, InputError, NotFound
 from flightbridge.logbook.models import IMPORT_TRANSITIONS, Flight, ImportStatus, LogbookImport, UserAircraft
+from flightbridge.states import move_status
 
 ZERO = Decimal("0")
 SUMMED_HOURS = ("total_flight_time", "pic", "night", "imc", "simulated_ifr", "cross_country")
@@ -45,13 +46,12 @@ def summarize(flights) -> dict:
 
 def finish_import(batch: LogbookImport, to: str, *, message: str = "") -> bool:
     """Move an import run along its state machine (processing → completed | failed → reverted)."""
-    allowed_from = [status for status, targets in IMPORT_TRANSITIONS.items() if to in targets]
-    values = {"status": to, "message": message or batch.message}
+    values = {"message": message or batch.message}
     if to in (ImportStatus.COMPLETED, ImportStatus.FAILED):
         values["finished_at"] = timezone.now()
     if to == ImportStatus.REVERTED:
         values["reverted_at"] = timezone.now()
-    moved = LogbookImport.objects.filter(pk=batch.pk, status__in=allowed_from).update(**values) == 1
+    moved = move_status(LogbookImport.objects.filter(pk=batch.pk), IMPORT_TRANSITIONS, to, **values)
     if moved:
         batch.refresh_from_db()
     return moved
