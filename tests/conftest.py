@@ -119,6 +119,15 @@ def spawn(tmp_path):
         child.stop()
 
 
+def log_in(page, live_server, username: str, password: str, next_path: str = "/logbook/") -> None:
+    """Log in through the real login page and wait until the browser lands on `next_path`."""
+    page.goto(f"{live_server.url}/accounts/login/?next={next_path}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}{next_path}")
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     path = os.environ.get("FLIGHTBRIDGE_CHROMIUM", "/usr/bin/chromium")

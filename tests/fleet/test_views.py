@@ -4,6 +4,7 @@ import pytest
 from huey.contrib.djhuey import HUEY
 
 from flightbridge.fleet.models import AircraftModel
+from tests.conftest import log_in
 from tests.fleet.conftest import grant, make_source
 
 pytestmark = pytest.mark.django_db
@@ -52,11 +53,7 @@ def jobs_run_inline():
 def test_sync_page_in_chromium(live_server, browser_page, admin_user, sandbox, jobs_run_inline):
     make_source("Type Catalog", sandbox.url)
     page = browser_page
-    page.goto(f"{live_server.url}/fleet/sync/")
-    page.fill("input[name=username]", "ops")
-    page.fill("input[name=password]", "ops-password-1")
-    page.click("button[type=submit]")
-    page.goto(f"{live_server.url}/fleet/sync/")
+    log_in(page, live_server, "ops", "ops-password-1", next_path="/fleet/sync/")
     assert page.locator("h1").inner_text() == "Aircraft model sync"
     assert page.locator('[data-status="status"]').inner_text() == "active"
     assert page.locator('[data-status="connections"]').inner_text() == "1"

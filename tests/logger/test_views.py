@@ -8,6 +8,7 @@ import pytest
 
 from flightbridge.logbook.models import Flight
 from flightbridge.logger import codec
+from tests.conftest import log_in
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -63,11 +64,7 @@ def test_export_page_in_chromium(live_server, browser_page, django_user_model):
                                    block_out=datetime(2024, 7, 4, 23, 30, tzinfo=UTC))
     page = browser_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page.goto(f"{live_server.url}/accounts/login/?next=/logbook/")
-    page.fill("input[name=username]", "pilot")
-    page.fill("input[name=password]", "pilot-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/logbook/")
+    log_in(page, live_server, "pilot", "pilot-password-1")
     page.click("#logger-export-link")
     page.fill("input[name=from]", "2024-07-04")
     page.click("button[name=export]")

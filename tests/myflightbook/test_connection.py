@@ -21,7 +21,7 @@ from flightbridge.jobs.models import JobStatus, SyncJob
 from flightbridge.myflightbook import connection, oauth
 from flightbridge.myflightbook.connection import StoredTokenProvider, client_for
 from flightbridge.myflightbook.models import ConnectionStatus, IntegrationToken, OAuthState
-from tests.conftest import REPO_ROOT, child_env
+from tests.conftest import REPO_ROOT, child_env, log_in
 from tests.myflightbook.mfb_connection_fixtures import ensure_sync_handler, mfb_settings, sandbox  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -391,11 +391,7 @@ def test_connect_and_disconnect_in_chromium(live_server, browser_page, django_us
                                           mfb_client_secret=sandbox.client_secret, mfb_base_url=sandbox.url)
     django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
     page = browser_page
-    page.goto(f"{live_server.url}/accounts/login/?next=/logbook/")
-    page.fill("input[name=username]", "pilot")
-    page.fill("input[name=password]", "pilot-password-1")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/logbook/")
+    log_in(page, live_server, "pilot", "pilot-password-1")
     page.click("#mfb-connect")
     page.wait_for_url(f"{sandbox.url}/logbook/mvc/oAuth/Authorize*")
     page.click("#approve")

@@ -12,7 +12,7 @@ import pytest
 from flightbridge.jobs.services import run_queued_jobs
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookTotal
 from flightbridge.myflightbook.sandbox import SandboxServer
-from tests.conftest import wait_for
+from tests.conftest import log_in, wait_for
 from tests.myflightbook.fakes import connect_to_sandbox
 
 FLIGHTS = 60
@@ -26,14 +26,6 @@ def mfb():
 
 def connect(user, settings, mfb):
     return connect_to_sandbox(user, mfb, settings, interval_ms=5, account_name=mfb.account.username)
-
-
-def log_in(page, live_server, username, password):
-    page.goto(f"{live_server.url}/accounts/login/?next=/logbook/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/logbook/")
 
 
 def worker_once():
