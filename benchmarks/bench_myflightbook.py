@@ -16,7 +16,7 @@ def _connect(username: str, sandbox, interval_ms: int):
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    from tests.myflightbook.fakes import connect_to_sandbox
+    from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
 
     user = get_user_model().objects.create_user(username=username)
     connect_to_sandbox(user, sandbox, settings, interval_ms=interval_ms)
