@@ -101,9 +101,10 @@ def hold(lock: AdvisoryLock, detail: str = "") -> Iterator[None]:
     if lock not in LOCKS:
         raise LookupError(f"lock {lock.name!r} is not in flightbridge.locks.LOCKS")
     if lock.scope == TRANSACTION:
+        # Checked on SQLite too, so a misuse fails in the SQLite test run as well.
+        if not connection.in_atomic_block:
+            raise RuntimeError(f"lock {lock.name!r} is held until commit: take it inside transaction.atomic()")
         if connection.vendor == "postgresql":
-            if not connection.in_atomic_block:
-                raise RuntimeError(f"lock {lock.name!r} is held until commit: take it inside transaction.atomic()")
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key(lock, detail)])
         yield
