@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from flightbridge.vault.crypto import Secret, VaultError, associated_data, key_id_of, open_sealed, seal as _seal
+from flightbridge.vault.crypto import Secret, VaultError, associated_data, open_sealed, seal as _seal
 
 __all__ = ["Secret", "VaultError", "seal", "unseal"]
 
