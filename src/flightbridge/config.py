@@ -51,6 +51,10 @@ class Config:
     mfb_client_secret: str = field(repr=False)
     mfb_base_url: str
     mfb_min_call_interval_ms: int
+    #: minutes between scheduled quick syncs of each pilot; None = MFB_AUTO_SYNC=off
+    mfb_auto_sync_minutes: int | None = 24 * 60
+    mfb_full_sync_days: int = 7
+    mfb_quick_window_days: int = 60
     generated: tuple[str, ...] = ()
 
     @property
@@ -161,7 +165,7 @@ def _read_or_create_secret(path: Path, make: callable) -> tuple[str, bool]:
     return value, True
 
 
-def _int_env(env: Mapping[str, str], variable: str, default: int, minimum: int = 0) -> int:
+def _int_env(env: Mapping[str, str], variable: str, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(variable, "").strip()
     if not raw:
         return default
@@ -171,7 +175,28 @@ def _int_env(env: Mapping[str, str], variable: str, default: int, minimum: int =
         raise ConfigError(f"{variable}: {raw!r} is not a whole number") from exc
     if value < minimum:
         raise ConfigError(f"{variable}: must be at least {minimum}")
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"{variable}: must be at most {maximum}")
     return value
+
+
+AUTO_SYNC_WORDS = {"off": None, "hourly": 60, "daily": 24 * 60}
+
+
+def parse_auto_sync(value: str, variable: str = "MFB_AUTO_SYNC") -> int | None:
+    """`off`, `hourly`, `daily` or a number of minutes → minutes between scheduled syncs (None = off)."""
+    text = value.strip().lower()
+    if not text:
+        return AUTO_SYNC_WORDS["daily"]
+    if text in AUTO_SYNC_WORDS:
+        return AUTO_SYNC_WORDS[text]
+    try:
+        minutes = int(text)
+    except ValueError:
+        raise ConfigError(f"{variable}: {value.strip()!r} is not off, hourly, daily or a number of minutes") from None
+    if not 1 <= minutes <= 366 * 24 * 60:
+        raise ConfigError(f"{variable}: {minutes} minutes is out of range (1 minute to a year; use off to stop it)")
+    return minutes
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
@@ -233,5 +258,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         mfb_client_secret=env.get("MFB_CLIENT_SECRET", "").strip(),
         mfb_base_url=mfb_base_url,
         mfb_min_call_interval_ms=_int_env(env, "MFB_MIN_CALL_INTERVAL_MS", 500),
+        mfb_auto_sync_minutes=parse_auto_sync(env.get("MFB_AUTO_SYNC", "")),
+        mfb_full_sync_days=_int_env(env, "MFB_FULL_SYNC_DAYS", 7, minimum=1, maximum=3660),
+        mfb_quick_window_days=_int_env(env, "MFB_QUICK_WINDOW_DAYS", 60, minimum=1, maximum=36600),
         generated=tuple(generated),
     )

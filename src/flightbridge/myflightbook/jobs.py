@@ -4,13 +4,16 @@ Declared here, next to its handler, and registered in `MyFlightbookConfig.ready`
 starts a sync asks this kind (`sync_logbook_job.request(owner=...)`). Thin: the work is in
 `sync.sync_user`, which is handed the pilot's `LinkedAccount` instead of reaching for the stored
 connection itself. Never run inside a request; `request_job` enqueues it after commit and keeps at
-most one sync per pilot.
+most one sync per pilot. The job's `params["mode"]` is `quick` (the default) or `full`; a first sync
+is full whatever was asked.
 """
 
 from flightbridge.jobs.services import JobContext, job_kind
-from flightbridge.myflightbook import sync, tokens
+from flightbridge.myflightbook import quick, sync, tokens
 
 
 @job_kind("myflightbook.sync")
 def sync_logbook_job(context: JobContext) -> dict:
-    return sync.sync_user(context.owner, tokens.LinkedAccount(context.owner), job=context.job, report=context.report)
+    mode = quick.FULL if context.params.get("mode") == quick.FULL else quick.QUICK
+    return sync.sync_user(context.owner, tokens.LinkedAccount(context.owner), job=context.job, report=context.report,
+                          mode=mode)

@@ -83,3 +83,51 @@ class OAuthState(models.Model):
 
     def __repr__(self) -> str:
         return f"<OAuthState id={self.pk} owner={self.owner_id} expires_at={self.expires_at:%Y-%m-%dT%H:%M:%SZ}>"
+
+
+class SyncSchedule(models.Model):
+    """When a pilot's logbook is synced next, and what the last sync saw of the whole logbook.
+
+    One row per pilot, kept apart from the connection (`IntegrationToken`, whose only writer is the
+    token store) so a token refresh and the scheduler never write the same row. It survives a
+    disconnect: the pilot's auto-sync choice stays. The schedule lives here, in the database, so it
+    survives restarts; `schedule.py` is the only code that moves `next_sync_at`, and a finished sync
+    (`quick.py`) records the totals it saw and when the next full reconciliation is due.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mfb_sync_schedule")
+    auto_sync = models.BooleanField(default=True, help_text="the pilot lets FlightBridge sync on its own")
+    next_sync_at = models.DateTimeField(null=True, blank=True, help_text="the next scheduled quick sync")
+    next_full_sync_at = models.DateTimeField(null=True, blank=True, help_text="the next full reconciliation")
+    last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    # The tripwire's baseline: MyFlightbook's whole-logbook totals (TotalsForUserWithQuery) at the last sync.
+    remote_flights = models.IntegerField(null=True, blank=True)
+    remote_total_time = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    remote_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["auto_sync", "next_sync_at"])]
+
+    def __repr__(self) -> str:
+        return f"<SyncSchedule owner={self.owner_id} auto_sync={self.auto_sync} next_sync_at={self.next_sync_at}>"
+
+
+class RemoteFlight(models.Model):
+    """One flight as the last sync saw it on MyFlightbook: its FlightID, date and total time.
+
+    Not the pilot's flight (that is a `logbook.Flight`, which the pilot may edit or delete): this is
+    the sync's memory of MyFlightbook, so a quick sync can tell what its date window cannot see (a
+    flight backdated out of the window, deleted, or with changed hours) from a count and a sum.
+    """
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    flight_id = models.BigIntegerField()
+    date = models.DateField(null=True, blank=True, help_text="null when MyFlightbook's date was unreadable")
+    total_time = models.DecimalField(max_digits=12, decimal_places=4, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "flight_id"], name="one_remote_flight_per_owner")]
+        indexes = [models.Index(fields=["owner", "date"])]
+
+    def __repr__(self) -> str:
+        return f"<RemoteFlight owner={self.owner_id} flight_id={self.flight_id} date={self.date}>"

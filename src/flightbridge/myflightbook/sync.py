@@ -2,7 +2,13 @@
 
 One run = one `LogbookImport` (processing → completed | failed). The calls go in the seed's order,
 paced by the client: AircraftForUser → FlightsWithQueryAndOffset in pages of 50 until a short page →
-GetCurrencyForUser → TotalsForUserWithQuery. One page is in memory at a time (when pacing is on, the
+GetCurrencyForUser → TotalsForUserWithQuery.
+
+A run is quick or full (`quick.py`, docs/sync.md). A quick run asks only for the flights dated from a
+window before the newest flight seen, re-fetches by FlightID the ones that left the window, and then
+checks MyFlightbook's whole-logbook totals against what the syncs have seen; when they disagree it
+escalates to a full walk in the same run. A full run (the first sync, `?full=true`, the scheduled
+reconciliation) walks every page and forgets the flights MyFlightbook no longer has. One page is in memory at a time (when pacing is on, the
 next page is fetched by a helper thread while this one is stored), so a logbook of any size runs in
 flat memory.
 
@@ -45,6 +51,7 @@ from flightbridge.logbook.models import (
     UserAircraft,
 )
 from flightbridge.logbook.services import finish_import
+from flightbridge.myflightbook import quick, schedule
 from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
@@ -205,7 +212,11 @@ class MyFlightbookSync:
         page_size: int = PAGE_SIZE,
         prefetch: bool | None = None,
         today: date | None = None,
+        mode: str = quick.QUICK,
+        window_days: int | None = None,
     ):
+        if mode not in quick.MODES:
+            raise FatalError(f"unknown sync mode {mode!r}; use {' or '.join(quick.MODES)}")
         self.owner = owner
         self.client = client
         self.account: AccountPort = account or NoAccount()
@@ -225,6 +236,19 @@ class MyFlightbookSync:
         self.totals_stored = 0
         self.batch: LogbookImport | None = None
         self._account_seen = False
+        self.asked_mode = mode
+        self.window_days = window_days
+        self.mode = mode  # what ran: quick, or full (asked for, a first sync, or escalated)
+        self.escalated = False
+        self.full_reason = ""
+        self.window: quick.Window | None = None
+        self.manifest = quick.Manifest(owner)
+        self.remote: quick.RemoteTotals | None = None  # MyFlightbook's totals, this run
+        self.expected: quick.RemoteTotals | None = None  # what the syncs had seen, when compared
+        self.deleted_ids: list[int] = []
+        self.deleted_flights: list[dict] = []
+        self.refetched = 0
+        self.stored_ids: set[int] = set()  # FlightIDs this run stored before an escalation (a window's worth)
 
     # ------------------------------------------------------------------------------------ the run
 
@@ -238,6 +262,7 @@ class MyFlightbookSync:
             self.sync_flights()
             self.sync_currency()
             self.sync_totals()
+            self.check_totals()
             self.report(phase="rollup")
             rollup.compute_rollup(self.owner, self.today)
         except NeedsReauth as exc:
@@ -255,6 +280,7 @@ class MyFlightbookSync:
         except Exception:
             self._fail("An internal error stopped this sync; flights stored before it are kept.")
             raise
+        schedule.record_sync(self.owner, self.remote, walked_all=self.mode == quick.FULL)
         message = self.summary()
         self._save_progress()
         finish_import(self.batch, ImportStatus.COMPLETED, message=message)
@@ -351,14 +377,100 @@ class MyFlightbookSync:
 
     # ------------------------------------------------------------------------------------- flights
 
-    def _fetch_page(self, offset: int) -> list:
-        page = self.client.call("FlightsWithQueryAndOffset", fq=EMPTY_QUERY, offset=offset, maxCount=self.page_size)
+    def _fetch_page(self, offset: int, fq: str = EMPTY_QUERY) -> list:
+        page = self.client.call("FlightsWithQueryAndOffset", fq=fq, offset=offset, maxCount=self.page_size)
         return self._list(page, "FlightsWithQueryAndOffset")
 
     def sync_flights(self) -> None:
-        self.report(phase="flights", pages_done=0, imported=0, skipped=0, failed=0, changed=0)
-        prefetcher = PagePrefetcher(self._fetch_page, self.prefetch)
+        """The window (quick) or every page (full); a first sync or an asked-for full sync walks it all."""
+        if self.asked_mode == quick.FULL:
+            self.full_reason = quick.ASKED_FULL
+        else:
+            newest = self.manifest.newest_date()
+            if newest is None and self.manifest.is_empty():
+                self.full_reason = quick.FIRST_SYNC
+            else:
+                today = self.today or date.today()
+                self.window = quick.window_for(newest or today, today, self._window_days())
+        if self.full_reason:
+            self.mode = quick.FULL
+            self.report(mode=self.mode, escalated=False)
+            self.walk_all()
+            return
+        self.mode = quick.QUICK
+        self.report(mode=self.mode, escalated=False, window=self.window.as_dict())
+        seen = self.walk(quick.window_query(self.window))
+        self.stored_ids |= seen
+        self.follow_flights_that_left(self.manifest.ids_in(self.window) - seen)
+
+    def _window_days(self) -> int:
+        if self.window_days is not None:
+            return self.window_days
+        from django.conf import settings
+
+        return settings.CONFIG.mfb_quick_window_days
+
+    def walk_all(self) -> None:
+        """Every page of the logbook; what the syncs had seen and this walk did not is gone from MyFlightbook.
+
+        After an escalation the window's flights come round again: they were stored (and counted) once
+        already in this run, so they are only remembered, not stored twice.
+        """
+        known = self.manifest.all_ids()
+        seen = self.walk(EMPTY_QUERY, already_stored=self.stored_ids)
+        self.forget_deleted(known - seen)
+
+    def follow_flights_that_left(self, missing: set[int]) -> None:
+        """Flights seen in the window before and not now were re-dated or deleted: ask for them by FlightID.
+
+        Those MyFlightbook still returns moved (their new date is remembered); the rest were deleted.
+        """
+        if not missing:
+            return
+        found = self.walk(quick.enumerated_query(missing))
+        self.stored_ids |= found
+        self.refetched += len(found)
+        self.forget_deleted(missing - found)
+
+    def forget_deleted(self, gone: set[int]) -> None:
+        """Deleted on MyFlightbook: forgotten by the sync, listed on the run; the pilot's flight stays."""
+        if not gone:
+            return
+        self.manifest.forget(gone)
+        self.deleted_ids.extend(sorted(gone))
+        ids = [f"mfb:{flight_id}" for flight_id in sorted(gone)[:MAX_LISTED]]
+        local = dict(Flight.objects.filter(owner=self.owner, external_id__in=ids).values_list("external_id", "id"))
+        for external_id in ids:
+            if len(self.deleted_flights) < MAX_LISTED:
+                self.deleted_flights.append({"record": external_id, "flight_id": local.get(external_id)})
+
+    def check_totals(self) -> None:
+        """The tripwire: after a quick read, the syncs' memory must add up to MyFlightbook's totals.
+
+        A disagreement means something outside the window changed (a backdated, added, deleted or
+        re-timed old flight): walk the whole logbook now, in this run.
+        """
+        if self.mode != quick.QUICK:
+            return
+        self.expected = self.manifest.totals()
+        if self.remote is None:
+            reason = quick.TOTALS_MISSING
+        elif not self.remote.matches(self.expected):
+            reason = quick.TOTALS_DISAGREE
+        else:
+            return
+        log.info("sync of user %s escalates to a full walk: %s", self.owner.pk, reason)
+        self.mode, self.escalated, self.full_reason = quick.FULL, True, reason
+        self.report(phase="flights", mode=self.mode, escalated=True)
+        self.walk_all()
+
+    def walk(self, fq: str, already_stored: set[int] = frozenset()) -> set[int]:
+        """Store every page of the flights `fq` selects; returns the FlightIDs MyFlightbook listed."""
+        self.report(phase="flights", pages_done=self.counts.pages, imported=self.counts.imported,
+                    skipped=self.counts.skipped, failed=self.counts.failed, changed=self.counts.changed)
+        prefetcher = PagePrefetcher(lambda at: self._fetch_page(at, fq), self.prefetch)
         offset = 0
+        listed: set[int] = set()
         try:
             while True:
                 page = prefetcher.get(offset)
@@ -366,7 +478,12 @@ class MyFlightbookSync:
                 if full:
                     prefetcher.start(offset + self.page_size)  # fetched while this page is stored
                 self._remember_account(page)
+                seen = [item for item in map(quick.seen_of, page) if item is not None]
+                if already_stored:
+                    page = [record for record in page if getattr(quick.seen_of(record), "flight_id", None) not in already_stored]
                 self.store_page(page)
+                self.manifest.record(seen)
+                listed.update(item.flight_id for item in seen)
                 self.counts.pages += 1
                 self._save_progress()
                 self.report(
@@ -382,6 +499,7 @@ class MyFlightbookSync:
                 offset += self.page_size
         finally:
             prefetcher.close()
+        return listed
 
     def _remember_account(self, page: list) -> None:
         if self._account_seen:
@@ -537,6 +655,7 @@ class MyFlightbookSync:
     def sync_totals(self) -> None:
         self.report(phase="totals")
         items = self._list(self.client.call("TotalsForUserWithQuery", fq=EMPTY_QUERY), "TotalsForUserWithQuery")
+        self.remote = quick.remote_totals(items)
         lines, skipped = map_totals(items)
         rows = [
             LogbookTotal(owner=self.owner, source=SOURCE, period="lifetime", dimension=line.dimension, key=line.key,
@@ -572,6 +691,7 @@ class MyFlightbookSync:
             "aircraft": {"created": self.aircraft.created, "skipped": self.aircraft.skipped, "reasons": self.aircraft.reasons},
             "currency": {"stored": self.currency_stored, "unmapped": self.currency_unmapped},
             "totals": {"stored": self.totals_stored},
+            **self.mode_details(),
         }
         LogbookImport.objects.filter(pk=self.batch.pk).update(
             imported=counts.imported,
@@ -597,6 +717,23 @@ class MyFlightbookSync:
             "currency_items": self.currency_stored,
             "currency_unmapped": len(self.currency_unmapped),
             "totals": self.totals_stored,
+            "mode": self.mode,
+            "escalated": self.escalated,
+            "deleted_on_myflightbook": len(self.deleted_ids),
+        }
+
+    def mode_details(self) -> dict:
+        """Which mode ran and why, for the run's details (docs/sync.md)."""
+        return {
+            "mode": self.mode,
+            "escalated": self.escalated,
+            "full_reason": self.full_reason,
+            "window": self.window.as_dict() if self.window else None,
+            "tripwire": {"myflightbook": self.remote.as_dict() if self.remote else None,
+                         "seen": self.expected.as_dict() if self.expected else None},
+            "refetched_by_id": self.refetched,
+            "deleted_on_myflightbook": self.deleted_flights,
+            "deleted_on_myflightbook_count": len(self.deleted_ids),
         }
 
     def summary(self) -> str:
@@ -610,10 +747,16 @@ class MyFlightbookSync:
             extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
         if counts.failed:
             extra.append(f"{counts.failed} could not be imported")
+        if self.deleted_ids:
+            extra.append(f"{len(self.deleted_ids)} deleted on MyFlightbook and kept here")
         if extra:
             parts[0] += f" ({', '.join(extra)})"
         parts.append(f"{self.aircraft.created} aircraft added")
         parts.append(f"{self.currency_stored} currency items and {self.totals_stored} totals updated")
+        if self.escalated:
+            parts.append("full sync (MyFlightbook's totals showed a change outside the quick window)")
+        else:
+            parts.append(f"{self.mode} sync")
         return "; ".join(parts) + "."
 
 

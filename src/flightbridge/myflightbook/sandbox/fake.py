@@ -10,12 +10,14 @@ never from `tests/`. It never talks to the real MyFlightbook.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flightbridge.errors import FatalError, NeedsReauth
 from flightbridge.myflightbook.client import MyFlightbookClient
+from flightbridge.myflightbook.mapping import parse_mfb_date
 
 
 def make_flight(flight_id: int, day: date, *, route: str = "KPAE KBLI", aircraft_id: int = 1, **extra) -> dict:
@@ -71,8 +73,32 @@ TOTALS = [
 ]
 
 
+#: `FakeMyFlightbook(totals=COMPUTED)`: the whole logbook's totals follow its flights (the tripwire's view).
+COMPUTED = "computed"
+
+
+def logbook_totals(flights: list[dict]) -> list[dict]:
+    """The two Overall rows MyFlightbook computes for the whole logbook: "Total Time" and "Flights".
+
+    Rows whose value is 0 are left out, as TotalsForUserWithQuery does.
+    """
+    total = sum((Decimal(str(row.get("TotalFlightTime", 0) or 0)) for row in flights), Decimal(0))
+    items = [
+        {"Value": total.quantize(Decimal("0.0001")), "Description": "Total Time", "SubDescription": "", "NumericType": 2,
+         "IsTime": True, "Group": 7, "GroupName": "Overall"},
+        {"Value": Decimal(len(flights)).quantize(Decimal("0.1")), "Description": "Flights", "SubDescription": "", "IsInt": True,
+         "Group": 7, "GroupName": "Overall"},
+    ]
+    return [item for item in items if item["Value"] != 0]
+
+
+def _query_date(value: Any) -> date | None:
+    return parse_mfb_date(value) if value else None
+
+
 class FakeMyFlightbook:
-    """Answers the sync's four read methods from memory like MyFlightbook would (offset/maxCount paging)."""
+    """Answers the sync's four read methods from memory like MyFlightbook would (offset/maxCount paging,
+    DateRange 9 and EnumeratedFlights). `flights` is newest first; tests change it between syncs."""
 
     min_interval_ms = 0
     SERVED = ("AircraftForUser", "FlightsWithQueryAndOffset", "GetCurrencyForUser", "TotalsForUserWithQuery")
@@ -93,14 +119,41 @@ class FakeMyFlightbook:
         if method == "AircraftForUser":
             return self.aircraft
         if method == "FlightsWithQueryAndOffset":
-            if params.get("fq") != "{}":
-                raise FatalError(f"the in-memory MyFlightbook serves only the whole logbook (fq '{{}}'), not {params.get('fq')!r}")
-            return self.flights[params["offset"]: params["offset"] + params["maxCount"]]
+            rows = self.matching(params.get("fq"))
+            return rows[params["offset"]: params["offset"] + params["maxCount"]]
         if method == "GetCurrencyForUser":
             return self.currency
         if method == "TotalsForUserWithQuery":
-            return self.totals
+            return logbook_totals(self.flights) if self.totals is COMPUTED else self.totals
         raise FatalError(f"the in-memory MyFlightbook answers only {', '.join(self.SERVED)}, not {method}")
+
+    def matching(self, fq: Any) -> list[dict]:
+        """The flights a FlightQuery selects, as MyFlightbook filters them (reference §2, §8): DateMin/DateMax
+        (inclusive, on the flight's date) only when DateRange is 9, and EnumeratedFlights by FlightID."""
+        if isinstance(fq, str):
+            try:
+                fq = json.loads(fq)
+            except ValueError:
+                raise FatalError(f"fq is not JSON: {fq!r}") from None
+        if fq is None:
+            raise FatalError("Required parameter 'fq' missing")
+        if not isinstance(fq, dict):
+            raise FatalError(f"fq must be a JSON object, not {fq!r}")
+        low = high = None
+        if fq.get("DateRange", 0) in (9, "Custom"):
+            low, high = _query_date(fq.get("DateMin")), _query_date(fq.get("DateMax"))
+        elif fq.get("DateRange", 0) not in (0, "AllTime"):
+            raise FatalError(f"the in-memory MyFlightbook knows DateRange 0 and 9 only, not {fq['DateRange']!r}")
+        enumerated = {int(value) for value in (fq.get("EnumeratedFlights") or [])}
+        if not (low or high or enumerated):
+            return self.flights  # `{}`: the whole logbook, in the order it was given
+        rows = []
+        for flight in self.flights:
+            day = parse_mfb_date(flight["Date"])
+            if (low and day < low) or (high and day > high) or (enumerated and flight.get("FlightID") not in enumerated):
+                continue
+            rows.append(flight)
+        return rows
 
     def methods(self) -> list[str]:
         return [name for name, _ in self.calls]

@@ -182,6 +182,50 @@ class Account:
     def aircraft_by_id(self) -> dict[int, dict]:
         return {row["AircraftID"]: row for row in self.aircraft}
 
+    # ---- what a pilot does on MyFlightbook between two syncs (tests and benchmarks use these) ----
+
+    def _render_date(self, day: date) -> str:
+        mdy_style = any("/" in str(row.get("Date", "")) for row in self.flights[:1])
+        return mdy(day) if mdy_style else iso_date(day)
+
+    def _reorder(self) -> None:
+        # MyFlightbook lists newest first (date, then FlightID, descending) whatever was changed.
+        self.flights.sort(key=lambda row: (self.flight_dates[row["FlightID"]], row["FlightID"]), reverse=True)
+
+    def flight(self, flight_id: int) -> dict:
+        for row in self.flights:
+            if row["FlightID"] == flight_id:
+                return row
+        raise KeyError(f"no flight {flight_id} in the sandbox logbook")
+
+    def add_flight(self, day: date, **fields: Any) -> dict:
+        """Log a new flight dated `day` (a copy of the newest flight with a new FlightID, then `fields`)."""
+        template = dict(self.flights[0]) if self.flights else {"User": self.username, "Route": "", "Comment": ""}
+        flight_id = max((row["FlightID"] for row in self.flights), default=1_800_000) + 1
+        template.update({"FlightID": flight_id, "Comment": f"added flight {flight_id}", "CustomProperties": []}, **fields)
+        template["Date"] = self._render_date(day)
+        self.flights.append(template)
+        self.flight_dates[flight_id] = day
+        self._reorder()
+        return template
+
+    def redate_flight(self, flight_id: int, day: date) -> dict:
+        """The pilot corrects a flight's date (a backdate moves it out of a quick sync's window)."""
+        row = self.flight(flight_id)
+        row["Date"] = self._render_date(day)
+        self.flight_dates[flight_id] = day
+        self._reorder()
+        return row
+
+    def edit_flight(self, flight_id: int, **fields: Any) -> dict:
+        row = self.flight(flight_id)
+        row.update(fields)
+        return row
+
+    def delete_flight(self, flight_id: int) -> None:
+        self.flights.remove(self.flight(flight_id))
+        del self.flight_dates[flight_id]
+
 
 def _aircraft(rng: random.Random, today: date) -> list[dict]:
     rows = []

@@ -1,0 +1,208 @@
+"""Quick sync: which flights to ask MyFlightbook for, and the totals tripwire that says when to walk it all.
+
+MyFlightbook has no modification timestamp (reference §8), so a quick sync asks only for the flights
+dated from a window before the newest flight it has seen (`FlightQuery` DateRange 9 with naive
+`DateMin`/`DateMax`; never `DateMinStr`/`DateMaxStr`, which re-parse in the server's culture). What a
+date window cannot see (a flight backdated before it, a deleted old flight, an old flight whose hours
+changed) shows in the whole logbook's flight count and total time (TotalsForUserWithQuery): after the
+window is read, the sync's memory of MyFlightbook (`RemoteFlight`, kept by `Manifest`) must add up to
+MyFlightbook's totals, or the sync escalates to a full walk in the same job.
+
+The pure functions at the top plan and check; `Manifest` is the only writer of `RemoteFlight`. Never
+asks MyFlightbook for anything itself: the sync makes the calls.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable, Mapping
+
+from django.db import transaction
+from django.db.models import Count, Max, Sum
+
+from flightbridge.myflightbook.mapping import parse_mfb_date, to_decimal
+from flightbridge.myflightbook.models import RemoteFlight
+
+QUICK = "quick"
+FULL = "full"
+MODES = (QUICK, FULL)
+
+FUTURE_DAYS = 366  # flights logged ahead (a planned trip) still fall inside the window's upper bound
+TIME_QUANTUM = Decimal("0.01")  # MyFlightbook stores times to the hundredth; sums are compared at that precision
+TOTALS_GROUP_OVERALL = 7  # TotalsGroup.Total: the "Flights" count and "Total Time" rows
+
+# Why a sync walked the whole logbook (the run's details say which).
+FIRST_SYNC = "first sync: nothing to compare a date window with yet"
+ASKED_FULL = "a full sync was asked for"
+TOTALS_DISAGREE = "MyFlightbook's totals disagree with what the syncs have seen (a flight outside the window was added, deleted or changed)"
+TOTALS_MISSING = "MyFlightbook's totals did not include the flight count"
+
+
+@dataclass(frozen=True)
+class Window:
+    """The flights a quick sync reads: dated `date_min` to `date_max`, both inclusive."""
+
+    date_min: date
+    date_max: date
+
+    def holds(self, day: date | None) -> bool:
+        return day is not None and self.date_min <= day <= self.date_max
+
+    def as_dict(self) -> dict:
+        return {"date_min": self.date_min.isoformat(), "date_max": self.date_max.isoformat()}
+
+
+@dataclass(frozen=True)
+class RemoteTotals:
+    """The whole logbook as MyFlightbook (or the sync's memory of it) counts it."""
+
+    flights: int
+    total_time: Decimal
+
+    def matches(self, other: "RemoteTotals") -> bool:
+        return self.flights == other.flights and _hundredths(self.total_time) == _hundredths(other.total_time)
+
+    def as_dict(self) -> dict:
+        return {"flights": self.flights, "total_time": str(_hundredths(self.total_time))}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One LogbookEntry reduced to what the tripwire needs."""
+
+    flight_id: int
+    date: date | None
+    total_time: Decimal
+
+
+def _hundredths(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(TIME_QUANTUM)
+
+
+def window_for(newest: date, today: date, days: int) -> Window:
+    """`days` before the newest flight seen, up to a year past today (or past the newest, if later)."""
+    return Window(newest - timedelta(days=days), max(today, newest) + timedelta(days=FUTURE_DAYS))
+
+
+def naive_midnight(day: date) -> str:
+    # A naive DateTime: Json.NET reads it without shifting it through the server's time zone.
+    return f"{day.isoformat()}T00:00:00"
+
+
+def window_query(window: Window) -> str:
+    """The `fq` JSON for a window: DateRange 9 (Custom) is the only range that honours DateMin/DateMax."""
+    return json.dumps({"DateRange": 9, "DateMin": naive_midnight(window.date_min), "DateMax": naive_midnight(window.date_max)})
+
+
+def enumerated_query(flight_ids: Iterable[int]) -> str:
+    """The `fq` JSON that re-fetches known flights by FlightID, whatever their date."""
+    return json.dumps({"EnumeratedFlights": sorted(set(flight_ids))})
+
+
+def seen_of(record: Any) -> Seen | None:
+    """What the tripwire needs of a record; None when it has no usable FlightID (it cannot be told apart)."""
+    if not isinstance(record, Mapping):
+        return None
+    flight_id = record.get("FlightID")
+    if isinstance(flight_id, str) and flight_id.strip().isdigit():
+        flight_id = int(flight_id)
+    if isinstance(flight_id, bool) or not isinstance(flight_id, int) or flight_id <= 0:
+        return None
+    try:
+        day = parse_mfb_date(record.get("Date"))
+    except (ValueError, TypeError):
+        day = None  # counted, never inside a window: a full walk settles it
+    try:
+        total = to_decimal(record.get("TotalFlightTime", 0) or 0)
+    except (ValueError, TypeError, InvalidOperation):
+        total = Decimal(0)
+    if not total.is_finite():
+        total = Decimal(0)
+    return Seen(flight_id, day, total.quantize(Decimal("0.0001")))
+
+
+def remote_totals(items: Any) -> RemoteTotals | None:
+    """The whole logbook's flight count and total time from TotalsItem[]; None without a count row.
+
+    The two rows are in group Overall (7): the count is the integer one (its NumericType is omitted),
+    the total time the time one. Descriptions are matched too, in case a group is left out. A row whose
+    value is 0 is dropped by MyFlightbook, so a missing "Total Time" means 0 hours, and an empty answer
+    means an empty logbook.
+    """
+    if not isinstance(items, list):
+        return None
+    flights: int | None = None
+    total = Decimal(0)
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        description = str(item.get("Description") or "").strip().lower()
+        overall = item.get("Group") == TOTALS_GROUP_OVERALL
+        is_time = item.get("IsTime") is True or item.get("NumericType") == 2
+        try:
+            value = to_decimal(item.get("Value", 0))
+        except (ValueError, TypeError, InvalidOperation):
+            continue
+        if description == "flights" and (overall or not is_time):
+            flights = int(value)
+        elif description == "total time" and (overall or is_time):
+            total = value
+    if flights is None:
+        return RemoteTotals(0, Decimal(0)) if not items else None
+    return RemoteTotals(flights, total)
+
+
+class Manifest:
+    """The sync's memory of one pilot's MyFlightbook logbook (`RemoteFlight` rows); its only writer."""
+
+    def __init__(self, owner):
+        self.owner = owner
+
+    @property
+    def rows(self):
+        return RemoteFlight.objects.filter(owner=self.owner)
+
+    def is_empty(self) -> bool:
+        return not self.rows.exists()
+
+    def newest_date(self) -> date | None:
+        return self.rows.aggregate(newest=Max("date"))["newest"]
+
+    def totals(self) -> RemoteTotals:
+        summary = self.rows.aggregate(flights=Count("id"), total=Sum("total_time"))
+        return RemoteTotals(summary["flights"], summary["total"] or Decimal(0))
+
+    def ids_in(self, window: Window) -> set[int]:
+        return set(self.rows.filter(date__gte=window.date_min, date__lte=window.date_max).values_list("flight_id", flat=True))
+
+    def all_ids(self) -> set[int]:
+        return set(self.rows.values_list("flight_id", flat=True))
+
+    def record(self, seen: list[Seen]) -> None:
+        """Remember one page: new flights added, a changed date or total time updated, the rest untouched."""
+        if not seen:
+            return
+        by_id = {item.flight_id: item for item in seen}
+        existing = {row.flight_id: row for row in self.rows.filter(flight_id__in=list(by_id))}
+        new, changed = [], []
+        for flight_id, item in by_id.items():
+            row = existing.get(flight_id)
+            if row is None:
+                new.append(RemoteFlight(owner=self.owner, flight_id=flight_id, date=item.date, total_time=item.total_time))
+            elif row.date != item.date or row.total_time != item.total_time:
+                row.date, row.total_time = item.date, item.total_time
+                changed.append(row)
+        with transaction.atomic():
+            if new:
+                RemoteFlight.objects.bulk_create(new, ignore_conflicts=True)
+            if changed:
+                RemoteFlight.objects.bulk_update(changed, ["date", "total_time"])
+
+    def forget(self, flight_ids: Iterable[int]) -> None:
+        """MyFlightbook no longer has these flights."""
+        ids = sorted(set(flight_ids))
+        for start in range(0, len(ids), 500):  # bounded IN lists, whatever the logbook's size
+            self.rows.filter(flight_id__in=ids[start:start + 500]).delete()
