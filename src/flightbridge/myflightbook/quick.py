@@ -206,3 +206,7 @@ class Manifest:
         ids = sorted(set(flight_ids))
         for start in range(0, len(ids), 500):  # bounded IN lists, whatever the logbook's size
             self.rows.filter(flight_id__in=ids[start:start + 500]).delete()
+
+    def forget_all(self) -> None:
+        """A different logbook is behind this pilot now (the demo's new sandbox): the next sync is a first sync."""
+        self.rows.delete()

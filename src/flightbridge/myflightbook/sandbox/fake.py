@@ -107,7 +107,7 @@ class FakeMyFlightbook:
         self.flights = list(flights or [])
         self.aircraft = list(AIRCRAFT if aircraft is None else aircraft)
         self.currency = list(CURRENCY if currency is None else currency)
-        self.totals = list(TOTALS if totals is None else totals)
+        self.totals = COMPUTED if totals == COMPUTED else list(TOTALS if totals is None else totals)
         self.calls: list[tuple[str, dict]] = []
         self.fail_on = fail_on  # (method, call number) → NeedsReauth
 

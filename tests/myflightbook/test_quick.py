@@ -1,0 +1,208 @@
+"""Quick sync (issue 15): the window, the totals tripwire, escalation, and the call budget of a quick run.
+
+Pure planning functions first, then runs against the in-memory MyFlightbook (`totals=COMPUTED`, so the
+whole logbook's totals follow its flights as MyFlightbook's do).
+"""
+
+import json
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from flightbridge.logbook.models import Flight, LogbookImport
+from flightbridge.myflightbook import quick
+from flightbridge.myflightbook.models import RemoteFlight, SyncSchedule
+from flightbridge.myflightbook.sandbox.fake import COMPUTED, FakeMyFlightbook, logbook_totals, make_flight, make_logbook
+from flightbridge.myflightbook.sync import MyFlightbookSync
+from flightbridge.registry.fake import FakeRegistry
+
+TODAY = date(2026, 8, 20)
+NEWEST = date(2026, 8, 1)  # make_logbook's newest flight; one flight a day before it
+
+
+def run(user, fake, **options):
+    options.setdefault("lookup", FakeRegistry())
+    reports = []
+    result = MyFlightbookSync(user, fake, today=TODAY, report=lambda **kw: reports.append(kw), window_days=60,
+                              **options).run()
+    return result, reports
+
+
+def flight_calls(fake) -> list[dict]:
+    return [json.loads(params["fq"]) for name, params in fake.calls if name == "FlightsWithQueryAndOffset"]
+
+
+def local_ids(user) -> list[str]:
+    return sorted(Flight.objects.filter(owner=user).values_list("external_id", flat=True))
+
+
+# ------------------------------------------------------------------------------------------ pure
+
+def test_window_is_days_before_the_newest_flight_up_to_a_year_past_today():
+    window = quick.window_for(date(2026, 8, 1), TODAY, 60)
+    assert (window.date_min, window.date_max) == (date(2026, 6, 2), date(2027, 8, 21))
+    later = quick.window_for(date(2026, 9, 30), TODAY, 60)  # a flight logged ahead of today
+    assert later.date_max == date(2027, 10, 1)
+    assert window.holds(date(2026, 6, 2)) and not window.holds(date(2026, 6, 1)) and not window.holds(None)
+
+
+def test_window_query_is_custom_range_with_naive_midnights_and_no_culture_strings():
+    fq = json.loads(quick.window_query(quick.Window(date(2026, 6, 2), date(2027, 8, 21))))
+    assert fq == {"DateRange": 9, "DateMin": "2026-06-02T00:00:00", "DateMax": "2027-08-21T00:00:00"}
+    assert json.loads(quick.enumerated_query([7, 3, 7])) == {"EnumeratedFlights": [3, 7]}
+
+
+def test_remote_totals_reads_the_overall_count_and_total_time():
+    items = [
+        {"Value": 12.5, "Description": "PIC", "Group": 5},
+        {"Value": Decimal("550.9000"), "Description": "Total Time", "NumericType": 2, "IsTime": True, "Group": 7},
+        {"Value": Decimal("1187.0"), "Description": "Flights", "IsInt": True, "Group": 7},
+    ]
+    assert quick.remote_totals(items) == quick.RemoteTotals(1187, Decimal("550.9000"))
+    # Zero rows are dropped by MyFlightbook: no Total Time row means 0 hours; an empty answer an empty logbook.
+    assert quick.remote_totals([items[2]]) == quick.RemoteTotals(1187, Decimal(0))
+    assert quick.remote_totals([]) == quick.RemoteTotals(0, Decimal(0))
+    assert quick.remote_totals([items[0]]) is None  # no count: the tripwire cannot be checked
+    assert quick.RemoteTotals(3, Decimal("4.5")).matches(quick.RemoteTotals(3, Decimal("4.5000")))
+    assert not quick.RemoteTotals(3, Decimal("4.5")).matches(quick.RemoteTotals(3, Decimal("4.51")))
+
+
+def test_seen_of_keeps_id_date_and_hours_and_tolerates_a_bad_date():
+    assert quick.seen_of(make_flight(7, date(2026, 5, 1))) == quick.Seen(7, date(2026, 5, 1), Decimal("1.2000"))
+    assert quick.seen_of({"FlightID": 8, "Date": "soon"}) == quick.Seen(8, None, Decimal(0))
+    assert quick.seen_of({"Date": "2026-05-01T00:00:00"}) is None and quick.seen_of("x") is None
+
+
+# ------------------------------------------------------------------------------------------ runs
+
+@pytest.mark.django_db
+def test_first_sync_is_full_and_remembers_what_it_saw(user):
+    fake = FakeMyFlightbook(make_logbook(120), totals=COMPUTED)
+    result, reports = run(user, fake)
+    assert (result["mode"], result["escalated"], result["imported"]) == ("full", False, 120)
+    assert flight_calls(fake) == [{}, {}, {}]
+    assert RemoteFlight.objects.filter(owner=user).count() == 120
+    details = LogbookImport.objects.get(owner=user).details
+    assert (details["mode"], details["escalated"], details["full_reason"]) == ("full", False, quick.FIRST_SYNC)
+    assert {"mode": "full", "escalated": False}.items() <= reports[-1].items() or any(r.get("mode") == "full" for r in reports)
+    row = SyncSchedule.objects.get(owner=user)
+    assert (row.remote_flights, row.remote_total_time) == (120, Decimal("144.0000"))
+    assert row.last_full_sync_at is not None and row.next_full_sync_at > row.last_full_sync_at
+
+
+@pytest.mark.django_db
+def test_quick_sync_of_10000_flights_with_3_new_makes_at_most_6_calls(user):
+    flights = make_logbook(10_000)
+    fake = FakeMyFlightbook(flights, totals=COMPUTED)
+    run(user, fake, page_size=1000)  # the first sync walks it all (bigger pages only to keep the test short)
+    new = [make_flight(900_000 + n, NEWEST + timedelta(days=n + 1)) for n in range(3)]
+    fake.flights[:0] = list(reversed(new))
+    fake.calls.clear()
+    result, reports = run(user, fake)
+    assert len(fake.calls) <= 6, fake.methods()
+    assert fake.methods() == ["AircraftForUser", "FlightsWithQueryAndOffset", "FlightsWithQueryAndOffset",
+                              "GetCurrencyForUser", "TotalsForUserWithQuery"]
+    assert flight_calls(fake)[0] == {"DateRange": 9, "DateMin": "2026-06-02T00:00:00", "DateMax": "2027-08-21T00:00:00"}
+    assert (result["mode"], result["escalated"], result["imported"]) == ("quick", False, 3)
+    assert Flight.objects.filter(owner=user).count() == 10_003
+    assert any(r.get("mode") == "quick" and r.get("escalated") is False for r in reports)
+    details = LogbookImport.objects.filter(owner=user).latest("id").details
+    assert details["tripwire"] == {"myflightbook": {"flights": 10_003, "total_time": "12003.60"},
+                                   "seen": {"flights": 10_003, "total_time": "12003.60"}}
+
+
+@pytest.mark.django_db
+def test_a_flight_added_before_the_window_trips_the_totals_and_escalates_in_the_same_run(user):
+    fake = FakeMyFlightbook(make_logbook(200), totals=COMPUTED)
+    run(user, fake)
+    fake.flights.append(make_flight(1, date(2020, 1, 1)))  # logged late, dated years ago
+    fake.calls.clear()
+    result, reports = run(user, fake)
+    assert (result["mode"], result["escalated"], result["imported"]) == ("full", True, 1)
+    assert result["skipped"] == 200  # every flight counted once, though the window's were read twice
+    fqs = flight_calls(fake)
+    assert [fq.get("DateRange") for fq in fqs[:2]] == [9, 9] and fqs[2:] == [{}] * 5  # 61 in the window, then all 201
+    assert fake.methods()[-1] == "FlightsWithQueryAndOffset"  # the full walk came after the totals
+    assert "mfb:1" in local_ids(user)
+    details = LogbookImport.objects.filter(owner=user).latest("id").details
+    assert details["escalated"] is True and details["full_reason"] == quick.TOTALS_DISAGREE
+    assert details["tripwire"]["myflightbook"]["flights"] == 201 and details["tripwire"]["seen"]["flights"] == 200
+    # The next quick sync agrees again and stays quick.
+    assert run(user, fake)[0]["mode"] == "quick"
+
+
+@pytest.mark.django_db
+def test_a_flight_backdated_out_of_the_window_is_followed_by_its_id_without_a_full_walk(user):
+    fake = FakeMyFlightbook(make_logbook(200), totals=COMPUTED)
+    run(user, fake)
+    moved = fake.flights[5]
+    moved["Date"] = "2019-03-04T00:00:00"
+    fake.flights.append(fake.flights.pop(5))
+    fake.calls.clear()
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"]) == ("quick", False)
+    assert flight_calls(fake)[-1] == {"EnumeratedFlights": [moved["FlightID"]]}
+    assert RemoteFlight.objects.get(owner=user, flight_id=moved["FlightID"]).date == date(2019, 3, 4)
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["refetched_by_id"] == 1
+
+
+@pytest.mark.django_db
+def test_deleted_flights_are_listed_kept_and_forgotten(user):
+    fake = FakeMyFlightbook(make_logbook(200), totals=COMPUTED)
+    run(user, fake)
+    recent, old = fake.flights.pop(2), fake.flights.pop(150)
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["deleted_on_myflightbook"]) == ("full", True, 2)
+    details = LogbookImport.objects.filter(owner=user).latest("id").details
+    listed = {entry["record"] for entry in details["deleted_on_myflightbook"]}
+    assert listed == {f"mfb:{recent['FlightID']}", f"mfb:{old['FlightID']}"}
+    assert all(entry["flight_id"] for entry in details["deleted_on_myflightbook"])  # the pilot's flights stay
+    assert Flight.objects.filter(owner=user).count() == 200
+    assert not RemoteFlight.objects.filter(owner=user, flight_id__in=[recent["FlightID"], old["FlightID"]]).exists()
+    assert "2 deleted on MyFlightbook and kept here" in result["message"]
+    # A recent deletion alone is seen by the window itself: no escalation.
+    gone = fake.flights.pop(0)
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["deleted_on_myflightbook"]) == ("quick", False, 1)
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["deleted_on_myflightbook"][0]["record"] == f"mfb:{gone['FlightID']}"
+
+
+@pytest.mark.django_db
+def test_an_old_flight_whose_hours_changed_escalates_and_is_listed_as_changed(user):
+    fake = FakeMyFlightbook(make_logbook(200), totals=COMPUTED)
+    run(user, fake)
+    fake.flights[180] = {**fake.flights[180], "TotalFlightTime": Decimal("2.70"), "PIC": Decimal("2.70")}
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["changed_on_myflightbook"]) == ("full", True, 1)
+    assert run(user, fake)[0]["mode"] == "quick"  # remembered: the next run agrees
+
+
+@pytest.mark.django_db
+def test_full_is_asked_for_and_missing_totals_escalate(user):
+    fake = FakeMyFlightbook(make_logbook(60), totals=COMPUTED)
+    run(user, fake)
+    result, _ = run(user, fake, mode="full")
+    assert (result["mode"], result["escalated"]) == ("full", False)
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == quick.ASKED_FULL
+    fake.totals = [{"Value": 3, "Description": "PIC", "Group": 5}]  # no count row: nothing to compare
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"]) == ("full", True)
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == quick.TOTALS_MISSING
+
+
+def test_logbook_totals_follow_the_flights():
+    flights = make_logbook(3)
+    assert quick.remote_totals(logbook_totals(flights)) == quick.RemoteTotals(3, Decimal("3.60"))
+    assert logbook_totals([]) == []
+
+
+def test_fake_filters_like_myflightbook():
+    fake = FakeMyFlightbook(make_logbook(10))  # 2026-08-01 back to 2026-07-23
+    window = {"DateRange": 9, "DateMin": "2026-07-30T00:00:00", "DateMax": "2026-07-31T00:00:00"}
+    assert [row["FlightID"] for row in fake.call("FlightsWithQueryAndOffset", fq=json.dumps(window), offset=0, maxCount=50)] == [5001, 5002]
+    # DateMin/DateMax are ignored unless DateRange is 9 (Custom).
+    ignored = {"DateMin": "2026-07-30T00:00:00", "DateMax": "2026-07-31T00:00:00"}
+    assert len(fake.call("FlightsWithQueryAndOffset", fq=json.dumps(ignored), offset=0, maxCount=50)) == 10
+    picked = fake.call("FlightsWithQueryAndOffset", fq=quick.enumerated_query([5009, 5003, 1]), offset=0, maxCount=50)
+    assert [row["FlightID"] for row in picked] == [5003, 5009]
