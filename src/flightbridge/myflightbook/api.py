@@ -40,6 +40,18 @@ class ConnectionOut(Schema):
     last_sync_message: str = ""
     sync_job_id: int | None = None
     sync_job_status: str = ""
+    last_sync_mode: str = ""  # quick | full
+    last_sync_escalated: bool = False  # a quick sync that walked the whole logbook (docs/sync.md)
+    auto_sync: bool = True  # the pilot's choice; off stops the scheduled syncs for this pilot
+    auto_sync_minutes: int | None = None  # the deployment's period (MFB_AUTO_SYNC); null when off
+    next_sync_at: datetime | None = None
+    next_full_sync_at: datetime | None = None
+
+
+class ConnectionSettingsIn(Schema):
+    """What the pilot may change on the connection."""
+
+    auto_sync: bool
 
 
 def connection_payload(user) -> dict:
@@ -49,6 +61,12 @@ def connection_payload(user) -> dict:
 
 @router.get("/integrations/myflightbook", response=ConnectionOut, summary="MyFlightbook connection status")
 def connection_status(request):
+    return connection_payload(request.auth)
+
+
+@router.patch("/integrations/myflightbook", response=ConnectionOut, summary="Turn scheduled syncs on or off for you")
+def update_connection(request, payload: ConnectionSettingsIn):
+    sync_status.set_auto_sync(request.auth, payload.auto_sync)
     return connection_payload(request.auth)
 
 

@@ -12,3 +12,5 @@ class MyFlightbookConfig(AppConfig):
         from flightbridge.myflightbook.jobs import sync_logbook_job
 
         register_job_kinds(sync_logbook_job)
+        # The scheduled-sync tick: a huey periodic task, run by every worker's scheduler.
+        from flightbridge.myflightbook import tasks  # noqa: F401

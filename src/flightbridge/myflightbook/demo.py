@@ -12,11 +12,13 @@ import secrets
 import socket
 import sys
 
+from flightbridge.myflightbook import quick, schedule
 from flightbridge.myflightbook.link import CALLBACK_PATH
 from flightbridge.myflightbook.models import IntegrationToken
 
 DEMO_CLIENT_ID = "flightbridge-demo"
 DEMO_FLIGHTS = 400
+DEMO_AUTO_SYNC_MINUTES = 15  # short enough that a visitor sees a scheduled quick sync happen
 
 
 def _free_port() -> int:
@@ -34,6 +36,7 @@ def prepare(context) -> None:
         "MFB_BASE_URL": base_url,
         # The sandbox is local: no need to wait half a second between calls.
         "MFB_MIN_CALL_INTERVAL_MS": "100",
+        "MFB_AUTO_SYNC": str(DEMO_AUTO_SYNC_MINUTES),
     })
     context.processes["MyFlightbook sandbox"] = [
         sys.executable, "-m", "flightbridge", "mfb-sandbox", "--host", "127.0.0.1", "--port", str(port),
@@ -42,7 +45,11 @@ def prepare(context) -> None:
     ]
     # The sandbox keeps its grants in memory: tokens from an earlier demo run cannot work any more.
     IntegrationToken.objects.filter(owner=context.pilot).delete()
+    # A new sandbox logbook: the first sync is full again, and the pilot syncs on the schedule by itself.
+    quick.Manifest(context.pilot).forget_all()
+    schedule.set_auto_sync(context.pilot, True)
     context.notes.append(
         f"MyFlightbook: on the logbook page press “Connect MyFlightbook” and approve on the local sandbox ({base_url}); "
-        f"it holds {DEMO_FLIGHTS} generated flights."
+        f"it holds {DEMO_FLIGHTS} generated flights. The first sync is full; after that a quick sync runs every "
+        f"{DEMO_AUTO_SYNC_MINUTES} minutes by itself (the card shows the last mode and the next sync; “Full sync” walks it all)."
     )

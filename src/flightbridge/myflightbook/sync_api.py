@@ -41,10 +41,10 @@ class TotalOut(Schema):
 @router.post(
     "/integrations/myflightbook/sync",
     response={202: JobOut},
-    summary="Start a MyFlightbook sync (or get the one already queued or running)",
+    summary="Start a MyFlightbook sync: quick by default, the whole logbook with ?full=true (or get the one already queued or running)",
 )
-def start_sync(request):
-    job, _created = sync_status.request_sync(request.auth)
+def start_sync(request, full: bool = False):
+    job, _created = sync_status.request_sync(request.auth, full=full)
     return Status(202, job)
 
 

@@ -13,16 +13,39 @@ from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
+from flightbridge.myflightbook import quick, schedule
 from flightbridge.myflightbook.jobs import sync_logbook_job
+from flightbridge.myflightbook.models import SyncSchedule
 
 SOURCE = FlightSource.MYFLIGHTBOOK
 # Order on the page: what stops a pilot from flying first.
 STATUS_ORDER = {"NON_COMPLIANT": 0, "EXPIRING_SOON": 1, "UNKNOWN": 2, "CURRENT": 3}
 
 
-def request_sync(user) -> tuple[SyncJob, bool]:
-    """The pilot's queued or running sync, or a new one; `created` says which (a double click joins)."""
-    return sync_logbook_job.request(owner=user)
+def request_sync(user, *, full: bool = False) -> tuple[SyncJob, bool]:
+    """The pilot's queued or running sync, or a new one; `created` says which (a double click joins).
+
+    Quick unless `full`; a sync already queued or running is returned as it is, whatever its mode.
+    """
+    mode = quick.FULL if full else quick.QUICK
+    return sync_logbook_job.request(owner=user, params={"mode": mode, "trigger": "manual"})
+
+
+def set_auto_sync(user, enabled: bool) -> None:
+    schedule.set_auto_sync(user, enabled)
+
+
+def schedule_view(user) -> dict:
+    """Auto-sync as the pilot sees it: on or off, and when the next quick and full syncs are due."""
+    row = SyncSchedule.objects.filter(owner=user).first()
+    period = schedule.quick_period()
+    enabled = row.auto_sync if row is not None else True
+    return {
+        "auto_sync": enabled,
+        "auto_sync_minutes": period and int(period.total_seconds() // 60),
+        "next_sync_at": row.next_sync_at if (row is not None and enabled and period) else None,
+        "next_full_sync_at": row.next_full_sync_at if (row is not None and enabled and period) else None,
+    }
 
 
 def latest_job(user) -> SyncJob | None:
@@ -46,8 +69,11 @@ def synced_counts(user) -> dict:
         "last_sync_at": last.finished_at if last else None,
         "last_sync_status": last.status if last else "",
         "last_sync_message": last.message if last else "",
+        "last_sync_mode": (last.details or {}).get("mode", "") if last else "",
+        "last_sync_escalated": bool((last.details or {}).get("escalated")) if last else False,
         "sync_job_id": job.pk if job else None,
         "sync_job_status": job.status if job else "",
+        **schedule_view(user),
     }
 
 
