@@ -1,0 +1,116 @@
+"""An independent check of quick sync over real HTTP: the pilot adds, backdates, deletes and edits flights on
+the sandbox between syncs, and after every quick sync the local logbook holds each MyFlightbook flight
+exactly once (a flight deleted there stays here, listed on the run, and is never imported again).
+
+The check compares with the sandbox's own logbook, not with anything the sync reports.
+"""
+
+import json
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from flightbridge.logbook.models import Flight, LogbookImport
+from flightbridge.myflightbook.sandbox import SandboxServer
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
+from flightbridge.myflightbook.sync import sync_user
+from flightbridge.myflightbook.tokens import LinkedAccount
+from flightbridge.registry.fake import FakeRegistry
+
+TODAY = date(2026, 11, 20)
+
+
+@pytest.fixture
+def mfb():
+    with SandboxServer(flights=300, seed=23, today=TODAY) as server:
+        yield server
+
+
+def sync(user) -> dict:
+    return sync_user(user, LinkedAccount(user), lookup=FakeRegistry(), today=TODAY, window_days=60)
+
+
+def assert_logbook_matches(user, mfb, deleted: set[int]) -> None:
+    local = Counter(Flight.objects.filter(owner=user).values_list("external_id", flat=True))
+    assert [key for key, count in local.items() if count > 1] == []  # none duplicated
+    remote = {f"mfb:{row['FlightID']}" for row in mfb.account.flights}
+    assert set(local) - {f"mfb:{flight_id}" for flight_id in deleted} == remote  # none missed, none invented
+    assert remote.isdisjoint(f"mfb:{flight_id}" for flight_id in deleted)
+
+
+def changed_records(user) -> set[str]:
+    run = LogbookImport.objects.filter(owner=user).latest("id")
+    return {entry["record"] for entry in run.reasons if "changed on MyFlightbook" in entry["reason"]}
+
+
+def flight_queries(mfb, since: int) -> list[dict]:
+    return [json.loads(call["params"]["fq"]) for call in mfb.calls[since:] if call.get("method") == "FlightsWithQueryAndOffset"]
+
+
+@pytest.mark.django_db
+def test_quick_syncs_keep_the_logbook_matching_through_adds_backdates_deletes_and_edits(user, settings, mfb):
+    connect_to_sandbox(user, mfb, settings)
+    account = mfb.account
+    deleted: set[int] = set()
+
+    first = sync(user)
+    assert (first["mode"], first["imported"]) == ("full", 300)
+    assert_logbook_matches(user, mfb, deleted)
+
+    def step(expect_mode: str, expect_escalated: bool) -> dict:
+        before = len(mfb.calls)
+        result = sync(user)
+        assert (result["mode"], result["escalated"]) == (expect_mode, expect_escalated), result["message"]
+        assert_logbook_matches(user, mfb, deleted)
+        queries = flight_queries(mfb, before)
+        assert queries[0]["DateRange"] == 9 and "DateMinStr" not in queries[0] and "DateMaxStr" not in queries[0]
+        assert queries[0]["DateMin"].endswith("T00:00:00") and queries[0]["DateMax"].endswith("T00:00:00")
+        return result
+
+    # New flights today: the window sees them.
+    account.add_flight(TODAY)
+    account.add_flight(TODAY - timedelta(days=1))
+    assert step("quick", False)["imported"] == 2
+
+    # A flight logged late, dated two years ago: only the totals can tell.
+    late = account.add_flight(TODAY - timedelta(days=730))
+    assert step("full", True)["imported"] == 1
+    assert Flight.objects.filter(owner=user, external_id=f"mfb:{late['FlightID']}").count() == 1
+
+    # A recent flight backdated years: followed by its FlightID, no full walk, not imported twice.
+    recent = account.flights[3]["FlightID"]
+    account.redate_flight(recent, TODAY - timedelta(days=1500))
+    result = step("quick", False)
+    assert result["imported"] == 0
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["refetched_by_id"] == 1
+
+    # Deleted: an old one (the totals tell) and a recent one (the window tells).
+    old = account.flights[-10]["FlightID"]
+    account.delete_flight(old)
+    deleted.add(old)
+    assert step("full", True)["deleted_on_myflightbook"] == 1
+    newest = account.flights[0]["FlightID"]
+    account.delete_flight(newest)
+    deleted.add(newest)
+    assert step("quick", False)["deleted_on_myflightbook"] == 1
+    listed = LogbookImport.objects.filter(owner=user).latest("id").details["deleted_on_myflightbook"]
+    assert [entry["record"] for entry in listed] == [f"mfb:{newest}"]
+
+    # Edited: an old flight's hours (the totals tell) and a recent flight's remarks (the window tells);
+    # both are listed as changed on MyFlightbook and the pilot's copy is kept.
+    # (The backdated flight is listed again by every full walk: its date changed there, and here it is kept.)
+    old_edit = account.flights[-20]
+    account.edit_flight(old_edit["FlightID"], TotalFlightTime=Decimal(str(old_edit.get("TotalFlightTime", 0))) + Decimal("0.40"))
+    assert step("full", True)["changed_on_myflightbook"] == 2
+    assert changed_records(user) == {f"mfb:{old_edit['FlightID']}", f"mfb:{recent}"}
+    edited = account.flights[1]["FlightID"]
+    account.edit_flight(edited, Comment="edited on MyFlightbook")
+    assert step("quick", False)["changed_on_myflightbook"] == 1
+    assert changed_records(user) == {f"mfb:{edited}"}
+    assert Flight.objects.get(owner=user, external_id=f"mfb:{edited}").remarks != "edited on MyFlightbook"
+
+    # Nothing changed: quick, nothing imported, and MyFlightbook was only read.
+    assert step("quick", False)["imported"] == 0
+    assert mfb.writes == []
