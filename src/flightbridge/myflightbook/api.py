@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from ninja import Router, Schema
+from pydantic import StrictBool
 
 from flightbridge.errors import FatalError
 from flightbridge.myflightbook import link, sync_status
@@ -51,7 +52,7 @@ class ConnectionOut(Schema):
 class ConnectionSettingsIn(Schema):
     """What the pilot may change on the connection."""
 
-    auto_sync: bool
+    auto_sync: StrictBool  # true or false only: 0, "no" or "maybe" are refused, not guessed
 
 
 def connection_payload(user) -> dict:
