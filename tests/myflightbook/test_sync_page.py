@@ -106,3 +106,46 @@ def test_currency_and_totals_sections_render(client, user, settings, mfb):
     assert "Landings - Touch and Go" in html and "402.00" in html
     assert 'data-synced="flights">1<' in html and 'data-synced="hours">1.50<' in html
     assert 'id="mfb-sync-button"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [390, 1280])
+def test_full_sync_button_and_the_auto_sync_switch(live_server, browser_page, django_user_model, settings, mfb, width):
+    from flightbridge.jobs.models import SyncJob
+    from flightbridge.myflightbook.models import SyncSchedule
+
+    pilot = django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
+    connect(pilot, settings, mfb)
+    page = browser_page
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server, "pilot", "pilot-password-1")
+    assert page.locator('[data-synced="mode"]').inner_text() == "—"
+    assert page.locator("#mfb-auto-sync").is_checked()
+    assert "every day" in page.locator("label:has(#mfb-auto-sync)").inner_text()
+
+    page.click("#mfb-full-sync-button")
+    page.wait_for_selector('#mfb-sync-state[data-state="importing"]')
+    assert SyncJob.objects.get(owner=pilot).params["mode"] == "full"
+    worker = threading.Thread(target=worker_once)
+    worker.start()
+    page.wait_for_selector('#mfb-sync-state[data-state="ready"]', timeout=60_000)
+    worker.join(timeout=60)
+    assert state_text(page).endswith("full sync.")
+    wait_for(lambda: page.locator('[data-synced="mode"]').inner_text() == "full", message="the last mode on the card")
+    next_sync = SyncSchedule.objects.get(owner=pilot).next_sync_at
+    wait_for(lambda: page.locator('[data-synced="next"]').inner_text() == next_sync.strftime("%Y-%m-%d %H:%M UTC"),
+             message="the next sync on the card")
+
+    page.uncheck("#mfb-auto-sync")
+    wait_for(lambda: page.locator('[data-synced="next"]').inner_text() == "auto-sync off", message="auto-sync off shown")
+    assert SyncSchedule.objects.get(owner=pilot).auto_sync is False
+    page.reload()
+    assert not page.locator("#mfb-auto-sync").is_checked()
+    assert page.locator('[data-synced="mode"]').inner_text() == "full"
+    box = page.locator("#mfb-full-sync-button").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= width  # on screen at this width
+
+
+def state_text(page) -> str:
+    return page.locator("#mfb-sync-state").inner_text()
