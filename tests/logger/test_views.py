@@ -41,7 +41,7 @@ def test_export_page_lists_links_and_a_qr_code_for_one_flight(client, user):
     single = client.get(f"/logbook/export/logger?flight={first.pk}").content.decode()
     assert '<span data-count="flights">1</span>' in single and "<svg" in single and 'id="logger-qr"' in single
     bad = client.get("/logbook/export/logger?export=1&from=yesterday").content.decode()
-    assert "YYYY-MM-DD" in bad
+    assert "The From date must be written as year-month-day, for example 2026-03-09." in bad
 
 
 @pytest.mark.django_db

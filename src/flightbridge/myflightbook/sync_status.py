@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
+from flightbridge.logbook.services import group_totals
 from flightbridge.myflightbook.tasks import SYNC_JOB_KIND
 
 SOURCE = FlightSource.MYFLIGHTBOOK
@@ -74,4 +75,6 @@ def page_view(user) -> dict:
         "currency": currency_for(user),
         "lifetime_totals": [row for row in totals if row.source == SOURCE],
         "rollup_totals": [row for row in totals if row.source == "computed-local"],
+        "lifetime_sections": group_totals(row for row in totals if row.source == SOURCE),
+        "rollup_sections": group_totals(row for row in totals if row.source == "computed-local"),
     }
