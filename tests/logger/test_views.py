@@ -77,5 +77,9 @@ def test_export_page_in_chromium(live_server, browser_page, django_user_model):
     page.click("[data-copy]")
     page.locator("[data-copied]").wait_for(state="visible")
     assert page.evaluate("navigator.clipboard.readText()") == url
-    page.click(f"a[href='?flight={flight.pk}']")
+    # The picker keeps the page's dates; the QR code's caption names the flight it holds.
+    page.click(f"#logger-single a[href$='flight={flight.pk}']")
     assert page.locator("#logger-qr svg").count() == 1
+    assert page.locator("[data-qr-caption]").inner_text() == (
+        "Scan with the iPhone camera to open the flight of 2024-07-04 KOSH–KMSN in Logger.")
+    assert page.locator("[data-link-dates]").inner_text().startswith("Flights of 2024-07-04")
