@@ -175,7 +175,7 @@ class ModelSourceClient:
             return body, None, len(body)
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise FatalError(
-                f"Data source {self.source_name!r} returned JSON without a `results` list (page {number}); "
+                f"Data source {self.source_name!r} returned JSON without a results list (page {number}); "
                 "see the aircraft model feed format."
             )
         next_url = body.get("next")
@@ -188,7 +188,7 @@ class ModelSourceClient:
         resolved = httpx.URL(current).join(next_url)
         if (resolved.scheme, resolved.host, resolved.port) != self._origin:
             raise FatalError(
-                f"Data source {self.source_name!r} sent a `next` link to another site; FlightBridge will not send "
+                f"Data source {self.source_name!r} sent a next-page link to another site; FlightBridge will not send "
                 "the connection's credentials there."
             )
         return str(resolved)
