@@ -117,11 +117,13 @@ def revert_import(owner, import_id: int) -> RevertResult:
     with transaction.atomic():
         batch = LogbookImport.objects.select_for_update().filter(pk=import_id, owner=owner).first()
         if batch is None:
-            raise NotFound(f"no import run {import_id}")
+            raise NotFound("There is no such import in your logbook.")
+        # Named by source and start time, the way the Imports page lists runs (a pilot never sees row ids).
+        name = f"The {batch.get_source_display()} import of {batch.started_at:%Y-%m-%d %H:%M} UTC"
         if batch.status == ImportStatus.PROCESSING:
-            raise Conflict(f"import run {import_id} is still processing; revert it once it has finished")
+            raise Conflict(f"{name} is still processing; undo it once it has finished.")
         if batch.status == ImportStatus.REVERTED:
-            raise Conflict(f"import run {import_id} was already reverted on {batch.reverted_at:%Y-%m-%d %H:%M} UTC")
+            raise Conflict(f"{name} was already reverted on {batch.reverted_at:%Y-%m-%d %H:%M} UTC.")
         # One second of grace: a row written in the run's last instant is not an edit.
         edited_after = (batch.finished_at or timezone.now()) + timedelta(seconds=1)
         created = Flight.objects.filter(owner=owner, import_batch=batch, created_at__gte=batch.started_at)

@@ -35,12 +35,13 @@ def total_value(line) -> str:
 
 @register.filter
 def hours(value) -> str:
-    """Hours with two decimals and grouped thousands; blank for zero in a flights table, '—' never hides a value."""
+    """Hours with two decimals and grouped thousands: 1,234.50."""
     number = _decimal(value)
     return str(value) if number is None else f"{number:,.2f}"
 
 
 @register.filter
 def whole(value) -> str:
+    """A count as a whole number with grouped thousands: 1,075."""
     number = _decimal(value)
     return str(value) if number is None else f"{int(number):,}"
