@@ -206,3 +206,33 @@ def test_fake_filters_like_myflightbook():
     assert len(fake.call("FlightsWithQueryAndOffset", fq=json.dumps(ignored), offset=0, maxCount=50)) == 10
     picked = fake.call("FlightsWithQueryAndOffset", fq=quick.enumerated_query([5009, 5003, 1]), offset=0, maxCount=50)
     assert [row["FlightID"] for row in picked] == [5003, 5009]
+
+
+@pytest.mark.django_db
+def test_flights_gone_from_the_logbook_here_come_back_by_id_or_by_a_full_walk(user, monkeypatch):
+    fake = FakeMyFlightbook(make_logbook(200), totals=COMPUTED)
+    run(user, fake)
+    Flight.objects.filter(owner=user, external_id__in=["mfb:5150", "mfb:5190"]).delete()  # old ones, outside the window
+    fake.calls.clear()
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["imported"]) == ("quick", False, 2)
+    assert flight_calls(fake)[-1] == {"EnumeratedFlights": [5150, 5190]}
+    assert len(local_ids(user)) == 200 == len(set(local_ids(user)))
+    monkeypatch.setattr(quick, "REFETCH_LIMIT", 3)
+    Flight.objects.filter(owner=user, external_id__in=[f"mfb:{5100 + n}" for n in range(4)]).delete()
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["imported"]) == ("full", True, 4)
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == quick.GONE_HERE
+
+
+@pytest.mark.django_db
+def test_a_record_that_cannot_be_stored_is_not_fetched_again_by_every_quick_sync(user):
+    flights = make_logbook(30)
+    flights[3] = {**flights[3], "Route": "K" * 600}  # longer than a route may be: refused
+    fake = FakeMyFlightbook(flights, totals=COMPUTED)
+    first, _ = run(user, fake)
+    assert first["failed"] == 1 and RemoteFlight.objects.get(owner=user, flight_id=flights[3]["FlightID"]).in_logbook is False
+    fake.calls.clear()
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"]) == ("quick", False)
+    assert all("EnumeratedFlights" not in fq for fq in flight_calls(fake))

@@ -124,6 +124,8 @@ class RemoteFlight(models.Model):
     flight_id = models.BigIntegerField()
     date = models.DateField(null=True, blank=True, help_text="null when MyFlightbook's date was unreadable")
     total_time = models.DecimalField(max_digits=12, decimal_places=4, default=0)
+    # False when the record could not be stored (refused): its absence from the logbook is then no loss.
+    in_logbook = models.BooleanField(default=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "flight_id"], name="one_remote_flight_per_owner")]

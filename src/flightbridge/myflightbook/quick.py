@@ -21,9 +21,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Sum, Value
+from django.db.models.functions import Cast, Concat
 
-from flightbridge.myflightbook.mapping import parse_mfb_date, to_decimal
+from flightbridge.logbook.models import Flight
+from flightbridge.myflightbook.mapping import external_id_for, parse_mfb_date, to_decimal
 from flightbridge.myflightbook.models import RemoteFlight
 
 QUICK = "quick"
@@ -39,6 +41,8 @@ FIRST_SYNC = "first sync: nothing to compare a date window with yet"
 ASKED_FULL = "a full sync was asked for"
 TOTALS_DISAGREE = "MyFlightbook's totals disagree with what the syncs have seen (a flight outside the window was added, deleted or changed)"
 TOTALS_MISSING = "MyFlightbook's totals did not include the flight count"
+GONE_HERE = "many synced flights are gone from the logbook here (an undone sync?): fetching them one by one would cost more than a full walk"
+REFETCH_LIMIT = 500  # flights gone here fetched again by FlightID; beyond that a full walk is cheaper
 
 
 @dataclass(frozen=True)
@@ -182,24 +186,37 @@ class Manifest:
         return set(self.rows.values_list("flight_id", flat=True))
 
     def record(self, seen: list[Seen]) -> None:
-        """Remember one page: new flights added, a changed date or total time updated, the rest untouched."""
+        """Remember one page (after it was stored): new flights added, a changed date, total time or
+        presence in the logbook updated, the rest untouched."""
         if not seen:
             return
         by_id = {item.flight_id: item for item in seen}
+        here = set(Flight.objects.filter(owner=self.owner, external_id__in=[external_id_for(i) for i in by_id])
+                   .values_list("external_id", flat=True))
         existing = {row.flight_id: row for row in self.rows.filter(flight_id__in=list(by_id))}
         new, changed = [], []
         for flight_id, item in by_id.items():
+            in_logbook = external_id_for(flight_id) in here
             row = existing.get(flight_id)
             if row is None:
-                new.append(RemoteFlight(owner=self.owner, flight_id=flight_id, date=item.date, total_time=item.total_time))
-            elif row.date != item.date or row.total_time != item.total_time:
-                row.date, row.total_time = item.date, item.total_time
+                new.append(RemoteFlight(owner=self.owner, flight_id=flight_id, date=item.date, total_time=item.total_time,
+                                        in_logbook=in_logbook))
+            elif (row.date, row.total_time, row.in_logbook) != (item.date, item.total_time, in_logbook):
+                row.date, row.total_time, row.in_logbook = item.date, item.total_time, in_logbook
                 changed.append(row)
         with transaction.atomic():
             if new:
                 RemoteFlight.objects.bulk_create(new, ignore_conflicts=True)
             if changed:
-                RemoteFlight.objects.bulk_update(changed, ["date", "total_time"])
+                RemoteFlight.objects.bulk_update(changed, ["date", "total_time", "in_logbook"])
+
+    def gone_here(self, limit: int) -> list[int]:
+        """Flights the syncs stored that are no longer in the logbook (the pilot undid a sync or deleted
+        them): a full sync would bring them back, so a quick one must too. At most `limit` ids."""
+        local = Flight.objects.filter(
+            owner=OuterRef("owner"), external_id=Concat(Value("mfb:"), Cast(OuterRef("flight_id"), CharField())))
+        return list(self.rows.filter(in_logbook=True).exclude(Exists(local)).order_by("flight_id")
+                    .values_list("flight_id", flat=True)[:limit])
 
     def forget(self, flight_ids: Iterable[int]) -> None:
         """MyFlightbook no longer has these flights."""

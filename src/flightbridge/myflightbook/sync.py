@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Protocol
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsReauth, TransientError
@@ -248,6 +249,7 @@ class MyFlightbookSync:
         self.deleted_ids: list[int] = []
         self.deleted_flights: list[dict] = []
         self.refetched = 0
+        self.escalate_because = ""  # set by the quick read when only a full walk will do
         self.stored_ids: set[int] = set()  # FlightIDs this run stored before an escalation (a window's worth)
 
     # ------------------------------------------------------------------------------------ the run
@@ -402,13 +404,10 @@ class MyFlightbookSync:
         seen = self.walk(quick.window_query(self.window))
         self.stored_ids |= seen
         self.follow_flights_that_left(self.manifest.ids_in(self.window) - seen)
+        self.bring_back_flights_gone_here()
 
     def _window_days(self) -> int:
-        if self.window_days is not None:
-            return self.window_days
-        from django.conf import settings
-
-        return settings.CONFIG.mfb_quick_window_days
+        return self.window_days if self.window_days is not None else settings.CONFIG.mfb_quick_window_days
 
     def walk_all(self) -> None:
         """Every page of the logbook; what the syncs had seen and this walk did not is gone from MyFlightbook.
@@ -432,6 +431,20 @@ class MyFlightbookSync:
         self.refetched += len(found)
         self.forget_deleted(missing - found)
 
+    def bring_back_flights_gone_here(self) -> None:
+        """Synced flights missing from the logbook here (an undone sync, a deleted row) come back, as a full
+        sync would bring them: fetched by FlightID a page at a time, or by a full walk when there are many."""
+        gone = self.manifest.gone_here(quick.REFETCH_LIMIT + 1)
+        if len(gone) > quick.REFETCH_LIMIT:
+            self.escalate_because = quick.GONE_HERE
+            return
+        for start in range(0, len(gone), self.page_size):
+            chunk = set(gone[start:start + self.page_size])
+            found = self.walk(quick.enumerated_query(chunk))
+            self.stored_ids |= found
+            self.refetched += len(found)
+            self.forget_deleted(chunk - found)
+
     def forget_deleted(self, gone: set[int]) -> None:
         """Deleted on MyFlightbook: forgotten by the sync, listed on the run; the pilot's flight stays."""
         if not gone:
@@ -453,7 +466,9 @@ class MyFlightbookSync:
         if self.mode != quick.QUICK:
             return
         self.expected = self.manifest.totals()
-        if self.remote is None:
+        if self.escalate_because:
+            reason = self.escalate_because
+        elif self.remote is None:
             reason = quick.TOTALS_MISSING
         elif not self.remote.matches(self.expected):
             reason = quick.TOTALS_DISAGREE
