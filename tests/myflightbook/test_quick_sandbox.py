@@ -5,6 +5,7 @@ exactly once (a flight deleted there stays here, listed on the run, and is never
 The check compares with the sandbox's own logbook, not with anything the sync reports.
 """
 
+import dataclasses
 import json
 from collections import Counter
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import Flight, LogbookImport
 from flightbridge.myflightbook.sandbox import SandboxServer
 from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
@@ -114,3 +116,38 @@ def test_quick_syncs_keep_the_logbook_matching_through_adds_backdates_deletes_an
     # Nothing changed: quick, nothing imported, and MyFlightbook was only read.
     assert step("quick", False)["imported"] == 0
     assert mfb.writes == []
+
+
+@pytest.mark.django_db
+def test_the_job_and_the_run_say_which_mode_ran(user, settings, mfb, api, drain_jobs):
+    connect_to_sandbox(user, mfb, settings)
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_quick_window_days=60)
+
+    def sync_through_the_api(path: str) -> tuple[dict, dict]:
+        job_id = api.post(path).json()["id"]
+        drain_jobs()
+        job = api.get(f"/api/jobs/{job_id}").json()
+        run = LogbookImport.objects.get(pk=job["result"]["import_id"])
+        return job, run.details
+
+    job, details = sync_through_the_api("/api/integrations/myflightbook/sync")
+    assert job["status"] == "succeeded" and SyncJob.objects.get(pk=job["id"]).params == {"mode": "quick", "trigger": "manual"}
+    assert (job["progress"]["mode"], job["progress"]["escalated"]) == ("full", False)  # a first sync is full
+    assert (job["result"]["mode"], details["mode"], details["escalated"]) == ("full", "full", False)
+
+    job, details = sync_through_the_api("/api/integrations/myflightbook/sync")
+    assert (job["progress"]["mode"], job["progress"]["escalated"], details["mode"], details["escalated"]) == (
+        "quick", False, "quick", False)
+    assert job["message"].endswith("; quick sync.")
+
+    mfb.account.add_flight(TODAY - timedelta(days=900))
+    job, details = sync_through_the_api("/api/integrations/myflightbook/sync")
+    assert (job["progress"]["mode"], job["progress"]["escalated"], details["mode"], details["escalated"]) == (
+        "full", True, "full", True)
+
+    job, details = sync_through_the_api("/api/integrations/myflightbook/sync?full=true")
+    assert (job["progress"]["mode"], job["progress"]["escalated"], details["full_reason"]) == (
+        "full", False, "a full sync was asked for")
+    status = api.get("/api/integrations/myflightbook").json()
+    assert (status["last_sync_mode"], status["last_sync_escalated"], status["auto_sync"]) == ("full", False, True)
+    assert status["next_sync_at"] is not None and status["next_full_sync_at"] is not None

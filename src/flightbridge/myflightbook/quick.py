@@ -87,8 +87,12 @@ def _hundredths(value: Decimal) -> Decimal:
 
 
 def window_for(newest: date, today: date, days: int) -> Window:
-    """`days` before the newest flight seen, up to a year past today (or past the newest, if later)."""
-    return Window(newest - timedelta(days=days), max(today, newest) + timedelta(days=FUTURE_DAYS))
+    """`days` before the newest flight seen, up to a year past today (or past the newest, if later).
+
+    A flight logged ahead (a planned trip dated next month) must not push today's flights out of the
+    window, so the window never starts later than `days` before today.
+    """
+    return Window(min(newest, today) - timedelta(days=days), max(today, newest) + timedelta(days=FUTURE_DAYS))
 
 
 def naive_midnight(day: date) -> str:
