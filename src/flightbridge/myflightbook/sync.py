@@ -246,7 +246,7 @@ class MyFlightbookSync:
         self.manifest = quick.Manifest(owner)
         self.remote: quick.RemoteTotals | None = None  # MyFlightbook's totals, this run
         self.expected: quick.RemoteTotals | None = None  # what the syncs had seen, when compared
-        self.deleted_ids: list[int] = []
+        self.deleted = 0  # flights MyFlightbook no longer has (counted; the first MAX_LISTED listed)
         self.deleted_flights: list[dict] = []
         self.refetched = 0
         self.escalate_because = ""  # set by the quick read when only a full walk will do
@@ -450,8 +450,8 @@ class MyFlightbookSync:
         if not gone:
             return
         self.manifest.forget(gone)
-        self.deleted_ids.extend(sorted(gone))
-        ids = [f"mfb:{flight_id}" for flight_id in sorted(gone)[:MAX_LISTED]]
+        self.deleted += len(gone)
+        ids = [f"mfb:{flight_id}" for flight_id in sorted(gone)[:MAX_LISTED - len(self.deleted_flights)]]
         local = dict(Flight.objects.filter(owner=self.owner, external_id__in=ids).values_list("external_id", "id"))
         for external_id in ids:
             if len(self.deleted_flights) < MAX_LISTED:
@@ -493,9 +493,10 @@ class MyFlightbookSync:
                 if full:
                     prefetcher.start(offset + self.page_size)  # fetched while this page is stored
                 self._remember_account(page)
-                seen = [item for item in map(quick.seen_of, page) if item is not None]
+                seen = [quick.seen_of(record) for record in page]
                 if already_stored:
-                    page = [record for record in page if getattr(quick.seen_of(record), "flight_id", None) not in already_stored]
+                    page = [record for record, item in zip(page, seen) if item is None or item.flight_id not in already_stored]
+                seen = [item for item in seen if item is not None]
                 self.store_page(page)
                 self.manifest.record(seen)
                 listed.update(item.flight_id for item in seen)
@@ -734,7 +735,7 @@ class MyFlightbookSync:
             "totals": self.totals_stored,
             "mode": self.mode,
             "escalated": self.escalated,
-            "deleted_on_myflightbook": len(self.deleted_ids),
+            "deleted_on_myflightbook": self.deleted,
         }
 
     def mode_details(self) -> dict:
@@ -748,7 +749,7 @@ class MyFlightbookSync:
                          "seen": self.expected.as_dict() if self.expected else None},
             "refetched_by_id": self.refetched,
             "deleted_on_myflightbook": self.deleted_flights,
-            "deleted_on_myflightbook_count": len(self.deleted_ids),
+            "deleted_on_myflightbook_count": self.deleted,
         }
 
     def summary(self) -> str:
@@ -762,14 +763,14 @@ class MyFlightbookSync:
             extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
         if counts.failed:
             extra.append(f"{counts.failed} could not be imported")
-        if self.deleted_ids:
-            extra.append(f"{len(self.deleted_ids)} deleted on MyFlightbook and kept here")
+        if self.deleted:
+            extra.append(f"{self.deleted} deleted on MyFlightbook and kept here")
         if extra:
             parts[0] += f" ({', '.join(extra)})"
         parts.append(f"{self.aircraft.created} aircraft added")
         parts.append(f"{self.currency_stored} currency items and {self.totals_stored} totals updated")
         if self.escalated:
-            parts.append("full sync (MyFlightbook's totals showed a change outside the quick window)")
+            parts.append("full sync (the quick sync found a change its date window cannot see)")
         else:
             parts.append(f"{self.mode} sync")
         return "; ".join(parts) + "."
