@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from flightbridge.logbook.models import Flight
+from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookTotal
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,25 @@ def test_health_needs_no_auth_and_names_the_database():
 def test_openapi_schema_is_served(api):
     schema = api.get("/api/openapi.json").json()
     assert "/api/flights" in schema["paths"] and "/api/jobs/{job_id}" in schema["paths"]
+
+
+def test_currency_and_totals_are_per_pilot(api, other_api, user):
+    # Moved with the routes from the MyFlightbook app; rows as a sync stores them (the sync's own tests
+    # cover how they are stored).
+    CurrencyRecord.objects.create(owner=user, kind="flight_review", label="Flight review", status="CURRENT",
+                                  value="2027-01-31", expires_on=date(2027, 1, 31))
+    LogbookTotal.objects.create(owner=user, source="myflightbook", dimension="TOTAL_TIME", key="total",
+                                description="Total Flight Time", value=Decimal("812.4"))
+    assert api.get("/api/currency").json()
+    assert other_api.get("/api/currency").json() == [] and other_api.get("/api/totals").json() == []
+
+
+def test_currency_lists_what_stops_a_pilot_first_and_totals_filter_by_source(api, user):
+    for label, status in (("Flight review", "CURRENT"), ("Night passengers", "NON_COMPLIANT"), ("Medical", "EXPIRING_SOON")):
+        CurrencyRecord.objects.create(owner=user, kind="k", label=label, status=status)
+    for source in ("myflightbook", "computed-local"):
+        LogbookTotal.objects.create(owner=user, source=source, dimension="TOTAL_TIME", key="total",
+                                    description="Total Flight Time", value=Decimal("10.5"))
+    assert [row["status"] for row in api.get("/api/currency").json()] == ["NON_COMPLIANT", "EXPIRING_SOON", "CURRENT"]
+    assert [row["source"] for row in api.get("/api/totals").json()] == ["computed-local", "myflightbook"]
+    assert [row["value"] for row in api.get("/api/totals?source=computed-local").json()] == ["10.50"]

@@ -12,12 +12,11 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
-from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
+from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.models import Flight, FlightSource, LogbookImport, UserAircraft
 from flightbridge.myflightbook.tasks import SYNC_JOB_KIND
 
 SOURCE = FlightSource.MYFLIGHTBOOK
-# Order on the page: what stops a pilot from flying first.
-STATUS_ORDER = {"NON_COMPLIANT": 0, "EXPIRING_SOON": 1, "UNKNOWN": 2, "CURRENT": 3}
 
 
 def request_sync(user) -> tuple[SyncJob, bool]:
@@ -53,25 +52,12 @@ def synced_counts(user) -> dict:
     }
 
 
-def currency_for(user) -> list[CurrencyRecord]:
-    rows = list(CurrencyRecord.objects.filter(owner=user))
-    rows.sort(key=lambda row: (STATUS_ORDER.get(row.status, 9), row.kind, row.category, row.label))
-    return rows
-
-
-def totals_for(user, source: str | None = None) -> list[LogbookTotal]:
-    query = LogbookTotal.objects.filter(owner=user)
-    if source:
-        query = query.filter(source=source)
-    return list(query.order_by("source", "period", "dimension", "key", "description"))
-
-
 def page_view(user) -> dict:
     """Everything the logbook page shows of the sync, in one dict for the templates."""
-    totals = totals_for(user)
+    totals = logbook_services.totals_for(user)
     return {
         **synced_counts(user),
-        "currency": currency_for(user),
+        "currency": logbook_services.currency_for(user),
         "lifetime_totals": [row for row in totals if row.source == SOURCE],
         "rollup_totals": [row for row in totals if row.source == "computed-local"],
     }
