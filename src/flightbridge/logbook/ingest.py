@@ -178,12 +178,12 @@ class RunCounts:
 class IngestRun:
     """One import run: stores batches of incoming flights and keeps the run's row up to date."""
 
-    def __init__(self, record: LogbookImport, policy: Policy | None = None, *, batch_size: int = BATCH_SIZE):
+    def __init__(self, record: LogbookImport, policy: Policy | None = None, *, batch_size: int | None = None):
         self.record = record
         self.owner = record.owner
         self.source = record.source
         self.policy = policy or POLICIES.get(record.source, UPDATE_WHEN_CHANGED)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE
         self.counts = RunCounts()
         #: the caller's part of the run's details (the run adds its own keys when it saves)
         self.details: dict = dict(record.details or {})
@@ -442,7 +442,7 @@ class IngestRun:
 
 
 def open_run(owner, source: str, *, job=None, policy: Policy | None = None, details: dict | None = None,
-             batch_size: int = BATCH_SIZE) -> IngestRun:
+             batch_size: int | None = None) -> IngestRun:
     """Record a new import run (status processing) and return the handle that stores its flights."""
     record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details or {})
     return IngestRun(record, policy, batch_size=batch_size)
