@@ -377,57 +377,53 @@ class IngestRun:
         return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch": self.record}
 
     def _create(self, creates: list[tuple[int, IncomingFlight]]) -> list[tuple[int, RecordOutcome]]:
-        if not creates:
-            return []
-        rows = [Flight(owner=self.owner, external_id=incoming.external_id, created_by_run=self.record,
-                       **self._values(incoming)) for _, incoming in creates]
-        try:
-            with transaction.atomic():
-                Flight.objects.bulk_create(rows)
-            # SQLite and PostgreSQL both return the new ids from a bulk insert.
-            stored = [(position, incoming, row) for (position, incoming), row in zip(creates, rows)]
-            self.counts.created += len(rows)
-            return [(position, RecordOutcome(incoming.label, incoming.key, CREATED, flight_id=row.pk))
-                    for position, incoming, row in stored]
-        except DatabaseError:
-            log.info("batch insert refused by the database; storing its flights one by one to find the bad one")
-        outcomes = []
-        for (position, incoming), row in zip(creates, rows):  # one savepoint each: only a refused record is lost
-            row.pk = None
+        rows = [(position, incoming, Flight(owner=self.owner, external_id=incoming.external_id, created_by_run=self.record,
+                                            **self._values(incoming))) for position, incoming in creates]
+
+        def insert_one(row: Flight, _incoming: IncomingFlight) -> None:
+            row.pk = None  # a failed bulk insert may have left ids behind
             row._state.adding = True
-            try:
-                with transaction.atomic():
-                    row.save(force_insert=True)
-            except DatabaseError as exc:
-                outcomes.append((position, self._refused_by_database(incoming, exc)))
-            else:
-                self.counts.created += 1
-                outcomes.append((position, RecordOutcome(incoming.label, incoming.key, CREATED, flight_id=row.pk)))
-        return outcomes
+            row.save(force_insert=True)
+
+        # SQLite and PostgreSQL both return the new ids from a bulk insert.
+        return self._write(rows, CREATED, lambda group: Flight.objects.bulk_create([row for _, _, row in group]),
+                           insert_one)
 
     def _update(self, updates: list[tuple[int, IncomingFlight, Flight]]) -> list[tuple[int, RecordOutcome]]:
-        if not updates:
+        def update_all(group: list[tuple[int, IncomingFlight, Flight]]) -> None:
+            for _, incoming, flight in group:
+                self._apply(flight, incoming)
+
+        return self._write(updates, UPDATED, update_all, lambda flight, incoming: self._apply(flight, incoming))
+
+    def _write(self, group: list[tuple[int, IncomingFlight, Flight]], outcome: str, write_all, write_one
+               ) -> list[tuple[int, RecordOutcome]]:
+        """Write the group in one savepoint; if the database refuses it, write each record in its own
+        savepoint so only the refused record is lost (and listed with the reason)."""
+        if not group:
             return []
         try:
             with transaction.atomic():
-                for _, incoming, flight in updates:
-                    self._apply(flight, incoming)
-            self.counts.updated += len(updates)
-            return [(position, RecordOutcome(incoming.label, incoming.key, UPDATED, flight_id=flight.pk))
-                    for position, incoming, flight in updates]
+                write_all(group)
+            results = [(position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight.pk))
+                       for position, incoming, flight in group]
         except DatabaseError:
-            log.info("batch update refused by the database; updating its flights one by one to find the bad one")
-        outcomes = []
-        for position, incoming, flight in updates:
-            try:
-                with transaction.atomic():
-                    self._apply(flight, incoming)
-            except DatabaseError as exc:
-                outcomes.append((position, self._refused_by_database(incoming, exc)))
-            else:
-                self.counts.updated += 1
-                outcomes.append((position, RecordOutcome(incoming.label, incoming.key, UPDATED, flight_id=flight.pk)))
-        return outcomes
+            log.info("a batch was refused by the database; writing its flights one by one to find the bad one")
+            results = []
+            for position, incoming, flight in group:
+                try:
+                    with transaction.atomic():
+                        write_one(flight, incoming)
+                except DatabaseError as exc:
+                    results.append((position, self._refused_by_database(incoming, exc)))
+                else:
+                    results.append((position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight.pk)))
+        stored = sum(result.outcome == outcome for _, result in results)
+        if outcome == CREATED:
+            self.counts.created += stored
+        else:
+            self.counts.updated += stored
+        return results
 
     def _apply(self, flight: Flight, incoming: IncomingFlight) -> None:
         for name, value in self._values(incoming).items():
