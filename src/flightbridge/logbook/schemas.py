@@ -43,7 +43,8 @@ class FlightOut(Schema):
     custom_properties: list | dict
     external_id: str | None
     source: str
-    import_batch_id: int | None
+    import_batch_id: int | None = Field(description="the import run that last wrote this flight")
+    created_by_run_id: int | None = Field(description="the import run that created it (what Undo of that run removes)")
     created_at: datetime
     updated_at: datetime
 
