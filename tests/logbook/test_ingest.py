@@ -230,3 +230,12 @@ def test_edit_flight_validates_and_is_what_undo_keeps(user, other_user):
     assert result.removed_flights == 1
     assert [(kept.flight.pk, kept.reason) for kept in result.kept] == [(flight.pk, services.EDITED_SINCE)]
     assert "kept 1 flight(s) edited since the import" in result.batch.message
+
+
+def test_records_without_id_or_digest_are_each_new_and_a_repeated_digest_is_stored_once(user):
+    run = ingest.open_run(user, "manual", policy=ingest.UPDATE_WHEN_CHANGED)
+    anonymous = replace(incoming(None), source_hash="")
+    row = incoming(None, day=date(2024, 7, 1))
+    assert outcomes(run.store_batch([anonymous, anonymous, row, row])) == ["created", "created", "created", "skipped"]
+    assert Flight.objects.filter(owner=user).count() == 3
+    assert run.counts.by_reason[ingest.REPEATED_REASON] == 1

@@ -262,8 +262,9 @@ class IngestRun:
         updates: list[tuple[int, IncomingFlight, Flight]] = []
         with transaction.atomic():
             for position, incoming in enumerate(flights):
-                identity = incoming.external_id or f"digest:{incoming.source_hash}"
-                if identity in seen:
+                # Without an id or a digest a record cannot be recognised again: each one is new.
+                identity = incoming.external_id or (f"digest:{incoming.source_hash}" if incoming.source_hash else None)
+                if identity is not None and identity in seen:
                     results[position] = self._quiet(incoming, SKIPPED, None, policy.repeated_reason)
                     continue
                 seen.add(identity)
