@@ -1,5 +1,5 @@
 """What the pilot sees of the sync: start (or join) the one sync job, the latest job, the synced counts
-for the connected-account card, and the currency and totals the last sync stored.
+for the connected-account card, and (from the logbook) the currency and totals the last sync stored.
 
 Read-only over the logbook except for `request_sync`, which only asks the jobs app for a job.
 """
@@ -14,20 +14,18 @@ from django.db.models.functions import Coalesce
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport, UserAircraft
-from flightbridge.myflightbook.tasks import SYNC_JOB_KIND
+from flightbridge.myflightbook.jobs import sync_logbook_job
 
 SOURCE = FlightSource.MYFLIGHTBOOK
 
 
 def request_sync(user) -> tuple[SyncJob, bool]:
     """The pilot's queued or running sync, or a new one; `created` says which (a double click joins)."""
-    from flightbridge.myflightbook import connection
-
-    return connection.start_sync(user)
+    return sync_logbook_job.request(owner=user)
 
 
 def latest_job(user) -> SyncJob | None:
-    return SyncJob.objects.filter(owner=user, kind=SYNC_JOB_KIND).order_by("-created_at", "-id").first()
+    return sync_logbook_job.jobs().filter(owner=user).order_by("-created_at", "-id").first()
 
 
 def synced_counts(user) -> dict:
