@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport, UserAircraft
+from flightbridge.logbook.rollup import rollup_lines
 from flightbridge.myflightbook.jobs import sync_logbook_job
 
 SOURCE = FlightSource.MYFLIGHTBOOK
@@ -52,10 +53,15 @@ def synced_counts(user) -> dict:
 
 def page_view(user) -> dict:
     """Everything the logbook page shows of the sync, in one dict for the templates."""
-    totals = logbook_services.totals_for(user)
+    lifetime = logbook_services.totals_for(user, SOURCE)
+    # The 12-month rollup is computed as the page renders (one query), so it tells the truth right after
+    # a Logger import or an undo, not only once the next sync stores it.
+    rollup = rollup_lines(user) if Flight.objects.filter(owner=user).exists() else []
     return {
         **synced_counts(user),
         "currency": logbook_services.currency_for(user),
-        "lifetime_totals": [row for row in totals if row.source == SOURCE],
-        "rollup_totals": [row for row in totals if row.source == "computed-local"],
+        "lifetime_totals": lifetime,
+        "rollup_totals": rollup,
+        "lifetime_sections": logbook_services.group_totals(lifetime),
+        "rollup_sections": logbook_services.group_totals(rollup),
     }
