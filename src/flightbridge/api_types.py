@@ -27,6 +27,11 @@ def _iso_date_string(value):
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_string)]
 
+#: The largest id a BIGINT primary key holds. A bigger number in a path or query used to reach the
+#: database and come back as an OverflowError 500; now it is a 422 naming the parameter.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
+
 
 class Pages(PageNumberPagination):
     """Page-number paging with bounds a database can honour (SQLite rejects an OFFSET past 2^63)."""

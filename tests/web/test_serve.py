@@ -29,6 +29,8 @@ def test_serve_starts_web_and_worker_and_ctrl_c_stops_both(spawn):
     serve = spawn("serve", "--port", str(port), "--web-workers", "1")
     body = wait_for(lambda: health(port), 60, message=f"server to answer; log:\n{serve.output()}")
     assert body["status"] == "ok"
+    page = httpx.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
+    assert page.status_code == 200 and "server" not in page.headers  # issue 13: no `Server: gunicorn` banner
     httpx.get(f"http://127.0.0.1:{port}/api/health?code=one-time-oauth-code", timeout=5)
     wait_for(lambda: "/api/health" in serve.output(), 10, message="access log line")
     wait_for(lambda: "worker started" in serve.output(), 30, message="worker to start")

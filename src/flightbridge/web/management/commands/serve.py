@@ -22,6 +22,7 @@ STOP_GRACE_SECONDS = 15
 def web_command(host: str, port: int, web_workers: int) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "flightbridge.wsgi:application",
+        "--config", "python:flightbridge.web.gunicorn_config",  # no `Server: gunicorn` banner
         "--bind", f"{host}:{port}",
         "--workers", str(web_workers),
         "--threads", "4",
