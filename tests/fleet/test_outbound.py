@@ -227,3 +227,27 @@ def test_test_connection_cannot_tell_open_from_closed_ports_on_a_refused_address
         messages.append(check_source_connection(source).message)
     assert messages[0] == messages[1]
     assert messages[0].startswith("The endpoint's host 127.0.0.1 is a loopback address")
+
+
+# --- issue 13 item 5 at this edge: a lone surrogate in a remote record ---------------------------------------
+
+
+def test_a_lone_surrogate_in_a_remote_record_is_refused_and_the_admin_pages_keep_working(sandbox, admin_user):
+    from django.test import Client
+
+    from flightbridge.fleet import services
+    from flightbridge.fleet.models import AircraftModel, SyncLog
+
+    sandbox.add_model({"external_id": "bad-one", "name": "Half a pair \ud800", "manufacturer": "X"})
+    source = make_source("Surrogates", sandbox.url)
+    result = services.sync_source(source.pk)
+    assert result["failed"] == 1 and result["created"] == 30
+    failure = SyncLog.objects.get(data_source=source, success=False)
+    assert failure.external_id == "bad-one"
+    assert failure.error == "record Surrogates #31 field name: contains text that is not valid Unicode (a lone surrogate)"
+    assert not AircraftModel.objects.filter(external_id="bad-one").exists()
+    browser = Client()
+    browser.force_login(admin_user)
+    for path in ("/admin/fleet/aircraftmodel/", "/admin/fleet/synclog/", f"/admin/fleet/synclog/{failure.pk}/change/",
+                 "/fleet/sync/"):
+        assert browser.get(path).status_code == 200, path

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from flightbridge.errors import InputError
+from flightbridge.text import has_lone_surrogate, printable
 
 API_VERSION = "1.2"
 SCHEME = "loggerapp"
@@ -112,20 +113,6 @@ _ICAO = re.compile(r"[A-Za-z][A-Za-z0-9]{3}")
 IMPORT_ID_NAMESPACE = uuid.UUID("4f1c2d7e-8b0a-5c3e-9d2f-6a7b8c9d0e1f")
 
 
-#: Half of a UTF-16 pair: JSON may escape one alone ("\\ud800"), no database or digest can store it.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def printable(text: str) -> str:
-    """`text` with every lone surrogate replaced by U+FFFD, for echoing a refused value back."""
-    return _SURROGATE.sub("\ufffd", text)
-
-
-def has_lone_surrogate(value: Any) -> bool:
-    """True when a string anywhere inside a decoded JSON value (object keys included) holds a lone surrogate."""
-    return any(isinstance(item, str) and _SURROGATE.search(item) for item in walk_leaves(value))
-
-
 # --- Problems -------------------------------------------------------------------------------------
 
 
@@ -143,7 +130,7 @@ class Problem:
         # even when the package's was not (a lone surrogate in an importId broke two pages for good).
         for name in ("import_id", "field", "reason"):
             value = getattr(self, name)
-            if isinstance(value, str) and _SURROGATE.search(value):
+            if isinstance(value, str) and has_lone_surrogate(value):
                 object.__setattr__(self, name, printable(value))
 
     def as_dict(self) -> dict:
@@ -509,7 +496,7 @@ def walk_leaves(value: Any) -> Iterator[Any]:
 
 def _is_bad_leaf(item: Any) -> bool:
     if isinstance(item, str):
-        return _SURROGATE.search(item) is not None
+        return has_lone_surrogate(item)
     return isinstance(item, float) and not math.isfinite(item)
 
 
