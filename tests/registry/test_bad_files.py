@@ -35,6 +35,18 @@ def load(path) -> str:
     return out.getvalue()
 
 
+def refused_with_peak_memory(path) -> tuple[str, int]:
+    """The CommandError's message for loading `path`, and tracemalloc's peak while it ran (bytes)."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(CommandError) as caught:
+            load(path)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return str(caught.value), peak
+
+
 def sample_members() -> dict[str, bytes]:
     with zipfile.ZipFile(sample.SAMPLE_PATH) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
@@ -75,14 +87,7 @@ def test_a_zip_bomb_that_lies_about_its_size_stops_at_the_cap_in_bounded_memory(
     members["MASTER.txt"] = members["MASTER.txt"] + b",,,,\r\n" * (2 * 1024 * 1024)
     bomb = tmp_path / "ReleasableAircraft.zip"
     write_zip(bomb, members, lie_about_size=True)
-    tracemalloc.start()
-    try:
-        with pytest.raises(CommandError) as caught:
-            load(bomb)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    message = str(caught.value)
+    message, peak = refused_with_peak_memory(bomb)
     assert message.startswith(f"{bomb}: MASTER.txt ")
     assert "more than 2097152 bytes" in message or "cannot be read" in message  # the cap, or the size mismatch zipfile sees
     assert peak < 8 * 1024 * 1024, f"peak {peak} bytes"
@@ -94,15 +99,9 @@ def test_a_huge_field_is_refused_by_the_line_cap_in_bounded_memory(tmp_path, sma
     members["MASTER.txt"] = members["MASTER.txt"] + b"N1" + b"x" * (1024 * 1024) + b",\r\n"
     path = tmp_path / "ReleasableAircraft.zip"
     write_zip(path, members)
-    tracemalloc.start()
-    try:
-        with pytest.raises(CommandError) as caught:
-            load(path)
-        _current, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    message, peak = refused_with_peak_memory(path)
     lines = members["MASTER.txt"].count(b"\n")
-    assert str(caught.value) == (f"MASTER.txt line {lines} is longer than 4096 characters; this is not a registry file "
+    assert message == (f"MASTER.txt line {lines} is longer than 4096 characters; this is not a registry file "
                                  "FlightBridge can read (or it is damaged)")
     assert peak < 8 * 1024 * 1024, f"peak {peak} bytes"
     assert not RegistryGeneration.objects.exists()

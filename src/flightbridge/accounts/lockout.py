@@ -7,10 +7,11 @@ API caller gets an RFC 9457 problem. Neither says whether the user name exists.
 from __future__ import annotations
 
 import ipaddress
-from html import escape
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
+from flightbridge.web.refusals import refusal
 
 
 def _cool_off_minutes() -> int:
@@ -23,17 +24,8 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "Ask an administrator to unlock it"
     detail = (f"Too many failed logins for this account or from this address ({settings.AXES_FAILURE_LIMIT} in a row). "
               f"{wait}; a right password is refused until then.")
-    if request.path.startswith("/api/"):
-        from flightbridge.api import problem
-
-        response = problem(429, detail, code="locked_out")
-    else:
-        response = HttpResponse(
-            "<!doctype html><html lang=en><head><meta charset=utf-8>"
-            "<meta name=viewport content='width=device-width, initial-scale=1'><title>Login locked</title></head>"
-            f"<body><main><h1>Login locked</h1><p>{escape(detail)}</p>"
-            "<p><a href='/accounts/login/'>Back to the login page</a></p></main></body></html>",
-            status=429, content_type="text/html; charset=utf-8")
+    response = refusal(request, 429, heading="Login locked", detail=detail, code="locked_out",
+                       back=("/accounts/login/", "Back to the login page"))
     if minutes:
         response["Retry-After"] = str(minutes * 60)
     return response

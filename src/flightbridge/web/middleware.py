@@ -8,11 +8,11 @@ and also turns a late RequestDataTooBig (a chunked body) into the same answer.
 
 from __future__ import annotations
 
-from html import escape
-
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+
+from flightbridge.web.refusals import refusal
 
 
 def _megabytes(size: int) -> str:
@@ -23,18 +23,8 @@ def too_large_response(request: HttpRequest) -> HttpResponse:
     limit = settings.FLIGHTBRIDGE_MAX_REQUEST_BYTES
     detail = (f"The request body is larger than this server accepts: at most {_megabytes(limit)} "
               "(FLIGHTBRIDGE_MAX_REQUEST_BYTES). Split a Logger package into several links or files.")
-    if request.path.startswith("/api/"):
-        from flightbridge.api import problem
-
-        response = problem(413, detail, code="request_too_large")
-    else:
-        response = HttpResponse(
-            "<!doctype html><html lang=en><head><meta charset=utf-8>"
-            "<meta name=viewport content='width=device-width, initial-scale=1'><title>Too large</title></head>"
-            f"<body><main><h1>That was too large</h1><p>{escape(detail)}</p>"
-            "<p><a href='/logbook/'>Back to the logbook</a></p></main></body></html>",
-            status=413, content_type="text/html; charset=utf-8")
-    return response
+    return refusal(request, 413, heading="That was too large", detail=detail, code="request_too_large",
+                   back=("/logbook/", "Back to the logbook"))
 
 
 class RequestSizeLimitMiddleware:
