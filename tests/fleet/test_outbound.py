@@ -20,7 +20,7 @@ from flightbridge.fleet import client as client_module
 from flightbridge.fleet import outbound
 from flightbridge.fleet.client import ModelSourceClient
 from flightbridge.fleet.models import DataSourceConfig
-from flightbridge.fleet.services import check_source_connection
+from flightbridge.fleet.sources import check_source_connection
 from tests.fleet.conftest import make_source
 
 pytestmark = pytest.mark.django_db
@@ -207,7 +207,7 @@ def silent_server():
 def test_test_connection_gives_up_after_its_short_timeout_without_retrying(silent_server, monkeypatch):
     assert client_module.TEST_TIMEOUT_SECONDS == 5.0
     monkeypatch.setattr(client_module, "TEST_TIMEOUT_SECONDS", 0.3)
-    monkeypatch.setattr("flightbridge.fleet.services.TEST_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr("flightbridge.fleet.sources.TEST_TIMEOUT_SECONDS", 0.3)
     monkeypatch.setattr(client_module, "RETRY_DELAYS", (60.0, 60.0))  # a retry would hang the test: there is none
     port = silent_server.getsockname()[1]
     source = make_source("Hanging", f"http://127.0.0.1:{port}/models", api_key=None, auth_type="none")
@@ -235,12 +235,12 @@ def test_test_connection_cannot_tell_open_from_closed_ports_on_a_refused_address
 def test_a_lone_surrogate_in_a_remote_record_is_refused_and_the_admin_pages_keep_working(sandbox, admin_user):
     from django.test import Client
 
-    from flightbridge.fleet import services
+    from flightbridge.fleet import runs
     from flightbridge.fleet.models import AircraftModel, SyncLog
 
     sandbox.add_model({"external_id": "bad-one", "name": "Half a pair \ud800", "manufacturer": "X"})
     source = make_source("Surrogates", sandbox.url)
-    result = services.sync_source(source.pk)
+    result = runs.sync_source(source.pk)
     assert result["failed"] == 1 and result["created"] == 30
     failure = SyncLog.objects.get(data_source=source, success=False)
     assert failure.external_id == "bad-one"
