@@ -251,3 +251,17 @@ def test_a_lone_surrogate_in_a_remote_record_is_refused_and_the_admin_pages_keep
     for path in ("/admin/fleet/aircraftmodel/", "/admin/fleet/synclog/", f"/admin/fleet/synclog/{failure.pk}/change/",
                  "/fleet/sync/"):
         assert browser.get(path).status_code == 200, path
+
+
+def test_the_demo_opens_exactly_its_own_sandbox_address_keeping_the_operators_list(admin_user, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    from flightbridge.fleet import demo
+    from flightbridge.web.management.commands.demo import DemoContext
+
+    monkeypatch.setenv("FLIGHTBRIDGE_SOURCE_ALLOWLIST", "models.intranet,10.20.0.0/16")
+    context = DemoContext(host="127.0.0.1", port=8000, data_dir=Path(tmp_path), pilot=admin_user)
+    demo.prepare(context)
+    assert context.env["FLIGHTBRIDGE_SOURCE_ALLOWLIST"] == "models.intranet,10.20.0.0/16,127.0.0.1"
+    endpoint = DataSourceConfig.objects.get(name=demo.DEMO_SOURCE_NAME).endpoint
+    assert endpoint.startswith("http://127.0.0.1:")
