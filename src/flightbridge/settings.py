@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "flightbridge.web.security.ContentSecurityPolicyMiddleware",
     # Before anything reads the body: an oversized request is answered 413 without being read.
     "flightbridge.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
