@@ -10,10 +10,14 @@ from __future__ import annotations
 import os
 import sys
 
+from flightbridge import cli
 from flightbridge.config import ConfigError, load_config
 
+# `flightbridge … --help` only reads: no data directory, keys, database or queue file appear for it.
+_WRITE_FILES = not cli.SHOWING_HELP
+
 try:
-    CONFIG = load_config()
+    CONFIG = load_config(write_files=_WRITE_FILES)
 except ConfigError as exc:
     # Raised before Django is configured, so print it plainly; the CLI turns it into exit code 2.
     raise SystemExit(f"flightbridge: configuration error: {exc}") from None
@@ -128,7 +132,7 @@ def _huey_settings(config) -> dict:
     return {**common, "huey_class": "huey.SqliteHuey", "filename": str(config.data_dir / "queue.sqlite3")}
 
 
-HUEY = _huey_settings(CONFIG)
+HUEY = _huey_settings(CONFIG) if _WRITE_FILES else {"huey_class": "huey.MemoryHuey", "name": "flightbridge", "results": False}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -144,7 +148,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(DATA_DIR / "static")
-(DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise serves app static files from finders; this may stay empty
+if _WRITE_FILES:
+    (DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise serves app static files from finders; this may stay empty
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -41,7 +41,7 @@ def prepare(context) -> None:
     # The key reaches the sandbox through its own environment variable, never a command line (ps shows those).
     context.env[API_KEY_ENV] = api_key
     context.processes["aircraft model source sandbox"] = [
-        sys.executable, "-m", "flightbridge", "model-source-sandbox", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "flightbridge", "model_source_sandbox", "--host", "127.0.0.1", "--port", str(port),
         "--models", str(DEMO_MODELS), "--quiet",
     ]
     ensure_demo_source(f"http://127.0.0.1:{port}/models", api_key)
