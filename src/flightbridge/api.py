@@ -81,6 +81,14 @@ class FlightBridgeAPI(NinjaAPI):
             for operation in path_item.values():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
+                # Ninja keys a route's declared statuses by int, OpenAPI by string: without this, a route
+                # that declares 503 itself would carry both 503 and "503", and the JSON a duplicated key.
+                operation["responses"] = {str(status): body for status, body in operation["responses"].items()}
+                for body in operation["responses"].values():
+                    # A route that declares `Problem` itself answers with problem() too: say so.
+                    if body.get("content", {}).get("application/json", {}).get("schema") == problem_content[
+                            "application/problem+json"]["schema"]:
+                        body["content"] = problem_content
                 for status, description in PROBLEM_STATUSES.items():
                     if status == "401" and not operation.get("security"):
                         continue

@@ -3,7 +3,11 @@
 Every setting a deployment can change is an environment variable read here, once. A bad value stops
 startup with a `ConfigError` that names the variable; it never echoes a secret's value back.
 When the Django secret key or the encryption keys are unset, they are generated once into the data
-directory (mode 0600), so a pilot on a laptop needs no configuration at all.
+directory (mode 0600), so a pilot on a laptop needs no configuration at all. The data directory is
+FLIGHTBRIDGE_DATA_DIR, or `./var` of the directory the command runs in.
+
+`load_config(write_files=False)` (for `--help`) reads what exists and writes nothing: a command that
+only shows its help must not create a data directory or keys where the operator happened to stand.
 """
 
 from __future__ import annotations
@@ -43,6 +47,13 @@ class DatabaseURL:
     host: str = ""
     port: str = ""
     options: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """Where the database is, for a person, never with its password."""
+        if self.vendor == "sqlite":
+            return f"SQLite {self.name}"
+        return f"PostgreSQL {self.name} on {self.host or 'the local socket'}{':' + self.port if self.port else ''}"
 
 
 @dataclass(frozen=True)
@@ -243,9 +254,11 @@ def parse_source_allowlist(value: str, variable: str = "FLIGHTBRIDGE_SOURCE_ALLO
 _HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*\.?")
 
 
-def _read_or_create_secret(path: Path, make: callable) -> tuple[str, bool]:
+def _read_or_create_secret(path: Path, make: callable, write: bool = True) -> tuple[str, bool]:
     if path.exists():
         return path.read_text().strip(), False
+    if not write:
+        return make(), False  # a throwaway for this process only (e.g. `--help`); nothing is stored
     path.parent.mkdir(parents=True, exist_ok=True)
     value = make()
     # O_EXCL: two processes starting at once must not both write a different key.
@@ -287,18 +300,22 @@ def _int_env(env: Mapping[str, str], variable: str, default: int, minimum: int =
     return value
 
 
-def load_config(env: Mapping[str, str] | None = None) -> Config:
+DEFAULT_DATA_DIR = "./var"
+
+
+def load_config(env: Mapping[str, str] | None = None, *, write_files: bool = True) -> Config:
     env = os.environ if env is None else env
     generated: list[str] = []
 
-    data_dir = Path(env.get("FLIGHTBRIDGE_DATA_DIR", "").strip() or "./var").expanduser()
+    data_dir = Path(env.get("FLIGHTBRIDGE_DATA_DIR", "").strip() or DEFAULT_DATA_DIR).expanduser()
     data_dir = (Path.cwd() / data_dir).resolve() if not data_dir.is_absolute() else data_dir
     if data_dir.exists() and not data_dir.is_dir():
         raise ConfigError(f"FLIGHTBRIDGE_DATA_DIR: {data_dir} exists and is not a directory")
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"FLIGHTBRIDGE_DATA_DIR: cannot create {data_dir}: {exc.strerror}") from exc
+    if write_files:
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"FLIGHTBRIDGE_DATA_DIR: cannot create {data_dir}: {exc.strerror}") from exc
 
     database_url = env.get("FLIGHTBRIDGE_DATABASE_URL", "").strip() or f"sqlite:///{data_dir / 'flightbridge.sqlite3'}"
     database = parse_database_url(database_url, data_dir)
@@ -308,7 +325,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         if len(secret_key) < 32:
             raise ConfigError("FLIGHTBRIDGE_SECRET_KEY: must be at least 32 characters")
     else:
-        secret_key, made = _read_or_create_secret(data_dir / "secret_key", lambda: secrets.token_urlsafe(50))
+        secret_key, made = _read_or_create_secret(data_dir / "secret_key", lambda: secrets.token_urlsafe(50), write_files)
         if made:
             generated.append("FLIGHTBRIDGE_SECRET_KEY")
 
@@ -319,6 +336,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         raw_keys, made = _read_or_create_secret(
             data_dir / "encryption_keys",
             lambda: "k1:" + base64.b64encode(secrets.token_bytes(ENCRYPTION_KEY_BYTES)).decode(),
+            write_files,
         )
         encryption_keys = parse_encryption_keys(raw_keys, variable=f"{data_dir / 'encryption_keys'}")
         if made:

@@ -11,10 +11,14 @@ import os
 import sys
 from datetime import timedelta
 
+from flightbridge import cli
 from flightbridge.config import ConfigError, ensure_private_file, load_config
 
+# `flightbridge … --help` only reads: no data directory, keys, database or queue file appear for it.
+_WRITE_FILES = not cli.SHOWING_HELP
+
 try:
-    CONFIG = load_config()
+    CONFIG = load_config(write_files=_WRITE_FILES)
 except ConfigError as exc:
     # Raised before Django is configured, so print it plainly; the CLI turns it into exit code 2.
     raise SystemExit(f"flightbridge: configuration error: {exc}") from None
@@ -117,7 +121,7 @@ def _database_settings(config) -> dict:
 
 
 DATABASES = {"default": _database_settings(CONFIG)}
-if CONFIG.database.vendor == "sqlite":
+if CONFIG.database.vendor == "sqlite" and _WRITE_FILES:
     ensure_private_file(CONFIG.database.name)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -137,7 +141,7 @@ def _huey_settings(config) -> dict:
     return {**common, "huey_class": "huey.SqliteHuey", "filename": str(config.data_dir / "queue.sqlite3")}
 
 
-HUEY = _huey_settings(CONFIG)
+HUEY = _huey_settings(CONFIG) if _WRITE_FILES else {"huey_class": "huey.MemoryHuey", "name": "flightbridge", "results": False}
 if "filename" in HUEY:
     ensure_private_file(HUEY["filename"])
 
@@ -197,7 +201,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(DATA_DIR / "static")
-(DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise serves app static files from finders; this may stay empty
+if _WRITE_FILES:
+    (DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise serves app static files from finders; this may stay empty
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -47,7 +47,7 @@ def prepare(context) -> None:
     allowed = [item for item in os.environ.get(ALLOWLIST_ENV, "").split(",") if item.strip()]
     context.env[ALLOWLIST_ENV] = ",".join(dict.fromkeys([*allowed, "127.0.0.1"]))
     context.processes["aircraft model source sandbox"] = [
-        sys.executable, "-m", "flightbridge", "model-source-sandbox", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "flightbridge", "model_source_sandbox", "--host", "127.0.0.1", "--port", str(port),
         "--models", str(DEMO_MODELS), "--quiet",
     ]
     ensure_demo_source(f"http://127.0.0.1:{port}/models", api_key)

@@ -54,7 +54,8 @@ class LoadReport:
             self.warnings += 1
         if len(self.problems) < KEEP_PROBLEMS:
             self.problems.append(problem)
-            log.info("registry load: %s", problem)
+            # DEBUG: the command prints them and the load keeps them (admin); INFO would list each twice.
+            log.debug("registry load: %s", problem)
 
     def summary(self) -> str:
         return (
