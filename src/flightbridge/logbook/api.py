@@ -6,7 +6,7 @@ from django.urls import register_converter
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from flightbridge.api_types import IsoDate, Pages
+from flightbridge.api_types import IsoDate, Pages, RowId
 from flightbridge.logbook import services
 from flightbridge.logbook.models import Flight, UserAircraft
 from flightbridge.logbook.schemas import (
@@ -58,7 +58,7 @@ def flight_summary(request, filters: Query[FlightFilter]):
 
 
 @router.get("/flights/{flight_id}", response=FlightOut, summary="One of your flights")
-def get_flight(request, flight_id: int):
+def get_flight(request, flight_id: RowId):
     return get_object_or_404(Flight, pk=flight_id, owner=request.auth)
 
 
@@ -75,14 +75,14 @@ def list_imports(request):
 
 @router.get("/imports/{import_run:import_id}", response=ImportOut,
             summary="One import run with its details; its reasons are paged (`?page=`)")
-def get_import(request, import_id: int, page: int = Query(1, ge=1, le=1_000_000)):
+def get_import(request, import_id: RowId, page: int = Query(1, ge=1, le=1_000_000)):
     return services.import_run_detail(request.auth, import_id, page)
 
 
 @router.post("/imports/{import_id}/revert", response=RevertOut,
              summary="Undo an import run: remove the flights it created, keep (and list, with the reason) those "
                      "edited since or updated by a later run")
-def revert_import(request, import_id: int):
+def revert_import(request, import_id: RowId):
     result = services.revert_import(request.auth, import_id)
     kept = [{"id": item.flight.pk, "date": item.flight.date, "departure": item.flight.departure,
              "destination": item.flight.destination, "updated_at": item.flight.updated_at, "reason": item.reason}
