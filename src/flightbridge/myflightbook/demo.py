@@ -39,7 +39,7 @@ def prepare(context) -> None:
         "MFB_AUTO_SYNC": str(DEMO_AUTO_SYNC_MINUTES),
     })
     context.processes["MyFlightbook sandbox"] = [
-        sys.executable, "-m", "flightbridge", "mfb-sandbox", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "flightbridge", "mfb_sandbox", "--host", "127.0.0.1", "--port", str(port),
         "--flights", str(DEMO_FLIGHTS), "--seed", "1", "--client-id", DEMO_CLIENT_ID,
         "--redirect-uri", context.public_url + CALLBACK_PATH,
     ]
