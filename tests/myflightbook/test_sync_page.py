@@ -85,6 +85,8 @@ def test_a_failed_sync_shows_the_reason_and_a_retry(live_server, browser_page, d
     log_in(page, live_server, "pilot", "pilot-password-1")
     page.click("#mfb-sync-button")
     page.wait_for_selector('#mfb-sync-state[data-state="importing"]')
+    # Start the worker only once the job is queued: "importing" shows before the request returns.
+    wait_for(lambda: "waiting for a worker" in state_text(page), message="the queued job on the page")
     worker = threading.Thread(target=worker_once)
     worker.start()
     page.wait_for_selector('#mfb-sync-state[data-state="failed"]', timeout=60_000)
@@ -133,6 +135,8 @@ def test_full_sync_button_and_the_auto_sync_switch(live_server, browser_page, dj
 
     page.click("#mfb-full-sync-button")
     page.wait_for_selector('#mfb-sync-state[data-state="importing"]')
+    # The job exists once the page polls it (the button shows "importing" before the request returns).
+    wait_for(lambda: "waiting for a worker" in state_text(page), message="the queued job on the page")
     assert SyncJob.objects.get(owner=pilot).params["mode"] == "full"
     worker = threading.Thread(target=worker_once)
     worker.start()
