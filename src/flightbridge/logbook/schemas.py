@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FlightOut(Schema):
@@ -27,6 +27,8 @@ class FlightOut(Schema):
     day_takeoffs: int
     night_landings: int
     night_takeoffs: int
+    day_full_stop_landings: int
+    night_full_stop_landings: int
     approaches: int
     holds: int
     block_out: datetime | None
@@ -85,7 +87,9 @@ class LogbookSummary(Schema):
     imc: Decimal
     simulated_ifr: Decimal
     cross_country: Decimal
-    landings: int
+    landings: int = Field(description="every landing, full-stop and touch-and-go, day and night")
+    day_full_stop_landings: int
+    night_full_stop_landings: int
     approaches: int
 
 

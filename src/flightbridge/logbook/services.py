@@ -35,7 +35,10 @@ def summarize(flights) -> dict:
     sums = {name: Coalesce(Sum(name), ZERO) for name in SUMMED_HOURS}
     row = flights.aggregate(
         flights=Count("id"),
+        # day + night landings of any kind = MyFlightbook's `Landings` total (docs/myflightbook.md)
         landings=Coalesce(Sum("day_landings"), 0) + Coalesce(Sum("night_landings"), 0),
+        day_full_stop_landings=Coalesce(Sum("day_full_stop_landings"), 0),
+        night_full_stop_landings=Coalesce(Sum("night_full_stop_landings"), 0),
         approaches=Coalesce(Sum("approaches"), 0),
         **sums,
     )

@@ -501,6 +501,7 @@ class MyFlightbookSync:
                         "status": record.status,
                         "value": record.value,
                         "discrepancy": record.discrepancy,
+                        "ipc_required": record.ipc_required,
                         "expires_on": record.expires_on,
                         "raw": to_jsonable(item),
                     },

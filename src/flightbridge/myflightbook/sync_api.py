@@ -22,6 +22,7 @@ class CurrencyOut(Schema):
     status: str
     value: str
     discrepancy: str
+    ipc_required: bool
     expires_on: date | None
     source: str
     synced_at: datetime
