@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookTotal
+from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, LogbookTotal
 from flightbridge.myflightbook import demo
 from flightbridge.myflightbook.sandbox import SandboxServer
 from flightbridge.myflightbook.sync import sync_user
@@ -123,3 +123,6 @@ def test_anonymous_aircraft_flights_have_no_tail_and_the_aircraft_is_not_created
     assert set(stored.values_list("tail_number", flat=True)) == {""}
     assert set(stored.values_list("aircraft_type", flat=True)) == {"DA40, Diamond Diamond Star"}
     assert result["aircraft_created"] == 0
+    batch = LogbookImport.objects.get(pk=result["import_id"])
+    reasons = {entry["record"]: entry["reason"] for entry in batch.details["aircraft"]["reasons"]}
+    assert reasons["#001733"] == "an anonymous aircraft (a model, no registration)"

@@ -45,6 +45,7 @@ from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
     MappedFlight,
     instance_type_of,
+    is_anonymous_tail,
     map_flight,
     record_label,
     simulator_type_for,
@@ -72,6 +73,7 @@ SKIP_REPEATED = "listed twice by MyFlightbook on one page"
 INTERRUPTED = "This sync stopped before it finished (its worker was restarted); flights stored before that are kept."
 
 AIRCRAFT_NOT_US = "not a US registration"
+AIRCRAFT_ANONYMOUS = "an anonymous aircraft (a model, no registration)"
 AIRCRAFT_SIMULATOR = "a simulator or training device, not a registered aircraft"
 AIRCRAFT_NOT_FOUND = "no matching FAA registration"
 AIRCRAFT_MANUAL = "a manually entered aircraft with this registration exists (never overwritten)"
@@ -277,7 +279,10 @@ class MyFlightbookSync:
         if device != SimulatorType.REAL:
             self._skip_aircraft(tail, AIRCRAFT_SIMULATOR)
             return
-        if not tail or tail.startswith("#") or tail.startswith("SIM"):
+        if is_anonymous_tail(tail):
+            self._skip_aircraft(tail, AIRCRAFT_ANONYMOUS)
+            return
+        if not tail or tail.startswith("SIM"):
             self._skip_aircraft(tail, AIRCRAFT_NOT_US)
             return
         mine = UserAircraft.objects.filter(owner=self.owner)
