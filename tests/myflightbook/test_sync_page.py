@@ -13,7 +13,7 @@ from flightbridge.jobs.services import run_queued_jobs
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookTotal
 from flightbridge.myflightbook.sandbox import SandboxServer
 from tests.conftest import log_in, wait_for
-from tests.myflightbook.fakes import connect_to_sandbox
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
 
 FLIGHTS = 60
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
-from flightbridge.myflightbook.tasks import SYNC_JOB_KIND
+from flightbridge.myflightbook.jobs import sync_logbook_job
 
 SOURCE = FlightSource.MYFLIGHTBOOK
 # Order on the page: what stops a pilot from flying first.
@@ -22,13 +22,11 @@ STATUS_ORDER = {"NON_COMPLIANT": 0, "EXPIRING_SOON": 1, "UNKNOWN": 2, "CURRENT":
 
 def request_sync(user) -> tuple[SyncJob, bool]:
     """The pilot's queued or running sync, or a new one; `created` says which (a double click joins)."""
-    from flightbridge.myflightbook import connection
-
-    return connection.start_sync(user)
+    return sync_logbook_job.request(owner=user)
 
 
 def latest_job(user) -> SyncJob | None:
-    return SyncJob.objects.filter(owner=user, kind=SYNC_JOB_KIND).order_by("-created_at", "-id").first()
+    return sync_logbook_job.jobs().filter(owner=user).order_by("-created_at", "-id").first()
 
 
 def synced_counts(user) -> dict:
