@@ -12,8 +12,10 @@ from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, L
 from flightbridge.myflightbook import demo
 from flightbridge.myflightbook.sandbox import SandboxServer
 from flightbridge.myflightbook.sync import sync_user
+from flightbridge.myflightbook.tokens import LinkedAccount
 from flightbridge.myflightbook.totals import parse_landings_line
-from tests.myflightbook.fakes import FakeRegistry, connect_to_sandbox
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
+from flightbridge.registry.fake import FakeRegistry
 
 TODAY = date(2026, 8, 20)
 
@@ -36,7 +38,7 @@ def myflightbook_total_time_line(api) -> dict[str, Decimal]:
 @pytest.mark.django_db
 def test_the_demo_logbook_lands_as_often_as_myflightbook_says(user, settings, demo_sandbox, api):
     connect_to_sandbox(user, demo_sandbox, settings)
-    result = sync_user(user, lookup=FakeRegistry({}), today=TODAY)
+    result = sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=TODAY)
     assert (result["imported"], result["failed"]) == (demo.DEMO_FLIGHTS, 0)
 
     theirs = myflightbook_total_time_line(api)
@@ -63,7 +65,7 @@ def test_the_demo_logbook_lands_as_often_as_myflightbook_says(user, settings, de
 @pytest.mark.django_db
 def test_the_rollup_counts_the_same_way(user, settings, demo_sandbox):
     connect_to_sandbox(user, demo_sandbox, settings)
-    sync_user(user, lookup=FakeRegistry({}), today=TODAY)
+    sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=TODAY)
     rollup = {row.key: row.value for row in LogbookTotal.objects.filter(owner=user, source="computed-local")}
     window = [record for record in demo_sandbox.account.flights
               if TODAY.replace(year=TODAY.year - 1) < demo_sandbox.account.flight_dates[record["FlightID"]] <= TODAY]
@@ -76,7 +78,7 @@ def test_the_rollup_counts_the_same_way(user, settings, demo_sandbox):
 @pytest.mark.django_db
 def test_every_call_asks_for_en_us_so_dates_and_counts_parse(user, settings, demo_sandbox, api):
     connect_to_sandbox(user, demo_sandbox, settings)
-    sync_user(user, lookup=FakeRegistry({}), today=TODAY)
+    sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=TODAY)
     assert demo_sandbox.calls and {call["params"]["HTTP_ACCEPT_LANGUAGE"] for call in demo_sandbox.calls} == {"en-US"}
     # Localized text (the sandbox answers German without it) would leave these empty or wrong.
     records = {row.label: row for row in CurrencyRecord.objects.filter(owner=user)}
@@ -88,7 +90,7 @@ def test_every_call_asks_for_en_us_so_dates_and_counts_parse(user, settings, dem
 @pytest.mark.django_db
 def test_section_8_currency_reaches_the_pilot(user, settings, demo_sandbox, api, client):
     connect_to_sandbox(user, demo_sandbox, settings)
-    result = sync_user(user, lookup=FakeRegistry({}), today=TODAY)
+    result = sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=TODAY)
     rows = {row["label"]: row for row in api.get("/api/currency").json()}
     kinds = {label: (row["kind"], row["category"]) for label, row in rows.items()}
     assert kinds["PIC Proficiency Check (61.58): B737"] == ("pic_proficiency_check", "B737")
@@ -115,7 +117,7 @@ def test_section_8_currency_reaches_the_pilot(user, settings, demo_sandbox, api,
 @pytest.mark.django_db
 def test_anonymous_aircraft_flights_have_no_tail_and_the_aircraft_is_not_created(user, settings, demo_sandbox):
     connect_to_sandbox(user, demo_sandbox, settings)
-    result = sync_user(user, lookup=FakeRegistry({}), today=TODAY)
+    result = sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=TODAY)
     anonymous = next(a for a in demo_sandbox.account.aircraft if a["TailNumber"].startswith("#"))
     records = [f for f in demo_sandbox.account.flights if f["AircraftID"] == anonymous["AircraftID"]]
     stored = Flight.objects.filter(owner=user, external_id__in=[f"mfb:{r['FlightID']}" for r in records])
