@@ -151,7 +151,8 @@ def revert_import(owner, import_id: int) -> RevertResult:
 EDITABLE_FIELDS = (
     "date", "departure", "destination", "route", "tail_number", "aircraft_type", "simulator_type",
     "total_flight_time", "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim",
-    "day_landings", "day_takeoffs", "night_landings", "night_takeoffs", "approaches", "holds",
+    "day_landings", "day_takeoffs", "night_landings", "night_takeoffs", "day_full_stop_landings",
+    "night_full_stop_landings", "approaches", "holds",
     "flight_rules", "approach_type", "pic_name", "sic_name", "instructor_name", "student_name", "remarks",
 )
 
