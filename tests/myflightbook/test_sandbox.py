@@ -290,3 +290,9 @@ def test_the_mfb_sandbox_command_serves(spawn):
 
     summary = wait_for(state, 30, message=f"the sandbox to answer; log:\n{child.output()}")
     assert summary["flights"] == 12 and summary["client_id"] == "flightbridge-sandbox"
+
+
+def test_enumerated_flights_fetch_known_flights_by_id(sandbox, token):
+    wanted = [sandbox.account.flights[3]["FlightID"], sandbox.account.flights[40]["FlightID"], 1]  # 1: not in the logbook
+    body = get(sandbox, token, "FlightsWithQueryAndOffset", fq=json.dumps({"EnumeratedFlights": wanted}), offset="0", maxCount="0")
+    assert [flight["FlightID"] for flight in json.loads(body.text)] == wanted[:2]  # newest first, unknown ids absent

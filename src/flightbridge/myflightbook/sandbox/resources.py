@@ -102,12 +102,16 @@ def date_window(fq: dict | None, today: date) -> tuple[date | None, date | None]
 def matching_flights(account: Account, fq: dict | None) -> list[dict]:
     low, high = date_window(fq, account.today)
     aircraft_ids = set((fq or {}).get("AircraftIDList") or [])
+    # FlightQuery.EnumeratedFlights: only these FlightIDs (reference §8: re-fetches known flights).
+    enumerated = set((fq or {}).get("EnumeratedFlights") or [])
     rows = []
     for flight in account.flights:
         day = account.flight_dates[flight["FlightID"]]
         if (low and day < low) or (high and day > high):
             continue
         if aircraft_ids and flight.get("AircraftID") not in aircraft_ids:
+            continue
+        if enumerated and flight["FlightID"] not in enumerated:
             continue
         rows.append(flight)
     return rows
