@@ -1,4 +1,4 @@
-"""Migrations 0002/0003 (issue 12): stored flights get the landing counts MyFlightbook means, from their raw
+"""Migrations 0003/0004 (issue 12): stored flights get the landing counts MyFlightbook means, from their raw
 record; Logger rows get full stops from their counts; rows entered here keep theirs; IPC flags are set."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("logbook", "0001_initial")]
-AFTER = [("logbook", "0003_currency_ipc_required")]
+BEFORE = [("logbook", "0002_ingest_run_bookkeeping")]
+AFTER = [("logbook", "0004_currency_ipc_required")]
 
 
 def migrate(targets):

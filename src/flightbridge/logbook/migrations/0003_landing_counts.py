@@ -41,7 +41,7 @@ def recount(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("logbook", "0001_initial")]
+    dependencies = [("logbook", "0002_ingest_run_bookkeeping")]
 
     operations = [
         migrations.AddField(model_name="flight", name="day_full_stop_landings", field=models.PositiveIntegerField(default=0)),

@@ -11,7 +11,7 @@ def flag_stored_items(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("logbook", "0002_landing_counts")]
+    dependencies = [("logbook", "0003_landing_counts")]
 
     operations = [
         migrations.AddField(
