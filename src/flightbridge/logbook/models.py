@@ -132,6 +132,11 @@ class Flight(models.Model):
                                        related_name="created_flights", editable=False)
     raw = models.JSONField(null=True, blank=True, help_text="the source record exactly as received")
     source_hash = models.CharField(max_length=64, blank=True, default="", help_text="digest of `raw`, to notice changes at the source")
+    # What the source did since: the flight stays the pilot's either way (docs/myflightbook.md).
+    deleted_at_source = models.DateTimeField(null=True, blank=True, editable=False,
+                                             help_text="when a full sync of its source first no longer found it (kept here)")
+    source_update = models.JSONField(null=True, blank=True, editable=False,
+                                     help_text="the source's newer version of this record, until the pilot takes it")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

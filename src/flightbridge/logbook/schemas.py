@@ -47,6 +47,14 @@ class FlightOut(Schema):
     source: str
     import_batch_id: int | None = Field(description="the import run that last wrote this flight")
     created_by_run_id: int | None = Field(description="the import run that created it (what Undo of that run removes)")
+    deleted_at_source: datetime | None = Field(
+        description="when a full sync of its source (MyFlightbook) first no longer found it; this copy is kept")
+    source_update_waiting: bool = Field(
+        description="its source changed it since import; POST /api/imports/{id}/take-myflightbook takes that version")
+
+    @staticmethod
+    def resolve_source_update_waiting(flight) -> bool:
+        return flight.source_update is not None
     created_at: datetime
     updated_at: datetime
 
