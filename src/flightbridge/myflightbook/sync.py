@@ -440,8 +440,9 @@ class MyFlightbookSync:
                 label=flight.external_id, legacy_key=flight.legacy_route_key))
             # What the pilot takes if they choose MyFlightbook's version later (the device class comes from
             # AircraftForUser, so it travels with the record).
-            versions[flight.external_id] = {"raw": flight.raw, "run_id": self.batch.pk,
-                                            "instance_type": self.instance_types.get(record.get("AircraftID"))}
+            aircraft_id = record.get("AircraftID")
+            versions[flight.external_id] = {"raw": flight.raw, "run_id": self.batch.pk, "instance_type": (
+                self.instance_types.get(aircraft_id) if isinstance(aircraft_id, int) else None)}
         if not incoming:
             return
         outcome = self.ingest_run.store_batch(incoming)
