@@ -5,19 +5,22 @@ paced by the client: AircraftForUser → FlightsWithQueryAndOffset in pages of 5
 GetCurrencyForUser → TotalsForUserWithQuery.
 
 One page is in memory at a time (when pacing is on, the next page is fetched by a helper thread while
-this one is stored), so a logbook of any size runs in flat memory.
+this one is stored), so a logbook of any size runs in flat memory apart from the set of FlightIDs seen
+(one short string per flight).
 
 A run is quick or full (`quick.py`, docs/sync.md). A quick run asks only for the flights dated from a
 window before the newest flight seen, re-fetches by FlightID the ones that left the window, and then
 checks MyFlightbook's whole-logbook totals against what the syncs have seen; when they disagree it
 escalates to a full walk in the same run. A full run (the first sync, `?full=true`, the scheduled
-reconciliation) walks every page and forgets the flights MyFlightbook no longer has.
+reconciliation) walks every page and marks the flights MyFlightbook no longer has.
 
 Flights are stored by the logbook's ingest (`logbook/ingest.py`, policy "keep the pilot's copy"):
 `external_id = mfb:{FlightID}` is the key; a row from before external ids is matched by the legacy
 route key `date:departure:destination` and only gets its external id filled in. A flight whose
 MyFlightbook record changed since import is counted and listed as "changed on MyFlightbook", and left
-alone. A record that cannot be mapped is refused with its reason; each page is one transaction, so a
+alone; MyFlightbook's version waits on the flight until the pilot takes it (`myflightbook/changes.py`).
+After a complete walk, an imported flight MyFlightbook no longer lists (asked for by id first, since
+offset paging can skip one) is marked deleted on MyFlightbook and listed; it is never deleted here. A record that cannot be mapped is refused with its reason; each page is one transaction, so a
 page is either stored whole (minus its bad records) or not at all. Aircraft are created only from an
 FAA registration and never replace a manually entered aircraft.
 
@@ -30,6 +33,7 @@ Read-only: this module only ever asks the client for the four read methods above
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -58,7 +62,9 @@ from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
     instance_type_of,
+    is_anonymous_tail,
     map_flight,
+    external_id_for,
     record_label,
     simulator_type_for,
     to_jsonable,
@@ -69,6 +75,7 @@ from flightbridge.registry.interfaces import RegistryLookup
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50  # the seed: "Flights are paged in batches of 50"
+ENUMERATED_PER_CALL = 50  # flights asked for by id in one call (FlightQuery.EnumeratedFlights)
 EMPTY_QUERY = "{}"  # FlightQuery `fq` is required; `{}` means all flights
 MAX_LISTED = ingest.MAX_LISTED  # reasons listed per run; beyond that they are only counted
 PREFETCH_MIN_INTERVAL_MS = 50  # below this the pacing wait is too short for a helper thread to pay off
@@ -87,6 +94,7 @@ SKIP_REPEATED = POLICY.repeated_reason
 INTERRUPTED = "This sync stopped before it finished (its worker was restarted); flights stored before that are kept."
 
 AIRCRAFT_NOT_US = "not a US registration"
+AIRCRAFT_ANONYMOUS = "an anonymous aircraft (a model, no registration)"
 AIRCRAFT_SIMULATOR = "a simulator or training device, not a registered aircraft"
 AIRCRAFT_NOT_FOUND = "no matching FAA registration"
 AIRCRAFT_MANUAL = "a manually entered aircraft with this registration exists (never overwritten)"
@@ -229,6 +237,9 @@ class MyFlightbookSync:
         self.prefetch = prefetch
         self.today = today
         self.pages = 0
+        self.seen: set[str] = set()  # external ids MyFlightbook listed in this run (one short string per flight)
+        self.deleted: list[dict] = []
+        self.deleted_count = 0
         self._ingest: ingest.IngestRun | None = None
         self.aircraft = AircraftCounts()
         self.instance_types: dict[int, Any] = {}
@@ -246,8 +257,6 @@ class MyFlightbookSync:
         self.manifest = quick.Manifest(owner)
         self.remote: quick.RemoteTotals | None = None  # MyFlightbook's totals, this run
         self.expected: quick.RemoteTotals | None = None  # what the syncs had seen, when compared
-        self.deleted = 0  # flights MyFlightbook no longer has (counted; the first MAX_LISTED listed)
-        self.deleted_flights: list[dict] = []
         self.refetched = 0
         self.escalate_because = ""  # set by the quick read when only a full walk will do
         self.stored_ids: set[int] = set()  # FlightIDs this run stored before an escalation (a window's worth)
@@ -345,7 +354,10 @@ class MyFlightbookSync:
         if device != SimulatorType.REAL:
             self._skip_aircraft(tail, AIRCRAFT_SIMULATOR)
             return
-        if not tail or tail.startswith("#") or tail.startswith("SIM"):
+        if is_anonymous_tail(tail):
+            self._skip_aircraft(tail, AIRCRAFT_ANONYMOUS)
+            return
+        if not tail or tail.startswith("SIM"):
             self._skip_aircraft(tail, AIRCRAFT_NOT_US)
             return
         mine = UserAircraft.objects.filter(owner=self.owner)
@@ -430,8 +442,9 @@ class MyFlightbookSync:
         already in this run, so they are only remembered, not stored twice.
         """
         known = self.manifest.all_ids()
-        seen = self.walk(EMPTY_QUERY, already_stored=self.stored_ids)
-        self.forget_deleted(known - seen)
+        listed = self.walk(EMPTY_QUERY, already_stored=self.stored_ids)
+        found = self.find_deleted()  # only after a complete walk: a run that stopped early has not seen everything
+        self.manifest.forget(known - listed - found)
 
     def follow_flights_that_left(self, missing: set[int]) -> None:
         """Flights seen in the window before and not now were re-dated or deleted: ask for them by FlightID.
@@ -460,16 +473,14 @@ class MyFlightbookSync:
             self.forget_deleted(chunk - found)
 
     def forget_deleted(self, gone: set[int]) -> None:
-        """Deleted on MyFlightbook: forgotten by the sync, listed on the run; the pilot's flight stays."""
+        """Deleted on MyFlightbook (seen by a quick read): forgotten by the sync; the pilot's flight stays,
+        marked and listed on the run as a full walk's `find_deleted` does."""
         if not gone:
             return
         self.manifest.forget(gone)
-        self.deleted += len(gone)
-        ids = [f"mfb:{flight_id}" for flight_id in sorted(gone)[:MAX_LISTED - len(self.deleted_flights)]]
-        local = dict(Flight.objects.filter(owner=self.owner, external_id__in=ids).values_list("external_id", "id"))
-        for external_id in ids:
-            if len(self.deleted_flights) < MAX_LISTED:
-                self.deleted_flights.append({"record": external_id, "flight_id": local.get(external_id)})
+        marked = self.ingest_run.mark_deleted_at_source([external_id_for(flight_id) for flight_id in sorted(gone)])
+        self.deleted.extend(marked[:max(0, MAX_LISTED - len(self.deleted))])
+        self.deleted_count += len(gone)
 
     def check_totals(self) -> None:
         """The tripwire: after a quick read, the syncs' memory must add up to MyFlightbook's totals.
@@ -508,6 +519,8 @@ class MyFlightbookSync:
                     prefetcher.start(offset + self.page_size)  # fetched while this page is stored
                 self._remember_account(page)
                 seen = [quick.seen_of(record) for record in page]
+                # Listed by MyFlightbook in this run, even when stored earlier in it (find_deleted asks).
+                self.seen.update(record_label(record) for record in page if isinstance(record, dict))
                 if already_stored:
                     page = [record for record, item in zip(page, seen) if item is None or item.flight_id not in already_stored]
                 seen = [item for item in seen if item is not None]
@@ -547,7 +560,10 @@ class MyFlightbookSync:
         A record that cannot be mapped is refused with its reason; the rest of the page is still stored.
         """
         incoming: list[ingest.IncomingFlight] = []
+        versions: dict[str, dict] = {}
         for record in records:
+            if isinstance(record, dict):
+                self.seen.add(record_label(record))  # listed by MyFlightbook, even if it cannot be stored
             try:
                 flight = map_flight(record, instance_types=self.instance_types)
             except BadRecord as exc:
@@ -557,8 +573,41 @@ class MyFlightbookSync:
             incoming.append(ingest.IncomingFlight(
                 external_id=flight.external_id, source_hash=flight.source_hash, fields={**flight.fields, "raw": flight.raw},
                 label=flight.external_id, legacy_key=flight.legacy_route_key))
-        if incoming:
-            self.ingest_run.store_batch(incoming)
+            # What the pilot takes if they choose MyFlightbook's version later (the device class comes from
+            # AircraftForUser, so it travels with the record).
+            aircraft_id = record.get("AircraftID")
+            versions[flight.external_id] = {"raw": flight.raw, "run_id": self.batch.pk, "instance_type": (
+                self.instance_types.get(aircraft_id) if isinstance(aircraft_id, int) else None)}
+        if not incoming:
+            return
+        outcome = self.ingest_run.store_batch(incoming)
+        self.ingest_run.note_present_at_source([item.external_id for item in incoming])
+        self.ingest_run.keep_source_versions(
+            {result.flight_id: versions[result.record] for result in outcome if result.outcome == ingest.CHANGED_KEPT},
+            current=[result.flight_id for result in outcome if result.outcome == ingest.UNCHANGED and result.flight_id])
+
+    def find_deleted(self) -> set[int]:
+        """Flights imported earlier that this full walk did not see, asked for by id before they are called
+        deleted: offset paging over a live logbook can skip a flight (reference §8), and one that turns up
+        this way is stored (and remembered) like any other. The rest are marked on the pilot's copy and
+        listed. Returns the FlightIDs that turned up."""
+        known = Flight.objects.filter(owner=self.owner, source=SOURCE, external_id__startswith="mfb:")
+        missing = [external_id for external_id in known.values_list("external_id", flat=True).order_by("external_id")
+                   if external_id not in self.seen and external_id[4:].isdigit()]
+        turned_up: set[int] = set()
+        for start in range(0, len(missing), ENUMERATED_PER_CALL):
+            ids = [int(external_id[4:]) for external_id in missing[start:start + ENUMERATED_PER_CALL]]
+            found = self._list(self.client.call("FlightsWithQueryAndOffset", fq=json.dumps({"EnumeratedFlights": ids}),
+                                                offset=0, maxCount=0), "FlightsWithQueryAndOffset")
+            page = [record for record in found if isinstance(record, dict) and record.get("FlightID") in ids]
+            self.store_page(page)
+            seen = [item for item in map(quick.seen_of, page) if item is not None]
+            self.manifest.record(seen)
+            turned_up.update(item.flight_id for item in seen)
+        gone = [external_id for external_id in missing if external_id not in self.seen]
+        self.deleted = self.ingest_run.mark_deleted_at_source(gone) if gone else []
+        self.deleted_count = len(gone)
+        return turned_up
 
     # ------------------------------------------------------------------------- currency and totals
 
@@ -588,6 +637,7 @@ class MyFlightbookSync:
                         "status": record.status,
                         "value": record.value,
                         "discrepancy": record.discrepancy,
+                        "ipc_required": record.ipc_required,
                         "expires_on": record.expires_on,
                         "raw": to_jsonable(item),
                     },
@@ -629,6 +679,7 @@ class MyFlightbookSync:
         self.ingest_run.details.update({
             "pages": self.pages,
             "changed_on_myflightbook": self.ingest_run.counts.changed,
+            "deleted_on_myflightbook": self.deleted,
             "aircraft": {"created": self.aircraft.created, "skipped": self.aircraft.skipped, "reasons": self.aircraft.reasons},
             "currency": {"stored": self.currency_stored, "unmapped": self.currency_unmapped},
             "totals": {"stored": self.totals_stored},
@@ -648,6 +699,7 @@ class MyFlightbookSync:
             "skipped": counts.skipped,
             "failed": counts.failed,
             "changed_on_myflightbook": counts.changed,
+            "deleted_on_myflightbook": self.deleted_count,
             "backfilled": counts.backfilled,
             "aircraft_created": self.aircraft.created,
             "aircraft_skipped": self.aircraft.skipped,
@@ -656,7 +708,6 @@ class MyFlightbookSync:
             "totals": self.totals_stored,
             "mode": self.mode,
             "escalated": self.escalated,
-            "deleted_on_myflightbook": self.deleted,
         }
 
     def mode_details(self) -> dict:
@@ -669,8 +720,7 @@ class MyFlightbookSync:
             "tripwire": {"myflightbook": self.remote.as_dict() if self.remote else None,
                          "seen": self.expected.as_dict() if self.expected else None},
             "refetched_by_id": self.refetched,
-            "deleted_on_myflightbook": self.deleted_flights,
-            "deleted_on_myflightbook_count": self.deleted,
+            "deleted_on_myflightbook_count": self.deleted_count,
         }
 
     def summary(self) -> str:
@@ -682,10 +732,10 @@ class MyFlightbookSync:
             extra.append(f"{counts.skipped} already in your logbook")
         if counts.changed:
             extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
+        if self.deleted_count:
+            extra.append(f"{self.deleted_count} no longer on MyFlightbook, kept and marked")
         if counts.failed:
             extra.append(f"{counts.failed} could not be imported")
-        if self.deleted:
-            extra.append(f"{self.deleted} deleted on MyFlightbook and kept here")
         if extra:
             parts[0] += f" ({', '.join(extra)})"
         parts.append(f"{self.aircraft.created} aircraft added")
