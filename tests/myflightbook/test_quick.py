@@ -160,12 +160,15 @@ def test_deleted_flights_are_listed_kept_and_forgotten(user):
     assert all(entry["flight_id"] for entry in details["deleted_on_myflightbook"])  # the pilot's flights stay
     assert Flight.objects.filter(owner=user).count() == 200
     assert not RemoteFlight.objects.filter(owner=user, flight_id__in=[recent["FlightID"], old["FlightID"]]).exists()
-    assert "2 deleted on MyFlightbook and kept here" in result["message"]
+    assert "2 no longer on MyFlightbook, kept and marked" in result["message"]
+    marked = Flight.objects.filter(owner=user, deleted_at_source__isnull=False)
+    assert set(marked.values_list("external_id", flat=True)) == {f"mfb:{recent['FlightID']}", f"mfb:{old['FlightID']}"}
     # A recent deletion alone is seen by the window itself: no escalation.
     gone = fake.flights.pop(0)
     result, _ = run(user, fake)
     assert (result["mode"], result["escalated"], result["deleted_on_myflightbook"]) == ("quick", False, 1)
     assert LogbookImport.objects.filter(owner=user).latest("id").details["deleted_on_myflightbook"][0]["record"] == f"mfb:{gone['FlightID']}"
+    assert Flight.objects.get(owner=user, external_id=f"mfb:{gone['FlightID']}").deleted_at_source is not None
 
 
 @pytest.mark.django_db
