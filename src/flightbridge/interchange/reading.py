@@ -379,6 +379,13 @@ class _Row:
     def count(self, key: str) -> int | None:
         return self._read(key, parse_count, None)
 
+    def takeoffs(self, key: str) -> int | None:
+        """ForeFlight and LogTen leave a zero blank, so a blank cell in a takeoff column is 0; only a file
+        without the column at all falls back to the landings (issue 12's rule for a missing takeoff count)."""
+        if key not in self.mapper.index:
+            return None
+        return self.count(key) or 0
+
     def parse(self) -> ParsedRow:
         day = self._date()
         fields: dict = {}
@@ -477,7 +484,7 @@ class _Row:
             else:
                 day_fs = min(full_stops, day_all)
                 night_fs = min(full_stops - day_fs, night_all)
-            day_takeoffs, night_takeoffs = self.count("day_takeoffs"), self.count("night_takeoffs")
+            day_takeoffs, night_takeoffs = self.takeoffs("day_takeoffs"), self.takeoffs("night_takeoffs")
         elif self.mapper.format == c.MYFLIGHTBOOK:
             # MyFlightbook: Landings = all, FS Day = day full stop, FS Night = night full stop; no night touch-and-go
             # column, so every touch-and-go counts as day. Takeoffs (any) includes the night ones.
@@ -496,7 +503,7 @@ class _Row:
                 # 2022/2025: an all-landings total and no touch-and-go split; the rest of the total counts as day.
                 day_tg, night_tg = max(total - day_fs - night_fs, 0), 0
             day_all, night_all = day_fs + (day_tg or 0), night_fs + (night_tg or 0)
-            day_takeoffs, night_takeoffs = self.count("day_takeoffs"), self.count("night_takeoffs")
+            day_takeoffs, night_takeoffs = self.takeoffs("day_takeoffs"), self.takeoffs("night_takeoffs")
         fields.update(day_landings=day_all, night_landings=night_all, day_full_stop_landings=day_fs,
                       night_full_stop_landings=night_fs,
                       night_takeoffs=night_all if night_takeoffs is None else night_takeoffs,

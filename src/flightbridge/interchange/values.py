@@ -177,15 +177,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_text(value: str) -> str:
     """A text cell a spreadsheet opens as text: one that starts like a formula gets a leading apostrophe
-    (OWASP's CSV-injection advice); readers here strip exactly that apostrophe again."""
-    if value and value.startswith(FORMULA_STARTS):
+    (OWASP's CSV-injection advice); readers here strip exactly that apostrophe again. A value that already
+    starts with apostrophes before a formula character gets one more, so it reads back unchanged."""
+    if value and value.lstrip("'").startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
 def unguard(value: str) -> str:
     """The inverse of `safe_text` for a cell this project wrote."""
-    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+    if len(value) > 1 and value[0] == "'" and value[1:].lstrip("'").startswith(FORMULA_STARTS):
         return value[1:]
     return value
 

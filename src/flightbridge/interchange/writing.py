@@ -148,6 +148,7 @@ def write_foreflight(flights: Iterable, aircraft: Mapping[str, AircraftFacts]) -
 
 def myflightbook_row(flight, model: str = "") -> list[str]:
     counts = landing_counts(flight)
+    has_counts = bool(counts.day_landings or counts.night_landings or counts.day_takeoffs or counts.night_takeoffs)
     route = flight.route or " ".join(part for part in (flight.departure, flight.destination) if part)
     values = {
         "Date": flight.date.isoformat(), "Tail Number": flight.tail_number,
@@ -161,8 +162,10 @@ def myflightbook_row(flight, model: str = "") -> list[str]:
         "Dual Received": hours_text(flight.dual), "CFI": hours_text(flight.cfi), "SIC": hours_text(flight.sic),
         "PIC": hours_text(flight.pic), "Route": route, "Comments": flight.remarks,
         "Model": model or flight.aircraft_type,
-        "Takeoffs (any)": count_text(counts.day_takeoffs + counts.night_takeoffs),
-        "Takeoffs - Night": count_text(counts.night_takeoffs),
+        # Written even when 0 if the flight has landings: MyFlightbook reads a missing takeoff count as "as many
+        # takeoffs as landings" (issue 12), which would invent takeoffs.
+        "Takeoffs (any)": str(counts.day_takeoffs + counts.night_takeoffs) if has_counts else "",
+        "Takeoffs - Night": str(counts.night_takeoffs) if has_counts else "",
         "Block Out Time": timestamp_text(flight.block_out), "Block In Time": timestamp_text(flight.block_in),
         "Flight Start": timestamp_text(flight.takeoff_at), "Flight End": timestamp_text(flight.landing_at),
         "Name of PIC": flight.pic_name, "Name of SIC": flight.sic_name, "Instructor Name": flight.instructor_name,
