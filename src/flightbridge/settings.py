@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "flightbridge.myflightbook",
     "flightbridge.fleet",
     "flightbridge.logger",
+    "flightbridge.interchange",
     "flightbridge.web",
 ]
 
