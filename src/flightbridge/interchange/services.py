@@ -165,7 +165,7 @@ def _incoming_fields(parsed, model_fields: frozenset[str], aircraft: dict) -> di
     mine = aircraft.get(parsed.fields["tail_number"])
     if mine is not None:
         # Matched by registration: the pilot's aircraft fills what the file left out (simulators included).
-        if values.get("simulator_type", "REAL") == "REAL" and mine.device_class != "REAL":
+        if values.get("simulator_type", "REAL") in ("REAL", "FLAPS") and mine.device_class != values.get("simulator_type"):
             values["simulator_type"] = mine.device_class
         if not values.get("aircraft_type") and mine.model:
             values["aircraft_type"] = mine.model[:128]
