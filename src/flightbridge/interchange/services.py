@@ -22,6 +22,13 @@ from .reading import AircraftFacts
 from .writing import write_foreflight, write_myflightbook
 
 EXPORT_CHUNK = 2000
+EXPORTED_FIELDS = (
+    "date", "tail_number", "departure", "destination", "route", "aircraft_type", "simulator_type", "total_flight_time",
+    "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim", "day_landings",
+    "night_landings", "day_takeoffs", "night_takeoffs", "approaches", "holds", "approach_type", "block_out", "takeoff_at",
+    "landing_at", "block_in", "pic_name", "sic_name", "instructor_name", "student_name", "remarks", "custom_properties",
+)
+FULL_STOP_FIELDS = ("day_full_stop_landings", "night_full_stop_landings")  # from migration 0002_landing_counts
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # 100,000 rows of a wide ForeFlight file fit in well under this
 
 
@@ -88,7 +95,9 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
         left_out = flights.filter(source=FlightSource.MYFLIGHTBOOK).count()
         flights = flights.exclude(source=FlightSource.MYFLIGHTBOOK)
     count = flights.count()
-    rows = flights.iterator(chunk_size=EXPORT_CHUNK)
+    # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
+    exported = EXPORTED_FIELDS + tuple(name for name in FULL_STOP_FIELDS if name in flight_field_names())
+    rows = flights.values_list(*exported, named=True).iterator(chunk_size=EXPORT_CHUNK)
     if file_format == columns.FOREFLIGHT:
         lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
     else:

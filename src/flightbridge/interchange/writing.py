@@ -66,10 +66,22 @@ def _property_ids(flight) -> set[int]:
     return ids
 
 
+class _LineWriter:
+    """One csv writer and buffer reused for every row (a new writer per row costs more than the row)."""
+
+    def __init__(self):
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+
+    def __call__(self, cells: list[str]) -> str:
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow(cells)
+        return self._buffer.getvalue()
+
+
 def _line(cells: list[str]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(cells)
-    return buffer.getvalue()
+    return _LineWriter()(cells)
 
 
 def _padded(cells: Iterable[str], width: int = c.FOREFLIGHT_WIDTH) -> list[str]:
@@ -93,6 +105,12 @@ def foreflight_aircraft_row(facts: AircraftFacts) -> list[str]:
 
 def _person(name: str, role: str) -> str:
     return f"{name};{role};;" if name else ""
+
+
+_FLIGHT_POSITION = {header: position for position, header in enumerate(c.FOREFLIGHT_FLIGHT_HEADER_2026)}
+# Cells that carry the pilot's text (numbers, dates and times we format ourselves never start like a formula).
+_TEXT_COLUMNS = frozenset({"AircraftID", "From", "To", "Route", "Approach1", "InstructorName", "PilotComments",
+                           *(f"Person{n}" for n in range(1, 7))})
 
 
 def foreflight_flight_row(flight) -> list[str]:
@@ -121,7 +139,11 @@ def foreflight_flight_row(flight) -> list[str]:
         "Flight Review": "x" if properties & FLIGHT_REVIEW_PROPERTIES else "",
         "IPC": "x" if properties & IPC_PROPERTIES else "",
     }
-    return [safe_text(values.get(header) or "") for header in c.FOREFLIGHT_FLIGHT_HEADER_2026]
+    row = [""] * c.FOREFLIGHT_WIDTH
+    for header, value in values.items():
+        if value:
+            row[_FLIGHT_POSITION[header]] = safe_text(value) if header in _TEXT_COLUMNS else value
+    return row
 
 
 def write_foreflight(flights: Iterable, aircraft: Mapping[str, AircraftFacts]) -> Iterator[str]:
@@ -139,8 +161,9 @@ def write_foreflight(flights: Iterable, aircraft: Mapping[str, AircraftFacts]) -
                  for i, header in enumerate(c.FOREFLIGHT_FLIGHT_HEADER_2026)])
     yield _line(list(c.FOREFLIGHT_FLIGHT_TYPES_2026))
     yield _line(list(c.FOREFLIGHT_FLIGHT_HEADER_2026))
+    line = _LineWriter()
     for flight in flights:
-        yield _line(foreflight_flight_row(flight))
+        yield line(foreflight_flight_row(flight))
 
 
 # --- MyFlightbook -------------------------------------------------------------------------------------
@@ -177,5 +200,6 @@ def myflightbook_row(flight, model: str = "") -> list[str]:
 def write_myflightbook(flights: Iterable) -> Iterator[str]:
     """MyFlightbook's import template columns, then the properties its importer knows by title, as lines."""
     yield _line(list(c.MYFLIGHTBOOK_HEADER))
+    line = _LineWriter()
     for flight in flights:
-        yield _line(myflightbook_row(flight))
+        yield line(myflightbook_row(flight))
