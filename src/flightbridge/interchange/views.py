@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from pydantic import ValidationError
 
 from flightbridge.errors import InputError
 
 from . import services
-from .api import csv_response
-
-
-def _date(value: str, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"`{name}` must be a date written YYYY-MM-DD", [{"field": name, "reason": "YYYY-MM-DD"}]) from None
+from .api import CsvExportFilter, csv_response
 
 
 @login_required
@@ -29,10 +19,13 @@ def export_page(request):
                "include_myflightbook": query.get("include_myflightbook") in ("1", "on", "true")}
     if "download" in query:
         try:
-            export = services.export_csv(request.user, context["format"], date_from=_date(query.get("from", ""), "from"),
-                                         date_to=_date(query.get("to", ""), "to"),
-                                         include_myflightbook=context["include_myflightbook"])
+            # The page's form is the API's query: one schema validates both.
+            filters = CsvExportFilter.model_validate({key: value for key, value in query.items() if value and key != "download"})
+            export = services.export_csv(request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
+                                         include_myflightbook=filters.include_myflightbook)
             return csv_response(export)
+        except ValidationError as exc:
+            context["error"] = "; ".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors())
         except InputError as exc:
             context["error"] = str(exc)
     return render(request, "interchange/export.html", context)

@@ -11,21 +11,14 @@ from flightbridge.errors import FlightBridgeError
 from flightbridge.interchange import services
 
 
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a date written YYYY-MM-DD") from None
-
-
 class Command(BaseCommand):
     help = "Write a pilot's flights as ForeFlight's import template or MyFlightbook's import CSV; a summary goes to stderr."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--format", required=True, choices=["foreflight", "myflightbook"])
-        parser.add_argument("--from", dest="date_from", type=_date, help="first logbook date (YYYY-MM-DD)")
-        parser.add_argument("--to", dest="date_to", type=_date, help="last logbook date (YYYY-MM-DD)")
+        parser.add_argument("--from", dest="date_from", type=date.fromisoformat, help="first logbook date (YYYY-MM-DD)")
+        parser.add_argument("--to", dest="date_to", type=date.fromisoformat, help="last logbook date (YYYY-MM-DD)")
         parser.add_argument("--include-myflightbook", action="store_true",
                             help="myflightbook format: also the flights that came from the pilot's MyFlightbook account")
         parser.add_argument("--out", help="write the file here instead of stdout")
