@@ -118,3 +118,10 @@ def test_export_command_writes_the_file(logbook, tmp_path):
     stdout = io.StringIO()
     call_command("export_csv", "alice", "--format", "foreflight", "--to", "2024-03-31", stdout=stdout, stderr=io.StringIO())
     assert table(stdout.getvalue())[-1][0] == "2024-03-09"
+
+
+def test_rows_of_a_myflightbook_export_file_count_as_from_myflightbook(logbook):
+    Flight.objects.create(owner=logbook, date=date(2024, 6, 1), tail_number="N1", external_id="csv:mfb:77",
+                          source="csv:myflightbook")
+    export = export_csv(logbook, "myflightbook")
+    assert (export.flights, export.left_out_myflightbook) == (2, 2)

@@ -31,6 +31,7 @@ from .values import (
 )
 
 MAX_ROWS = 100_000
+MYFLIGHTBOOK_FILE_ID = "csv:mfb:"  # external id prefix of a row that carries MyFlightbook's own Flight ID
 MAX_RECORD_LINES = 200  # a remark with this many line breaks is an unclosed quote swallowing the file
 TEXT_LIMITS = {"tail_number": 32, "departure": 8, "destination": 8, "route": 512, "aircraft_type": 128,
                "pic_name": 128, "sic_name": 128, "instructor_name": 128, "student_name": 128}
@@ -570,7 +571,7 @@ class _Row:
         """
         flight_id = self.text("flight_id")
         if flight_id:
-            return f"csv:mfb:{flight_id}"
+            return f"{MYFLIGHTBOOK_FILE_ID}{flight_id}"
         times = [fields.get(name).isoformat() if fields.get(name) else "" for name in ("block_out", "takeoff_at", "landing_at", "block_in")]
         key = "|".join([fields["date"].isoformat(), fields["tail_number"], fields["departure"], fields["destination"],
                         fields["route"].upper(), *times])

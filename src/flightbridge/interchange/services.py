@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
 
+from django.db.models import Q
+
 from flightbridge.errors import InputError
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
 
 from . import columns
 from .aircraft import facts_for_export
-from .reading import AircraftFacts
+from .reading import MYFLIGHTBOOK_FILE_ID, AircraftFacts
 from .writing import write_foreflight, write_myflightbook
 
 EXPORT_CHUNK = 2000
@@ -92,8 +94,10 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
     flights = logbook_services.flights_for(owner, date_from, date_to).order_by("date", "id")
     left_out = 0
     if file_format == columns.MYFLIGHTBOOK and not include_myflightbook:
-        left_out = flights.filter(source=FlightSource.MYFLIGHTBOOK).count()
-        flights = flights.exclude(source=FlightSource.MYFLIGHTBOOK)
+        # Synced flights, and rows of a MyFlightbook export file (they carry its Flight ID): both are there already.
+        from_myflightbook = Q(source=FlightSource.MYFLIGHTBOOK) | Q(external_id__startswith=MYFLIGHTBOOK_FILE_ID)
+        left_out = flights.filter(from_myflightbook).count()
+        flights = flights.exclude(from_myflightbook)
     count = flights.count()
     # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
     exported = EXPORTED_FIELDS + tuple(name for name in FULL_STOP_FIELDS if name in flight_field_names())
