@@ -16,10 +16,12 @@ router = Router(tags=["logbook files"])
 
 
 class CsvExportFilter(Schema):
-    format: Literal["foreflight", "myflightbook"] = Field(..., description="foreflight (its 2026 import template) or myflightbook")
+    format: Literal["foreflight", "myflightbook"] = Field(
+        ..., description="foreflight (its 2026 import template) or myflightbook")
     date_from: IsoDate | None = Field(None, alias="from", description="first logbook date to include (YYYY-MM-DD)")
     date_to: IsoDate | None = Field(None, alias="to", description="last logbook date to include (YYYY-MM-DD)")
-    include_myflightbook: bool = Field(False, description="MyFlightbook format: also the flights that came from your MyFlightbook account")
+    include_myflightbook: bool = Field(
+        False, description="MyFlightbook format: also the flights that came from your MyFlightbook account")
 
 
 _CSV_FILE = {"responses": {"200": {"description": "The CSV file (Content-Disposition names it)",

@@ -30,7 +30,9 @@ def header_key(header: str) -> str:
 # --- ForeFlight (one file, two tables) ------------------------------------------------------------
 
 FOREFLIGHT_MARKER = "ForeFlight Logbook Import"
-FOREFLIGHT_FIRST_ROW = ("ForeFlight Logbook Import ", "This row is required for importing into ForeFlight. Do not delete or modify. ")
+FOREFLIGHT_FIRST_ROW = (
+    "ForeFlight Logbook Import ", "This row is required for importing into ForeFlight. Do not delete or modify. ",
+)
 AIRCRAFT_TABLE = "Aircraft Table"
 FLIGHTS_TABLE = "Flights Table"
 

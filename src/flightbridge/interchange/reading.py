@@ -53,7 +53,8 @@ class RowProblem:
         return {"row": self.line, "column": self.column, "reason": self.reason}
 
     def __str__(self) -> str:
-        where = ", ".join(part for part in (f"line {self.line}" if self.line else "", f"column {self.column}" if self.column else "") if part)
+        parts = (f"line {self.line}" if self.line else "", f"column {self.column}" if self.column else "")
+        where = ", ".join(part for part in parts if part)
         return f"{where}: {self.reason}" if where else self.reason
 
 
@@ -87,7 +88,8 @@ class ParsedFlight:
     @property
     def label(self) -> str:
         route = "-".join(part for part in (self.fields.get("departure"), self.fields.get("destination")) if part)
-        what = " ".join(part for part in (self.fields["date"].isoformat(), self.fields.get("tail_number", ""), route) if part)
+        parts = (self.fields["date"].isoformat(), self.fields.get("tail_number", ""), route)
+        what = " ".join(part for part in parts if part)
         return f"line {self.line} ({what})"
 
 
@@ -191,7 +193,10 @@ def read_logbook(data: bytes, file_format: str | None = None, *, max_rows: int =
         if "date" not in mapper.index:
             raise InputError(f"The header (line {header[0]}) has no date column; {detected} files need one.",
                              [{"field": "Date", "reason": "missing column"}])
-        logbook.version = "tab-delimited" if detected == c.LOGTEN else ("export" if "flight_id" in mapper.index else "template")
+        if detected == c.LOGTEN:
+            logbook.version = "tab-delimited"
+        else:
+            logbook.version = "export" if "flight_id" in mapper.index else "template"
         logbook._rows = _stream(reader, mapper, logbook, max_rows)
     return logbook
 
@@ -277,8 +282,9 @@ class _ForeFlightReader:
             elif state == "flights" and mapper is not None:
                 count += 1
                 if count > self.max_rows:
-                    self.logbook.notes.append(RowProblem(line, None, f"the file has more than {self.max_rows:,} flight rows: "
-                                                                     f"rows from line {line} on were not read; split the file"))
+                    self.logbook.notes.append(RowProblem(
+                        line, None, f"the file has more than {self.max_rows:,} flight rows: rows from line {line} on "
+                                    "were not read; split the file and import the rest"))
                     return
                 yield mapper.row(line, cells)
         if mapper is None:
@@ -415,7 +421,7 @@ class _Row:
         return ParsedRow(self.line, flight, [])
 
     def _column_of(self, name: str) -> str | None:
-        key = {"tail_number": "tail", "departure": "from", "destination": "to", "route": "route", "aircraft_type": "model"}.get(name, name)
+        key = {"tail_number": "tail", "departure": "from", "destination": "to", "aircraft_type": "model"}.get(name, name)
         return self.column(key) or self.column("route")
 
     def _cells(self) -> dict:
@@ -449,7 +455,8 @@ class _Row:
 
     def _times(self, fields: dict, day: date | None) -> None:
         if self.mapper.format == c.MYFLIGHTBOOK:
-            keys = (("block_out", "block_out"), ("flight_start", "takeoff_at"), ("flight_end", "landing_at"), ("block_in", "block_in"))
+            keys = (("block_out", "block_out"), ("flight_start", "takeoff_at"), ("flight_end", "landing_at"),
+                    ("block_in", "block_in"))
         else:
             keys = (("time_out", "block_out"), ("time_off", "takeoff_at"), ("time_on", "landing_at"), ("time_in", "block_in"))
         clocks: list[time | None] = []
@@ -496,7 +503,8 @@ class _Row:
             day_all = total - night_all
             night_takeoffs = self.count("night_takeoffs")
             any_takeoffs = self.count("any_takeoffs")
-            day_takeoffs = None if any_takeoffs is None else max(any_takeoffs - (night_takeoffs if night_takeoffs is not None else night_all), 0)
+            night_counted = night_all if night_takeoffs is None else night_takeoffs
+            day_takeoffs = None if any_takeoffs is None else max(any_takeoffs - night_counted, 0)
         else:
             day_fs, night_fs = self.count("day_fs") or 0, self.count("night_fs") or 0
             day_tg, night_tg = self.count("day_tg"), self.count("night_tg")
@@ -522,7 +530,8 @@ class _Row:
             try:
                 count = parse_count(parts[0]) if parts[0] else 1
             except CellError as exc:
-                self.problems.append(RowProblem(self.line, self.column(f"approach{n}"), f"{exc} (the count before the first ';')"))
+                reason = f"{exc} (the count before the first ';')"
+                self.problems.append(RowProblem(self.line, self.column(f"approach{n}"), reason))
                 continue
             total += count
             if not first_type and len(parts) > 1:
@@ -572,7 +581,8 @@ class _Row:
         flight_id = self.text("flight_id")
         if flight_id:
             return f"{MYFLIGHTBOOK_FILE_ID}{flight_id}"
-        times = [fields.get(name).isoformat() if fields.get(name) else "" for name in ("block_out", "takeoff_at", "landing_at", "block_in")]
+        moments = (fields.get(name) for name in ("block_out", "takeoff_at", "landing_at", "block_in"))
+        times = [moment.isoformat() if moment else "" for moment in moments]
         key = "|".join([fields["date"].isoformat(), fields["tail_number"], fields["departure"], fields["destination"],
                         fields["route"].upper(), *times])
         seen = self.mapper.seen.get(key, 0) + 1

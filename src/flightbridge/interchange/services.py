@@ -186,6 +186,11 @@ def _incoming_fields(parsed, model_fields: frozenset[str], aircraft: dict) -> di
     return values
 
 
+def legacy_key(fields: dict) -> str:
+    """`date:departure:destination`, the key the ingest path matches rows without an external id by."""
+    return f"{fields['date'].isoformat()}:{fields['departure']}:{fields['destination']}"
+
+
 def _problems(row) -> list[dict]:
     return [problem.as_dict() for problem in row.problems]
 
@@ -221,7 +226,8 @@ def _preview(owner, logbook) -> CsvImportResult:
         by_id = dict(Flight.objects.filter(owner=owner, external_id__in=[p.identity for p in batch])
                      .values_list("external_id", "source_hash"))
         by_digest = set(Flight.objects.filter(owner=owner, external_id__isnull=True,
-                                              source_hash__in=[p.source_hash for p in batch]).values_list("source_hash", flat=True))
+                                              source_hash__in=[p.source_hash for p in batch])
+                        .values_list("source_hash", flat=True))
         dates = {p.fields["date"] for p in batch}
         legacy = {f"{day.isoformat()}:{dep}:{dest}" for day, dep, dest in Flight.objects.filter(
             owner=owner, external_id__isnull=True, date__in=dates).values_list("date", "departure", "destination")}
@@ -230,7 +236,7 @@ def _preview(owner, logbook) -> CsvImportResult:
                 outcome = "unchanged" if by_id[parsed.identity] in ("", parsed.source_hash) else "updated"
             elif parsed.source_hash in by_digest:
                 outcome = "unchanged"
-            elif f"{parsed.fields['date'].isoformat()}:{parsed.fields['departure']}:{parsed.fields['destination']}" in legacy:
+            elif legacy_key(parsed.fields) in legacy:
                 outcome = "linked"
             else:
                 outcome = "created"
@@ -281,7 +287,8 @@ def _import(owner, logbook) -> CsvImportResult:
                     for parsed in batch]
         outcome = run.store_batch(incoming)
         for parsed, record in zip(batch, outcome.records):
-            problems = [{"row": parsed.line, "column": record.field, "reason": record.reason}] if record.outcome == "failed" else []
+            failed = record.outcome == "failed"
+            problems = [{"row": parsed.line, "column": record.field, "reason": record.reason}] if failed else []
             collector.add(RowResult(parsed.line, record.outcome if record.outcome in collector.counts else "skipped",
                                     parsed.label, flight_id=record.flight_id, problems=problems))
         batch.clear()

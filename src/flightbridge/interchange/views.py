@@ -20,7 +20,8 @@ def export_page(request):
     if "download" in query:
         try:
             # The page's form is the API's query: one schema validates both.
-            filters = CsvExportFilter.model_validate({key: value for key, value in query.items() if value and key != "download"})
+            filters = CsvExportFilter.model_validate({key: value for key, value in query.items()
+                                                      if value and key != "download"})
             export = services.export_csv(request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
                                          include_myflightbook=filters.include_myflightbook)
             return csv_response(export)

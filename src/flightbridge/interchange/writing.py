@@ -53,7 +53,8 @@ def landing_counts(flight) -> LandingCounts:
     night_fs = getattr(flight, "night_full_stop_landings", None)
     return LandingCounts(
         day_landings=day, night_landings=night,
-        day_full_stop=min(day if day_fs is None else day_fs, day), night_full_stop=min(night if night_fs is None else night_fs, night),
+        day_full_stop=min(day if day_fs is None else day_fs, day),
+        night_full_stop=min(night if night_fs is None else night_fs, night),
         day_takeoffs=flight.day_takeoffs or 0, night_takeoffs=flight.night_takeoffs or 0,
     )
 
@@ -126,7 +127,8 @@ def foreflight_flight_row(flight) -> list[str]:
         "TotalTime": hours_text(flight.total_flight_time), "PIC": hours_text(flight.pic), "SIC": hours_text(flight.sic),
         "Night": hours_text(flight.night), "CrossCountry": hours_text(flight.cross_country),
         "Takeoff Day": count_text(counts.day_takeoffs), "Takeoff Night": count_text(counts.night_takeoffs),
-        "Landing Full-Stop Day": count_text(counts.day_full_stop), "Landing Full-Stop Night": count_text(counts.night_full_stop),
+        "Landing Full-Stop Day": count_text(counts.day_full_stop),
+        "Landing Full-Stop Night": count_text(counts.night_full_stop),
         "Landing Touch-and-Go Day": count_text(counts.day_touch_and_go),
         "Landing Touch-and-Go Night": count_text(counts.night_touch_and_go),
         "ActualInstrument": hours_text(flight.imc), "SimulatedInstrument": hours_text(flight.simulated_ifr),

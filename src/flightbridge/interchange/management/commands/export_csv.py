@@ -38,6 +38,8 @@ class Command(BaseCommand):
                     self.stdout.write(line, ending="")
         except FlightBridgeError as exc:
             raise CommandError(str(exc)) from None
-        left_out = (f"; left out {export.left_out_myflightbook} flight(s) from MyFlightbook (--include-myflightbook adds them)"
-                    if export.left_out_myflightbook else "")
+        left_out = ""
+        if export.left_out_myflightbook:
+            left_out = (f"; left out {export.left_out_myflightbook} flight(s) from MyFlightbook "
+                        "(--include-myflightbook adds them)")
         self.stderr.write(f"{export.flights} flight(s) as {format} CSV" + (f", written to {out}" if out else "") + left_out)
