@@ -352,6 +352,8 @@ class _RowMapper:
         self.format, self.header, self.logbook, self.comma_decimal = file_format, header, logbook, comma_decimal
         self.index = _index(header, columns)
         self.seen: dict[str, int] = {}  # identity key → times seen in this file (same-day flights without times)
+        self.names = [(position, cell.strip()) for position, cell in enumerate(header) if cell.strip()]
+        self.aircraft_raw: dict[str, dict] = {}  # tail → its facts as stored in raw (computed once per aircraft)
 
     def row(self, line: int, cells: list[str]) -> ParsedRow:
         return _Row(self, line, cells).parse()
@@ -368,7 +370,9 @@ class _Row:
 
     def text(self, key: str) -> str:
         index = self.mapper.index.get(key)
-        return self.cells[index] if index is not None and index < len(self.cells) else ""
+        if index is None or index >= len(self.cells):
+            return ""
+        return self.cells[index]
 
     def _read(self, key: str, parse, default):
         value = self.text(key)
@@ -415,7 +419,8 @@ class _Row:
             return ParsedRow(self.line, None, self.problems)
         raw = {"format": self.mapper.format, "cells": self._cells()}
         if aircraft is not None and self.mapper.format == c.FOREFLIGHT:
-            raw["aircraft"] = aircraft.as_dict()
+            known = self.mapper.aircraft_raw
+            raw["aircraft"] = known.get(aircraft.registration) or known.setdefault(aircraft.registration, aircraft.as_dict())
         digest = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
         flight = ParsedFlight(self.line, fields, self._identity(fields), digest, raw, aircraft)
         return ParsedRow(self.line, flight, [])
@@ -425,8 +430,8 @@ class _Row:
         return self.column(key) or self.column("route")
 
     def _cells(self) -> dict:
-        return {header.strip(): self.cells[i] for i, header in enumerate(self.mapper.header)
-                if header.strip() and i < len(self.cells) and self.cells[i]}
+        cells, width = self.cells, len(self.cells)
+        return {name: cells[position] for position, name in self.mapper.names if position < width and cells[position]}
 
     def _date(self) -> date | None:
         value = self.text("date")
