@@ -222,7 +222,11 @@ class _Records:
             if self._reader.line_num - start > MAX_RECORD_LINES:
                 problem = RowProblem(start, None, f"a quote opened on line {start} is never closed, so it swallowed "
                                                   f"lines {start}–{self._reader.line_num}; close the quote and import again")
-            yield start, [unguard(cell.strip()) for cell in cells], problem
+            cells = [cell.strip() for cell in cells]
+            for position, cell in enumerate(cells):
+                if cell[:1] == "'":
+                    cells[position] = unguard(cell)
+            yield start, cells, problem
 
     def next_nonblank(self) -> tuple[int, list[str]] | None:
         for line, cells, _problem in self:
@@ -353,6 +357,7 @@ class _RowMapper:
         self.index = _index(header, columns)
         self.seen: dict[str, int] = {}  # identity key → times seen in this file (same-day flights without times)
         self.names = [(position, cell.strip()) for position, cell in enumerate(header) if cell.strip()]
+        self.width = len(header)  # short rows are padded to it, so a cell lookup never checks the length
         self.aircraft_raw: dict[str, dict] = {}  # tail → its facts as stored in raw (computed once per aircraft)
 
     def row(self, line: int, cells: list[str]) -> ParsedRow:
@@ -361,6 +366,8 @@ class _RowMapper:
 
 class _Row:
     def __init__(self, mapper: _RowMapper, line: int, cells: list[str]):
+        if len(cells) < mapper.width:
+            cells = cells + [""] * (mapper.width - len(cells))
         self.mapper, self.line, self.cells = mapper, line, cells
         self.problems: list[RowProblem] = []
 
@@ -370,9 +377,7 @@ class _Row:
 
     def text(self, key: str) -> str:
         index = self.mapper.index.get(key)
-        if index is None or index >= len(self.cells):
-            return ""
-        return self.cells[index]
+        return "" if index is None else self.cells[index]
 
     def _read(self, key: str, parse, default):
         value = self.text(key)
@@ -430,8 +435,8 @@ class _Row:
         return self.column(key) or self.column("route")
 
     def _cells(self) -> dict:
-        cells, width = self.cells, len(self.cells)
-        return {name: cells[position] for position, name in self.mapper.names if position < width and cells[position]}
+        cells = self.cells
+        return {name: cells[position] for position, name in self.mapper.names if cells[position]}
 
     def _date(self) -> date | None:
         value = self.text("date")
