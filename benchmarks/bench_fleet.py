@@ -38,7 +38,7 @@ def _start_sandbox(models: int, key: str):
 
 
 def bench_model_sync(ctx):
-    from flightbridge.fleet import services
+    from flightbridge.fleet import runs
     from flightbridge.fleet.models import AircraftModel, DataSourceConfig, SyncLog
 
     count = ctx.scale(10_000, 300)
@@ -60,11 +60,11 @@ def bench_model_sync(ctx):
             rows.append({"metric": f"{label}: peak MB raised by", "value": round(_peak_mb() - before, 1)})
             return result
 
-        first = phase("first sync (all created)", lambda: services.sync_source(source.pk))
+        first = phase("first sync (all created)", lambda: runs.sync_source(source.pk))
         assert first["created"] == count and AircraftModel.objects.count() == count, first
-        preview = phase("preview (all unchanged)", lambda: services.preview_source(source, include_old=True))
+        preview = phase("preview (all unchanged)", lambda: runs.preview_source(source, include_old=True))
         assert preview["counts"]["unchanged"] == count, preview["counts"]
-        again = phase("re-sync (all unchanged)", lambda: services.sync_source(source.pk))
+        again = phase("re-sync (all unchanged)", lambda: runs.sync_source(source.pk))
         assert again["unchanged"] == count, again
         assert SyncLog.objects.count() == 2 * count
         rows.append({"metric": "peak MB (FlightBridge process, all phases)", "value": round(_peak_mb(), 1)})

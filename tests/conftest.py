@@ -6,13 +6,14 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pytest
 from django.conf import settings
 
-import tests.testapp.tasks  # noqa: F401  (registers the test job kinds in this process too)
 from django.test import Client
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +64,46 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, message: s
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+
+
+T = TypeVar("T")
+
+
+def run_at_once(n: int, fn: Callable[[], T], timeout: float = 60.0) -> list[T]:
+    """Call `fn` on `n` threads released together by a barrier; returns their results (in finishing order).
+
+    Each thread closes its own database connection when done. Any exception in a thread, or a thread
+    still running at the deadline, fails the test with every error listed (type and message).
+    """
+    barrier = threading.Barrier(n)
+    results: list[T] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def run() -> None:
+        from django.db import connection
+
+        try:
+            barrier.wait(timeout=timeout)
+            value = fn()
+            with lock:
+                results.append(value)
+        except Exception as exc:  # reported below with its type
+            with lock:
+                errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, name=f"at-once-{index}") for index in range(n)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = sum(thread.is_alive() for thread in threads)
+    if errors or stuck:
+        raise AssertionError(f"{len(errors)} of {n} threads failed, {stuck} still running after {timeout}s: {errors}")
+    return results
 
 
 def child_env(**extra: str) -> dict[str, str]:

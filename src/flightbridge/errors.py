@@ -2,6 +2,9 @@
 
 - `TransientError`: worth retrying with backoff (timeouts, 5xx, 429).
 - `NeedsReauth`: the grant is gone; tell the pilot to reconnect, never retry blindly.
+- `TokenRejected` (a NeedsReauth): the service refused the access token (expired, corrupt, foreign,
+  or short of a scope). Refresh it once and try again; refused again, it is NeedsReauth. Never a
+  transient retry: the same token would be refused the same way.
 - `BadRecord`: one source record cannot be stored; skip it, count it, log it, go on.
 - `FatalError`: the run cannot go on; fail it with a message a pilot understands.
 - `BlockedCall`: a write to a read-only system was attempted; fatal, message starts with BLOCKED:.
@@ -29,6 +32,14 @@ class TransientError(FlightBridgeError):
 
 class NeedsReauth(FlightBridgeError):
     code = "needs_reauth"
+
+
+class TokenRejected(NeedsReauth):
+    """The access token was refused; `scope` names a missing permission when that was the reason."""
+
+    def __init__(self, message: str, *, scope: str | None = None):
+        super().__init__(message)
+        self.scope = scope
 
 
 class FatalError(FlightBridgeError):

@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from flightbridge.fleet import demo, services
+from flightbridge.fleet import demo, schedule
 from flightbridge.fleet.models import AircraftModel, DataSourceConfig
 from flightbridge.web.management.commands.demo import DemoContext
 from tests.conftest import REPO_ROOT, child_env, wait_for
@@ -51,7 +51,7 @@ def test_demo_sandbox_process_serves_the_source(admin_user, tmp_path, drain_jobs
                     return False
 
             wait_for(up, 30, message="the demo sandbox to listen")
-            services.request_source_sync(source, admin_user)
+            schedule.request_source_sync(source, admin_user)
             [job] = drain_jobs()
             assert job.status == "succeeded", job.message
             assert AircraftModel.objects.filter(external_data_source=demo.DEMO_SOURCE_NAME).count() == demo.DEMO_MODELS

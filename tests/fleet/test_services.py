@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError
 
 from flightbridge.errors import Conflict, FatalError, InputError
-from flightbridge.fleet import services
+from flightbridge.fleet import jobs, runs, schedule, sources
+from flightbridge.fleet import status as fleet_status
 from flightbridge.fleet.models import AircraftModel, DataSourceConfig, LastSyncStatus, SourceStatus, SyncAction, SyncLog
 from flightbridge.jobs.models import JobStatus
 from tests.fleet.conftest import SANDBOX_KEY, make_source
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def run_sync(source, drain_jobs, owner=None):
-    job, created = services.request_source_sync(source, owner)
+    job, created = schedule.request_source_sync(source, owner)
     assert created
     [done] = drain_jobs()
     assert done.pk == job.pk
@@ -88,19 +89,19 @@ def test_a_model_from_one_source_never_updates_anothers(make_sandbox, drain_jobs
 
 def test_preview_writes_nothing_and_tells_what_a_sync_would_do(source, sandbox, drain_jobs):
     before = source.updated_at
-    preview = services.preview_source(source, include_old=True)
+    preview = runs.preview_source(source, include_old=True)
     assert preview["counts"] == {"create": 30, "update": 0, "unchanged": 0, "failed": 0}
     assert AircraftModel.objects.count() == 0 and SyncLog.objects.count() == 0
     run_sync(source, drain_jobs)
     logs_after_sync = SyncLog.objects.count()
     sandbox.update_model("cirrus-sr22", description="Turbocharged")
     sandbox.control({"missing_external_id": 1})
-    preview = services.preview_source(source, include_old=True)
+    preview = runs.preview_source(source, include_old=True)
     assert preview["counts"] == {"create": 0, "update": 1, "unchanged": 29, "failed": 1}
     [update] = [item for item in preview["items"] if item["action"] == "update"]
     assert update["external_id"] == "cirrus-sr22" and update["changes"]["description"]["new"] == "Turbocharged"
     assert update["changes"]["description"]["old"].startswith("Cirrus SR22: 5 seats")
-    hidden = services.preview_source(source, include_old=False)
+    hidden = runs.preview_source(source, include_old=False)
     assert [i for i in hidden["items"] if i["action"] == "update"][0]["changes"] == {"description": {"new": "Turbocharged"}}
     assert SyncLog.objects.count() == logs_after_sync
     assert AircraftModel.objects.get(external_id="cirrus-sr22").description != "Turbocharged"
@@ -118,7 +119,7 @@ def test_failures_degrade_the_source_and_a_clean_sync_restores_it(source, sandbo
     assert failure.aircraft_model is None and "HTTP 503" in failure.error and failure.data_source == source
     run_sync(source, drain_jobs)
     assert source.error_count == 2 and source.status == SourceStatus.DEGRADED
-    assert services.sync_status()["status"] == "degraded"
+    assert fleet_status.sync_status()["status"] == "degraded"
     sandbox.control({"fail_5xx": 0})
     run_sync(source, drain_jobs)  # a degraded source still syncs; that is how it recovers
     assert source.status == SourceStatus.ACTIVE and source.error_count == 0
@@ -146,7 +147,7 @@ def test_no_global_key_fallback(make_sandbox, drain_jobs, monkeypatch, settings)
     assert AircraftModel.objects.count() == 0
     assert source.status == SourceStatus.DEGRADED
     assert "has no API key configured" in SyncLog.objects.get(success=False).error
-    check = services.check_source_connection(source)
+    check = sources.check_source_connection(source)
     assert not check.ok and "has no API key configured" in check.message
 
 
@@ -157,7 +158,7 @@ def test_key_never_reaches_logs_rows_or_messages(make_sandbox, drain_jobs, caplo
     caplog.set_level(logging.DEBUG)
     job = run_sync(source, drain_jobs)
     assert job.status == JobStatus.FAILED and "refused the connection's credentials" in job.message
-    services.check_source_connection(source)
+    sources.check_source_connection(source)
     assert secret not in caplog.text
     assert secret not in repr(source) and secret not in str(source)
     assert secret not in (job.message + str(job.result) + str(job.progress))
@@ -191,16 +192,16 @@ def test_repeated_external_id_in_one_feed_updates_what_it_created(source, sandbo
 
 
 def test_inactive_or_inbound_sources_do_not_sync(source, admin_user):
-    services.update_source(source, {"status": "inactive"})
+    sources.update_source(source, {"status": "inactive"})
     with pytest.raises(Conflict, match="inactive"):
-        services.request_source_sync(source, admin_user)
+        schedule.request_source_sync(source, admin_user)
     with pytest.raises(FatalError, match="inactive"):
-        services.sync_source(source.pk)
+        runs.sync_source(source.pk)
     with pytest.raises(Conflict, match="No active outbound data source"):
-        services.request_sync_all(admin_user)
+        schedule.request_sync_all(admin_user)
     inbound = make_source("Pushes to us", "http://127.0.0.1:9/models", direction="inbound")
     with pytest.raises(Conflict, match="inbound"):
-        services.request_source_sync(inbound, admin_user)
+        schedule.request_source_sync(inbound, admin_user)
 
 
 def test_sync_all_requests_one_job_per_active_outbound_source(make_sandbox, admin_user, drain_jobs):
@@ -208,10 +209,10 @@ def test_sync_all_requests_one_job_per_active_outbound_source(make_sandbox, admi
     make_source("A", a.url)
     make_source("B", b.url)
     make_source("Off", a.url).__class__.objects.filter(name="Off").update(status="inactive")
-    results = services.request_sync_all(admin_user)
+    results = schedule.request_sync_all(admin_user)
     assert sorted(source.name for source, _job, _created in results) == ["A", "B"]
     assert all(created and job.owner == admin_user and job.scope == f"source:{source.pk}" for source, job, created in results)
-    again = services.request_sync_all(admin_user)
+    again = schedule.request_sync_all(admin_user)
     assert [job.pk for _s, job, _c in again] == [job.pk for _s, job, _c in results]
     assert {job.status for job in drain_jobs()} == {JobStatus.SUCCEEDED}
     assert AircraftModel.objects.count() == 5
@@ -222,8 +223,8 @@ def test_sync_one_model(source, sandbox, drain_jobs, admin_user):
     model = AircraftModel.objects.get(external_id="mooney-m20j")
     sandbox.update_model("mooney-m20j", model_number="M20J-201", name="Mooney 201")
     sandbox.update_model("cessna-152", name="Should stay unsynced")
-    job, created = services.request_model_sync(model, admin_user)
-    assert created and job.kind == services.SYNC_MODEL_JOB
+    job, created = schedule.request_model_sync(model, admin_user)
+    assert created and job.kind == jobs.sync_model_job.name
     [done] = drain_jobs()
     assert done.status == JobStatus.SUCCEEDED and "updated" in done.message
     model.refresh_from_db()
@@ -236,18 +237,18 @@ def test_sync_one_model(source, sandbox, drain_jobs, admin_user):
 def test_sync_one_model_needs_source_info_and_an_active_matching_source(source, sandbox, drain_jobs, admin_user):
     hand = AircraftModel.objects.create(name="Hand-made")
     with pytest.raises(InputError, match="no external source information"):
-        services.request_model_sync(hand, admin_user)
+        schedule.request_model_sync(hand, admin_user)
     orphan = AircraftModel.objects.create(name="Orphan", external_id="x", external_data_source="Gone Catalog")
     with pytest.raises(Conflict, match="No data source named 'Gone Catalog'"):
-        services.request_model_sync(orphan, admin_user)
+        schedule.request_model_sync(orphan, admin_user)
     run_sync(source, drain_jobs)
     model = AircraftModel.objects.get(external_id="cessna-182t")
-    services.update_source(source, {"status": "inactive"})
+    sources.update_source(source, {"status": "inactive"})
     with pytest.raises(Conflict, match="not an active outbound source"):
-        services.request_model_sync(model, admin_user)
-    services.update_source(source, {"status": "active"})
+        schedule.request_model_sync(model, admin_user)
+    sources.update_source(source, {"status": "active"})
     sandbox.remove_model("cessna-182t")
-    services.request_model_sync(model, admin_user)
+    schedule.request_model_sync(model, admin_user)
     [done] = drain_jobs()
     assert done.status == JobStatus.FAILED and "has no aircraft model with external_id 'cessna-182t'" in done.message
 
@@ -255,36 +256,38 @@ def test_sync_one_model_needs_source_info_and_an_active_matching_source(source, 
 def test_renaming_a_source_with_models_is_refused(source, drain_jobs):
     run_sync(source, drain_jobs)
     with pytest.raises(Conflict, match="30 aircraft model"):
-        services.update_source(source, {"name": "Renamed"})
+        sources.update_source(source, {"name": "Renamed"})
     assert DataSourceConfig.objects.get(pk=source.pk).name == "Type Catalog"
 
 
 def test_status_counts_connections_errors_and_models(make_sandbox, drain_jobs):
-    assert services.sync_status()["status"] == "inactive"
+    assert fleet_status.sync_status()["status"] == "inactive"
     good, bad = make_sandbox(models=3), make_sandbox(models=3)
     bad.control({"fail_5xx": -1})
     a, b = make_source("Good", good.url), make_source("Bad", bad.url)
     run_sync(a, drain_jobs)
-    status = services.sync_status()
+    status = fleet_status.sync_status()
     assert status["status"] == "active" and status["connections"] == 2 and status["active_connections"] == 2
     assert status["last_sync_status"] == "succeeded" and status["models_with_sync"] == 3
     run_sync(b, drain_jobs)
-    status = services.sync_status()
+    status = fleet_status.sync_status()
     assert status["status"] == "degraded" and status["error_count"] == 1 and status["recent_error_count"] == 1
     assert status["last_sync_status"] == "failed" and status["last_sync_source"] == "Bad"
     assert {s["name"]: s["status"] for s in status["sources"]} == {"Bad": "degraded", "Good": "active"}
 
 
 def test_a_second_concurrent_run_of_one_source_stops_without_changes(source, admin_user, drain_jobs):
-    scheduled = services.schedule_due_syncs() or None  # manual source: nothing scheduled
+    scheduled = schedule.schedule_due_syncs() or None  # manual source: nothing scheduled
     assert scheduled is None
-    first, _ = services.request_source_sync(source, admin_user)
-    second, created = services.request_source_sync(source, None)  # another owner: the guard allows a second job
+    first, _ = schedule.request_source_sync(source, admin_user)
+    second, created = schedule.request_source_sync(source, None)  # another owner: the guard allows a second job
     assert created and second.pk != first.pk
     from flightbridge.jobs.services import run_job
 
     stopped = run_job(second.pk)
-    assert stopped.status == JobStatus.FAILED and f"job {first.pk}" in stopped.message
+    # Named by when it started, not by our row id (issue 14: no "job 4" in what people read).
+    assert stopped.status == JobStatus.FAILED and f"already under way (started {first.created_at:%Y-%m-%d %H:%M} UTC)" in stopped.message
+    assert f"job {first.pk}" not in stopped.message
     assert AircraftModel.objects.count() == 0 and SyncLog.objects.count() == 0
     assert run_job(first.pk).status == JobStatus.SUCCEEDED and AircraftModel.objects.count() == 30
 

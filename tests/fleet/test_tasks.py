@@ -1,20 +1,20 @@
 """Scheduled syncs: due sources get one job, from the database, never twice, even with several workers."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from django.utils import timezone
 
-from flightbridge.fleet import services, tasks
+from flightbridge.fleet import jobs, schedule, sources, tasks
 from flightbridge.fleet.models import DataSourceConfig
 from flightbridge.jobs.models import JobStatus, SyncJob
+from tests.conftest import run_at_once
 from tests.fleet.conftest import make_source
 
 
 def fleet_jobs():
-    return SyncJob.objects.filter(kind=services.SYNC_SOURCE_JOB)
+    return SyncJob.objects.filter(kind=jobs.sync_source_job.name)
 
 
 @pytest.mark.django_db
@@ -26,33 +26,33 @@ def test_only_due_active_sources_with_a_frequency_are_scheduled(sandbox):
     make_source("Inbound", sandbox.url, sync_frequency="hourly", direction="inbound")
     recent = make_source("Synced recently", sandbox.url, sync_frequency="daily")
     DataSourceConfig.objects.filter(pk=recent.pk).update(last_sync_at=timezone.now() - timedelta(hours=2))
-    [job] = services.schedule_due_syncs()
+    [job] = schedule.schedule_due_syncs()
     assert job.params == {"source_id": hourly.pk, "trigger": "schedule"} and job.owner is None
     assert job.scope == f"source:{hourly.pk}"
-    assert services.schedule_due_syncs() == []  # a second run in the same minute claims nothing
+    assert schedule.schedule_due_syncs() == []  # a second run in the same minute claims nothing
 
 
 @pytest.mark.django_db
 def test_schedule_follows_the_frequency_from_the_database(sandbox, drain_jobs):
     source = make_source("Hourly", sandbox.url, sync_frequency="hourly")
     start = timezone.now()
-    assert len(services.schedule_due_syncs(start)) == 1
+    assert len(schedule.schedule_due_syncs(start)) == 1
     [done] = drain_jobs()
     assert done.status == JobStatus.SUCCEEDED
     # After a restart nothing in memory survives: the next run is computed from last_sync_at / last_scheduled_at.
-    assert services.schedule_due_syncs(start + timedelta(minutes=30)) == []
+    assert schedule.schedule_due_syncs(start + timedelta(minutes=30)) == []
     source.refresh_from_db()
-    assert services.next_sync_at(source) >= start + timedelta(minutes=60)
-    later = services.schedule_due_syncs(source.last_sync_at + timedelta(minutes=61))
+    assert sources.next_sync_at(source) >= start + timedelta(minutes=60)
+    later = schedule.schedule_due_syncs(source.last_sync_at + timedelta(minutes=61))
     assert len(later) == 1 and fleet_jobs().count() == 2
 
 
 @pytest.mark.django_db
 def test_a_still_running_sync_is_not_scheduled_again(sandbox):
     make_source("Hourly", sandbox.url, sync_frequency="hourly")
-    [job] = services.schedule_due_syncs()
+    [job] = schedule.schedule_due_syncs()
     # an hour later the first job is somehow still queued: the job guard keeps it to one
-    assert services.schedule_due_syncs(timezone.now() + timedelta(minutes=61)) == []
+    assert schedule.schedule_due_syncs(timezone.now() + timedelta(minutes=61)) == []
     assert fleet_jobs().filter(status__in=["queued", "running"]).count() == 1
     assert fleet_jobs().get().pk == job.pk
 
@@ -67,23 +67,6 @@ def test_periodic_task_requests_due_jobs(sandbox):
 @pytest.mark.django_db(transaction=True)
 def test_several_workers_scheduling_at_once_make_one_job(sandbox):
     sources = [make_source(f"Source {n}", sandbox.url, sync_frequency="hourly") for n in range(3)]
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def worker():
-        try:
-            barrier.wait(timeout=10)
-            services.schedule_due_syncs()
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_at_once(4, schedule.schedule_due_syncs)
     close_old_connections()
-    assert errors == []
     assert sorted(fleet_jobs().values_list("params__source_id", flat=True)) == sorted(s.pk for s in sources)

@@ -1,10 +1,10 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from flightbridge.jobs import services
 from flightbridge.jobs.models import JobStatus, SyncJob
+from flightbridge.states import IllegalTransition
+from tests.conftest import run_at_once
+from tests.testapp.jobs import sleep_job
 
 
 @pytest.mark.django_db
@@ -22,7 +22,37 @@ def test_second_request_returns_the_active_job(user):
 def test_unknown_kind_is_refused_before_a_row_exists(user):
     with pytest.raises(LookupError):
         services.request_job("no.such.kind", owner=user)
+    unregistered = services.job_kind("test.never_registered")(lambda context: {})
+    with pytest.raises(LookupError, match="test.never_registered"):
+        unregistered.request(owner=user)
     assert not SyncJob.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_kind_is_requested_and_found_through_itself(user):
+    job, created = sleep_job.request(owner=user, params={"seconds": 0})
+    assert created and job.kind == sleep_job.name == "test.sleep"
+    assert list(sleep_job.jobs()) == [job]
+    again, created_again = services.request_job("test.sleep", owner=user)  # by name: the same kind, the same job
+    assert not created_again and again.pk == job.pk
+
+
+def test_a_name_declared_twice_fails_at_registration():
+    impostor = services.job_kind("test.sleep")(lambda context: {"message": "not the real one"})
+    with pytest.raises(ValueError, match="declared twice"):
+        services.register_job_kinds(impostor)
+    services.register_job_kinds(sleep_job)  # the same kind again is harmless (ready() may run twice)
+    assert services.kind_named("test.sleep") is sleep_job
+
+
+def test_every_app_registers_its_kinds_at_start_up():
+    from flightbridge.fleet.jobs import sync_model_job, sync_source_job
+    from flightbridge.myflightbook.jobs import sync_logbook_job
+
+    for kind in (sync_logbook_job, sync_source_job, sync_model_job):
+        assert services.kind_named(kind.name) is kind
+    assert (sync_logbook_job.name, sync_source_job.name, sync_model_job.name) == (
+        "myflightbook.sync", "fleet.sync_source", "fleet.sync_model")
 
 
 @pytest.mark.django_db
@@ -59,7 +89,7 @@ def test_transitions_follow_the_state_machine(user):
     assert not services.transition(job.pk, JobStatus.RUNNING)  # a second worker cannot claim it
     assert services.transition(job.pk, JobStatus.FAILED, message="x")
     assert not services.transition(job.pk, JobStatus.RUNNING)
-    with pytest.raises(services.IllegalTransition):
+    with pytest.raises(IllegalTransition):
         services.transition(job.pk, JobStatus.QUEUED)
     assert services.run_job(job.pk) is None  # a finished job is never run again
 
@@ -83,25 +113,7 @@ def test_stale_running_job_is_reaped_and_replaced(user, settings):
 @pytest.mark.django_db(transaction=True)
 def test_job_guard_under_real_concurrency(user):
     """Eight threads, each with its own database connection, request the same job at once: one row."""
-    barrier = threading.Barrier(8)
-    results, failures = [], []
-
-    def request():
-        try:
-            barrier.wait(timeout=10)
-            job, created = services.request_job("test.sleep", owner=user)
-            results.append((job.pk, created))
-        except Exception as exc:  # surfaced below with its type
-            failures.append(repr(exc))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=request) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert failures == []
+    results = [(job.pk, created) for job, created in run_at_once(8, lambda: sleep_job.request(owner=user))]
     assert len(results) == 8
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1

@@ -1,4 +1,4 @@
-"""Run by test_connection in a separate process: N calls through `client_for(user)` on the test database."""
+"""Run by test_tokens in a separate process: N calls through `client_for(user)` on the test database."""
 
 import sys
 
@@ -9,7 +9,7 @@ def main(user_id: int, calls: int) -> None:
     django.setup()
     from django.contrib.auth import get_user_model
 
-    from flightbridge.myflightbook.connection import client_for
+    from flightbridge.myflightbook.tokens import client_for
 
     user = get_user_model().objects.get(pk=user_id)
     with client_for(user) as client:

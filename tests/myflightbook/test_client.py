@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from flightbridge.errors import BlockedCall, FatalError, NeedsReauth, TransientError
+from flightbridge.errors import BlockedCall, FatalError, NeedsReauth, TokenRejected, TransientError
 from flightbridge.myflightbook.client import (
-    READ_METHODS, WRITE_METHODS, MyFlightbookClient, StaticTokenProvider, parse_body, parse_mfb_date,
-    parse_mfb_datetime, with_defaults,
+    READ_METHODS, WRITE_METHODS, MyFlightbookClient, StaticTokenProvider, classify_failure, parse_body,
 )
-from flightbridge.myflightbook.locks import FileCallGate, LocalCallGate
+from flightbridge.myflightbook.mapping import parse_mfb_date
+from flightbridge.myflightbook.pacing import FileCallGate, LocalCallGate
+from flightbridge.myflightbook.sandbox.server import BAD_SIGNATURE_TEXT, NOT_BASE64_TEXT
+from tests.conftest import run_at_once
 from flightbridge.myflightbook.sandbox import WRITE_METHODS as SANDBOX_WRITES
 from flightbridge.myflightbook.sandbox import SandboxServer
 
@@ -48,17 +49,17 @@ def make_client(sandbox, token=None, **options):
 
 
 class CountingProvider:
-    """Issues sandbox tokens and counts refreshes, like the stored provider does."""
+    """Issues sandbox tokens (for `scopes`, default all) and counts refreshes, like the stored provider does."""
 
-    def __init__(self, sandbox, token):
-        self.sandbox, self.token, self.refreshes = sandbox, token, 0
+    def __init__(self, sandbox, token, scopes=None):
+        self.sandbox, self.token, self.scopes, self.refreshes = sandbox, token, scopes, 0
 
     def access_token(self):
         return self.token
 
     def refresh_after_rejection(self, rejected):
         self.refreshes += 1
-        self.token = self.sandbox.issue_tokens()["access_token"]
+        self.token = self.sandbox.issue_tokens(self.scopes)["access_token"]
         return self.token
 
 
@@ -147,25 +148,6 @@ def test_empty_body_is_none(fresh):
     assert parse_body("") is None and parse_body("  ") is None
 
 
-def test_parse_dates_iso_and_mdy_and_utc_times():
-    assert parse_mfb_date("2026-08-16T00:00:00") == date(2026, 8, 16)
-    assert parse_mfb_date("8/16/2026") == date(2026, 8, 16)
-    assert parse_mfb_date("12/1/2025") == date(2025, 12, 1)
-    assert parse_mfb_date(None) is None
-    assert parse_mfb_datetime("2026-08-16T17:10:00Z") == datetime(2026, 8, 16, 17, 10, tzinfo=timezone.utc)
-    assert parse_mfb_datetime("2026-08-16T17:10:00") == datetime(2026, 8, 16, 17, 10, tzinfo=timezone.utc)
-    with pytest.raises(ValueError, match="not a MyFlightbook date"):
-        parse_mfb_date("yesterday")
-
-
-def test_omitted_defaults_come_back():
-    item = with_defaults("CurrencyStatusItem", {"Attribute": "ASEL - Night", "Value": "Expired: 8/5/2026"})
-    assert item["Status"] == 0  # NotCurrent arrives with no Status at all
-    flight = with_defaults("LogbookEntry", {"FlightID": 7, "PIC": Decimal("1.20")})
-    assert flight["Nighttime"] == Decimal(0) and flight["fHoldingProcedures"] is False and flight["PIC"] == Decimal("1.20")
-    assert with_defaults("TotalsItem", {"Value": Decimal("1187.0"), "IsInt": True})["NumericType"] == 0
-
-
 # ---- transient failures --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fault", ["5xx", "500", "drop", "truncated", "malformed"])
@@ -242,12 +224,83 @@ def test_a_second_rejection_after_refresh_needs_reauth(fresh):
     assert provider.refreshes == 1 and len(fresh.calls) == 2
 
 
-def test_a_missing_scope_asks_for_a_reconnect_without_refreshing(fresh):
+# Issue 12 changed this: a missing scope (401) is refreshed once like any refused token, then it is a
+# reconnect naming the permission; before, it asked for a reconnect without refreshing.
+def test_a_missing_scope_refreshes_once_then_asks_for_a_reconnect(fresh):
     token = fresh.issue_tokens(("readaircraft",))["access_token"]
-    provider = CountingProvider(fresh, token)
-    with pytest.raises(NeedsReauth, match="readflight"):
-        MyFlightbookClient(fresh.url, provider, 0).call("FlightsWithQueryAndOffset", fq={}, offset=0, maxCount=1)
-    assert provider.refreshes == 0
+    provider = CountingProvider(fresh, token, scopes=("readaircraft",))
+    sleeps = Sleeps()
+    with pytest.raises(NeedsReauth, match="lacks the 'readflight' permission") as raised:
+        MyFlightbookClient(fresh.url, provider, 0, sleep=sleeps).call("FlightsWithQueryAndOffset", fq={}, offset=0, maxCount=1)
+    assert not isinstance(raised.value, TokenRejected)  # what escapes is the final verdict, not "refresh me"
+    assert provider.refreshes == 1 and sleeps == []
+    assert [call["status"] for call in fresh.calls] == [401, 401]
+
+
+def test_a_missing_scope_that_a_refresh_restores_goes_through(fresh):
+    provider = CountingProvider(fresh, fresh.issue_tokens(("readaircraft",))["access_token"])  # the refresh brings every scope
+    flights = MyFlightbookClient(fresh.url, provider, 0).call("FlightsWithQueryAndOffset", fq={}, offset=0, maxCount=1)
+    assert len(flights) == 1 and provider.refreshes == 1
+    assert [call["status"] for call in fresh.calls] == [401, 200]
+
+
+# A foreign or altered token decodes but fails DNOA's signature check; one that is not Base-64 at all
+# fails .NET's decoder first. Both are HTTP 500 on MyFlightbook, and both mean "refresh", not "retry".
+@pytest.mark.parametrize("bad_token, text", [
+    ("QW5vdGhlckFwcHNUb2tlbg-not-ours_x", BAD_SIGNATURE_TEXT),
+    ("not base64 at all!", NOT_BASE64_TEXT),
+])
+def test_a_corrupt_or_foreign_token_refreshes_once_and_never_retries(fresh, bad_token, text):
+    provider = CountingProvider(fresh, bad_token)
+    sleeps = Sleeps()
+    assert MyFlightbookClient(fresh.url, provider, 0, sleep=sleeps, max_attempts=4).call("AircraftForUser")
+    assert provider.refreshes == 1 and sleeps == []
+    assert [call["status"] for call in fresh.calls] == [500, 200]
+
+
+class ForeignRefresh(CountingProvider):
+    """A refresh that hands back another token this server never issued."""
+
+    def refresh_after_rejection(self, rejected):
+        self.refreshes += 1
+        return "c3RpbGwtZm9yZWlnbg"
+
+
+def test_a_token_refused_again_after_the_refresh_is_a_reconnect_not_a_retry(fresh):
+    provider = ForeignRefresh(fresh, "QW5vdGhlckFwcHNUb2tlbg")
+    sleeps = Sleeps()
+    with pytest.raises(NeedsReauth, match=r"rejected again after a refresh \(Message signature was incorrect\.\)"):
+        MyFlightbookClient(fresh.url, provider, 0, sleep=sleeps, max_attempts=4).call("AircraftForUser")
+    assert provider.refreshes == 1 and sleeps == [] and len(fresh.calls) == 2
+
+
+EXPIRED_TEXT = "The message expired at 11/20/2026 10:00:00 AM and it is now 11/21/2026 10:00:05 AM."
+
+
+@pytest.mark.parametrize("status, text, kind, scope", [
+    (500, EXPIRED_TEXT, TokenRejected, None),
+    (500, BAD_SIGNATURE_TEXT, TokenRejected, None),
+    (500, NOT_BASE64_TEXT, TokenRejected, None),
+    (500, "Invalid length for a Base-64 char array or string.", TokenRejected, None),
+    (500, "Missing access token.", TokenRejected, None),
+    (401, "oAuth2 - Token has expired!", TokenRejected, None),
+    (401, 'Requested action requires scope "readflight", which is not granted.', TokenRejected, "readflight"),
+    (503, "Service Unavailable", TransientError, None),
+    (500, "Object reference not set to an instance of an object.", TransientError, None),
+    (500, "Required parameter 'fq' missing", FatalError, None),
+    (500, "Requested value 'aircraftForUser' was not found.", FatalError, None),
+    (400, "Bad Request", FatalError, None),
+])
+def test_failures_are_classified_in_the_errors_vocabulary(status, text, kind, scope):
+    failure = classify_failure("AircraftForUser", status, text)
+    assert type(failure) is kind
+    assert str(failure).startswith("MyFlightbook AircraftForUser")
+    assert getattr(failure, "scope", None) == scope
+
+
+def test_a_429_is_transient_with_its_retry_after():
+    failure = classify_failure("AircraftForUser", 429, "Too many requests", "7")
+    assert isinstance(failure, TransientError) and failure.retry_after == 7.0
 
 
 def test_the_token_never_appears_in_errors_or_logs(fresh, caplog):
@@ -277,8 +330,6 @@ def test_calls_are_spaced_by_the_interval_in_one_process(fresh):
 
 
 def test_file_gate_spaces_threads_sharing_one_account(fresh, tmp_path):
-    import threading
-
     token = fresh.issue_tokens()["access_token"]
 
     def worker():
@@ -286,11 +337,7 @@ def test_file_gate_spaces_threads_sharing_one_account(fresh, tmp_path):
         for _ in range(3):
             client.call("GetNamedQueries")
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
     started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(2, worker)
     assert len(fresh.calls) == 6 and min(_gaps(fresh.calls)) >= 0.050
     assert time.monotonic() - started >= 5 * 0.050

@@ -88,23 +88,24 @@ def test_unknown_client_is_a_plain_text_400(sandbox):
     assert sandbox.client_secret not in str(raised.value)
 
 
-def test_refresh_keeps_the_old_refresh_token_when_not_rotated(sandbox):
+def test_refresh_takes_the_new_refresh_token(sandbox):
+    # MyFlightbook (and so the sandbox, by default) sends a new refresh token with every answer.
     tokens = sandbox.issue_tokens()
     grant = oauth.refresh_grant(sandbox.url, refresh_token=tokens["refresh_token"], client_id=sandbox.client_id,
                                 client_secret=sandbox.client_secret)
     assert grant.access_token != tokens["access_token"]
-    assert grant.refresh_token == tokens["refresh_token"]
+    assert grant.refresh_token != tokens["refresh_token"] and grant.refresh_token in sandbox.state.refresh_tokens
 
 
-def test_refresh_takes_a_rotated_refresh_token(sandbox):
-    sandbox.set_faults(rotate_refresh_tokens=True)
+def test_refresh_keeps_the_spent_refresh_token_when_the_answer_has_none(sandbox):
+    sandbox.set_faults(rotate_refresh_tokens=False)
     try:
         tokens = sandbox.issue_tokens()
         grant = oauth.refresh_grant(sandbox.url, refresh_token=tokens["refresh_token"], client_id=sandbox.client_id,
                                     client_secret=sandbox.client_secret)
-        assert grant.refresh_token != tokens["refresh_token"] and grant.refresh_token.startswith("sbx-rt-")
+        assert grant.access_token != tokens["access_token"] and grant.refresh_token == tokens["refresh_token"]
     finally:
-        sandbox.set_faults(rotate_refresh_tokens=False)
+        sandbox.set_faults(rotate_refresh_tokens=True)
 
 
 def test_refresh_after_revoke_is_grant_revoked(sandbox):

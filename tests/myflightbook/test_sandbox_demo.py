@@ -12,14 +12,12 @@ from flightbridge.myflightbook import demo
 from flightbridge.myflightbook.models import IntegrationToken
 from flightbridge.web.management.commands.demo import DemoContext
 from tests.conftest import REPO_ROOT, child_env, wait_for
-from tests.myflightbook.mfb_connection_fixtures import ensure_sync_handler
-from tests.myflightbook.test_connection import consent, flash, start
+from tests.myflightbook.link_steps import consent, flash, start
 
 pytestmark = [pytest.mark.django_db, pytest.mark.multiprocess]
 
 
 def test_demo_sandbox_accepts_a_connect_from_the_configured_service(user, client, settings, tmp_path):
-    ensure_sync_handler()
     context = DemoContext(host="127.0.0.1", port=8000, data_dir=tmp_path, pilot=user)
     IntegrationToken.objects.create(owner=user)  # left over from an earlier demo run
     demo.prepare(context)

@@ -9,7 +9,8 @@ import pytest
 from flightbridge.errors import FatalError, NeedsReauth
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, LogbookTotal, UserAircraft
 from flightbridge.myflightbook.sync import MyFlightbookSync
-from tests.myflightbook.fakes import FakeMyFlightbook, FakeRegistry, make_flight, make_logbook
+from flightbridge.myflightbook.sandbox.fake import FakeMyFlightbook, make_flight, make_logbook
+from flightbridge.registry.fake import FakeRegistry
 
 TODAY = date(2026, 8, 20)
 

@@ -11,11 +11,12 @@ import pytest
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, LogbookTotal, UserAircraft
-from flightbridge.myflightbook.connection import client_for
+from flightbridge.myflightbook.tokens import LinkedAccount, client_for
 from flightbridge.myflightbook.models import IntegrationToken
 from flightbridge.myflightbook.sandbox import SandboxServer
 from flightbridge.myflightbook.sync import sync_user
-from tests.myflightbook.fakes import FakeRegistry, connect_to_sandbox
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
+from flightbridge.registry.fake import FakeRegistry
 
 TODAY = date(2026, 8, 20)
 FLIGHTS = 260
@@ -67,7 +68,7 @@ def check_flight(stored: Flight, record: dict, day: date, device: str) -> None:
 
 @pytest.mark.django_db
 def test_full_sync_against_the_sandbox_field_by_field_then_rerun_changes_nothing(user, connected, mfb):
-    result = sync_user(user, lookup=REGISTRY, today=TODAY)
+    result = sync_user(user, LinkedAccount(user), lookup=REGISTRY, today=TODAY)
 
     account = mfb.account
     assert (result["imported"], result["failed"], result["skipped"]) == (FLIGHTS, 0, 0)
@@ -108,7 +109,7 @@ def test_full_sync_against_the_sandbox_field_by_field_then_rerun_changes_nothing
 
     # Re-running changes nothing.
     snapshot = sorted(Flight.objects.filter(owner=user).values_list("id", "external_id", "updated_at", "source_hash"))
-    again = sync_user(user, lookup=REGISTRY, today=TODAY)
+    again = sync_user(user, LinkedAccount(user), lookup=REGISTRY, today=TODAY)
     assert (again["imported"], again["skipped"], again["failed"], again["changed_on_myflightbook"]) == (0, FLIGHTS, 0, 0)
     assert sorted(Flight.objects.filter(owner=user).values_list("id", "external_id", "updated_at", "source_hash")) == snapshot
     assert UserAircraft.objects.filter(owner=user).count() == 3
@@ -119,7 +120,7 @@ def test_full_sync_against_the_sandbox_field_by_field_then_rerun_changes_nothing
 def test_mdy_dates_from_the_sandbox(user, connected, mfb):
     mfb.set_faults(date_style="mdy")
     assert "/" in mfb.account.flights[0]["Date"]
-    result = sync_user(user, lookup=REGISTRY, today=TODAY)
+    result = sync_user(user, LinkedAccount(user), lookup=REGISTRY, today=TODAY)
     assert result["imported"] == FLIGHTS
     record = mfb.account.flights[-1]
     assert Flight.objects.get(owner=user, external_id=f"mfb:{record['FlightID']}").date == mfb.account.flight_dates[record["FlightID"]]
@@ -128,7 +129,7 @@ def test_mdy_dates_from_the_sandbox(user, connected, mfb):
 @pytest.mark.django_db
 def test_transient_failures_are_retried_by_the_client_and_the_sync_completes(user, connected, mfb):
     mfb.set_faults(script=["5xx", "500", "truncated"])
-    result = sync_user(user, client=client_for(user, backoff_base=0.001, backoff_max=0.002), lookup=REGISTRY, today=TODAY)
+    result = sync_user(user, LinkedAccount(user), client=client_for(user, backoff_base=0.001, backoff_max=0.002), lookup=REGISTRY, today=TODAY)
     assert result["imported"] == FLIGHTS
 
 

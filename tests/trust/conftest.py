@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 from typing import Callable
 
 import pytest
-from django.utils import timezone
 
 from flightbridge.logbook.models import Flight
-from flightbridge.myflightbook import connection as mfb_connection
-from flightbridge.myflightbook.models import ConnectionStatus, IntegrationToken
+from flightbridge.myflightbook import oauth, tokens
+from flightbridge.myflightbook.models import IntegrationToken
 from flightbridge.myflightbook.sandbox import SandboxServer
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
 from flightbridge.registry.interfaces import RegistryLookup
-from tests.myflightbook.fakes import connect_to_sandbox
 
 FLIGHTS = 2000
 PAGE = 50
@@ -48,9 +47,9 @@ def connected(user, settings, mfb):
 def fast_retries(monkeypatch):
     """The real client, retry policy and all, with millisecond backoff and a short timeout.
 
-    `sync_user` asks `connection.client_for` for its client; only the waits change here.
+    The sync's `LinkedAccount` asks `tokens.client_for` for its client; only the waits change here.
     """
-    original = mfb_connection.client_for
+    original = tokens.client_for
 
     def quick(user, **options):
         options.setdefault("backoff_base", 0.001)
@@ -58,7 +57,7 @@ def fast_retries(monkeypatch):
         options.setdefault("timeout", 0.25)
         return original(user, **options)
 
-    monkeypatch.setattr(mfb_connection, "client_for", quick)
+    monkeypatch.setattr(tokens, "client_for", quick)
     monkeypatch.setattr("flightbridge.myflightbook.sync.default_lookup", not_registered)
 
 
@@ -116,14 +115,8 @@ def assert_complete(user, server: SandboxServer) -> None:
 
 def reconnect(user, server: SandboxServer) -> IntegrationToken:
     """What the pilot does after a revoke: approve FlightBridge again (a fresh grant on the same row)."""
-    grant = server.issue_tokens()
-    row = IntegrationToken.objects.get(owner=user)
-    row.set_secret("access_token", grant["access_token"])
-    row.set_secret("refresh_token", grant["refresh_token"])
-    row.expires_at = timezone.now() + timedelta(seconds=grant["expires_in"])
-    row.move_to(ConnectionStatus.CONNECTED)
-    row.save()
-    return row
+    assert IntegrationToken.objects.filter(owner=user).exists()
+    return tokens.store_grant(user.pk, oauth.grant_from_response(server.issue_tokens()), connected=True)
 
 
 def sandbox_env(server: SandboxServer, **extra: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ from flightbridge.myflightbook.currency import MappedCurrency, UnmappedCurrency,
 from flightbridge.myflightbook.mapping import MappedFlight, map_flight
 from flightbridge.myflightbook.sync import MyFlightbookSync
 from flightbridge.myflightbook.totals import MappedTotal, map_totals
-from tests.myflightbook.fakes import CURRENCY, TOTALS, make_flight
+from flightbridge.myflightbook.sandbox.fake import CURRENCY, TOTALS, make_flight
 
 FLIGHT_FIELDS = sorted(make_flight(1, date(2026, 8, 1)).keys() | {
     "NightLandings", "Approaches", "CrossCountry", "Nighttime", "IMC", "SimulatedIFR", "GroundSim", "Dual", "CFI",

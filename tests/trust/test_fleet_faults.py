@@ -9,7 +9,8 @@ from collections import Counter
 import pytest
 
 from flightbridge.fleet import client as fleet_client
-from flightbridge.fleet import services as fleet_services
+from flightbridge.fleet import runs as fleet_runs
+from flightbridge.fleet import schedule as fleet_schedule
 from flightbridge.fleet.models import AircraftModel, LastSyncStatus, SourceStatus, SyncLog
 from flightbridge.fleet.sandbox import ModelSourceSandbox
 from flightbridge.jobs.models import JobStatus
@@ -41,7 +42,7 @@ def catalog(monkeypatch):
 
 def after_first_page(monkeypatch, action) -> None:
     """Flip a fault switch once the first page has been stored."""
-    original = fleet_services._apply_page
+    original = fleet_runs._apply_page
     pages = []
 
     def apply_page(*args, **kwargs):
@@ -51,11 +52,11 @@ def after_first_page(monkeypatch, action) -> None:
             action()
         return result
 
-    monkeypatch.setattr(fleet_services, "_apply_page", apply_page)
+    monkeypatch.setattr(fleet_runs, "_apply_page", apply_page)
 
 
 def run_sync(source, drain_jobs):
-    job, created = fleet_services.request_source_sync(source, None)
+    job, created = fleet_schedule.request_source_sync(source, None)
     assert created
     [done] = drain_jobs()
     assert done.pk == job.pk and done.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

@@ -12,7 +12,8 @@ import pytest
 from flightbridge.logbook.models import Flight, ImportStatus, LogbookImport, UserAircraft
 from flightbridge.logger import services as logger_services
 from flightbridge.myflightbook.sandbox import SandboxServer
-from tests.myflightbook.fakes import FakeRegistry, connect_to_sandbox
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
+from flightbridge.registry.fake import FakeRegistry
 from tests.trust.conftest import assert_complete
 
 pytestmark = pytest.mark.django_db

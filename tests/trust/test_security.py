@@ -7,7 +7,7 @@
 - Every /api/ operation that takes an id or acts on a pilot's data is called by one pilot against
   another pilot's objects: 404 (or 403) and nothing of the other pilot changes. The list is built
   from the OpenAPI schema, so a new route fails here until it is classified.
-- OAuth state replay and another user's state are refused: tests/myflightbook/test_connection.py
+- OAuth state replay and another user's state are refused: tests/myflightbook/test_link.py
   (test_a_replayed_callback_is_refused_and_changes_nothing,
   test_another_users_state_is_refused_and_stays_usable_for_its_owner).
 - The write log shared by every sandbox of the run (tests/conftest.py checks it at the end).
@@ -36,10 +36,10 @@ from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, LogbookTotal, UserAircraft
 from flightbridge.myflightbook.models import IntegrationToken
 from flightbridge.myflightbook.sandbox import SandboxServer
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
 from flightbridge.myflightbook.sandbox.server import WRITE_LOG, read_write_log
 from tests.conftest import REPO_ROOT, child_env, token_client, wait_for
 from tests.fleet.conftest import make_source
-from tests.myflightbook.fakes import connect_to_sandbox
 from tests.trust.conftest import CLIENT_SECRET, at_flight_page, not_registered
 
 FLEET_KEY = "trust-fleet-api-key-0e7b51c2f9"

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from flightbridge.jobs.models import JobStatus, SyncJob
 from flightbridge.logbook.models import Flight, ImportStatus, LogbookImport
-from flightbridge.myflightbook.connection import start_sync
+from flightbridge.myflightbook.link import start_sync
 from flightbridge.myflightbook.models import ConnectionStatus, IntegrationToken
 from tests.conftest import REPO_ROOT, child_env, wait_for
 from tests.trust.conftest import FLIGHTS, PAGE, assert_complete, assert_none_duplicated, at_flight_page, sandbox_env

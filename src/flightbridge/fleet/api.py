@@ -11,7 +11,7 @@ from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from flightbridge.errors import InputError
-from flightbridge.fleet import permissions, services
+from flightbridge.fleet import edits, permissions, runs, schedule, sources, status
 from flightbridge.fleet.models import AircraftModel, DataSourceConfig
 from flightbridge.fleet.schemas import (
     AircraftModelIn,
@@ -58,11 +58,11 @@ def get_model(request, model_id: int):
     return get_object_or_404(AircraftModel, pk=model_id)
 
 
-def _change_response(request, change: services.ModelChange) -> ModelChangeOut:
+def _change_response(request, change: edits.ModelChange) -> ModelChangeOut:
     can_read = permissions.allowed(request.auth, "read aircraft models")
     return ModelChangeOut(
         preview=change.preview, action=change.action, id=change.model.pk if change.model is not None else None,
-        changes=services.shown_changes(change, include_old=can_read),
+        changes=edits.shown_changes(change, include_old=can_read),
         model=AircraftModelOut.from_orm(change.model) if can_read and change.model is not None and not change.preview else None,
     )
 
@@ -72,7 +72,7 @@ def _change_response(request, change: services.ModelChange) -> ModelChangeOut:
 def create_model(request, payload: AircraftModelIn, preview: bool = False):
     permissions.require(request.auth, "create aircraft models")
     data = payload.dict(exclude={"preview"}, exclude_none=True)
-    change = services.save_model(None, data, preview=preview or payload.preview)
+    change = edits.save_model(None, data, preview=preview or payload.preview)
     return Status(200 if change.preview else 201, _change_response(request, change))
 
 
@@ -89,7 +89,7 @@ def _update(request, model_id: int, payload: AircraftModelIn, preview: bool, par
         if data.get("name") is None:
             raise InputError("Field name is required when replacing an aircraft model (use PATCH to change some fields).",
                              [{"field": "name", "reason": "required"}])
-    change = services.save_model(model, data, preview=preview or payload.preview)
+    change = edits.save_model(model, data, preview=preview or payload.preview)
     return _change_response(request, change)
 
 
@@ -110,8 +110,8 @@ def patch_model(request, model_id: int, payload: AircraftModelIn, preview: bool 
 def sync_model(request, model_id: int):
     permissions.require(request.auth, "sync aircraft models")
     model = get_object_or_404(AircraftModel, pk=model_id)
-    job, created = services.request_model_sync(model, owner=request.auth)
-    source = services.get_source(job.params["source_id"])
+    job, created = schedule.request_model_sync(model, owner=request.auth)
+    source = sources.get_source(job.params["source_id"])
     return Status(202, JobRef(source_id=source.pk, source=source.name, job_id=job.pk, status=job.status, created=created))
 
 
@@ -127,34 +127,34 @@ def list_sources(request):
 @router.get("/data-sources/{source_id}", response=DataSourceOut, summary="One integration connection")
 def get_source(request, source_id: int):
     permissions.require(request.auth, "read integration connections")
-    return services.get_source(source_id)
+    return sources.get_source(source_id)
 
 
 @router.post("/data-sources", response={201: DataSourceOut}, openapi_extra=BAD_BODY,
              summary="Create an integration connection")
 def create_source(request, payload: DataSourceIn):
     permissions.require(request.auth, "create integration connections")
-    return Status(201, services.create_source(payload.dict()))
+    return Status(201, sources.create_source(payload.dict()))
 
 
 @router.put("/data-sources/{source_id}", response={200: DataSourceOut}, openapi_extra=BAD_BODY,
             summary="Update an integration connection")
 def replace_source(request, source_id: int, payload: DataSourceIn):
     permissions.require(request.auth, "update integration connections")
-    return services.update_source(services.get_source(source_id), payload.dict(exclude_unset=True))
+    return sources.update_source(sources.get_source(source_id), payload.dict(exclude_unset=True))
 
 
 @router.patch("/data-sources/{source_id}", response={200: DataSourceOut}, openapi_extra=BAD_BODY,
               summary="Change some fields of an integration connection")
 def patch_source(request, source_id: int, payload: DataSourcePatch):
     permissions.require(request.auth, "update integration connections")
-    return services.update_source(services.get_source(source_id), payload.dict(exclude_unset=True))
+    return sources.update_source(sources.get_source(source_id), payload.dict(exclude_unset=True))
 
 
 @router.delete("/data-sources/{source_id}", response={204: None}, summary="Delete an integration connection (models stay)")
 def delete_source(request, source_id: int):
     permissions.require(request.auth, "delete integration connections")
-    services.get_source(source_id).delete()
+    sources.get_source(source_id).delete()
     return Status(204, None)
 
 
@@ -162,24 +162,24 @@ def delete_source(request, source_id: int):
              summary="Test the connection: fetch the first page with the connection's own credentials")
 def test_source(request, source_id: int):
     permissions.require(request.auth, "test integration connections")
-    check = services.check_source_connection(services.get_source(source_id))
+    check = sources.check_source_connection(sources.get_source(source_id))
     return ConnectionTestOut(ok=check.ok, message=check.message, count=check.count, sample=check.sample)
 
 
 @router.post("/data-sources/{source_id}/preview", response=SourcePreviewOut,
              summary="What a sync of this source would create, update, leave unchanged or fail on (writes nothing)")
-def preview_source(request, source_id: int, limit: int = services.PREVIEW_ITEM_LIMIT):
+def preview_source(request, source_id: int, limit: int = runs.PREVIEW_ITEM_LIMIT):
     permissions.require(request.auth, "preview a data source sync")
-    source = services.get_source(source_id)
+    source = sources.get_source(source_id)
     include_old = permissions.allowed(request.auth, "read aircraft models")
-    return services.preview_source(source, include_old=include_old, limit=max(0, min(limit, 5000)))
+    return runs.preview_source(source, include_old=include_old, limit=max(0, min(limit, 5000)))
 
 
 @router.post("/data-sources/{source_id}/sync", response={202: JobRef}, summary="Queue a sync of one data source")
 def sync_source(request, source_id: int):
     permissions.require(request.auth, "sync aircraft models")
-    source = services.get_source(source_id)
-    job, created = services.request_source_sync(source, owner=request.auth)
+    source = sources.get_source(source_id)
+    job, created = schedule.request_source_sync(source, owner=request.auth)
     return Status(202, JobRef(source_id=source.pk, source=source.name, job_id=job.pk, status=job.status, created=created))
 
 
@@ -189,14 +189,14 @@ def sync_source(request, source_id: int):
 @router.get("/aircraft-model-sync/status", response=SyncStatusOut, summary="Sync status: active / inactive / degraded")
 def sync_status(request):
     permissions.require(request.auth, "read aircraft model sync status")
-    return services.sync_status()
+    return status.sync_status()
 
 
 @router.post("/aircraft-model-sync/sync-all", response={202: SyncAllOut},
              summary="Queue one sync job per active outbound data source (409 when there is none)")
 def sync_all(request):
     permissions.require(request.auth, "sync aircraft models")
-    return Status(202, {"jobs": services.jobs_for(services.request_sync_all(owner=request.auth))})
+    return Status(202, {"jobs": schedule.jobs_for(schedule.request_sync_all(owner=request.auth))})
 
 
 @router.get("/aircraft-model-sync/logs", response=list[SyncLogOut], summary="Sync logs, newest first")
@@ -204,10 +204,10 @@ def sync_all(request):
 def sync_logs(request, source_id: int | None = None, model_id: int | None = None, action: str | None = None,
               success: bool | None = None):
     permissions.require(request.auth, "read aircraft model sync logs")
-    return services.sync_logs(source_id=source_id, model_id=model_id, action=action, success=success)
+    return status.sync_logs(source_id=source_id, model_id=model_id, action=action, success=success)
 
 
 @router.get("/aircraft-model-sync/errors", response=list[SyncLogOut], summary="Recent failed sync logs")
 def sync_errors(request, limit: int = 50):
     permissions.require(request.auth, "read aircraft model sync logs")
-    return services.recent_errors(max(1, min(limit, 500)))
+    return status.recent_errors(max(1, min(limit, 500)))

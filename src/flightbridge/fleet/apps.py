@@ -7,5 +7,8 @@ class FleetConfig(AppConfig):
     verbose_name = "Aircraft model sync"
 
     def ready(self) -> None:
-        # Register the job kinds in every process (web too), so request_job knows them before a worker runs.
-        from flightbridge.fleet import tasks  # noqa: F401
+        # Known in every process (web too), so request_job knows the kinds before a worker runs them.
+        from flightbridge.fleet.jobs import sync_model_job, sync_source_job
+        from flightbridge.jobs.services import register_job_kinds
+
+        register_job_kinds(sync_source_job, sync_model_job)

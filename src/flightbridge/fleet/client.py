@@ -101,7 +101,7 @@ class ModelSourceClient:
         number = 0
         while url:
             if url in seen:
-                raise FatalError(f"Data source {self.source_name!r} sent a `next` link that loops back to a page already read.")
+                raise FatalError(f"Data source {self.source_name!r} sent a next-page link that loops back to a page already read.")
             if len(seen) >= MAX_PAGES:
                 raise FatalError(f"Data source {self.source_name!r} sent more than {MAX_PAGES} pages; stopping.")
             seen.add(url)
@@ -175,12 +175,12 @@ class ModelSourceClient:
             return body, None, len(body)
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise FatalError(
-                f"Data source {self.source_name!r} returned JSON without a `results` list (page {number}); "
+                f"Data source {self.source_name!r} returned JSON without a results list (page {number}); "
                 "see the aircraft model feed format."
             )
         next_url = body.get("next")
         if next_url is not None and not isinstance(next_url, str):
-            raise FatalError(f"Data source {self.source_name!r}: `next` must be a URL or null (page {number}).")
+            raise FatalError(f"Data source {self.source_name!r} sent a next-page link that is not a web address (page {number}).")
         count = body.get("count")
         return body["results"], next_url or None, count if isinstance(count, int) and not isinstance(count, bool) else None
 
@@ -188,7 +188,7 @@ class ModelSourceClient:
         resolved = httpx.URL(current).join(next_url)
         if (resolved.scheme, resolved.host, resolved.port) != self._origin:
             raise FatalError(
-                f"Data source {self.source_name!r} sent a `next` link to another site; FlightBridge will not send "
+                f"Data source {self.source_name!r} sent a next-page link to another site; FlightBridge will not send "
                 "the connection's credentials there."
             )
         return str(resolved)

@@ -4,7 +4,7 @@ An `AircraftModel` is reference data about a type (a Cessna 172S), not a pilot's
 owner. Models from a source are identified by `(external_data_source, external_id)`, and the source's
 `name` *is* that `external_data_source` value, so one source can never touch another's models.
 A data source's API key lives only sealed in the vault; nothing here may return, log or repr it.
-Its `status` is a state machine (`SOURCE_TRANSITIONS`), moved only by `services.move_source_status`.
+Its `status` is a state machine (`SOURCE_TRANSITIONS`), moved only by `sources.move_source_status`.
 """
 
 from __future__ import annotations

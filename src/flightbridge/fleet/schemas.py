@@ -124,7 +124,7 @@ class DataSourceOut(Schema):
 
     @staticmethod
     def resolve_next_sync_at(source: DataSourceConfig) -> datetime | None:
-        from flightbridge.fleet.services import next_sync_at
+        from flightbridge.fleet.sources import next_sync_at
 
         return next_sync_at(source)
 

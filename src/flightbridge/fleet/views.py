@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from flightbridge.fleet import permissions, services
+from flightbridge.fleet import permissions, status
 from flightbridge.fleet.models import DataSourceConfig
 
 PAGE_ACTIONS = ("read integration connections", "read aircraft model sync logs", "read aircraft models")
@@ -25,11 +25,11 @@ def sync_page(request):
                                "read aircraft model sync logs, read aircraft models.")
     context = {"can": can}
     if can["read_integration_connections"]:
-        context["status"] = services.sync_status()
+        context["status"] = status.sync_status()
         context["sources"] = list(DataSourceConfig.objects.order_by("name"))
     if can["read_aircraft_model_sync_logs"]:
-        context["logs"] = list(services.sync_logs()[:50])
-        context["errors"] = services.recent_errors(20)
+        context["logs"] = list(status.sync_logs()[:50])
+        context["errors"] = status.recent_errors(20)
     if can["read_aircraft_models"]:
-        context["models"] = list(services.models_with_sync().order_by("external_data_source", "name")[:200])
+        context["models"] = list(status.models_with_sync().order_by("external_data_source", "name")[:200])
     return render(request, "fleet/sync.html", context)

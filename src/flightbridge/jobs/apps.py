@@ -5,3 +5,8 @@ class JobsConfig(AppConfig):
     name = "flightbridge.jobs"
     label = "jobs"
     verbose_name = "Background jobs"
+
+    def ready(self) -> None:
+        from flightbridge.jobs import services, tasks
+
+        services.send_jobs_with(tasks.run_job_task)

@@ -1,7 +1,9 @@
 """Background jobs: request one (guarded, enqueued after commit), run it, watch it, reap dead ones.
 
-A job kind is a plain function registered with `@job_handler("kind")`; it receives a `JobContext`
-to report progress and returns a result dict. Errors from `flightbridge.errors` become a failed job
+A job kind is declared once, next to its handler, as a `JobKind` (`@job_kind("fleet.sync_source")`
+on the handler, after NetBox's JobRunner classes), registered by its app's `AppConfig.ready` with
+`register_job_kinds`, and requested through it (`sync_source_job.request(...)`). The handler receives
+a `JobContext` to report progress and returns a result dict. Errors from `flightbridge.errors` become a failed job
 with their message; anything else becomes a failed job with a generic message (details in the log).
 Nothing here ever leaves a job in `running` once its worker is gone: the heartbeat goes stale and
 the next worker, or the next request for the same job, marks it failed.
@@ -9,7 +11,6 @@ the next worker, or the next request for the same job, marks it failed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -21,13 +22,14 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from flightbridge.errors import FlightBridgeError
+from flightbridge.locks import JOB_GUARD, hold
 from flightbridge.jobs.models import ACTIVE_STATUSES, TRANSITIONS, JobStatus, SyncJob
-from flightbridge.states import IllegalTransition, move_status  # noqa: F401  (callers catch services.IllegalTransition)
+from flightbridge.states import move_status
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[["JobContext"], dict | None]
-_HANDLERS: dict[str, Handler] = {}
+_KINDS: dict[str, "JobKind"] = {}
 _WORKER_DIED_HOOKS: list[Callable[[int], None]] = []
 
 WORKER_DIED_MESSAGE = (
@@ -36,14 +38,49 @@ WORKER_DIED_MESSAGE = (
 )
 
 
-def job_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of `kind`."""
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of background job: its name (stored on every `SyncJob`) and the handler that runs it.
 
-    def register(fn: Handler) -> Handler:
-        _HANDLERS[kind] = fn
-        return fn
+    Declared once, next to the handler; code that starts a job asks the kind (`kind.request(...)`),
+    code that looks for jobs filters on `kind.name`. The name is never written anywhere else.
+    """
 
-    return register
+    name: str
+    handler: Handler = field(repr=False, compare=False)
+
+    def __call__(self, context: "JobContext") -> dict | None:
+        return self.handler(context)
+
+    def request(self, *, owner=None, scope: str = "", params: dict | None = None, message: str = "") -> tuple[SyncJob, bool]:
+        """The active job of this kind for (owner, scope), or a new one enqueued after commit."""
+        return request_job(self, owner=owner, scope=scope, params=params, message=message)
+
+    def jobs(self):
+        """Every job of this kind (a queryset)."""
+        return SyncJob.objects.filter(kind=self.name)
+
+
+def job_kind(name: str) -> Callable[[Handler], JobKind]:
+    """Declare the job kind `name` with the decorated function as its handler (register it in `ready`)."""
+
+    def declare(fn: Handler) -> JobKind:
+        return JobKind(name, fn)
+
+    return declare
+
+
+def register_job_kinds(*kinds: JobKind) -> None:
+    """Make `kinds` known to this process; called from each app's `AppConfig.ready`.
+
+    Registering the same kind again is harmless (ready may run more than once in tests); a second,
+    different kind under a taken name is a programming error and fails at start-up.
+    """
+    for kind in kinds:
+        known = _KINDS.get(kind.name)
+        if known is not None and known.handler is not kind.handler:
+            raise ValueError(f"job kind {kind.name!r} is declared twice ({known.handler.__module__} and {kind.handler.__module__})")
+        _KINDS[kind.name] = kind
 
 
 def when_worker_dies(hook: Callable[[int], None]) -> Callable[[int], None]:
@@ -61,19 +98,16 @@ def _fail_dead_workers_job(job_id: int) -> bool:
     return True
 
 
-def handler_for(kind: str) -> Handler:
+def kind_named(name: str) -> JobKind:
+    """The registered kind called `name`; LookupError when no app registered it."""
     try:
-        return _HANDLERS[kind]
+        return _KINDS[name]
     except KeyError:
-        raise LookupError(f"no handler registered for job kind {kind!r}") from None
+        raise LookupError(f"no handler registered for job kind {name!r}") from None
 
 
 def guard_key(kind: str, owner_id: int | None, scope: str = "") -> str:
     return f"{kind}|{owner_id or '-'}|{scope}"
-
-
-def _advisory_lock_id(key: str) -> int:
-    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
 
 
 def _stale_before():
@@ -96,20 +130,19 @@ def transition(job_id: int, to: str, **fields: Any) -> bool:
 
 
 def request_job(
-    kind: str, *, owner=None, scope: str = "", params: dict | None = None, message: str = ""
+    kind: JobKind | str, *, owner=None, scope: str = "", params: dict | None = None, message: str = ""
 ) -> tuple[SyncJob, bool]:
     """Return the active job for (kind, owner, scope), or create and enqueue one. `created` says which.
 
     Two requests at once (a double click, two web processes) get the same job: PostgreSQL takes an
-    advisory lock on the guard key; SQLite's IMMEDIATE transactions serialise writers; the partial
-    unique index is the backstop for both.
+    advisory lock on the guard key (`locks.JOB_GUARD`); SQLite's IMMEDIATE transactions serialise
+    writers; the partial unique index is the backstop for both.
     """
-    handler_for(kind)  # fail fast on a typo, before a row exists
-    key = guard_key(kind, getattr(owner, "pk", None), scope)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_advisory_lock_id(key)])
+    name = kind.name if isinstance(kind, JobKind) else kind
+    if kind_named(name) is not kind and isinstance(kind, JobKind):  # fail fast, before a row exists
+        raise LookupError(f"job kind {name!r} is not the registered one; register it in its app's ready()")
+    key = guard_key(name, getattr(owner, "pk", None), scope)
+    with transaction.atomic(), hold(JOB_GUARD, key):
         existing = SyncJob.objects.filter(guard_key=key, status__in=ACTIVE_STATUSES).first()
         if existing is not None:
             if existing.status == JobStatus.RUNNING and existing.heartbeat_at and existing.heartbeat_at < _stale_before():
@@ -119,7 +152,7 @@ def request_job(
         try:
             with transaction.atomic():
                 job = SyncJob.objects.create(
-                    kind=kind, owner=owner, scope=scope, guard_key=key, params=params or {}, message=message
+                    kind=name, owner=owner, scope=scope, guard_key=key, params=params or {}, message=message
                 )
         except IntegrityError:
             return SyncJob.objects.get(guard_key=key, status__in=ACTIVE_STATUSES), False
@@ -127,11 +160,24 @@ def request_job(
     return job, True
 
 
-def enqueue(job_id: int) -> None:
-    """Hand the job to huey. Called only after the job's row has committed."""
-    from flightbridge.jobs.tasks import run_job_task
+_send: Callable[[int], Any] | None = None
 
-    run_job_task(job_id)
+
+def send_jobs_with(sender: Callable[[int], Any]) -> None:
+    """Set how a job id reaches a worker (huey's `run_job_task`, wired in `JobsConfig.ready`).
+
+    Injected rather than imported: the tasks module calls these services, so the services must not
+    import it back.
+    """
+    global _send
+    _send = sender
+
+
+def enqueue(job_id: int) -> None:
+    """Hand the job to the queue. Called only after the job's row has committed."""
+    if _send is None:
+        raise RuntimeError("no job queue is wired: JobsConfig.ready() has not run in this process")
+    _send(job_id)
 
 
 @dataclass
@@ -193,7 +239,7 @@ def run_job(job_id: int) -> SyncJob | None:
         heartbeat.start()
     context = JobContext(job=job, _progress=dict(job.progress))
     try:
-        result = handler_for(job.kind)(context) or {}
+        result = kind_named(job.kind)(context) or {}
     except FlightBridgeError as exc:
         log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
         transition(job_id, JobStatus.FAILED, message=str(exc), error=exc.code, progress=context._progress)

@@ -442,6 +442,13 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _not_json(exc: json.JSONDecodeError) -> str:
+    """A pilot-readable sentence for text that is not JSON (never the parser's own wording)."""
+    where = "" if (exc.lineno, exc.colno) == (1, 1) else f" The text stops reading as JSON at line {exc.lineno}, character {exc.colno}."
+    return ("This is not a Logger package: the text is not valid JSON. Paste the whole loggerapp:// link from Logger, "
+            "or the package text that starts with {." + where)
+
+
 def load_package(source: str | dict) -> dict:
     """Text (a link or a package) or an already-decoded object → the package object."""
     if isinstance(source, dict):
@@ -451,10 +458,12 @@ def load_package(source: str | dict) -> dict:
         value = json.loads(strip_comments(text), parse_constant=_reject_constant)
     except RecursionError:
         raise PackageError("not valid JSON: nested too deeply") from None
-    except ValueError as exc:
-        raise PackageError(f"not valid JSON: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise PackageError(_not_json(exc)) from None
+    except ValueError:
+        raise PackageError("This is not a Logger package: it holds a number JSON does not allow (NaN or Infinity).") from None
     if not isinstance(value, dict):
-        raise PackageError("the package must be a JSON object with `entries` and `metadata`")
+        raise PackageError("This is not a Logger package: it must be one JSON object holding entries and metadata.")
     return value
 
 

@@ -1,6 +1,6 @@
 """`/api/integrations/myflightbook…`: connection routes here; the sync routes come from sync_api.
 
-Thin: each route calls one function in `connection`. The authorize and callback routes are visited
+Thin: each route calls one function in `link`. The authorize and callback routes are visited
 by the browser (session auth), so they answer with redirects and a message on the logbook page,
 never with a token in a body or a URL.
 """
@@ -13,7 +13,7 @@ from django.http import HttpResponseRedirect
 from ninja import Router, Schema
 
 from flightbridge.errors import FatalError
-from flightbridge.myflightbook import connection, sync_status
+from flightbridge.myflightbook import link, sync_status
 from flightbridge.myflightbook.sync_api import router as sync_router
 
 router = Router(tags=["myflightbook"])
@@ -44,7 +44,7 @@ class ConnectionOut(Schema):
 
 def connection_payload(user) -> dict:
     """The status response as a dict; the sync side may add keys (synced counts) to what this returns."""
-    return {**connection.connection_status(user).as_dict(), **sync_status.synced_counts(user)}
+    return {**link.connection_status(user).as_dict(), **sync_status.synced_counts(user)}
 
 
 @router.get("/integrations/myflightbook", response=ConnectionOut, summary="MyFlightbook connection status")
@@ -55,7 +55,7 @@ def connection_status(request):
 @router.get("/integrations/myflightbook/authorize", response={302: None}, summary="Start connecting MyFlightbook (browser)")
 def authorize(request):
     try:
-        url = connection.start_authorization(request.auth)
+        url = link.start_authorization(request.auth)
     except FatalError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(LOGBOOK_PAGE)
@@ -65,8 +65,8 @@ def authorize(request):
 @router.get("/integrations/myflightbook/callback", response={302: None}, summary="MyFlightbook's redirect back (browser)")
 def callback(request, code: str = "", state: str = "", error: str = ""):
     try:
-        connection.complete_authorization(request.auth, code=code, state=state, error=error)
-    except connection.ConnectionFailed as exc:
+        link.complete_authorization(request.auth, code=code, state=state, error=error)
+    except link.ConnectionFailed as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "MyFlightbook is connected. The first sync has started.")
@@ -75,7 +75,7 @@ def callback(request, code: str = "", state: str = "", error: str = ""):
 
 @router.post("/integrations/myflightbook/disconnect", response=ConnectionOut, summary="Forget the MyFlightbook tokens")
 def disconnect(request):
-    connection.disconnect(request.auth)
+    link.disconnect(request.auth)
     return connection_payload(request.auth)
 
 

@@ -5,3 +5,10 @@ class MyFlightbookConfig(AppConfig):
     name = "flightbridge.myflightbook"
     label = "myflightbook"
     verbose_name = "MyFlightbook logbook sync"
+
+    def ready(self) -> None:
+        # Known in every process (web too), so a request for a sync finds its kind before a worker runs it.
+        from flightbridge.jobs.services import register_job_kinds
+        from flightbridge.myflightbook.jobs import sync_logbook_job
+
+        register_job_kinds(sync_logbook_job)

@@ -3,9 +3,10 @@
 Read-only by construction: a method name that is not on the read whitelist raises `BlockedCall`
 ("BLOCKED: …") before a token is looked at or a byte is sent, because aircraft records on
 MyFlightbook are shared between pilots and one stray write could change someone else's data.
-Calls for one account are spaced by a gate (see `locks`), transient failures are retried with
-bounded exponential backoff, an expired or rejected token is refreshed once, and everything else
-fails with the method name and MyFlightbook's own message. It must never log, raise or return a
+Calls for one account are spaced by a gate (see `pacing`), transient failures are retried with
+bounded exponential backoff, an expired, corrupt or under-scoped token is refreshed once (never
+retried as if it were an outage), and everything else fails with the method name and MyFlightbook's
+own message. It must never log, raise or return a
 token, and never call a write method.
 """
 
@@ -23,8 +24,8 @@ from typing import Any, Callable, Protocol
 
 import httpx
 
-from flightbridge.errors import BlockedCall, FatalError, NeedsReauth, TransientError
-from flightbridge.myflightbook.locks import CallGate, LocalCallGate
+from flightbridge.errors import BlockedCall, FatalError, FlightBridgeError, NeedsReauth, TokenRejected, TransientError
+from flightbridge.myflightbook.pacing import CallGate, LocalCallGate
 from flightbridge.redaction import redact
 
 log = logging.getLogger(__name__)
@@ -71,12 +72,52 @@ WRITE_METHODS = (
     "UploadImage",
 )
 
-# A 500 is MyFlightbook's answer to every exception, so its text decides what it means. These name
-# a token problem (DNOA's expiry/validation texts and MFB's own checks), which a refresh may cure.
-_TOKEN_FAILURE = re.compile(r"(?i)access token|token has expired|message expired|oauth token|authorization header")
+# A 500 is MyFlightbook's answer to every exception, so its text decides what it means (reference §5, §8).
+# These name a refused token: DNOA's expiry ("The message expired at …"), a corrupt or foreign token
+# ("Message signature was incorrect.", or .NET's Base-64 FormatException when it cannot even be
+# decoded), a missing one, and MyFlightbook's own checks. A refresh may cure them; a retry cannot.
+_TOKEN_FAILURE = re.compile(
+    r"(?i)message expired|message signature|base-64|access token|token has expired|oauth token|authorization header"
+)
 # These are deterministic mistakes in our request; retrying them would only load MyFlightbook.
 _DETERMINISTIC_500 = re.compile(r"(?i)required parameter|requested value '.*' was not found|is not recognized|does not belong to you")
 _MISSING_SCOPE = re.compile(r'(?i)requires scope "?([a-z]+)"?')
+
+
+def classify_failure(method: str, status: int, message: str, retry_after: str | None = None) -> FlightBridgeError:
+    """What a non-200 answer from OAuthResource means, in the errors vocabulary. Pure: no I/O.
+
+    - `TokenRejected`: any 401, and a 500 whose text names a token problem: refresh once.
+    - `TransientError`: 429 and other 5xx: retry with backoff.
+    - `FatalError`: everything else (a business error, a bad parameter): fail with MyFlightbook's text.
+    """
+    scope = _MISSING_SCOPE.search(message)
+    if status == 401 and scope:
+        return TokenRejected(
+            f"MyFlightbook {method}: the connection lacks the {scope.group(1)!r} permission; "
+            "disconnect and connect MyFlightbook again, approving every permission.",
+            scope=scope.group(1),
+        )
+    if status == 401 or (status >= 500 and _TOKEN_FAILURE.search(message)):
+        return TokenRejected(f"MyFlightbook {method}: the access token was rejected ({message})")
+    if status == 429:
+        return TransientError(f"MyFlightbook {method}: too many requests", retry_after=_retry_after_seconds(retry_after))
+    if status >= 500 and not _DETERMINISTIC_500.search(message):
+        return TransientError(f"MyFlightbook {method} failed (HTTP {status}): {message}")
+    return FatalError(f"MyFlightbook {method} failed (HTTP {status}): {message}")
+
+
+class MyFlightbookCalls(Protocol):
+    """The small interface the sync needs from MyFlightbook: the real client and the in-memory fake
+    (`sandbox.fake.FakeMyFlightbook`) both implement it."""
+
+    min_interval_ms: int
+
+    def call(self, method: str, **params: Any) -> Any:
+        """One read method's parsed JSON (None for an empty body); BlockedCall for anything but a read."""
+
+    def close(self) -> None:
+        """Release the connection pool (if any)."""
 
 
 class TokenProvider(Protocol):
@@ -136,90 +177,6 @@ def parse_body(text: str) -> Any:
     if not text.strip():
         return None
     return json.loads(text, parse_float=Decimal)
-
-
-_MDY = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
-
-
-def parse_mfb_date(value: Any) -> date | None:
-    """A LogbookEntry `Date`: ISO `2026-08-16T00:00:00` (the JSON path) or `8/16/2026` (culture format).
-
-    The date is the pilot's local calendar date; it is never shifted by a time zone.
-    """
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    match = _MDY.match(text)
-    if match:
-        month, day, year = (int(part) for part in match.groups())
-        return date(year, month, day)
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        raise ValueError(f"not a MyFlightbook date: {text[:40]!r}") from None
-
-
-def parse_mfb_datetime(value: Any) -> datetime | None:
-    """A MyFlightbook datetime. `Z` (or an offset) means UTC-tagged; no zone means unzoned, read as UTC.
-
-    MyFlightbook stores FlightStart/End, EngineStart/End and property dates as UTC without conversion.
-    """
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    text = str(value).strip()
-    match = _MDY.match(text)
-    if match:
-        month, day, year = (int(part) for part in match.groups())
-        return datetime(year, month, day, tzinfo=timezone.utc)
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"not a MyFlightbook date and time: {text[:40]!r}") from None
-    return parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-
-
-#: MyFlightbook's JSON omits every value equal to its default (DefaultValueHandling.Ignore): a
-#: missing key is the default, never "unknown". `with_defaults` puts them back for the mapping code.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "LogbookEntry": {
-        "AircraftID": 0, "CatClassOverride": 0, "NightLandings": 0, "FullStopLandings": 0, "Approaches": 0,
-        "Landings": 0, "PrecisionApproaches": 0, "NonPrecisionApproaches": 0,
-        "CrossCountry": Decimal("0"), "Nighttime": Decimal("0"), "IMC": Decimal("0"), "SimulatedIFR": Decimal("0"),
-        "GroundSim": Decimal("0"), "Dual": Decimal("0"), "CFI": Decimal("0"), "PIC": Decimal("0"),
-        "SIC": Decimal("0"), "TotalFlightTime": Decimal("0"), "HobbsStart": Decimal("0"), "HobbsEnd": Decimal("0"),
-        "fHoldingProcedures": False, "IsLocalFlight": False, "fIsPublic": False, "IsOverridden": False,
-        "HasDigitizedSig": False, "CFISignatureState": 0, "Route": "", "Comment": "", "FlightID": 0,
-        "FlightStart": None, "FlightEnd": None, "EngineStart": None, "EngineEnd": None, "Date": None,
-        "CustomProperties": [], "FlightImages": [], "Videos": [], "User": None,
-    },
-    "Aircraft": {
-        "InstanceTypeID": 1, "InstanceType": 1, "InstanceTypeDescription": "", "HideFromSelection": False,
-        "RoleForPilot": 0, "Revision": 0, "Version": 0, "IsGlass": False, "IsLocked": False,
-        "AvionicsTechnologyUpgrade": 0, "Last100": Decimal("0"), "LastOilChange": Decimal("0"),
-        "LastNewEngine": Decimal("0"), "TailNumber": "", "ModelID": 0, "AircraftID": 0,
-    },
-    # Status absent = CurrencyState.NotCurrent (0): a not-current pilot arrives with no status at all.
-    "CurrencyStatusItem": {"Attribute": "", "Value": "", "Status": 0, "Discrepancy": "", "AssociatedResourceID": 0,
-                           "CurrencyGroup": 0, "Query": None},
-    # NumericType absent = Integer (0); Group absent = None (0).
-    "TotalsItem": {"Value": Decimal("0"), "Description": "", "SubDescription": "", "NumericType": 0, "IsInt": False,
-                   "IsTime": False, "IsCurrency": False, "Query": None, "Group": 0, "GroupName": ""},
-    "CustomFlightProperty": {"PropID": 0, "FlightID": 0, "PropTypeID": 0, "IntValue": 0, "BoolValue": False,
-                             "DecValue": Decimal("0"), "DateValue": None, "TextValue": ""},
-}
-
-
-def with_defaults(kind: str, record: dict) -> dict:
-    """`record` with MyFlightbook's omitted default values filled in (a new dict; the input is untouched)."""
-    return {**DEFAULTS[kind], **record}
 
 
 def _error_text(response: httpx.Response) -> str:
@@ -335,14 +292,11 @@ class MyFlightbookClient:
                         failure = TransientError(f"MyFlightbook {method}: the response was not valid JSON")
                 else:
                     message = self._clean(_error_text(response), token)
-                    scope = _MISSING_SCOPE.search(message)
-                    if status == 401 and scope:
-                        raise NeedsReauth(
-                            f"MyFlightbook {method}: the connection lacks the {scope.group(1)!r} permission; "
-                            "disconnect and connect MyFlightbook again, approving every permission."
-                        )
-                    if status == 401 or (status >= 500 and _TOKEN_FAILURE.search(message)):
+                    failure = classify_failure(method, status, message, response.headers.get("Retry-After"))
+                    if isinstance(failure, TokenRejected):
                         if refreshed:
+                            if failure.scope:
+                                raise NeedsReauth(str(failure))
                             raise NeedsReauth(
                                 f"MyFlightbook {method}: the access token was rejected again after a refresh "
                                 f"({message}); reconnect MyFlightbook."
@@ -352,15 +306,8 @@ class MyFlightbookClient:
                         refreshed = True
                         attempt -= 1  # the refresh retry is not a transient retry
                         continue
-                    if status == 429:
-                        failure = TransientError(
-                            f"MyFlightbook {method}: too many requests",
-                            retry_after=_retry_after_seconds(response.headers.get("Retry-After")),
-                        )
-                    elif status >= 500 and not _DETERMINISTIC_500.search(message):
-                        failure = TransientError(f"MyFlightbook {method} failed (HTTP {status}): {message}")
-                    else:
-                        raise FatalError(f"MyFlightbook {method} failed (HTTP {status}): {message}")
+                    if not isinstance(failure, TransientError):
+                        raise failure
             if attempt >= self.max_attempts:
                 raise TransientError(f"{failure} (gave up after {attempt} attempts)", retry_after=failure.retry_after)
             delay = self._backoff(attempt, failure.retry_after)

@@ -12,7 +12,7 @@ import secrets
 import socket
 import sys
 
-from flightbridge.myflightbook.connection import CALLBACK_PATH
+from flightbridge.myflightbook.link import CALLBACK_PATH
 from flightbridge.myflightbook.models import IntegrationToken
 
 DEMO_CLIENT_ID = "flightbridge-demo"

@@ -4,7 +4,7 @@ Speaks MyFlightbook's dialect (reference §1): form fields with `client_id` and 
 form (MFB reads `client_id` before its OAuth library runs), errors that arrive as HTTP 200 with an
 `error` key, plain-text 400s for bad clients, and an `expires_in` that may not be an integer. Authlib builds
 the RFC 6749 requests; reading the answers is ours, because MyFlightbook's do not follow the RFC. It only
-turns HTTP into a `TokenGrant` or an error from `flightbridge.errors`; storing is connection.py's job.
+turns HTTP into a `TokenGrant` or an error from `flightbridge.errors`; storing it is `tokens.store_grant`'s job.
 It must never log or put into an error a code, a secret or a token.
 """
 
@@ -95,7 +95,8 @@ def _post_token(base_url: str, form: dict[str, str], http: httpx.Client | None, 
     return body
 
 
-def _grant_from(body: dict, *, previous_refresh_token: str = "", requested=READ_SCOPES) -> TokenGrant:
+def grant_from_response(body: dict, *, previous_refresh_token: str = "", requested=READ_SCOPES) -> TokenGrant:
+    """A token endpoint's JSON answer as a `TokenGrant` (the newest refresh token wins)."""
     expires_at = None
     raw = body.get("expires_in")
     try:
@@ -108,7 +109,8 @@ def _grant_from(body: dict, *, previous_refresh_token: str = "", requested=READ_
     scopes = tuple(str(scope_text).replace(",", " ").split()) if scope_text else tuple(requested)
     return TokenGrant(
         access_token=str(body["access_token"]),
-        # MyFlightbook may not rotate the refresh token: keep the one we had.
+        # MyFlightbook sends a new refresh token with every answer (the old one keeps working, reference
+        # §8): take the new one. Only an answer without one falls back to the token just spent.
         refresh_token=str(body.get("refresh_token") or previous_refresh_token),
         expires_at=expires_at,
         scopes=scopes,
@@ -126,7 +128,7 @@ def exchange_code(
         http,
         "sign-in",
     )
-    return _grant_from(body)
+    return grant_from_response(body)
 
 
 def refresh_grant(
@@ -149,4 +151,4 @@ def refresh_grant(
                 "reconnect MyFlightbook."
             ) from None
         raise
-    return _grant_from(body, previous_refresh_token=refresh_token, requested=scopes)
+    return grant_from_response(body, previous_refresh_token=refresh_token, requested=scopes)

@@ -13,6 +13,10 @@ MyFlightbook", and left alone. A record that cannot be stored is skipped with it
 one transaction, so a page is either stored whole (minus its bad records) or not at all. Aircraft are
 created only from an FAA registration and never replace a manually entered aircraft.
 
+It is handed what it needs (a client with `.call`, and the pilot's account to report to: the
+username it saw, a grant that is gone) and never imports the stored connection: the job kind in
+`jobs.py` wires them together.
+
 Read-only: this module only ever asks the client for the four read methods above.
 """
 
@@ -24,7 +28,7 @@ from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from django.db import DatabaseError, connection, transaction
 
@@ -41,6 +45,7 @@ from flightbridge.logbook.models import (
     UserAircraft,
 )
 from flightbridge.logbook.services import finish_import
+from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
     MappedFlight,
@@ -77,6 +82,32 @@ AIRCRAFT_NOT_FOUND = "no matching FAA registration"
 AIRCRAFT_MANUAL = "a manually entered aircraft with this registration exists (never overwritten)"
 AIRCRAFT_EXISTS = "already synced"
 AIRCRAFT_NO_REGISTRY = "the FAA registry lookup is unavailable"
+
+
+class AccountPort(Protocol):
+    """The pilot's MyFlightbook account as the sync sees it (`tokens.LinkedAccount` in production)."""
+
+    def client(self) -> MyFlightbookCalls:
+        """A client for this account; NeedsReauth when it is not connected."""
+
+    def record_account_name(self, name: str) -> None:
+        """MyFlightbook revealed the account's username (LogbookEntry `User`)."""
+
+    def mark_needs_reconnect(self, message: str) -> None:
+        """The grant is gone: only the pilot can renew it."""
+
+
+class NoAccount:
+    """For a sync run on a client alone (tests, a one-off script): nothing to report to."""
+
+    def client(self) -> MyFlightbookCalls:
+        raise NeedsReauth("No MyFlightbook account was given to this sync.")
+
+    def record_account_name(self, name: str) -> None:
+        pass
+
+    def mark_needs_reconnect(self, message: str) -> None:
+        pass
 
 
 def default_lookup(tail: str) -> RegistryLookup:
@@ -160,13 +191,14 @@ def _close_thread_connection() -> None:
 
 
 class MyFlightbookSync:
-    """One sync run for `owner` through `client` (a `MyFlightbookClient` or anything with `.call`)."""
+    """One sync run for `owner` through `client` (a `MyFlightbookClient` or the in-memory fake)."""
 
     def __init__(
         self,
         owner,
-        client,
+        client: MyFlightbookCalls,
         *,
+        account: AccountPort | None = None,
         job=None,
         report: Report | None = None,
         lookup: Lookup | None = None,
@@ -176,6 +208,7 @@ class MyFlightbookSync:
     ):
         self.owner = owner
         self.client = client
+        self.account: AccountPort = account or NoAccount()
         self.job = job
         self.report: Report = report or (lambda **_: None)
         self.lookup: Lookup = lookup or default_lookup
@@ -209,7 +242,7 @@ class MyFlightbookSync:
             rollup.compute_rollup(self.owner, self.today)
         except NeedsReauth as exc:
             message = reconnect_message(exc)
-            self._mark_needs_reconnect(message)
+            self.account.mark_needs_reconnect(message)
             self._fail(message)
             raise NeedsReauth(message) from None
         except TransientError as exc:
@@ -238,13 +271,6 @@ class MyFlightbookSync:
     def _fail(self, message: str) -> None:
         self._save_progress()
         finish_import(self.batch, ImportStatus.FAILED, message=message)
-
-    def _mark_needs_reconnect(self, message: str) -> None:
-        from flightbridge.myflightbook import connection as mfb_connection
-
-        row = mfb_connection.token_for(self.owner)
-        if row is not None:
-            mfb_connection.mark_needs_reconnect(row.pk, message)
 
     # ------------------------------------------------------------------------------------ aircraft
 
@@ -362,9 +388,7 @@ class MyFlightbookSync:
             return
         for record in page:
             if isinstance(record, dict) and isinstance(record.get("User"), str) and record["User"]:
-                from flightbridge.myflightbook import connection as mfb_connection
-
-                mfb_connection.record_account_name(self.owner, record["User"])
+                self.account.record_account_name(record["User"])
                 self._account_seen = True
                 return
 
@@ -631,19 +655,20 @@ def _registry_facts(answer: RegistryLookup) -> dict:
     }
 
 
-def sync_user(owner, *, job=None, report: Report | None = None, client=None, **options: Any) -> dict:
-    """Sync `owner`'s MyFlightbook logbook with their stored connection (the job handler's entry point)."""
-    from flightbridge.myflightbook import connection as mfb_connection
+def sync_user(owner, account: AccountPort, *, job=None, report: Report | None = None,
+              client: MyFlightbookCalls | None = None, **options: Any) -> dict:
+    """Sync `owner`'s MyFlightbook logbook through `account` (the job kind's entry point).
 
+    The client comes from `account.client()` unless one is given (and is then the caller's to close).
+    """
     own_client = client is None
     if own_client:
         try:
-            client = mfb_connection.client_for(owner)
+            client = account.client()
         except NeedsReauth as exc:
             raise NeedsReauth(reconnect_message(exc)) from None
     try:
-        return MyFlightbookSync(owner, client, job=job, report=report, **options).run()
+        return MyFlightbookSync(owner, client, account=account, job=job, report=report, **options).run()
     finally:
-        if own_client and hasattr(client, "close"):
+        if own_client:
             client.close()
-

@@ -13,7 +13,9 @@ from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
-from flightbridge.myflightbook.tasks import SYNC_JOB_KIND
+from flightbridge.logbook.rollup import rollup_lines
+from flightbridge.logbook.services import group_totals
+from flightbridge.myflightbook.jobs import sync_logbook_job
 
 SOURCE = FlightSource.MYFLIGHTBOOK
 # Order on the page: what stops a pilot from flying first.
@@ -22,13 +24,11 @@ STATUS_ORDER = {"NON_COMPLIANT": 0, "EXPIRING_SOON": 1, "UNKNOWN": 2, "CURRENT":
 
 def request_sync(user) -> tuple[SyncJob, bool]:
     """The pilot's queued or running sync, or a new one; `created` says which (a double click joins)."""
-    from flightbridge.myflightbook import connection
-
-    return connection.start_sync(user)
+    return sync_logbook_job.request(owner=user)
 
 
 def latest_job(user) -> SyncJob | None:
-    return SyncJob.objects.filter(owner=user, kind=SYNC_JOB_KIND).order_by("-created_at", "-id").first()
+    return sync_logbook_job.jobs().filter(owner=user).order_by("-created_at", "-id").first()
 
 
 def synced_counts(user) -> dict:
@@ -68,10 +68,15 @@ def totals_for(user, source: str | None = None) -> list[LogbookTotal]:
 
 def page_view(user) -> dict:
     """Everything the logbook page shows of the sync, in one dict for the templates."""
-    totals = totals_for(user)
+    lifetime = totals_for(user, SOURCE)
+    # The 12-month rollup is computed as the page renders (one query), so it tells the truth right after
+    # a Logger import or an undo, not only once the next sync stores it.
+    rollup = rollup_lines(user) if Flight.objects.filter(owner=user).exists() else []
     return {
         **synced_counts(user),
         "currency": currency_for(user),
-        "lifetime_totals": [row for row in totals if row.source == SOURCE],
-        "rollup_totals": [row for row in totals if row.source == "computed-local"],
+        "lifetime_totals": lifetime,
+        "rollup_totals": rollup,
+        "lifetime_sections": group_totals(lifetime),
+        "rollup_sections": group_totals(rollup),
     }

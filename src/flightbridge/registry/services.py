@@ -17,6 +17,8 @@ from pathlib import Path
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from flightbridge.locks import REGISTRY_LOAD, hold
+
 from . import codes
 from .interfaces import RegistryLookup
 from .models import RegistryAircraft, RegistryGeneration
@@ -27,7 +29,6 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
 KEEP_PROBLEMS = 200  # stored on the generation and printed; the counts cover all of them
-_LOAD_LOCK_KEY = 0x4E4E4E  # "NNN": PostgreSQL advisory lock that serializes concurrent loads
 
 
 @dataclass
@@ -86,10 +87,7 @@ def load_registry(path: str | Path, *, batch_size: int = BATCH_SIZE) -> LoadRepo
         models_ = read_acftref(source, report.add)
         engines = read_engines(source, report.add)
         report.models_known, report.engines_known = len(models_), len(engines)
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOAD_LOCK_KEY])
+        with transaction.atomic(), hold(REGISTRY_LOAD):
             generation = RegistryGeneration.objects.create(source=str(path)[:500], file_date=report.file_date)
             report.generation_id = generation.id
             report.aircraft = _store(source, MASTER, generation, models_, engines, report, batch_size)

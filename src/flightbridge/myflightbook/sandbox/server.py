@@ -1,9 +1,13 @@
 """The MyFlightbook sandbox server: MyFlightbook's OAuth2 endpoints and OAuthResource API on localhost.
 
-It speaks the real protocol (reference §1, §2, §5): an authorize page with Approve / Deny that posts
-to CommitAuth, a token endpoint with single-use codes, refresh, configurable access-token lifetime
-and `invalid_grant` after a revoke (as HTTP 200, like MyFlightbook), and resource methods with
-MyFlightbook's errors (`Error: …` text, 500 for a bad or expired token, 401 for a missing scope).
+It speaks the real protocol (reference §1, §2, §5, §8), and its defaults are MyFlightbook's real
+behaviour: an authorize page with Approve / Deny that posts to CommitAuth, a token endpoint with
+single-use codes, a new refresh token in every token response while the old ones keep working (only
+the grant is checked), configurable access-token lifetime and `invalid_grant` after a revoke (as
+HTTP 200, like MyFlightbook), and resource methods with MyFlightbook's errors: `Error: …` text, the
+method name resolved (case-sensitive) before the token is looked at, HTTP 500 with DNOA's own texts
+for an expired ("The message expired at …"), foreign ("Message signature was incorrect.") or
+undecodable (.NET's Base-64 FormatException) token, and 401 for a missing scope.
 Unlike MyFlightbook it accepts http:// redirect URIs, so it runs offline. Fault switches (latency,
 5xx, hangs, 429, malformed or truncated JSON, token failures) are set with flags or `POST /sandbox/faults`.
 Every resource call is logged, and every write method separately: the sandbox exists to prove
@@ -17,12 +21,12 @@ import json
 import logging
 import os
 import random
+import re
 import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, timedelta, timezone
-from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -76,6 +80,12 @@ SCOPE_TEXT = {
     "namedqueries": "Create, view, and update named queries",
 }
 DENIED_TEXT = "User did not authorize you"
+#: DNOA's answer for a token that decodes but was not signed by this server (a foreign or altered one).
+BAD_SIGNATURE_TEXT = "Message signature was incorrect."
+#: .NET's FormatException for a token that is not even Base-64 (DNOA decodes before it checks).
+NOT_BASE64_TEXT = ("The input is not a valid Base-64 string as it contains a non-base 64 character, more than two "
+                   "padding characters, or an illegal character among the padding characters.")
+_BASE64ISH = re.compile(r"^[A-Za-z0-9+/_=-]+$")
 CODE_LIFETIME = timedelta(minutes=10)
 
 #: Names accepted in a fault script (one entry is used per resource call, in order).
@@ -95,7 +105,9 @@ class Faults:
     rate_limit_rate: float = 0.0  # share answered 429 with Retry-After
     retry_after: float = 1.0
     token_lifetime: int = 14 * 24 * 3600  # MyFlightbook's access tokens live 14 days
-    rotate_refresh_tokens: bool = False
+    # DNOA puts a new refresh token into every token response (the old ones stay valid); False
+    # leaves it out of refresh answers, as some OAuth servers do.
+    rotate_refresh_tokens: bool = True
     token_endpoint_down: bool = False
     date_style: str = "iso"  # "mdy" writes flight dates as M/D/YYYY
     script: list[str] = field(default_factory=list)
@@ -400,10 +412,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 grant = state.grants.get(grant_id) if grant_id else None
                 if grant is None or grant.revoked:
                     return self._json(200, {"error": "invalid_grant"})
-                body = state.issue(grant, with_refresh=state.faults.rotate_refresh_tokens)
-                if state.faults.rotate_refresh_tokens:
-                    state.refresh_tokens.pop(params["refresh_token"], None)
-                return self._json(200, body)
+                # The refresh token just spent stays valid (DNOA checks only the grant behind it).
+                return self._json(200, state.issue(grant, with_refresh=state.faults.rotate_refresh_tokens))
         return self._json(200, {"error": "unsupported_grant_type"})
 
     def _json(self, status: int, body: Any) -> None:
@@ -434,9 +444,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
         def finish(status: int) -> None:
             entry["status"] = status
 
+        # MyFlightbook resolves the method name (.NET Enum.Parse, case-sensitive) before DNOA reads the token.
         if not method:
             finish(500)
             return self._error(500, "Requested service 'null' is not recognized.")
+        if spec is None:
+            finish(500)
+            return self._error(500, f"Requested value '{method}' was not found.")
         token_text = self._bearer(params)
         if not token_text:
             finish(500)
@@ -445,7 +459,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             token = state.access_tokens.get(token_text)
         if token is None:
             finish(500)
-            return self._error(500, "Invalid access token.")
+            return self._error(500, BAD_SIGNATURE_TEXT if _BASE64ISH.match(token_text) else NOT_BASE64_TEXT)
         now = time.time()
         if token.expires_at < now:
             finish(500)
@@ -457,9 +471,6 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if fault:
             finish({"timeout": 0, "drop": 0, "429": 429, "token_401": 401, "scope_401": 401}.get(fault, 500 if fault != "5xx" else 503))
             return self._fault(fault, method)
-        if spec is None:
-            finish(500)
-            return self._error(500, f"Requested value '{method}' was not found.")
         scope, function, type_name, _is_write = spec
         if scope not in token.scopes:
             finish(401)

@@ -2,7 +2,7 @@
 
 from django import template
 
-from flightbridge.myflightbook import connection
+from flightbridge.myflightbook import link
 
 register = template.Library()
 
@@ -13,4 +13,4 @@ def myflightbook_connection(context):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    return connection.connection_status(user)
+    return link.connection_status(user)

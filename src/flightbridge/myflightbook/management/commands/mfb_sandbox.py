@@ -25,7 +25,8 @@ class Command(BaseCommand):
         parser.add_argument("--redirect-uri", action="append", default=[],
                             help="allowed callback URL (repeatable); any http(s) URL when none is given")
         parser.add_argument("--token-lifetime", type=int, default=14 * 24 * 3600, help="access-token lifetime in seconds")
-        parser.add_argument("--rotate-refresh-tokens", action="store_true")
+        parser.add_argument("--no-refresh-token-rotation", dest="rotate_refresh_tokens", action="store_false",
+                            help="leave the refresh token out of refresh answers (MyFlightbook sends a new one each time)")
         parser.add_argument("--latency-ms", type=int, default=0)
         parser.add_argument("--error-rate", type=float, default=0.0, help="share of calls answered 503")
         parser.add_argument("--timeout-rate", type=float, default=0.0, help="share of calls that hang")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from flightbridge.vault.services import rotate_keys
+from flightbridge.vault.rotation import rotate_keys
 
 
 class Command(BaseCommand):

@@ -1,14 +1,21 @@
-"""Test doubles for the sync: a MyFlightbook account behind `.call()` (the client's interface) and an FAA
-registry lookup of the `RegistryLookupFn` shape. The HTTP-level twin is the sandbox; these keep the
-service tests small and exact."""
+"""The in-memory MyFlightbook: an account behind `call()`, the same small interface as the real client.
+
+`FakeMyFlightbook` implements `client.MyFlightbookCalls` (it checks the read whitelist like the real
+client, answers the sync's four read methods from memory with MyFlightbook's offset paging, and can
+be told to fail), so the sync's tests and the benchmarks run without HTTP. The HTTP-level twin is the
+sandbox server next to it; `connect_to_sandbox` links a pilot to one without the browser dance. It
+ships in the package (like procrastinate's `testing.py`): tests and benchmarks import it from here,
+never from `tests/`. It never talks to the real MyFlightbook.
+"""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from flightbridge.errors import NeedsReauth
-from flightbridge.registry.interfaces import RegistryLookup
+from flightbridge.errors import FatalError, NeedsReauth
+from flightbridge.myflightbook.client import MyFlightbookClient
 
 
 def make_flight(flight_id: int, day: date, *, route: str = "KPAE KBLI", aircraft_id: int = 1, **extra) -> dict:
@@ -65,9 +72,10 @@ TOTALS = [
 
 
 class FakeMyFlightbook:
-    """Answers the four read methods from memory like MyFlightbook would (offset/maxCount paging)."""
+    """Answers the sync's four read methods from memory like MyFlightbook would (offset/maxCount paging)."""
 
     min_interval_ms = 0
+    SERVED = ("AircraftForUser", "FlightsWithQueryAndOffset", "GetCurrencyForUser", "TotalsForUserWithQuery")
 
     def __init__(self, flights=None, aircraft=None, currency=None, totals=None, *, fail_on=None):
         self.flights = list(flights or [])
@@ -77,62 +85,49 @@ class FakeMyFlightbook:
         self.calls: list[tuple[str, dict]] = []
         self.fail_on = fail_on  # (method, call number) → NeedsReauth
 
-    def call(self, method: str, **params):
+    def call(self, method: str, **params: Any) -> Any:
+        method = MyFlightbookClient.check_method(method)  # a write is BLOCKED here too, as in the real client
         self.calls.append((method, params))
         if self.fail_on and self.fail_on[0] == method and sum(1 for name, _ in self.calls if name == method) == self.fail_on[1]:
-            raise NeedsReauth("MyFlightbook FlightsWithQueryAndOffset: the access token was rejected again after a refresh")
+            raise NeedsReauth(f"MyFlightbook {method}: the access token was rejected again after a refresh")
         if method == "AircraftForUser":
             return self.aircraft
         if method == "FlightsWithQueryAndOffset":
-            assert params["fq"] == "{}"
+            if params.get("fq") != "{}":
+                raise FatalError(f"the in-memory MyFlightbook serves only the whole logbook (fq '{{}}'), not {params.get('fq')!r}")
             return self.flights[params["offset"]: params["offset"] + params["maxCount"]]
         if method == "GetCurrencyForUser":
             return self.currency
         if method == "TotalsForUserWithQuery":
             return self.totals
-        raise AssertionError(f"unexpected call {method}")
+        raise FatalError(f"the in-memory MyFlightbook answers only {', '.join(self.SERVED)}, not {method}")
 
     def methods(self) -> list[str]:
         return [name for name, _ in self.calls]
 
+    def close(self) -> None:
+        """Nothing to release: the interface's close, for callers that own their client."""
 
-class FakeRegistry:
-    """`lookup(tail)` for a handful of known N-numbers; anything not starting with N is not US."""
+    def __enter__(self) -> "FakeMyFlightbook":
+        return self
 
-    def __init__(self, known: dict[str, tuple[str, str]] | None = None):
-        self.known = known if known is not None else {"N52417": ("CESSNA", "172S")}
-        self.asked: list[str] = []
-
-    def __call__(self, tail: str) -> RegistryLookup:
-        self.asked.append(tail)
-        tail = tail.upper()
-        if not tail.startswith("N"):
-            return RegistryLookup(query=tail, is_us_registration=False, found=False, message="not a US registration")
-        if tail in self.known:
-            manufacturer, model = self.known[tail]
-            return RegistryLookup(query=tail, is_us_registration=True, found=True, n_number=tail,
-                                  manufacturer=manufacturer, model=model, status="valid", year=2005, seats=4)
-        return RegistryLookup(query=tail, is_us_registration=True, found=False, message="no registration")
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def connect_to_sandbox(user, sandbox, settings, *, interval_ms: int = 0, account_name: str = ""):
     """Point FlightBridge at `sandbox` and give `user` a stored connection (tokens issued without the
     browser dance; the OAuth round trip has its own tests). `settings` is Django's settings or the
-    pytest-django fixture."""
+    pytest-django fixture. The tokens are stored the one way every token response is stored."""
     import dataclasses
-    from datetime import timedelta
 
-    from django.utils import timezone
-
-    from flightbridge.myflightbook.models import IntegrationToken
+    from flightbridge.myflightbook import oauth, tokens
 
     settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_client_id=sandbox.client_id,
                                           mfb_client_secret=sandbox.client_secret, mfb_base_url=sandbox.url,
                                           mfb_min_call_interval_ms=interval_ms)
-    grant = sandbox.issue_tokens()
-    row = IntegrationToken(owner=user, scopes=grant["scope"], account_name=account_name,
-                           expires_at=timezone.now() + timedelta(seconds=grant["expires_in"]))
-    row.set_secret("access_token", grant["access_token"])
-    row.set_secret("refresh_token", grant["refresh_token"])
-    row.save()
+    row = tokens.store_grant(user.pk, oauth.grant_from_response(sandbox.issue_tokens()), connected=True)
+    if account_name:
+        tokens.record_account_name(user, account_name)
+        row.refresh_from_db()
     return row

@@ -1,19 +1,13 @@
-"""Cross-process locks and call pacing for one MyFlightbook connection.
+"""Call pacing for one MyFlightbook account: consecutive calls stay `MFB_MIN_CALL_INTERVAL_MS` apart.
 
-Several web processes and workers may share one pilot's connection. Two things must then hold
-across processes: only one of them refreshes the token at a time (a refresh may rotate the refresh
-token, and two racing refreshes would each throw away what the other saved), and consecutive calls
-to MyFlightbook for one account stay at least `MFB_MIN_CALL_INTERVAL_MS` apart.
-
-PostgreSQL gives us session advisory locks that hold across machines; on SQLite (one machine by
-definition) a `flock` on a file in the data directory does the same without holding SQLite's single
-write lock while we wait on the network. Nothing here ever touches a token.
+Several web processes and workers may share one pilot's connection, so the spacing must hold across
+processes: a `flock`ed file on SQLite (one machine by definition), the `MFB_CALL_PACING` advisory lock
+on PostgreSQL (across machines). The lock itself comes from `flightbridge.locks`, the one table of
+locks; this module only decides how long to wait. Nothing here ever touches a token.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import os
 import threading
 import time
@@ -21,58 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Protocol
 
-
-def _advisory_key(name: str) -> int:
-    return int.from_bytes(hashlib.blake2b(f"flightbridge.myflightbook|{name}".encode(), digest_size=8).digest(), "big", signed=True)
-
-
-@contextmanager
-def file_lock(path: Path) -> Iterator[int]:
-    """An exclusive `flock` on `path` (created if missing); yields the open descriptor."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
-
-
-@contextmanager
-def postgres_lock(name: str) -> Iterator[None]:
-    """A session-level PostgreSQL advisory lock: survives the caller's transactions, released on exit."""
-    from django.db import connection
-
-    key = _advisory_key(name)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [key])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
-
-
-def lock_dir() -> Path:
-    from django.conf import settings
-
-    return Path(settings.DATA_DIR) / "locks"
-
-
-@contextmanager
-def connection_lock(name: str) -> Iterator[None]:
-    """Mutual exclusion across processes for `name`, using whatever the configured database offers."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with postgres_lock(name):
-            yield
-    else:
-        with file_lock(lock_dir() / f"{name}.lock"):
-            yield
+from flightbridge.locks import MFB_CALL_PACING, file_lock, hold, lock_path
 
 
 class CallGate(Protocol):
@@ -144,7 +87,7 @@ class PostgresCallGate:
 
     @contextmanager
     def turn(self) -> Iterator[None]:
-        with postgres_lock(f"pace|{self.name}"):
+        with hold(MFB_CALL_PACING, self.name):
             try:
                 yield
             finally:
@@ -157,4 +100,4 @@ def gate_for(name: str, min_interval_ms: int) -> CallGate:
 
     if connection.vendor == "postgresql":
         return PostgresCallGate(name, min_interval_ms)
-    return FileCallGate(lock_dir() / f"pace-{name}.lock", min_interval_ms)
+    return FileCallGate(lock_path(MFB_CALL_PACING, name), min_interval_ms)

@@ -1,12 +1,13 @@
-"""Job kinds that exist only under the test settings, so worker processes started by tests know them."""
+"""Job kinds that exist only under the test settings (registered by `TestAppConfig.ready`, so worker
+processes started by tests know them too)."""
 
 import time
 
 from flightbridge.errors import FatalError
-from flightbridge.jobs.services import job_handler
+from flightbridge.jobs.services import job_kind
 
 
-@job_handler("test.sleep")
+@job_kind("test.sleep")
 def sleep_job(context):
     seconds = float(context.params.get("seconds", 0))
     deadline = time.monotonic() + seconds
@@ -18,11 +19,11 @@ def sleep_job(context):
     return {"slept": seconds, "message": f"Slept {seconds}s."}
 
 
-@job_handler("test.fail")
+@job_kind("test.fail")
 def failing_job(context):
     raise FatalError("The source said no: try again later.")
 
 
-@job_handler("test.crash")
+@job_kind("test.crash")
 def crashing_job(context):
     raise RuntimeError("secret-internal-detail")

@@ -1,0 +1,123 @@
+"""Every cross-process lock FlightBridge takes, in one table, and the one helper that takes them.
+
+NetBox keeps its advisory-lock keys in one constants table; so do we. A lock here is named once
+(`JOB_GUARD`, `REGISTRY_LOAD`, ...) and says why it exists and how long it is held:
+
+- `TRANSACTION` locks guard a write that happens inside one transaction. On PostgreSQL they are
+  `pg_advisory_xact_lock`s, released by the commit or rollback. On SQLite there is nothing to take:
+  the write transaction itself serialises writers (the database has one writer at a time).
+- `SESSION` locks are held across transactions and across waits on the network (a token refresh,
+  call pacing). On PostgreSQL they are session advisory locks, so they hold across machines. On
+  SQLite (one machine by definition) they are a `flock` on a file in the data directory, so the
+  wait never holds SQLite's single write lock.
+
+A PostgreSQL key is a 64-bit digest of the lock's name and the detail (the job's guard key, the
+connection id), so two locks in the table can never collide. Nothing here ever sees a secret.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+TRANSACTION = "transaction"
+SESSION = "session"
+
+
+@dataclass(frozen=True)
+class AdvisoryLock:
+    name: str
+    scope: str  # TRANSACTION or SESSION
+    why: str
+
+
+JOB_GUARD = AdvisoryLock(
+    "jobs.guard", TRANSACTION,
+    "Two requests for the same job (a double click, two web processes) must find one row: held while "
+    "request_job looks for an active job and creates one.",
+)
+REGISTRY_LOAD = AdvisoryLock(
+    "registry.load", TRANSACTION,
+    "One FAA registry load at a time: two loads would each mark their own generation current.",
+)
+MFB_TOKEN_REFRESH = AdvisoryLock(
+    "myflightbook.refresh", SESSION,
+    "One token refresh per MyFlightbook connection at a time, held across the call to the token endpoint, "
+    "so two workers never both spend a refresh token and each throw away what the other stored.",
+)
+MFB_CALL_PACING = AdvisoryLock(
+    "myflightbook.pace", SESSION,
+    "Calls for one MyFlightbook account stay MFB_MIN_CALL_INTERVAL_MS apart across processes: held "
+    "through a call and the interval after it.",
+)
+
+#: The table: every lock FlightBridge takes. A new lock is added here, nowhere else.
+LOCKS: tuple[AdvisoryLock, ...] = (JOB_GUARD, REGISTRY_LOAD, MFB_TOKEN_REFRESH, MFB_CALL_PACING)
+
+
+def advisory_key(lock: AdvisoryLock, detail: str = "") -> int:
+    """The signed 64-bit PostgreSQL key for `lock` and `detail`."""
+    digest = hashlib.blake2b(f"flightbridge|{lock.name}|{detail}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_path(lock: AdvisoryLock, detail: str = "") -> Path:
+    """The file a SESSION lock is taken on when the database is SQLite."""
+    from django.conf import settings
+
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in detail)
+    return Path(settings.DATA_DIR) / "locks" / (f"{lock.name}-{safe}.lock" if safe else f"{lock.name}.lock")
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[int]:
+    """An exclusive `flock` on `path` (created if missing); yields the open descriptor."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)
+
+
+@contextmanager
+def hold(lock: AdvisoryLock, detail: str = "") -> Iterator[None]:
+    """Take `lock` (for `detail`) on the configured database; released when the block ends.
+
+    A TRANSACTION lock must be taken inside `transaction.atomic()` (it is released at the end of
+    the transaction, not of the block); a SESSION lock must not rely on any transaction.
+    """
+    from django.db import connection
+
+    if lock not in LOCKS:
+        raise LookupError(f"lock {lock.name!r} is not in flightbridge.locks.LOCKS")
+    if lock.scope == TRANSACTION:
+        # Checked on SQLite too, so a misuse fails in the SQLite test run as well.
+        if not connection.in_atomic_block:
+            raise RuntimeError(f"lock {lock.name!r} is held until commit: take it inside transaction.atomic()")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [advisory_key(lock, detail)])
+        yield
+        return
+    if connection.vendor == "postgresql":
+        key = advisory_key(lock, detail)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+    with file_lock(lock_path(lock, detail)):
+        yield
