@@ -86,7 +86,7 @@ def test_api_download_with_file_name_and_date_range(api, logbook):
 def test_api_refuses_unknown_format_and_reversed_range(api, logbook):
     assert api.get("/api/exports/csv", {"format": "garmin"}).status_code == 422
     response = api.get("/api/exports/csv", {"format": "foreflight", "from": "2024-05-01", "to": "2024-01-01"})
-    assert response.status_code == 422 and "`from` is after `to`" in response.json()["detail"]
+    assert response.status_code == 422 and "From date is after the To date" in response.json()["detail"]
 
 
 def test_api_needs_authentication(client):

@@ -17,6 +17,8 @@ GOLDEN = Path(__file__).parent / "golden"
 def test_import_preview_then_save_on_a_phone(live_server, browser_page, django_user_model, tmp_path):
     pilot = django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
     page = browser_page
+    errors: list[str] = []  # a Content-Security-Policy violation is reported on the console
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.set_viewport_size({"width": 390, "height": 844})
     log_in(page, live_server, "pilot", "pilot-password-1")
     page.click("#csv-import-link")
@@ -32,6 +34,7 @@ def test_import_preview_then_save_on_a_phone(live_server, browser_page, django_u
     page.click("#csv-import-save button")
     page.locator("[data-import-status=completed]").wait_for()
     assert Flight.objects.filter(owner=pilot).count() == 2
+    assert errors == []
 
 
 @pytest.mark.browser
@@ -40,9 +43,12 @@ def test_export_download_on_a_desktop(live_server, browser_page, django_user_mod
     pilot = django_user_model.objects.create_user(username="pilot", password="pilot-password-1")
     Flight.objects.create(owner=pilot, date="2024-07-04", tail_number="N12345", departure="KOSH", destination="KMSN")
     page = browser_page
+    errors: list[str] = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, "pilot", "pilot-password-1")
     page.click("#csv-export-link")
+    page.check("input[name=include_myflightbook]")
     page.select_option("select[name=format]", "myflightbook")
     with page.expect_download() as info:
         page.click("button[name=download]")
@@ -50,3 +56,7 @@ def test_export_download_on_a_desktop(live_server, browser_page, django_user_mod
     assert download.suggested_filename == "flightbridge-myflightbook-all.csv"
     text = Path(download.path()).read_text()
     assert text.splitlines()[1].startswith("2024-07-04,N12345,")
+    assert errors == []
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/logbook/export/csv")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 and errors == []

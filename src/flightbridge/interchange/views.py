@@ -12,6 +12,12 @@ from . import services
 from .api import CsvExportFilter, csv_response
 
 
+def _said(error: dict) -> str:
+    """A form error in words: "From: must be a date written YYYY-MM-DD"."""
+    field = ".".join(map(str, error["loc"])).capitalize()
+    return f"{field}: {error['msg'].removeprefix('Value error, ')}"
+
+
 @login_required
 def export_page(request):
     query = request.GET
@@ -26,7 +32,7 @@ def export_page(request):
                                          include_myflightbook=filters.include_myflightbook)
             return csv_response(export)
         except ValidationError as exc:
-            context["error"] = "; ".join(f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors())
+            context["error"] = "; ".join(_said(error) for error in exc.errors())
         except InputError as exc:
             context["error"] = str(exc)
     return render(request, "interchange/export.html", context)
