@@ -17,6 +17,11 @@ os.environ.setdefault("FLIGHTBRIDGE_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS", "0")  # no heartbeat thread inside test transactions
 os.environ.setdefault("FLIGHTBRIDGE_JOB_STALE_SECONDS", "60")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+# Mail "configured" so the password-reset routes exist and can be attacked; Django's test runner swaps
+# in the in-memory mail backend, so nothing is ever sent.
+os.environ.setdefault("FLIGHTBRIDGE_EMAIL_URL", "smtp://mail.invalid:587")
+# The aircraft-model source sandbox listens on 127.0.0.1: allow exactly that address for data sources.
+os.environ.setdefault("FLIGHTBRIDGE_SOURCE_ALLOWLIST", "127.0.0.1")
 
 TEST_DATABASE = os.environ.get("FLIGHTBRIDGE_TEST_DATABASE", "sqlite")
 if TEST_DATABASE == "postgresql":

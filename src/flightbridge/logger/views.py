@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from flightbridge.api_types import MAX_ROW_ID
 from flightbridge.errors import FlightBridgeError, InputError
 from flightbridge.logbook import services as logbook_services
 
@@ -28,6 +29,16 @@ def _date(value: str, name: str) -> date | None:
                          [{"field": name, "reason": "YYYY-MM-DD"}]) from None
 
 
+def _flight_ids(value: str) -> list[int] | None:
+    """`flight` from the query: one flight id, range-checked (a 23-digit id used to overflow the database: 500)."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ROW_ID:
+        raise InputError(f"`flight` must be a flight id, a whole number from 1 to {MAX_ROW_ID}",
+                         [{"field": "flight", "reason": "not a flight id"}])
+    return [int(value)]
+
+
 def _qr_svg(url: str) -> str | None:
     try:
         # segno escapes nothing it does not generate itself: the SVG is only paths, safe to inline.
@@ -42,8 +53,7 @@ def export_page(request):
     context = {"query": query, "local": query.get("local") in ("1", "on", "true")}
     try:
         date_from, date_to = _date(query.get("from", ""), "from"), _date(query.get("to", ""), "to")
-        flight = query.get("flight", "")
-        flight_ids = [int(flight)] if flight.isdigit() else None
+        flight_ids = _flight_ids(query.get("flight", ""))
         result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
                                          flight_ids=flight_ids)
         context["result"] = result
