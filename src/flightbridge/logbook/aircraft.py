@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from flightbridge.logbook.models import LogbookImport, SimulatorType, UserAircraft
 
@@ -47,19 +47,18 @@ def add_imported_aircraft(owner, run: LogbookImport, items: list[ImportedAircraf
     """Every aircraft of `items` as the pilot's: the existing one by registration (simulators included), or a
     new one recorded against `run`. Returns them keyed by upper-case registration."""
     known = aircraft_by_registration(owner, [item.registration for item in items])
+    new = {}
     for item in items:
         registration = item.registration.upper()
-        if registration in known or not registration or len(registration) > _REGISTRATION_LIMIT:
+        if registration in known or registration in new or not registration or len(registration) > _REGISTRATION_LIMIT:
             continue
         device = item.device_class if item.device_class in SimulatorType.values else SimulatorType.REAL
-        try:
-            with transaction.atomic():
-                known[registration] = UserAircraft.objects.create(
-                    owner=owner, registration=registration, model=item.model[:128], manufacturer=item.manufacturer[:128],
-                    device_class=device, source=run.source, manual=False, details={"file": item.details or {}},
-                    import_batch=run)
-        except IntegrityError:  # added meanwhile by another import of the same pilot
-            existing = UserAircraft.objects.filter(owner=owner, registration__iexact=registration).first()
-            if existing is not None:
-                known[registration] = existing
+        new[registration] = UserAircraft(
+            owner=owner, registration=registration, model=item.model[:128], manufacturer=item.manufacturer[:128],
+            device_class=device, source=run.source, manual=False, details={"file": item.details or {}}, import_batch=run)
+    if new:
+        # One insert for the batch; one added meanwhile by another import of the same pilot is left as it is.
+        with transaction.atomic():
+            UserAircraft.objects.bulk_create(new.values(), ignore_conflicts=True)
+        known.update(aircraft_by_registration(owner, new))
     return known
