@@ -8,19 +8,26 @@ the logbook and writes nothing.
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Callable, Iterator
 
+from django.conf import settings
 from django.db.models import Q
 
 from flightbridge.errors import InputError
+from flightbridge.logbook import ingest
 from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
 from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
+from flightbridge.registry import services as registry
 
 from . import columns
 from .aircraft import facts_for_export
-from .reading import MYFLIGHTBOOK_FILE_ID, AircraftFacts
+from .reading import MAX_ROWS, MYFLIGHTBOOK_FILE_ID, AircraftFacts, read_logbook
 from .writing import write_foreflight, write_myflightbook
 
 EXPORT_CHUNK = 2000
@@ -51,8 +58,6 @@ def _check_format(file_format: str) -> str:
 
 
 def _registry_lookup() -> Callable[[str], dict]:
-    from flightbridge.registry import services as registry
-
     def lookup(tail: str) -> dict:
         answer = registry.lookup(tail)
         if not answer.found:
@@ -203,8 +208,6 @@ def import_csv(owner, data: bytes, file_format: str | None = None, *, preview: b
     A file that cannot be read as a whole raises `InputError` and records nothing; a bad row is refused
     with reasons naming its line and column while the rest imports.
     """
-    from .reading import MAX_ROWS, read_logbook
-
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
                          "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
@@ -263,9 +266,6 @@ def _preview(owner, logbook) -> CsvImportResult:
 
 def _import(owner, logbook) -> CsvImportResult:
     """One import run (source `csv:<format>`): rows stored through the ingest path in batches."""
-    from flightbridge.logbook import ingest
-    from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
-
     run = ingest.open_run(owner, f"csv:{logbook.format}", policy=ingest.UPDATE_WHEN_CHANGED,
                           details={"format": logbook.format})
     collector = _Collector()
@@ -325,10 +325,6 @@ STAGED_FOR_SECONDS = 24 * 3600
 
 
 def _staging_dir():
-    from pathlib import Path
-
-    from django.conf import settings
-
     path = Path(settings.DATA_DIR) / "csv-uploads"
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
@@ -337,9 +333,6 @@ def _staging_dir():
 def stage_upload(owner, data: bytes) -> str:
     """Keep an uploaded file until the pilot saves the previewed import; returns its token. Files older than a
     day are removed here, so abandoned previews never pile up."""
-    import secrets
-    import time
-
     folder = _staging_dir()
     cutoff = time.time() - STAGED_FOR_SECONDS
     for old in folder.glob("*.csv"):
