@@ -275,7 +275,7 @@ class MyFlightbookClient:
             try:
                 with self.gate.turn():
                     response = self.http.post(
-                        url, data=form, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+                        url, data=form, headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "Accept-Language": "en-US"}
                     )
                     body = response.text if response.status_code == 200 else None
             except httpx.TimeoutException:
