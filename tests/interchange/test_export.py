@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def logbook(user):
     Flight.objects.create(owner=user, date=date(2024, 3, 9), tail_number="N12345", aircraft_type="C172", departure="KPAO",
                           destination="KHAF", route="KPAO KHAF", total_flight_time=Decimal("1.30"), pic=Decimal("1.30"),
-                          day_landings=3, day_takeoffs=3, remarks="@dangerous", source="manual",
+                          day_landings=3, day_full_stop_landings=3, day_takeoffs=3, remarks="@dangerous", source="manual",
                           block_out=datetime(2024, 3, 9, 17, 0, tzinfo=timezone.utc))
     Flight.objects.create(owner=user, date=date(2024, 4, 1), tail_number="N12345", departure="KHAF", destination="KPAO",
                           total_flight_time=Decimal("0.80"), pic=Decimal("0.80"), source="myflightbook", external_id="mfb:9")

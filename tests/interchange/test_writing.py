@@ -148,9 +148,8 @@ def test_the_written_foreflight_file_reads_back():
     assert rows[1].flight.fields["simulator_type"] == "AATD"
 
 
-def test_landing_counts_before_the_full_stop_columns_existed():
-    class Old:  # a flight without day_full_stop_landings: its landings were read as full stops
-        day_landings, night_landings, day_takeoffs, night_takeoffs = 2, 1, 2, 1
-
-    counts = landing_counts(Old())
-    assert (counts.day_full_stop, counts.night_full_stop, counts.day_touch_and_go) == (2, 1, 0)
+def test_landing_counts_never_count_more_full_stops_than_landings():
+    flight = FlightData(date(2024, 1, 1), day_landings=2, night_landings=1, day_full_stop_landings=5,
+                        night_full_stop_landings=1)
+    counts = landing_counts(flight)
+    assert (counts.day_full_stop, counts.night_full_stop, counts.day_touch_and_go, counts.night_touch_and_go) == (2, 1, 0, 0)

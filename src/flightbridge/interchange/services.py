@@ -36,8 +36,8 @@ EXPORTED_FIELDS = (
     "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim", "day_landings",
     "night_landings", "day_takeoffs", "night_takeoffs", "approaches", "holds", "approach_type", "block_out", "takeoff_at",
     "landing_at", "block_in", "pic_name", "sic_name", "instructor_name", "student_name", "remarks", "custom_properties",
+    "day_full_stop_landings", "night_full_stop_landings",
 )
-FULL_STOP_FIELDS = ("day_full_stop_landings", "night_full_stop_landings")  # from migration 0002_landing_counts
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # 100,000 rows of a wide ForeFlight file fit in well under this
 
 
@@ -105,8 +105,7 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
         flights = flights.exclude(from_myflightbook)
     count = flights.count()
     # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
-    exported = EXPORTED_FIELDS + tuple(name for name in FULL_STOP_FIELDS if name in flight_field_names())
-    rows = flights.values_list(*exported, named=True).iterator(chunk_size=EXPORT_CHUNK)
+    rows = flights.values_list(*EXPORTED_FIELDS, named=True).iterator(chunk_size=EXPORT_CHUNK)
     if file_format == columns.FOREFLIGHT:
         lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
     else:
@@ -114,11 +113,6 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
     span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
     return CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=count,
                      left_out_myflightbook=left_out, lines=lines)
-
-
-def flight_field_names() -> frozenset[str]:
-    """The Flight columns this database has (the full-stop counts arrive with migration 0002_landing_counts)."""
-    return frozenset(field_.name for field_ in Flight._meta.get_fields() if getattr(field_, "concrete", False))
 
 
 # --- import ---------------------------------------------------------------------------------------------
@@ -178,8 +172,8 @@ class _Collector:
             self.not_listed += 1
 
 
-def _incoming_fields(parsed, model_fields: frozenset[str], aircraft: dict) -> dict:
-    values = {name: value for name, value in parsed.fields.items() if name in model_fields}
+def _incoming_fields(parsed, aircraft: dict) -> dict:
+    values = dict(parsed.fields)
     mine = aircraft.get(parsed.fields["tail_number"])
     if mine is not None:
         # Matched by registration: the pilot's aircraft fills what the file left out (simulators included).
@@ -269,7 +263,6 @@ def _import(owner, logbook) -> CsvImportResult:
     run = ingest.open_run(owner, f"csv:{logbook.format}", policy=ingest.UPDATE_WHEN_CHANGED,
                           details={"format": logbook.format})
     collector = _Collector()
-    model_fields = flight_field_names()
     batch: list = []
 
     def store():
@@ -282,7 +275,7 @@ def _import(owner, logbook) -> CsvImportResult:
                              model=item.model or item.type_code, manufacturer=item.make, details=item.as_dict())
             for item in facts])
         incoming = [ingest.IncomingFlight(external_id=parsed.identity, source_hash=parsed.source_hash,
-                                          fields=_incoming_fields(parsed, model_fields, aircraft), label=parsed.label,
+                                          fields=_incoming_fields(parsed, aircraft), label=parsed.label,
                                           record=f"line {parsed.line}")
                     for parsed in batch]
         outcome = run.store_batch(incoming)

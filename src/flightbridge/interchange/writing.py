@@ -43,18 +43,13 @@ class LandingCounts:
 
 
 def landing_counts(flight) -> LandingCounts:
-    """A flight's counts by issue 12's rules: day/night landings are all landings, the full-stop counts apart.
-
-    A flight stored before the full-stop columns existed has none: its landings are taken as full stops,
-    which is how they were read then.
-    """
+    """A flight's counts by issue 12's rules: day/night landings are all landings, the full-stop counts apart
+    (never more than the landings they are part of)."""
     day, night = flight.day_landings or 0, flight.night_landings or 0
-    day_fs = getattr(flight, "day_full_stop_landings", None)
-    night_fs = getattr(flight, "night_full_stop_landings", None)
     return LandingCounts(
         day_landings=day, night_landings=night,
-        day_full_stop=min(day if day_fs is None else day_fs, day),
-        night_full_stop=min(night if night_fs is None else night_fs, night),
+        day_full_stop=min(flight.day_full_stop_landings or 0, day),
+        night_full_stop=min(flight.night_full_stop_landings or 0, night),
         day_takeoffs=flight.day_takeoffs or 0, night_takeoffs=flight.night_takeoffs or 0,
     )
 
