@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "flightbridge.myflightbook",
     "flightbridge.fleet",
     "flightbridge.logger",
+    "flightbridge.interchange",
     "flightbridge.web",
 ]
 

@@ -14,9 +14,10 @@ urlpatterns = [
     path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),
 ]
 
-# Apps with pages of their own (fleet sync, Logger export and import, the MyFlightbook card's forms).
+# Apps with pages of their own (fleet sync, Logger export and import, logbook files, the MyFlightbook card's forms).
 urlpatterns += [
     path("", include("flightbridge.myflightbook.urls")),
     path("", include("flightbridge.fleet.urls")),
     path("", include("flightbridge.logger.urls")),
+    path("", include("flightbridge.interchange.urls")),
 ]
