@@ -1,11 +1,13 @@
-"""Pages for the MyFlightbook card: the Disconnect button posts a plain form here (CSRF-protected)."""
+"""Pages: the MyFlightbook card's Disconnect form (CSRF-protected), and the staff fleet page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from flightbridge.myflightbook import link
+from flightbridge.myflightbook import fleet_status, link
 
 
 @login_required
@@ -16,3 +18,17 @@ def disconnect(request):
     else:
         messages.info(request, "MyFlightbook was not connected.")
     return redirect("logbook")
+
+
+@login_required
+def fleet_page(request):
+    """`/fleet/myflightbook/`: the deployment's syncs at a glance, for staff only."""
+    if not request.user.is_staff:
+        raise PermissionDenied("The MyFlightbook fleet page is for staff.")
+    config = settings.CONFIG
+    return render(request, "myflightbook/fleet.html", {
+        "overview": fleet_status.fleet_overview(),
+        "due_after_hours": int(fleet_status.DUE_AFTER.total_seconds() // 3600),
+        "budget": config.mfb_max_calls_per_second,
+        "interval_ms": config.mfb_min_call_interval_ms,
+    })

@@ -4,6 +4,7 @@ from flightbridge.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("metrics", views.metrics_page, name="metrics"),
     path("logbook/", views.logbook, name="logbook"),
     path("logbook/imports/", views.imports, name="imports"),
     path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),

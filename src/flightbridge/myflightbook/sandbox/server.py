@@ -460,6 +460,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if token is None:
             finish(500)
             return self._error(500, BAD_SIGNATURE_TEXT if _BASE64ISH.match(token_text) else NOT_BASE64_TEXT)
+        entry["grant"] = token.grant_id  # which connection called: per-account pacing is checked from this log
         now = time.time()
         if token.expires_at < now:
             finish(500)
