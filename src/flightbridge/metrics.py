@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
@@ -35,6 +35,9 @@ MFB_BUDGET_WAIT = Histogram(
     "flightbridge_mfb_budget_wait_seconds", "Time a call waited for a slot in the deployment-wide call budget",
     ["mode"], buckets=(0, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
 )
+
+#: The classic text format (0.0.4) that `generate_latest` writes and every Prometheus version reads.
+CONTENT_TYPE_LATEST = "text/plain; version=0.0.4; charset=utf-8"
 
 _collectors: list[Collector] = []
 
