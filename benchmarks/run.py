@@ -54,6 +54,8 @@ def child(target: str, database: str, postgres_url: str, quick: bool) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="flightbridge-bench-"))
     os.environ["FLIGHTBRIDGE_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("FLIGHTBRIDGE_LOG_LEVEL", "WARNING")
+    # The deployment-wide call budget is off unless a benchmark is about it (bench_fleet_sync sets it).
+    os.environ.setdefault("MFB_MAX_CALLS_PER_SECOND", "0")
     db_name = None
     if database == "postgresql":
         import psycopg

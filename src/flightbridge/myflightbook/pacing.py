@@ -118,8 +118,10 @@ def gate_for(name: str, min_interval_ms: int, *, mode: str = "quick") -> CallGat
     from django.conf import settings
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        gate: CallGate = PostgresCallGate(name, min_interval_ms)
+    if min_interval_ms <= 0:
+        gate: CallGate = LocalCallGate(0)  # pacing off: nothing to share, so no lock file or advisory lock per call
+    elif connection.vendor == "postgresql":
+        gate = PostgresCallGate(name, min_interval_ms)
     else:
         gate = FileCallGate(lock_path(MFB_CALL_PACING, name), min_interval_ms)
     budget = budget_for(settings.CONFIG.mfb_max_calls_per_second)

@@ -51,6 +51,7 @@ from flightbridge.myflightbook.mapping import (
     MappedFlight,
     instance_type_of,
     map_flight,
+    record_digest,
     record_label,
     simulator_type_for,
     to_jsonable,
@@ -401,6 +402,7 @@ class MyFlightbookSync:
         """
         seen: set[str] = set()
         counts = self.counts
+        records = self._skip_unchanged(records, seen)
         mapped: list[MappedFlight] = []
         for record in records:
             try:
@@ -456,6 +458,30 @@ class MyFlightbookSync:
                         continue
                 new_rows.append((flight, self._flight_row(flight)))
             self._insert(new_rows)
+
+    def _skip_unchanged(self, records: list, seen: set[str]) -> list:
+        """Count flights stored before with this very digest as already there, before any mapping.
+
+        Most of an unchanged re-check: digesting a record costs a fraction of mapping it (issue 15's
+        cost per flight). Returns the records still to map; a repeat within the page stays in them, so
+        it is counted as a repeat exactly as before.
+        """
+        keyed = [record_digest(record) for record in records]
+        digests = {key[0]: key[1] for key in keyed if key is not None}
+        if not digests:
+            return records
+        stored = Flight.objects.filter(owner=self.owner, external_id__in=list(digests)).values_list("external_id", "source_hash")
+        unchanged = {external_id for external_id, stored_hash in stored if stored_hash and stored_hash == digests[external_id]}
+        if not unchanged:
+            return records
+        rest = []
+        for record, key in zip(records, keyed):
+            if key is not None and key[0] in unchanged and key[0] not in seen and key[1] == digests[key[0]]:
+                seen.add(key[0])
+                self.counts.skip(SKIP_ALREADY)
+            else:
+                rest.append(record)
+        return rest
 
     def _flight_row(self, flight: MappedFlight) -> Flight:
         return Flight(
