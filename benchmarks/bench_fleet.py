@@ -1,6 +1,6 @@
 """Aircraft model sync: 10,000 models from the model source sandbox, first sync, re-sync and preview.
 
-The sandbox runs as its own process (`flightbridge model-source-sandbox`), so the peak memory the
+The sandbox runs as its own process (`flightbridge model_source_sandbox`), so the peak memory the
 runner reports is FlightBridge's side alone; each phase also reports how much it raised the peak.
 """
 
@@ -23,7 +23,7 @@ def _start_sandbox(models: int, key: str):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "MODEL_SOURCE_SANDBOX_API_KEY": key}
-    process = subprocess.Popen([sys.executable, "-m", "flightbridge", "model-source-sandbox", "--port", str(port),
+    process = subprocess.Popen([sys.executable, "-m", "flightbridge", "model_source_sandbox", "--port", str(port),
                                 "--models", str(models), "--quiet"], env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/models"
     deadline = time.monotonic() + 60

@@ -4,6 +4,10 @@
     python3 benchmarks/run.py                  # every benchmark, on SQLite and PostgreSQL
     python3 benchmarks/run.py --db sqlite --only registry
     python3 benchmarks/run.py --markdown docs/benchmarks.md
+    python3 benchmarks/run.py --list           # what there is to run, without running it
+
+Like scripts/demo.py and scripts/test.py it needs only Python 3.11+: it sets up .venv and runs again
+inside it.
 
 A benchmark is a function `bench_<name>(ctx)` in a module `benchmarks/bench_<area>.py`. It runs in a
 fresh process on a fresh database (a temporary SQLite file, or a PostgreSQL database created for it
@@ -101,6 +105,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the benchmarks themselves work")
     parser.add_argument("--markdown", help="also write the table to this Markdown file")
     parser.add_argument("--pilots", type=int, help="pilots in the fleet benchmark (default 1,000; --quick 20)")
+    parser.add_argument("--list", action="store_true", help="list the benchmarks (module:function) and run none")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--postgres-url", default=os.environ.get("FLIGHTBRIDGE_TEST_POSTGRES_URL", ""), help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -109,12 +114,13 @@ def main() -> int:
         child(options.child, options.db, options.postgres_url, options.quick, options.pilots)
         return 0
 
-    from bootstrap import ensure_venv  # set up .venv like the test command does
+    from bootstrap import reexec_in_venv  # set up .venv like scripts/demo.py and scripts/test.py do
 
-    python = ensure_venv("test")
-    if Path(sys.executable).resolve() != python.resolve() and os.environ.get("FLIGHTBRIDGE_BENCH_REEXEC") != "1":
-        os.environ["FLIGHTBRIDGE_BENCH_REEXEC"] = "1"
-        os.execv(str(python), [str(python), __file__, *sys.argv[1:]])
+    reexec_in_venv("test")
+    python = Path(sys.executable)
+    if options.list:
+        print("\n".join(discover(options.only)))
+        return 0
     databases = ["sqlite", "postgresql"] if options.db == "both" else [options.db]
     postgres_url = options.postgres_url
     if "postgresql" in databases and not postgres_url:

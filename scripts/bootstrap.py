@@ -1,6 +1,7 @@
 """Set up FlightBridge's virtual environment from a clean checkout, with nothing but Python 3.11+.
 
-Used by scripts/demo.py and scripts/test.py. Re-installs only when pyproject.toml changed.
+Used by scripts/demo.py, scripts/test.py and benchmarks/run.py. Re-installs only when pyproject.toml
+changed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,20 @@ def ensure_python() -> None:
         sys.exit(f"FlightBridge needs Python 3.11 or newer; this is {sys.version.split()[0]}")
 
 
+def _stamp(extras: str) -> Path:
+    return VENV / f".flightbridge-installed{('-' + extras) if extras else ''}"
+
+
+def _stamp_value(extras: str) -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+
+
+def _installed(extras: str) -> bool:
+    # The test install holds everything the plain one does: the demo needs no second pip run after the tests.
+    return any(_stamp(candidate).exists() and _stamp(candidate).read_text() == _stamp_value(candidate)
+               for candidate in {extras, "test"})
+
+
 def ensure_venv(extras: str = "") -> Path:
     """Create .venv and install the project (editable) with `extras`; return the venv's python."""
     ensure_python()
@@ -38,14 +53,28 @@ def ensure_venv(extras: str = "") -> Path:
         say(f"creating virtual environment in {VENV}")
         run([sys.executable, "-m", "venv", VENV])
         run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    stamp_value = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    stamp = VENV / f".flightbridge-installed{('-' + extras) if extras else ''}"
-    if not stamp.exists() or stamp.read_text() != stamp_value:
+    if not _installed(extras):
         target = f".[{extras}]" if extras else "."
         say(f"installing FlightBridge and its dependencies ({target})")
         run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", target], cwd=ROOT)
-        stamp.write_text(stamp_value)
+        _stamp(extras).write_text(_stamp_value(extras))
     return python
+
+
+def running_in_venv() -> bool:
+    # sys.prefix, not sys.executable: the venv's python is a symlink to the same interpreter binary.
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def reexec_in_venv(extras: str = "") -> None:
+    """Set up .venv and run this same script again inside it, unless it already runs there."""
+    python = ensure_venv(extras)
+    if running_in_venv():
+        return
+    if os.environ.get("FLIGHTBRIDGE_REEXEC") == "1":
+        sys.exit(f"could not switch to the virtual environment {VENV} (running {sys.executable})")
+    os.environ["FLIGHTBRIDGE_REEXEC"] = "1"
+    os.execv(str(python), [str(python), str(Path(sys.argv[0]).resolve()), *sys.argv[1:]])
 
 
 def is_root() -> bool:

@@ -4,7 +4,8 @@
     python3 scripts/demo.py            # then open http://127.0.0.1:8000/ (Ctrl-C stops everything)
     python3 scripts/demo.py --port 9000
 
-Needs only Python 3.11+: it creates .venv, installs FlightBridge, and keeps its data in ./var/demo.
+Needs only Python 3.11+: it creates .venv, installs FlightBridge, and keeps its data in var/demo of
+the checkout (FLIGHTBRIDGE_DATA_DIR overrides it). `--help` writes nothing there.
 """
 
 from __future__ import annotations

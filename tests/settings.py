@@ -19,6 +19,11 @@ os.environ.setdefault("FLIGHTBRIDGE_JOB_STALE_SECONDS", "60")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 # The deployment-wide call budget is off in tests unless a test is about it (as pacing is, via mfb_settings).
 os.environ.setdefault("MFB_MAX_CALLS_PER_SECOND", "0")
+# Mail "configured" so the password-reset routes exist and can be attacked; Django's test runner swaps
+# in the in-memory mail backend, so nothing is ever sent.
+os.environ.setdefault("FLIGHTBRIDGE_EMAIL_URL", "smtp://mail.invalid:587")
+# The aircraft-model source sandbox listens on 127.0.0.1: allow exactly that address for data sources.
+os.environ.setdefault("FLIGHTBRIDGE_SOURCE_ALLOWLIST", "127.0.0.1")
 
 TEST_DATABASE = os.environ.get("FLIGHTBRIDGE_TEST_DATABASE", "sqlite")
 if TEST_DATABASE == "postgresql":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -32,6 +33,13 @@ class BearerToken(HttpBearer):
 
 
 class Session(SessionAuth):
+    def _get_key(self, request: HttpRequest):
+        # CSRF protects a logged-in session; without one there is nothing to forge. Checking it first
+        # answered an anonymous POST 403 "CSRF check Failed" where the docs promise 401 (issue 13).
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key):
         user = super().authenticate(request, key)
         return user or None
@@ -43,6 +51,7 @@ PROBLEM_STATUSES = {
     "403": "Forbidden: you lack the permission this needs",
     "404": "Not found, or not yours",
     "409": "Conflict with the current state (e.g. already running, already reverted)",
+    "413": "The request body is over the server's limit (FLIGHTBRIDGE_MAX_REQUEST_BYTES)",
     "422": "Invalid input; `errors` names each field",
     "503": "A service this needs is unavailable; try again",
 }
@@ -72,8 +81,18 @@ class FlightBridgeAPI(NinjaAPI):
             for operation in path_item.values():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
+                # Ninja keys a route's declared statuses by int, OpenAPI by string: without this, a route
+                # that declares 503 itself would carry both 503 and "503", and the JSON a duplicated key.
+                operation["responses"] = {str(status): body for status, body in operation["responses"].items()}
+                for body in operation["responses"].values():
+                    # A route that declares `Problem` itself answers with problem() too: say so.
+                    if body.get("content", {}).get("application/json", {}).get("schema") == problem_content[
+                            "application/problem+json"]["schema"]:
+                        body["content"] = problem_content
                 for status, description in PROBLEM_STATUSES.items():
                     if status == "401" and not operation.get("security"):
+                        continue
+                    if status == "413" and "requestBody" not in operation:
                         continue
                     operation["responses"].setdefault(status, {"description": description, "content": problem_content})
                 operation["responses"]["500"] = {"description": "Internal error (logged)", "content": problem_content}
@@ -102,7 +121,7 @@ class Problem(Schema):
 
 
 TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 422: "Invalid input", 429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
+          409: "Conflict", 413: "Request too large", 422: "Invalid input", 429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
 
 
 def problem(status: int, detail: str, errors_: list[dict] | None = None, *, code: str | None = None) -> JsonResponse:
@@ -163,6 +182,14 @@ def _domain_error(request, exc: errors.FlightBridgeError):
     status = next((code for kind, code in _ERROR_STATUS.items() if isinstance(exc, kind)), 400)
     extra = getattr(exc, "problems", None) or ([exc.as_dict()] if isinstance(exc, errors.BadRecord) else None)
     return problem(status, str(exc), extra, code=exc.code)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    # A chunked body has no Content-Length for the middleware to refuse up front; Django stops reading it here.
+    from flightbridge.web.middleware import too_large_response
+
+    return too_large_response(request)
 
 
 @api.exception_handler(Exception)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 
-from flightbridge.config import ConfigError, load_config
+from flightbridge import cli
+from flightbridge.config import ConfigError, ensure_private_file, load_config
+
+# `flightbridge … --help` only reads: no data directory, keys, database or queue file appear for it.
+_WRITE_FILES = not cli.SHOWING_HELP
 
 try:
-    CONFIG = load_config()
+    CONFIG = load_config(write_files=_WRITE_FILES)
 except ConfigError as exc:
     # Raised before Django is configured, so print it plainly; the CLI turns it into exit code 2.
     raise SystemExit(f"flightbridge: configuration error: {exc}") from None
@@ -26,13 +31,17 @@ DATA_DIR = CONFIG.data_dir
 
 # Every process (gunicorn's, each worker) keeps its metrics in files here and /metrics adds them up.
 # Set before prometheus_client is first imported (the apps import it), which picks its storage then.
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
-os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+# `--help` writes nothing, so its metrics stay in memory.
+if _WRITE_FILES:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
 PUBLIC_URL = CONFIG.public_url
-ALLOWED_HOSTS = ["*"]
-CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+# Never "*": a reset mail's link is built from the Host header (issue 13, password reset poisoning).
+ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+CSRF_TRUSTED_ORIGINS = list(CONFIG.csrf_trusted_origins)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "huey.contrib.djhuey",
+    "axes",
     "flightbridge.accounts",
     "flightbridge.vault",
     "flightbridge.jobs",
@@ -56,6 +66,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "flightbridge.web.security.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body: an oversized request is answered 413 without being read.
+    "flightbridge.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "flightbridge.urls"
@@ -115,6 +129,8 @@ def _database_settings(config) -> dict:
 
 
 DATABASES = {"default": _database_settings(CONFIG)}
+if CONFIG.database.vendor == "sqlite" and _WRITE_FILES:
+    ensure_private_file(CONFIG.database.name)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
@@ -133,11 +149,55 @@ def _huey_settings(config) -> dict:
     return {**common, "huey_class": "huey.SqliteHuey", "filename": str(config.data_dir / "queue.sqlite3")}
 
 
-HUEY = _huey_settings(CONFIG)
+HUEY = _huey_settings(CONFIG) if _WRITE_FILES else {"huey_class": "huey.MemoryHuey", "name": "flightbridge", "results": False}
+if "filename" in HUEY:
+    ensure_private_file(HUEY["filename"])
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): a user name OR an address with this many failures in a row is
+# refused, right password or not, until the cool-off passes or an admin runs `axes_reset`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("FLIGHTBRIDGE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FLIGHTBRIDGE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "flightbridge.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "flightbridge.accounts.lockout.client_address"
+AXES_VERBOSE = False
+
+# Password reset exists only where mail can reach the pilot (FLIGHTBRIDGE_EMAIL_URL); see urls.py.
+PASSWORD_RESET_ENABLED = CONFIG.email is not None
+if CONFIG.email is not None:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = CONFIG.email.host
+    EMAIL_PORT = CONFIG.email.port
+    EMAIL_HOST_USER = CONFIG.email.user
+    EMAIL_HOST_PASSWORD = CONFIG.email.password
+    EMAIL_USE_TLS = CONFIG.email.use_tls
+    EMAIL_USE_SSL = CONFIG.email.use_ssl
+    EMAIL_TIMEOUT = 10
+    DEFAULT_FROM_EMAIL = CONFIG.email.sender
+
+# Request bodies: one cap for the API and the pages (issue 13: a 20 MB body used to answer 500).
+FLIGHTBRIDGE_MAX_REQUEST_BYTES = CONFIG.max_request_bytes
+DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_request_bytes
+
+# `registry load` caps (issue 13: a 1.1 MB ZIP expanding to 1.1 GB of commas took 4 GB of memory).
+FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES", str(1024**3)))
+FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES", str(2 * 1024**3)))
+FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS", str(16 * 1024)))
+
+# Data sources may not reach private, loopback or link-local addresses except these (SSRF guard).
+FLIGHTBRIDGE_SOURCE_ALLOWLIST = list(CONFIG.source_allowlist)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/logbook/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -149,7 +209,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = str(DATA_DIR / "static")
-(DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise serves app static files from finders; this may stay empty
+if _WRITE_FILES:
+    (DATA_DIR / "static").mkdir(exist_ok=True)  # whitenoise serves app static files from finders; this may stay empty
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -160,6 +221,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS only when the public URL is https (config.py); SecurityMiddleware sends it on secure requests only.
+SECURE_HSTS_SECONDS = CONFIG.hsts_seconds
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Jobs: how often a running job proves it is alive, and when silence means its worker died.
 FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS = float(os.environ.get("FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS", "5"))

@@ -79,7 +79,7 @@ def test_bad_json_and_wrong_shape_are_fatal(sandbox):
         return httpx.Response(200, json={"models": []})
 
     client = ModelSourceClient("https://models.example/feed", auth_type="none", transport=httpx.MockTransport(wrong_shape))
-    with pytest.raises(FatalError, match="without a `results` list"):
+    with pytest.raises(FatalError, match="without a results list"):
         list(client.iter_pages())
 
 

@@ -25,7 +25,7 @@ def test_prepare_is_idempotent_and_hands_the_key_over_the_environment(admin_user
     key = first.env[demo.API_KEY_ENV]
     assert source.get_secret("api_key").reveal() == key and source.auth_type == "api_key" and source.is_syncable
     [argv] = first.processes.values()
-    assert argv[2:4] == ["flightbridge", "model-source-sandbox"] and key not in " ".join(argv)
+    assert argv[2:4] == ["flightbridge", "model_source_sandbox"] and key not in " ".join(argv)
     assert f"--port {source.endpoint.split(':')[2].split('/')[0]}" in " ".join(argv)
     assert any("/fleet/sync/" in note for note in first.notes)
     second = context_for(admin_user, tmp_path)

@@ -70,7 +70,7 @@ def test_command_serves_with_flags(spawn):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    child = spawn("model-source-sandbox", "--port", str(port), "--models", "5", "--auth-type", "bearer",
+    child = spawn("model_source_sandbox", "--port", str(port), "--models", "5", "--auth-type", "bearer",
                   "--missing-external-id", "1", "--quiet", MODEL_SOURCE_SANDBOX_API_KEY="env-key-123")
 
     def answer():

@@ -285,7 +285,9 @@ def test_a_second_concurrent_run_of_one_source_stops_without_changes(source, adm
     from flightbridge.jobs.services import run_job
 
     stopped = run_job(second.pk)
-    assert stopped.status == JobStatus.FAILED and f"job {first.pk}" in stopped.message
+    # Named by when it started, not by our row id (issue 14: no "job 4" in what people read).
+    assert stopped.status == JobStatus.FAILED and f"already under way (started {first.created_at:%Y-%m-%d %H:%M} UTC)" in stopped.message
+    assert f"job {first.pk}" not in stopped.message
     assert AircraftModel.objects.count() == 0 and SyncLog.objects.count() == 0
     assert run_job(first.pk).status == JobStatus.SUCCEEDED and AircraftModel.objects.count() == 30
 

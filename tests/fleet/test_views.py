@@ -67,6 +67,10 @@ def test_sync_page_in_chromium(live_server, browser_page, admin_user, sandbox, j
     done = page.locator('#jobs li[data-job-status="succeeded"]')
     done.wait_for()
     assert "created 30" in done.inner_text() and "Type Catalog" in done.inner_text()
+    assert "(job " not in done.inner_text()  # the pilot's words, not our row ids
+    # The sections were fetched again before the job line turned "succeeded": no reload needed.
+    assert page.locator("#models tr[data-model-id]").count() == 30
+    assert page.locator('[data-status="last_sync_status"]').inner_text() == "succeeded"
 
     page.reload()
     assert page.locator("#models tr[data-model-id]").count() == 30

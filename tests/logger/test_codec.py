@@ -186,9 +186,42 @@ def test_non_object_entries_are_reported_not_raised():
 
 
 def test_lone_surrogates_are_rejected_as_invalid_text():
+    # Issue 13 item 5: the reason now names the field that holds the bad text (it named none before).
     parsed = codec.parse_package('{"entries":[{"importId":"a","entryType":"Flight","departureDate":"2024-01-01",'
                                  '"remark":"\\ud800"}],"metadata":{"appName":"a","appVersion":"1","isUTC":true}}')
-    assert problems(parsed) == [(0, "a", None)]
+    assert problems(parsed) == [(0, "a", "remark")]
+    assert parsed.problems[0].reason == "contains text that is not valid Unicode (a lone surrogate)"
+
+
+def test_a_lone_surrogate_in_the_import_id_is_refused_and_never_echoed():
+    parsed = codec.parse_package('{"entries":[{"importId":"\\ud800x","entryType":"Flight","departureDate":"2024-01-01"},'
+                                 '{"importId":"b","entryType":"Flight","departureDate":"2024-01-01","\\udc00":1}],'
+                                 '"metadata":{"appName":"a","appVersion":"1","isUTC":true}}')
+    assert problems(parsed) == [(0, "\ufffdx", "importId"), (1, "b", "\ufffd")]
+    assert parsed.entries[0]["importId"] == "\ufffdx"  # what the import reports and stores from here on
+    assert not parsed.valid_entries()
+    for problem in parsed.problems + parsed.warnings:
+        json.dumps(problem.as_dict(), ensure_ascii=False).encode("utf-8")  # storable text, no UnicodeEncodeError
+
+
+def test_problems_are_grouped_by_entry_once_not_rescanned_per_entry():
+    """Issue 13 item 1: problems_for() per failed entry used to rescan every problem (n² for n bad entries)."""
+
+    class CountingList(list):
+        passes = 0
+
+        def __iter__(self):
+            CountingList.passes += 1
+            return super().__iter__()
+
+    parsed = codec.validate_package(package(*([{}] * 2_000)))
+    parsed.problems = CountingList(parsed.problems)
+    assert len(parsed.problems) == 6_000
+    reasons = [parsed.problems_for(index) for index in range(2_000)]
+    assert [len(found) for found in reasons] == [3] * 2_000
+    assert [p.field for p in reasons[1234]] == ["importId", "entryType", "departureDate"]
+    assert parsed.valid_entries() == []
+    assert CountingList.passes == 1  # one grouping pass for 2,000 lookups and the valid-entry filter
 
 
 def test_link_with_raw_json_keeps_percent_signs_and_ampersands_in_values():

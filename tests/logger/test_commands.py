@@ -1,4 +1,4 @@
-"""`flightbridge export-logger USERNAME [--from] [--to] [--local] [--out FILE]`."""
+"""`flightbridge export_logger USERNAME [--from] [--to] [--local] [--out FILE]`."""
 
 from datetime import date
 from decimal import Decimal

@@ -41,7 +41,7 @@ def test_export_page_lists_links_and_a_qr_code_for_one_flight(client, user):
     single = client.get(f"/logbook/export/logger?flight={first.pk}").content.decode()
     assert '<span data-count="flights">1</span>' in single and "<svg" in single and 'id="logger-qr"' in single
     bad = client.get("/logbook/export/logger?export=1&from=yesterday").content.decode()
-    assert "YYYY-MM-DD" in bad
+    assert "The From date must be written as year-month-day, for example 2026-03-09." in bad
 
 
 @pytest.mark.django_db
@@ -77,5 +77,9 @@ def test_export_page_in_chromium(live_server, browser_page, django_user_model):
     page.click("[data-copy]")
     page.locator("[data-copied]").wait_for(state="visible")
     assert page.evaluate("navigator.clipboard.readText()") == url
-    page.click(f"a[href='?flight={flight.pk}']")
+    # The picker keeps the page's dates; the QR code's caption names the flight it holds.
+    page.click(f"#logger-single a[href$='flight={flight.pk}']")
     assert page.locator("#logger-qr svg").count() == 1
+    assert page.locator("[data-qr-caption]").inner_text() == (
+        "Scan with the iPhone camera to open the flight of 2024-07-04 KOSH–KMSN in Logger.")
+    assert page.locator("[data-link-dates]").inner_text().startswith("Flights of 2024-07-04")

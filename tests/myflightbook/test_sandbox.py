@@ -224,7 +224,7 @@ def test_the_mfb_sandbox_command_serves(spawn):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    child = spawn("mfb-sandbox", "--port", str(port), "--flights", "12", "--seed", "3")
+    child = spawn("mfb_sandbox", "--port", str(port), "--flights", "12", "--seed", "3")
 
     def state():
         try:

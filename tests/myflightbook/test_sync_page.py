@@ -46,6 +46,7 @@ def test_sync_button_shows_importing_then_ready_with_the_counts(live_server, bro
     page = browser_page
     log_in(page, live_server, "pilot", "pilot-password-1")
     assert page.locator('[data-synced="flights"]').inner_text() == "0"
+    assert page.locator("#flights .empty").count() == 1  # a first connect: no flights yet
 
     page.click("#mfb-sync-button")
     state = page.locator("#mfb-sync-state")
@@ -58,15 +59,20 @@ def test_sync_button_shows_importing_then_ready_with_the_counts(live_server, bro
     page.wait_for_selector('#mfb-sync-state[data-state="ready"]', timeout=60_000)
     worker.join(timeout=60)
     assert state.inner_text().startswith(f"Ready. Imported {FLIGHTS} new flights")
-    wait_for(lambda: page.locator('[data-synced="flights"]').inner_text() == str(FLIGHTS), message="synced count")
+    # "Ready" is shown only once every section the sync changed has been fetched again: no reload, and
+    # never "Ready" above "No flights yet".
+    assert page.locator('[data-synced="flights"]').inner_text() == str(FLIGHTS)
     hours = sum((Decimal(r.get("TotalFlightTime", 0)) for r in mfb.account.flights), Decimal("0")).quantize(Decimal("0.01"))
-    assert page.locator('[data-synced="hours"]').inner_text() == str(hours)
+    assert page.locator('[data-synced="hours"]').inner_text() == f"{hours:,}"
     assert page.locator("#mfb-sync-button").inner_text() == "Sync now"
-
-    page.reload()
+    assert page.locator("#flights .empty").count() == 0
     assert page.locator("tr[data-flight-id]").count() == FLIGHTS
+    assert page.locator('[data-total="flights"]').inner_text() == str(FLIGHTS)
     assert page.locator("#currency tr[data-currency-kind]").count() == CurrencyRecord.objects.filter(owner=pilot).count() > 0
     assert page.locator('[data-totals-source="computed-local"] tr[data-key="flights"]').count() == 1
+    assert page.evaluate("document.body.dataset.refreshed") == "1"
+    page.reload()  # and a reload shows the same
+    assert page.locator("tr[data-flight-id]").count() == FLIGHTS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -103,6 +109,7 @@ def test_currency_and_totals_sections_render(client, user, settings, mfb):
     html = client.get("/logbook/").content.decode()
     assert 'data-currency-status="NON_COMPLIANT"' in html and "Not current" in html and "2026-08-05" in html
     assert html.index("ASEL - Night") < html.index("Flight Review")  # what grounds a pilot first
-    assert "Landings - Touch and Go" in html and "402.00" in html
+    # A count reads as a count: no decimals (issue 14).
+    assert "Landings - Touch and Go" in html and '<td class="num">402</td>' in html and "402.00" not in html
     assert 'data-synced="flights">1<' in html and 'data-synced="hours">1.50<' in html
     assert 'id="mfb-sync-button"' in html

@@ -298,7 +298,7 @@ def test_the_suite_wide_write_log_sees_writes_from_every_process(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    child = subprocess.Popen([sys.executable, "-m", "flightbridge", "mfb-sandbox", "--port", str(port), "--flights", "5"],
+    child = subprocess.Popen([sys.executable, "-m", "flightbridge", "mfb_sandbox", "--port", str(port), "--flights", "5"],
                              env=child_env(), cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"

@@ -7,9 +7,10 @@ missing). No response ever includes a data source's API key: it is write-only an
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router, Status
+from ninja.pagination import paginate
 
+from flightbridge.api_types import MAX_ROW_ID, Pages, RowId
 from flightbridge.errors import InputError
 from flightbridge.fleet import edits, permissions, runs, schedule, sources, status
 from flightbridge.fleet.models import AircraftModel, DataSourceConfig
@@ -39,7 +40,7 @@ BAD_BODY = {"responses": {"400": {"description": "The body is not JSON", "conten
 
 
 @router.get("/aircraft-models", response=list[AircraftModelOut], summary="Aircraft models (shared reference data)")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_models(request, source: str | None = None, synced: bool | None = None):
     permissions.require(request.auth, "read aircraft models")
     query = AircraftModel.objects.all()
@@ -53,7 +54,7 @@ def list_models(request, source: str | None = None, synced: bool | None = None):
 
 
 @router.get("/aircraft-models/{model_id}", response=AircraftModelOut, summary="One aircraft model")
-def get_model(request, model_id: int):
+def get_model(request, model_id: RowId):
     permissions.require(request.auth, "read aircraft models")
     return get_object_or_404(AircraftModel, pk=model_id)
 
@@ -76,7 +77,7 @@ def create_model(request, payload: AircraftModelIn, preview: bool = False):
     return Status(200 if change.preview else 201, _change_response(request, change))
 
 
-def _update(request, model_id: int, payload: AircraftModelIn, preview: bool, partial: bool) -> ModelChangeOut:
+def _update(request, model_id: RowId, payload: AircraftModelIn, preview: bool, partial: bool) -> ModelChangeOut:
     permissions.require(request.auth, "update aircraft models")
     model = get_object_or_404(AircraftModel, pk=model_id)
     if partial:
@@ -95,19 +96,19 @@ def _update(request, model_id: int, payload: AircraftModelIn, preview: bool, par
 
 @router.put("/aircraft-models/{model_id}", response={200: ModelChangeOut}, openapi_extra=BAD_BODY,
             summary="Replace an aircraft model (preview=true: dry run)")
-def replace_model(request, model_id: int, payload: AircraftModelIn, preview: bool = False):
+def replace_model(request, model_id: RowId, payload: AircraftModelIn, preview: bool = False):
     return _update(request, model_id, payload, preview, partial=False)
 
 
 @router.patch("/aircraft-models/{model_id}", response={200: ModelChangeOut}, openapi_extra=BAD_BODY,
               summary="Change some fields of an aircraft model (preview=true: dry run)")
-def patch_model(request, model_id: int, payload: AircraftModelIn, preview: bool = False):
+def patch_model(request, model_id: RowId, payload: AircraftModelIn, preview: bool = False):
     return _update(request, model_id, payload, preview, partial=True)
 
 
 @router.post("/aircraft-models/{model_id}/sync", response={202: JobRef},
              summary="Queue a sync of one model from the data source its external_data_source names")
-def sync_model(request, model_id: int):
+def sync_model(request, model_id: RowId):
     permissions.require(request.auth, "sync aircraft models")
     model = get_object_or_404(AircraftModel, pk=model_id)
     job, created = schedule.request_model_sync(model, owner=request.auth)
@@ -125,7 +126,7 @@ def list_sources(request):
 
 
 @router.get("/data-sources/{source_id}", response=DataSourceOut, summary="One integration connection")
-def get_source(request, source_id: int):
+def get_source(request, source_id: RowId):
     permissions.require(request.auth, "read integration connections")
     return sources.get_source(source_id)
 
@@ -139,20 +140,20 @@ def create_source(request, payload: DataSourceIn):
 
 @router.put("/data-sources/{source_id}", response={200: DataSourceOut}, openapi_extra=BAD_BODY,
             summary="Update an integration connection")
-def replace_source(request, source_id: int, payload: DataSourceIn):
+def replace_source(request, source_id: RowId, payload: DataSourceIn):
     permissions.require(request.auth, "update integration connections")
     return sources.update_source(sources.get_source(source_id), payload.dict(exclude_unset=True))
 
 
 @router.patch("/data-sources/{source_id}", response={200: DataSourceOut}, openapi_extra=BAD_BODY,
               summary="Change some fields of an integration connection")
-def patch_source(request, source_id: int, payload: DataSourcePatch):
+def patch_source(request, source_id: RowId, payload: DataSourcePatch):
     permissions.require(request.auth, "update integration connections")
     return sources.update_source(sources.get_source(source_id), payload.dict(exclude_unset=True))
 
 
 @router.delete("/data-sources/{source_id}", response={204: None}, summary="Delete an integration connection (models stay)")
-def delete_source(request, source_id: int):
+def delete_source(request, source_id: RowId):
     permissions.require(request.auth, "delete integration connections")
     sources.get_source(source_id).delete()
     return Status(204, None)
@@ -160,7 +161,7 @@ def delete_source(request, source_id: int):
 
 @router.post("/data-sources/{source_id}/test", response=ConnectionTestOut,
              summary="Test the connection: fetch the first page with the connection's own credentials")
-def test_source(request, source_id: int):
+def test_source(request, source_id: RowId):
     permissions.require(request.auth, "test integration connections")
     check = sources.check_source_connection(sources.get_source(source_id))
     return ConnectionTestOut(ok=check.ok, message=check.message, count=check.count, sample=check.sample)
@@ -168,7 +169,7 @@ def test_source(request, source_id: int):
 
 @router.post("/data-sources/{source_id}/preview", response=SourcePreviewOut,
              summary="What a sync of this source would create, update, leave unchanged or fail on (writes nothing)")
-def preview_source(request, source_id: int, limit: int = runs.PREVIEW_ITEM_LIMIT):
+def preview_source(request, source_id: RowId, limit: int = runs.PREVIEW_ITEM_LIMIT):
     permissions.require(request.auth, "preview a data source sync")
     source = sources.get_source(source_id)
     include_old = permissions.allowed(request.auth, "read aircraft models")
@@ -176,7 +177,7 @@ def preview_source(request, source_id: int, limit: int = runs.PREVIEW_ITEM_LIMIT
 
 
 @router.post("/data-sources/{source_id}/sync", response={202: JobRef}, summary="Queue a sync of one data source")
-def sync_source(request, source_id: int):
+def sync_source(request, source_id: RowId):
     permissions.require(request.auth, "sync aircraft models")
     source = sources.get_source(source_id)
     job, created = schedule.request_source_sync(source, owner=request.auth)
@@ -200,9 +201,11 @@ def sync_all(request):
 
 
 @router.get("/aircraft-model-sync/logs", response=list[SyncLogOut], summary="Sync logs, newest first")
-@paginate(PageNumberPagination, page_size=50)
-def sync_logs(request, source_id: int | None = None, model_id: int | None = None, action: str | None = None,
+@paginate(Pages, page_size=50)
+def sync_logs(request, source_id: int | None = Query(None, ge=1, le=MAX_ROW_ID),
+              model_id: int | None = Query(None, ge=1, le=MAX_ROW_ID), action: str | None = None,
               success: bool | None = None):
+    # Query(...) rather than RowId: paginate's wrapper cannot resolve a module's own names in string annotations.
     permissions.require(request.auth, "read aircraft model sync logs")
     return status.sync_logs(source_id=source_id, model_id=model_id, action=action, success=success)
 

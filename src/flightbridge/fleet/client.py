@@ -3,7 +3,8 @@
 It authenticates with the credentials it is given, which `for_source` takes from the connection's
 own sealed API key and nothing else: never a FlightBridge-wide key, never an environment variable.
 It only reads (GET). It never follows a `next` link to another origin (that would hand the key to a
-stranger), never logs a header, and raises only `flightbridge.errors` with messages free of secrets.
+stranger) nor a redirect, connects only to addresses `outbound` vetted (no SSRF into the server's own
+network), never logs a header, and raises only `flightbridge.errors` with messages free of secrets.
 Its fake twin is `flightbridge.fleet.sandbox`.
 """
 
@@ -19,6 +20,7 @@ import httpx
 from flightbridge import __version__
 from flightbridge.errors import FatalError, NeedsReauth, TransientError
 from flightbridge.fleet.models import AuthType, DataSourceConfig
+from flightbridge.fleet.outbound import PinnedTransport
 from flightbridge.vault.services import Secret
 
 API_KEY_HEADER = "X-API-Key"
@@ -27,6 +29,8 @@ MAX_PAGES = 100_000
 #: waits before the retries of a transient failure (5xx, 429, timeout) on one page
 RETRY_DELAYS: tuple[float, ...] = (0.5, 1.5)
 TIMEOUT_SECONDS = 30.0
+#: "Test connection" runs while a person waits on a web thread: one short try, no retries.
+TEST_TIMEOUT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,8 @@ class ConnectionCheck:
 
 class ModelSourceClient:
     def __init__(self, endpoint: str, *, auth_type: str, api_key: Secret | None = None, username: str = "",
-                 source_name: str = "", timeout: float = TIMEOUT_SECONDS, transport: httpx.BaseTransport | None = None):
+                 source_name: str = "", timeout: float = TIMEOUT_SECONDS, transport: httpx.BaseTransport | None = None,
+                 retry_delays: tuple[float, ...] | None = None):
         if not endpoint:
             raise FatalError(f"Data source {source_name!r} has no endpoint configured; set one before syncing.")
         parts = urlsplit(endpoint)
@@ -70,8 +75,10 @@ class ModelSourceClient:
             headers["Authorization"] = f"Bearer {api_key.reveal()}"
         elif auth_type == AuthType.BASIC:
             auth = httpx.BasicAuth(username, api_key.reveal())
-        self._http = httpx.Client(headers=headers, auth=auth, timeout=timeout, transport=transport,
-                                  follow_redirects=False)
+        self._retry_delays = retry_delays
+        # Only tests hand in a transport (an in-memory fake); a real connect always goes through the guard.
+        self._http = httpx.Client(headers=headers, auth=auth, timeout=timeout, transport=transport or PinnedTransport(),
+                                  follow_redirects=False, trust_env=False)
 
     @classmethod
     def for_source(cls, source: DataSourceConfig, **kwargs) -> "ModelSourceClient":
@@ -101,7 +108,7 @@ class ModelSourceClient:
         number = 0
         while url:
             if url in seen:
-                raise FatalError(f"Data source {self.source_name!r} sent a `next` link that loops back to a page already read.")
+                raise FatalError(f"Data source {self.source_name!r} sent a next-page link that loops back to a page already read.")
             if len(seen) >= MAX_PAGES:
                 raise FatalError(f"Data source {self.source_name!r} sent more than {MAX_PAGES} pages; stopping.")
             seen.add(url)
@@ -133,7 +140,7 @@ class ModelSourceClient:
                                message=f"Connected to {self.source_name!r}: {total} aircraft model(s) available.")
 
     def _get_json(self, url: str, number: int) -> Any:
-        delays = list(RETRY_DELAYS)
+        delays = list(RETRY_DELAYS if self._retry_delays is None else self._retry_delays)
         while True:
             try:
                 response = self._http.get(url)
@@ -175,12 +182,12 @@ class ModelSourceClient:
             return body, None, len(body)
         if not isinstance(body, dict) or not isinstance(body.get("results"), list):
             raise FatalError(
-                f"Data source {self.source_name!r} returned JSON without a `results` list (page {number}); "
+                f"Data source {self.source_name!r} returned JSON without a results list (page {number}); "
                 "see the aircraft model feed format."
             )
         next_url = body.get("next")
         if next_url is not None and not isinstance(next_url, str):
-            raise FatalError(f"Data source {self.source_name!r}: `next` must be a URL or null (page {number}).")
+            raise FatalError(f"Data source {self.source_name!r} sent a next-page link that is not a web address (page {number}).")
         count = body.get("count")
         return body["results"], next_url or None, count if isinstance(count, int) and not isinstance(count, bool) else None
 
@@ -188,7 +195,7 @@ class ModelSourceClient:
         resolved = httpx.URL(current).join(next_url)
         if (resolved.scheme, resolved.host, resolved.port) != self._origin:
             raise FatalError(
-                f"Data source {self.source_name!r} sent a `next` link to another site; FlightBridge will not send "
+                f"Data source {self.source_name!r} sent a next-page link to another site; FlightBridge will not send "
                 "the connection's credentials there."
             )
         return str(resolved)

@@ -6,6 +6,7 @@ synced still match) and only points it at the new port with the new key. Never t
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import sys
@@ -13,6 +14,7 @@ import sys
 from flightbridge.fleet.management.commands.model_source_sandbox import API_KEY_ENV
 from flightbridge.fleet.models import AuthType, DataSourceConfig, Direction, SyncFrequency
 
+ALLOWLIST_ENV = "FLIGHTBRIDGE_SOURCE_ALLOWLIST"
 DEMO_SOURCE_NAME = "Demo model source"
 DEMO_MODELS = 40
 
@@ -40,8 +42,12 @@ def prepare(context) -> None:
     api_key = secrets.token_urlsafe(24)
     # The key reaches the sandbox through its own environment variable, never a command line (ps shows those).
     context.env[API_KEY_ENV] = api_key
+    # Data sources may not reach loopback (SSRF guard, fleet/outbound.py) unless allowlisted: the demo
+    # opens exactly its own sandbox's address, keeping whatever the operator already allowed.
+    allowed = [item for item in os.environ.get(ALLOWLIST_ENV, "").split(",") if item.strip()]
+    context.env[ALLOWLIST_ENV] = ",".join(dict.fromkeys([*allowed, "127.0.0.1"]))
     context.processes["aircraft model source sandbox"] = [
-        sys.executable, "-m", "flightbridge", "model-source-sandbox", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "flightbridge", "model_source_sandbox", "--host", "127.0.0.1", "--port", str(port),
         "--models", str(DEMO_MODELS), "--quiet",
     ]
     ensure_demo_source(f"http://127.0.0.1:{port}/models", api_key)

@@ -11,6 +11,7 @@ from typing import Any
 
 from flightbridge.errors import BadRecord
 from flightbridge.fleet.models import SYNCABLE_FIELDS
+from flightbridge.text import has_lone_surrogate, printable
 
 TEXT_LIMITS = {"name": 200, "manufacturer": 200, "model_number": 100}
 EXTERNAL_ID_LIMIT = 200
@@ -39,6 +40,11 @@ def map_remote_record(record: Any, *, position: int, source: str) -> tuple[str, 
     label = f"{source} #{position}"
     if not isinstance(record, dict):
         raise BadRecord("is not a JSON object", record=label)
+    for name, value in record.items():
+        if has_lone_surrogate(name) or has_lone_surrogate(value):
+            # Refused at the edge: stored once, such text broke the admin pages for good (issue 13).
+            raise BadRecord("contains text that is not valid Unicode (a lone surrogate)", record=label,
+                            field=printable(str(name)))
     external_id = external_id_of(record)
     if not external_id:
         raw = record.get("external_id")

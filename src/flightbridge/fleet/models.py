@@ -143,6 +143,18 @@ class DataSourceConfig(SealedSecretsModel):
     def __repr__(self) -> str:
         return f"<DataSourceConfig {self.pk} {self.name!r} {self.status}>"
 
+    def clean(self) -> None:
+        # The admin's form: the same SSRF check the API makes (`fleet.outbound`), named on the field.
+        from django.core.exceptions import ValidationError
+
+        from flightbridge.fleet.outbound import RefusedAddress, check_endpoint
+
+        if self.endpoint:
+            try:
+                check_endpoint(self.endpoint)
+            except RefusedAddress as exc:
+                raise ValidationError({"endpoint": str(exc)}) from None
+
     def save(self, *args, **kwargs) -> None:
         # A key assigned in clear (`DataSourceConfig(api_key="…")`, a shell session) is sealed here, so
         # plaintext can never reach the table whichever way the row was made.

@@ -206,8 +206,8 @@ def _refuse_if_an_older_run_is_going(source: DataSourceConfig, job: SyncJob) -> 
     other = (SyncJob.objects.filter(kind=job.kind, scope=source_scope(source), status__in=ACTIVE_STATUSES, pk__lt=job.pk)
              .order_by("pk").first())
     if other is not None:
-        raise Conflict(f"A sync of {source.name!r} is already under way (job {other.pk}); this one stopped "
-                       "without changing anything.")
+        raise Conflict(f"A sync of {source.name!r} is already under way (started {other.created_at:%Y-%m-%d %H:%M} UTC); "
+                       "this one stopped without changing anything.")
 
 
 def sync_model(model_id: int, *, context: JobContext | None = None) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 It serves `GET /models` (paged, see docs/fleet.md), checks credentials exactly as the configured
 auth type says, and has fault switches (5xx, bad JSON, records without external_id, slow) set by
-`flightbridge model-source-sandbox` flags or at run time by `POST /_control`. Tests run it in-process
+`flightbridge model_source_sandbox` flags or at run time by `POST /_control`. Tests run it in-process
 (`ModelSourceSandbox().start()`, a random port on 127.0.0.1); the demo runs the command. Its models
 are deterministic, so two runs of the same size serve the same data. It only ever binds to the host it
 is given (127.0.0.1 by default) and never prints the API key it checks.

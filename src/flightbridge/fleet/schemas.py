@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from ninja import Field, Schema
 from pydantic import field_validator
 
+from flightbridge.api_types import ObjectBody
 from flightbridge.fleet.models import DataSourceConfig
 
 
@@ -28,7 +29,7 @@ class AircraftModelOut(Schema):
     updated_at: datetime
 
 
-class AircraftModelIn(Schema):
+class AircraftModelIn(ObjectBody):
     name: str | None = Field(None, max_length=200)
     manufacturer: str | None = Field(None, max_length=200)
     model_number: str | None = Field(None, max_length=100)
@@ -59,7 +60,7 @@ FrequencyIn = Literal["manual", "hourly", "daily", "weekly"]
 AuthTypeIn = Literal["api_key", "bearer", "basic", "none"]
 
 
-class DataSourcePatch(Schema):
+class DataSourcePatch(ObjectBody):
     name: str | None = Field(None, min_length=1, max_length=100)
     endpoint: str | None = Field(None, max_length=500)
     status: SourceStatusIn | None = None

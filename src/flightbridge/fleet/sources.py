@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from flightbridge.errors import Conflict, FatalError, FlightBridgeError, InputError, NotFound
-from flightbridge.fleet.client import ConnectionCheck, ModelSourceClient
+from flightbridge.fleet import outbound
+from flightbridge.fleet.client import TEST_TIMEOUT_SECONDS, ConnectionCheck, ModelSourceClient
 from flightbridge.fleet.models import (
     FREQUENCY_MINUTES,
     SOURCE_TRANSITIONS,
@@ -52,9 +53,20 @@ def next_sync_at(source: DataSourceConfig) -> datetime | None:
 # --- data source configuration ------------------------------------------------------------------------------
 
 
+def check_endpoint(endpoint: str) -> None:
+    """422 naming the address when an endpoint points where data sources may not go (see `outbound`)."""
+    if not endpoint:
+        return
+    try:
+        outbound.check_endpoint(endpoint)
+    except outbound.RefusedAddress as exc:
+        raise InputError(f"Field endpoint: {exc}", [{"field": "endpoint", "reason": str(exc)}]) from None
+
+
 def create_source(data: dict[str, Any]) -> DataSourceConfig:
     """Create a connection from checked API input; the key, if any, is sealed before the first save."""
     name = data["name"]
+    check_endpoint(data.get("endpoint") or "")
     if DataSourceConfig.objects.filter(name=name).exists():
         raise Conflict(f"A data source named {name!r} already exists; field name must be unique "
                        "(it is the external_data_source value models match on).")
@@ -76,6 +88,7 @@ def create_source(data: dict[str, Any]) -> DataSourceConfig:
 
 def update_source(source: DataSourceConfig, data: dict[str, Any]) -> DataSourceConfig:
     """Apply the given fields. `api_key`: absent or null keeps it, "" removes it, text replaces it."""
+    check_endpoint(data.get("endpoint") or "")  # resolves a name: before the row lock, not while holding it
     with transaction.atomic():
         source = DataSourceConfig.objects.select_for_update().get(pk=source.pk)
         new_name = data.get("name")
@@ -114,7 +127,7 @@ def get_source(source_id: int) -> DataSourceConfig:
 def check_source_connection(source: DataSourceConfig) -> ConnectionCheck:
     """Fetch the first page with the connection's own credentials; never raises for a bad connection."""
     try:
-        client = ModelSourceClient.for_source(source)
+        client = ModelSourceClient.for_source(source, timeout=TEST_TIMEOUT_SECONDS, retry_delays=())
     except FlightBridgeError as exc:
         return ConnectionCheck(ok=False, message=str(exc))
     with client:

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from flightbridge.api_types import RowId
 from flightbridge.jobs.models import SyncJob
 from flightbridge.jobs.schemas import JobOut
 
@@ -10,7 +11,7 @@ router = Router(tags=["jobs"])
 
 
 @router.get("/jobs/{job_id}", response=JobOut, summary="One background job (poll this for progress)")
-def get_job(request, job_id: int):
+def get_job(request, job_id: RowId):
     return get_object_or_404(SyncJob, pk=job_id, owner=request.auth)
 
 

@@ -5,7 +5,7 @@ from django.urls import register_converter
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from flightbridge.api_types import IsoDate, Pages
+from flightbridge.api_types import IsoDate, Pages, RowId
 from flightbridge.logbook import services
 from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
 from flightbridge.logbook.schemas import AircraftOut, FlightOut, ImportOut, LogbookSummary, RevertOut
@@ -48,7 +48,7 @@ def flight_summary(request, filters: Query[FlightFilter]):
 
 
 @router.get("/flights/{flight_id}", response=FlightOut, summary="One of your flights")
-def get_flight(request, flight_id: int):
+def get_flight(request, flight_id: RowId):
     return get_object_or_404(Flight, pk=flight_id, owner=request.auth)
 
 
@@ -64,13 +64,13 @@ def list_imports(request):
 
 
 @router.get("/imports/{import_run:import_id}", response=ImportOut, summary="One import run with its counts and reasons")
-def get_import(request, import_id: int):
+def get_import(request, import_id: RowId):
     return get_object_or_404(LogbookImport, pk=import_id, owner=request.auth)
 
 
 @router.post("/imports/{import_id}/revert", response=RevertOut,
              summary="Undo an import run: remove the flights it created, keep (and list) those edited since")
-def revert_import(request, import_id: int):
+def revert_import(request, import_id: RowId):
     result = services.revert_import(request.auth, import_id)
     return {"run": result.batch, "removed_flights": result.removed_flights,
             "removed_aircraft": result.removed_aircraft, "kept_flights": result.kept_flights}

@@ -81,8 +81,9 @@ def rollup_values(owner, today: date | None = None) -> dict[str, Decimal]:
     return values
 
 
-def compute_rollup(owner, today: date | None = None) -> list[LogbookTotal]:
-    """Recompute and store the owner's trailing-12-month rollup; returns the stored lines."""
+def rollup_lines(owner, today: date | None = None) -> list[LogbookTotal]:
+    """The trailing-12-month rollup as unsaved lines, from one query: what the logbook page shows, so it
+    is true right after an import or an undo, not only after the next sync stores it."""
     today = today or timezone.now().date()
     values = rollup_values(owner, today)
     raw = {"from": window_start(today).isoformat(), "to": today.isoformat()}
@@ -93,6 +94,12 @@ def compute_rollup(owner, today: date | None = None) -> list[LogbookTotal]:
     ]
     rows.append(LogbookTotal(owner=owner, source=SOURCE, period=PERIOD, dimension="COUNTS", key="landings",
                              description="Landings", value=values["landings"], unit="count", raw=raw))
+    return rows
+
+
+def compute_rollup(owner, today: date | None = None) -> list[LogbookTotal]:
+    """Recompute and store the owner's trailing-12-month rollup; returns the stored lines."""
+    rows = rollup_lines(owner, today)
     with transaction.atomic():
         LogbookTotal.objects.filter(owner=owner, source=SOURCE).delete()
         LogbookTotal.objects.bulk_create(rows)

@@ -21,7 +21,7 @@ SUMMED_HOURS = ("total_flight_time", "pic", "night", "imc", "simulated_ifr", "cr
 
 def flights_for(owner, date_from: date | None = None, date_to: date | None = None):
     if date_from and date_to and date_from > date_to:
-        raise InputError("`from` is after `to`", [{"field": "from", "reason": "must be on or before `to`"}])
+        raise InputError("The From date is after the To date.", [{"field": "from", "reason": "must be on or before the To date"}])
     query = Flight.objects.filter(owner=owner)
     if date_from:
         query = query.filter(date__gte=date_from)
@@ -42,6 +42,36 @@ def summarize(flights) -> dict:
     for name in SUMMED_HOURS:
         row[name] = Decimal(row[name]).quantize(Decimal("0.01"))
     return row
+
+
+# "Totals by source": one heading per dimension, Total Time first (the number a pilot looks for), then
+# what the pilot did, the conditions, the counts and category/class. MyFlightbook's per-model, per-ICAO
+# and per-property lines (TotalsGroup 2, 3, 4, 6) all land in OTHER; they are grouped by that group.
+DIMENSION_ORDER = ("TOTAL_TIME", "ROLE", "CONDITIONS", "COUNTS", "CATEGORY", "OTHER")
+MYFLIGHTBOOK_GROUP_TITLES = {2: "By ICAO type", 3: "By model", 4: "By capability", 5: "Other fields", 6: "By property"}
+
+
+@dataclass
+class TotalsSection:
+    title: str
+    dimension: str
+    lines: list
+
+
+def group_totals(lines) -> list[TotalsSection]:
+    """`LogbookTotal` lines of one source and period → sections in reading order, each with its lines."""
+    from flightbridge.logbook.models import TotalDimension
+
+    sections: dict[tuple[int, str], TotalsSection] = {}
+    for line in lines:
+        rank = DIMENSION_ORDER.index(line.dimension) if line.dimension in DIMENSION_ORDER else len(DIMENSION_ORDER)
+        title = TotalDimension(line.dimension).label if line.dimension in TotalDimension.values else line.dimension
+        if line.dimension == "OTHER":
+            group = (line.raw or {}).get("Group")
+            title = MYFLIGHTBOOK_GROUP_TITLES.get(group, "Other") if isinstance(group, int) else "Other"
+        key = (rank, title)
+        sections.setdefault(key, TotalsSection(title=title, dimension=line.dimension, lines=[])).lines.append(line)
+    return [sections[key] for key in sorted(sections, key=lambda item: (item[0], item[1] == "Other", item[1]))]
 
 
 def finish_import(batch: LogbookImport, to: str, *, message: str = "") -> bool:
@@ -87,11 +117,13 @@ def revert_import(owner, import_id: int) -> RevertResult:
     with transaction.atomic():
         batch = LogbookImport.objects.select_for_update().filter(pk=import_id, owner=owner).first()
         if batch is None:
-            raise NotFound(f"no import run {import_id}")
+            raise NotFound("There is no such import in your logbook.")
+        # Named by source and start time, the way the Imports page lists runs (a pilot never sees row ids).
+        name = f"The {batch.get_source_display()} import of {batch.started_at:%Y-%m-%d %H:%M} UTC"
         if batch.status == ImportStatus.PROCESSING:
-            raise Conflict(f"import run {import_id} is still processing; revert it once it has finished")
+            raise Conflict(f"{name} is still processing; undo it once it has finished.")
         if batch.status == ImportStatus.REVERTED:
-            raise Conflict(f"import run {import_id} was already reverted on {batch.reverted_at:%Y-%m-%d %H:%M} UTC")
+            raise Conflict(f"{name} was already reverted on {batch.reverted_at:%Y-%m-%d %H:%M} UTC.")
         # One second of grace: a row written in the run's last instant is not an edit.
         edited_after = (batch.finished_at or timezone.now()) + timedelta(seconds=1)
         created = Flight.objects.filter(owner=owner, import_batch=batch, created_at__gte=batch.started_at)
@@ -107,3 +139,202 @@ def revert_import(owner, import_id: int) -> RevertResult:
         finish_import(batch, ImportStatus.REVERTED,
                       message=f"Reverted: removed {removed_flights} flight(s) and {removed_aircraft} aircraft{kept_note}.")
     return RevertResult(batch=batch, removed_flights=removed_flights, removed_aircraft=removed_aircraft, kept_flights=kept)
+
+
+# --- The pilot's own corrections ------------------------------------------------------------------
+
+#: What a pilot may correct on the flight page. Where the flight came from (source, external id, its
+#: import run, the raw record) is history and never editable.
+EDITABLE_FIELDS = (
+    "date", "departure", "destination", "route", "tail_number", "aircraft_type", "simulator_type",
+    "total_flight_time", "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim",
+    "day_landings", "day_takeoffs", "night_landings", "night_takeoffs", "approaches", "holds",
+    "flight_rules", "approach_type", "pic_name", "sic_name", "instructor_name", "student_name", "remarks",
+)
+
+
+def edit_flight(owner, flight_id: int, changes: dict) -> Flight:
+    """Apply the pilot's corrections to one of their flights and return it.
+
+    Every value is checked by its column's own rules (a date, hours ≥ 0 with two decimals, lengths)
+    before anything is written; one bad value refuses the whole edit with the field named. The save
+    moves `updated_at` past the import run's end, which is what Undo reads as "edited since": an undo
+    keeps the flight and lists it.
+    """
+    from django.core.exceptions import ValidationError
+
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InputError(f"These cannot be edited: {', '.join(unknown)}.",
+                         [{"field": name, "reason": "not an editable field"} for name in unknown])
+    with transaction.atomic():
+        flight = Flight.objects.select_for_update().filter(pk=flight_id, owner=owner).first()
+        if flight is None:
+            raise NotFound(f"No flight {flight_id} in your logbook.")
+        problems, cleaned = [], {}
+        for name, value in changes.items():
+            column = Flight._meta.get_field(name)
+            try:
+                value = column.clean(value.strip() if isinstance(value, str) else value, flight)
+            except ValidationError as exc:
+                problems.append({"field": name, "reason": " ".join(exc.messages)})
+                continue
+            if isinstance(value, Decimal) and value < 0:
+                problems.append({"field": name, "reason": "cannot be negative"})
+                continue
+            cleaned[name] = value
+        if problems:
+            names = ", ".join(problem["field"] for problem in problems)
+            raise InputError(f"Nothing was saved: check {names}.", problems)
+        changed = {name: value for name, value in cleaned.items() if getattr(flight, name) != value}
+        if not changed:
+            return flight  # nothing differs: not an edit, so an undo may still remove it
+        for name, value in changed.items():
+            setattr(flight, name, value)
+        flight.save(update_fields=[*changed, "updated_at"])
+    return flight
+
+
+@dataclass
+class FlightOrigin:
+    """Where a flight came from, in a pilot's words, for its page."""
+
+    source: str
+    source_label: str
+    source_id: str  # MyFlightbook's FlightID or Logger's importId, as the source knows it
+    source_id_label: str
+    run: LogbookImport | None
+    edited_since_import: bool
+
+
+def flight_origin(flight: Flight) -> FlightOrigin:
+    external = flight.external_id or ""
+    prefix, _, own_id = external.partition(":")
+    labels = {"mfb": "MyFlightbook flight ID", "logger": "Logger importId"}
+    run = flight.import_batch
+    # Same rule as revert_import: changed more than a second after its run finished means the pilot edited it.
+    edited = bool(run and run.finished_at and flight.updated_at > run.finished_at + timedelta(seconds=1))
+    return FlightOrigin(
+        source=flight.source, source_label=flight.get_source_display(),
+        source_id=own_id if prefix in labels else external, source_id_label=labels.get(prefix, "External id"),
+        run=run, edited_since_import=edited,
+    )
+
+
+# --- What the Imports page says about each run ----------------------------------------------------
+
+REASON_SAMPLE = 20  # records named under each reason; the count covers them all
+
+
+@dataclass
+class ReasonGroup:
+    """One kind of outcome of a run ("Skipped aircraft", "Failed records: no date", …) with its count."""
+
+    key: str
+    title: str
+    count: int
+    records: list[str]
+
+
+@dataclass
+class RunView:
+    run: LogbookImport
+    groups: list[ReasonGroup]
+    created: int  # flights and aircraft this run added: nothing to undo when 0
+    moved_to_later_runs: int  # flights it added that a later run has re-imported since
+
+    @property
+    def can_undo(self) -> bool:
+        return self.run.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) and self.created > 0
+
+
+def _record_names(items, limit: int = REASON_SAMPLE) -> list[str]:
+    names = []
+    for item in items[:limit]:
+        if isinstance(item, dict):
+            name = str(item.get("record") or item.get("label") or item.get("external_id") or item.get("date") or "?")
+            names.append((f"{name} ({item['field']})" if item.get("field") else name)[:120])
+        else:
+            names.append(str(item)[:80])
+    return names
+
+
+def reason_groups(run: LogbookImport) -> list[ReasonGroup]:
+    """A run's outcomes grouped, each with a count, from its counters, its details and its reasons list.
+
+    Reads what each importer records (MyFlightbook: skipped_by_reason, aircraft, currency, changed flights;
+    Logger: one reason per failed or skipped entry) and says nothing it does not know.
+    """
+    details = run.details if isinstance(run.details, dict) else {}
+    groups: list[ReasonGroup] = []
+
+    def add(key: str, title: str, count, records=()) -> None:
+        if isinstance(count, int) and count > 0:
+            groups.append(ReasonGroup(key, title, count, _record_names(list(records))))
+
+    add("imported", "New flights", run.imported)
+    add("updated", "Updated flights", run.updated)
+    unchanged = getattr(run, "unchanged", None)
+    add("unchanged", "Unchanged (already in your logbook as sent)",
+        unchanged if isinstance(unchanged, int) else details.get("unchanged"))
+    aircraft = details.get("aircraft") if isinstance(details.get("aircraft"), dict) else {}
+    add("skipped_aircraft", "Skipped aircraft", aircraft.get("skipped"), aircraft.get("reasons") or [])
+    currency = details.get("currency") if isinstance(details.get("currency"), dict) else {}
+    unmapped = currency.get("unmapped") if isinstance(currency.get("unmapped"), list) else []
+    add("unmapped_currency", "Currency items FlightBridge cannot read (left out)", len(unmapped), unmapped)
+    changed = details.get("changed_on_myflightbook")
+    add("changed_at_source", "Changed on MyFlightbook since they were imported (kept as imported)",
+        run.changed_at_source, changed if isinstance(changed, list) else [])
+    deleted = details.get("deleted_on_myflightbook")
+    deleted_list = deleted if isinstance(deleted, list) else []
+    add("deleted_at_source", "Deleted on MyFlightbook (kept here)",
+        len(deleted_list) if deleted_list else (deleted if isinstance(deleted, int) else 0), deleted_list)
+
+    # Skips the MyFlightbook sync counts by reason (already here, repeated, matched by date and route …).
+    by_reason = details.get("skipped_by_reason") if isinstance(details.get("skipped_by_reason"), dict) else {}
+    listed = {reason.get("reason"): [] for reason in run.reasons or [] if isinstance(reason, dict)}
+    for reason in run.reasons or []:
+        if isinstance(reason, dict):
+            listed[reason.get("reason")].append(reason)
+    for why, count in sorted(by_reason.items(), key=lambda item: -item[1] if isinstance(item[1], int) else 0):
+        if why == _SKIP_CHANGED_WORDS:
+            continue  # already its own group above
+        add(f"skipped:{why}", f"Skipped: {why}", count, listed.pop(why, []))
+    listed.pop(_SKIP_CHANGED_WORDS, None)
+    # Whatever is left in the reasons list: records that were not imported (failed, or a Logger entry that
+    # is this logbook's own export), grouped by reason.
+    for why, items in sorted(listed.items(), key=lambda item: -len(item[1])):
+        add(f"reason:{why}", f"Not imported: {why}", len({str(item.get('record')) for item in items}), items)
+    return groups
+
+
+# The MyFlightbook sync's words for a flight changed at the source (myflightbook.sync.SKIP_CHANGED).
+_SKIP_CHANGED_WORDS = "changed on MyFlightbook since import (kept as imported)"
+
+
+def _created(run: LogbookImport) -> int:
+    details = run.details if isinstance(run.details, dict) else {}
+    aircraft = details.get("aircraft") if isinstance(details.get("aircraft"), dict) else {}
+    created_aircraft = aircraft.get("created") if isinstance(aircraft.get("created"), int) else 0
+    return run.imported + created_aircraft
+
+
+def flights_moved_to_later_runs(run: LogbookImport) -> int:
+    """Flights created while this run was open, of its source, that now belong to a later run (a re-import
+    moved them): an Undo of this run would not remove them, and the page says so before the pilot asks."""
+    if run.finished_at is None:
+        return 0
+    return Flight.objects.filter(
+        owner_id=run.owner_id, source=run.source, created_at__gte=run.started_at,
+        created_at__lte=run.finished_at + timedelta(seconds=1), import_batch__started_at__gt=run.started_at,
+    ).exclude(import_batch=run).count()
+
+
+def describe_runs(runs) -> list[RunView]:
+    views = []
+    for run in runs:
+        later = getattr(run, "flights_in_later_runs", None)
+        moved = later if isinstance(later, int) else (
+            flights_moved_to_later_runs(run) if run.status != ImportStatus.REVERTED and run.imported else 0)
+        views.append(RunView(run=run, groups=reason_groups(run), created=_created(run), moved_to_later_runs=moved))
+    return views

@@ -102,11 +102,11 @@ _NOT_JSON = {"responses": {"400": {"description": "Bad request: the body is not 
              summary="Import a Logger package: valid entries land, invalid ones come back with reasons")
 def import_logger(request, body: ImportIn):
     if (body.link is None) == (body.package is None):
-        raise InputError("send exactly one of `link` or `package`",
+        raise InputError("Send exactly one of link or package.",
                          [{"field": "link", "reason": "give either link or package"}])
     source = body.link if body.link is not None else body.package
     if not isinstance(source, (str, dict)):
-        raise InputError("`package` must be a JSON object or its text", [{"field": "package", "reason": "object or string"}])
+        raise InputError("The package must be a JSON object or its text.", [{"field": "package", "reason": "object or string"}])
     result = services.import_package(request.auth, source)
     batch = result.batch
     return {

@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator
 from urllib.parse import quote, unquote
 
 from flightbridge.errors import InputError
+from flightbridge.text import has_lone_surrogate, printable
 
 API_VERSION = "1.2"
 SCHEME = "loggerapp"
@@ -124,6 +125,14 @@ class Problem:
     field: str | None
     reason: str
 
+    def __post_init__(self) -> None:
+        # A problem is stored and shown on pages: the text it echoes from the package must be storable
+        # even when the package's was not (a lone surrogate in an importId broke two pages for good).
+        for name in ("import_id", "field", "reason"):
+            value = getattr(self, name)
+            if isinstance(value, str) and has_lone_surrogate(value):
+                object.__setattr__(self, name, printable(value))
+
     def as_dict(self) -> dict:
         return {"index": self.index, "importId": self.import_id, "field": self.field, "reason": self.reason}
 
@@ -156,11 +165,24 @@ class ParsedPackage:
     def is_utc(self) -> bool:
         return self.metadata["isUTC"]
 
+    _by_index: dict[int | None, list[Problem]] | None = field(default=None, repr=False, compare=False)
+    _grouped: int = field(default=-1, repr=False, compare=False)  # len(problems) when _by_index was built
+
+    def problems_by_index(self) -> dict[int | None, list[Problem]]:
+        """Every problem grouped by entry index, built in one pass and kept: asking for each of n failed
+        entries used to rescan all problems, n² work that held a write lock for minutes (issue 13)."""
+        if self._by_index is None or self._grouped != len(self.problems):  # regrouped only if problems were added
+            grouped: dict[int | None, list[Problem]] = {}
+            for problem in self.problems:
+                grouped.setdefault(problem.index, []).append(problem)
+            self._by_index, self._grouped = grouped, len(self.problems)
+        return self._by_index
+
     def problems_for(self, index: int) -> list[Problem]:
-        return [problem for problem in self.problems if problem.index == index]
+        return list(self.problems_by_index().get(index, ()))
 
     def valid_entries(self) -> list[tuple[int, dict]]:
-        bad = {problem.index for problem in self.problems}
+        bad = self.problems_by_index()
         return [(index, entry) for index, entry in enumerate(self.entries) if index not in bad]
 
 
@@ -442,6 +464,13 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _not_json(exc: json.JSONDecodeError) -> str:
+    """A pilot-readable sentence for text that is not JSON (never the parser's own wording)."""
+    where = "" if (exc.lineno, exc.colno) == (1, 1) else f" The text stops reading as JSON at line {exc.lineno}, character {exc.colno}."
+    return ("This is not a Logger package: the text is not valid JSON. Paste the whole loggerapp:// link from Logger, "
+            "or the package text that starts with {." + where)
+
+
 def load_package(source: str | dict) -> dict:
     """Text (a link or a package) or an already-decoded object → the package object."""
     if isinstance(source, dict):
@@ -451,10 +480,12 @@ def load_package(source: str | dict) -> dict:
         value = json.loads(strip_comments(text), parse_constant=_reject_constant)
     except RecursionError:
         raise PackageError("not valid JSON: nested too deeply") from None
-    except ValueError as exc:
-        raise PackageError(f"not valid JSON: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise PackageError(_not_json(exc)) from None
+    except ValueError:
+        raise PackageError("This is not a Logger package: it holds a number JSON does not allow (NaN or Infinity).") from None
     if not isinstance(value, dict):
-        raise PackageError("the package must be a JSON object with `entries` and `metadata`")
+        raise PackageError("This is not a Logger package: it must be one JSON object holding entries and metadata.")
     return value
 
 
@@ -474,16 +505,19 @@ def walk_leaves(value: Any) -> Iterator[Any]:
 
 def _is_bad_leaf(item: Any) -> bool:
     if isinstance(item, str):
-        try:
-            item.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
+        return has_lone_surrogate(item)
     return isinstance(item, float) and not math.isfinite(item)
 
 
 def _has_bad_text(value: Any) -> bool:
     """True when a string anywhere inside holds a lone surrogate (not storable text) or a number is not finite."""
     return any(_is_bad_leaf(item) for item in walk_leaves(value))
+
+
+def _storable_summary(entry: dict) -> dict:
+    """A refused entry's top level with lone surrogates replaced: what reports may echo (it is never stored)."""
+    return {printable(key) if isinstance(key, str) else key: printable(value) if isinstance(value, str) else value
+            for key, value in entry.items()}
 
 
 def validate_metadata(metadata: Any) -> list[Problem]:
@@ -567,8 +601,12 @@ def validate_entry(entry: Any, index: int) -> tuple[list[Problem], list[Problem]
                 bad(name, "must be a string")
         else:
             warnings.append(Problem(index, import_id, name, "not a Logger v1.2 field; kept as received"))
-    if _has_bad_text(entry):
-        bad(None, "contains text that is not valid Unicode")
+    for name, value in entry.items():
+        if has_lone_surrogate(name) or has_lone_surrogate(value):
+            # Refused, not repaired: the pilot's record must not change silently (the Unicode edge, issue 13).
+            bad(name, "contains text that is not valid Unicode (a lone surrogate)")
+        elif name not in NUMBER_FIELDS and _has_bad_text(value):
+            bad(name, "contains a number that is not finite")
     return problems, warnings
 
 
@@ -582,10 +620,13 @@ def validate_package(package: dict) -> ParsedPackage:
         metadata_problems.insert(0, Problem(None, None, "entries", "must be an array of entry objects"))
     if metadata_problems:
         raise PackageError("; ".join(str(problem) for problem in metadata_problems), metadata_problems)
-    parsed = ParsedPackage(metadata=package["metadata"], entries=entries)
+    parsed = ParsedPackage(metadata=package["metadata"], entries=list(entries))
     first_index: dict[str, int] = {}
     for index, entry in enumerate(entries):
         problems, warnings = validate_entry(entry, index)
+        if isinstance(entry, dict) and has_lone_surrogate(entry):
+            # Everything after validation (results, reasons, pages) sees only storable text.
+            entry = parsed.entries[index] = _storable_summary(entry)
         import_id = entry.get("importId") if isinstance(entry, dict) else None
         if isinstance(import_id, str) and import_id.strip():
             if import_id in first_index:

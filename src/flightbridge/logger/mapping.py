@@ -9,7 +9,7 @@ emit a value Logger v1.2 would reject (an unknown approach type, a LID that is n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -147,11 +147,13 @@ def _zone_code(side: str, departure: str, arrival: str) -> str | None:
 class ExportedEntry:
     entry: dict
     warnings: list[str]
+    #: airport identifiers Logger cannot take (an FAA LID such as S43): noted once per airport by the export
+    left_out_airports: list[str] = field(default_factory=list)
 
 
 def _describe(flight: Flight) -> str:
     route = "-".join(part for part in (flight.departure, flight.destination) if part)
-    return f"flight {flight.pk} ({flight.date.isoformat()}{' ' + route if route else ''})"
+    return f"The flight of {flight.date.isoformat()}{' ' + route if route else ''}"
 
 
 def _export_airport(airports: Airports, value: str) -> str | None:
@@ -229,13 +231,14 @@ def flight_to_entry(flight: Flight, *, is_utc: bool, airports: Airports, raw_is_
             # isUTC true: the UTC date of departure, which may differ from the logbook's local date.
             entry["departureDate"] = wall.date().isoformat()
 
+    left_out_airports: list[str] = []
     for name, column in AIRPORT_COLUMNS.items():
         value = getattr(flight, column)
         code = _export_airport(airports, value)
         if code:
             entry[name] = code
-        elif value:
-            warnings.append(f"{_describe(flight)}: {name} {value!r} left out, it is no IATA or ICAO code")
+        elif value and value.strip():
+            left_out_airports.append(value.strip().upper())
 
     for name, column in TEXT_COLUMNS.items():
         value = getattr(flight, column) or ""
@@ -264,7 +267,7 @@ def flight_to_entry(flight: Flight, *, is_utc: bool, airports: Airports, raw_is_
         value = getattr(flight, column) or 0
         if value > 0 or name in raw:
             entry[name] = value
-    return ExportedEntry(entry=codec.ordered_entry(entry), warnings=warnings)
+    return ExportedEntry(entry=codec.ordered_entry(entry), warnings=warnings, left_out_airports=left_out_airports)
 
 
 # --- Import ---------------------------------------------------------------------------------------

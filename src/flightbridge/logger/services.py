@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -95,6 +96,12 @@ class ExportResult:
     max_length: int
     flights: int
     warnings: list[str] = field(default_factory=list)
+    #: (first, last) logbook date of the flights in each link, in the links' order
+    link_dates: list[tuple[date, date]] = field(default_factory=list)
+
+    @property
+    def link_rows(self) -> list[tuple[DeepLink, date, date]]:
+        return [(link, first, last) for link, (first, last) in zip(self.links, self.link_dates)]
 
     @property
     def entries(self) -> int:
@@ -122,21 +129,36 @@ def export_flights(owner, *, date_from: date | None = None, date_to: date | None
     if flight_ids is not None:
         flights = flights.filter(pk__in=flight_ids)
     is_utc = not local
-    entries, warnings = [], []
+    entries, warnings, dates = [], [], []
+    left_out: Counter[str] = Counter()
     count = 0
     for flight in flights.iterator(chunk_size=2000):
         count += 1
         exported = mapping.flight_to_entry(flight, is_utc=is_utc, airports=airports,
                                            raw_is_utc=_raw_is_utc(flight) if mapping.is_logger_flight(flight) else None)
         entries.append(exported.entry)
+        dates.append(flight.date)
         warnings.extend(exported.warnings)
+        left_out.update(set(exported.left_out_airports))
+    # One sentence per airport, however many flights use it: a pilot with 300 flights from S43 reads it once.
+    warnings[:0] = [left_out_airport_note(code, flights_using) for code, flights_using in sorted(left_out.items())]
     metadata = codec.build_metadata(is_utc=is_utc, app_version=__version__)
     links = codec.build_deep_links(entries, metadata, max_length=max_length)
+    link_dates, start = [], 0
     for link in links:
+        link_dates.append((dates[start], dates[start + link.entries - 1]))
         if link.oversized:
-            warnings.append(f"entry {link.import_ids[0]} alone is {link.length} characters, over the "
-                            f"{max_length}-character limit; it has a link of its own")
-    return ExportResult(links=links, is_utc=is_utc, max_length=max_length, flights=count, warnings=warnings)
+            warnings.append(f"The flight of {dates[start].isoformat()} alone is {link.length} characters, over the "
+                            f"{max_length}-character limit, so it has a link of its own.")
+        start += link.entries
+    return ExportResult(links=links, is_utc=is_utc, max_length=max_length, flights=count, warnings=warnings,
+                        link_dates=link_dates)
+
+
+def left_out_airport_note(code: str, flights_using: int) -> str:
+    flights_text = "1 flight" if flights_using == 1 else f"{flights_using} flights"
+    return (f"{code} is left out of {flights_text}: Logger takes only IATA or ICAO airport codes, "
+            f"and {code} is neither (FAA identifiers such as S43 have no ICAO code).")
 
 
 # --- Import ---------------------------------------------------------------------------------------

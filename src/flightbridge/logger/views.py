@@ -6,15 +6,17 @@ from datetime import date
 
 import segno
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from flightbridge.api_types import MAX_ROW_ID
 from flightbridge.errors import FlightBridgeError, InputError
 from flightbridge.logbook import services as logbook_services
 
-from . import services
+from . import codec, services
 
-QR_FLIGHT_CHOICES = 50
+QR_FLIGHT_CHOICES = 20  # flights per page of the picker
 
 
 def _date(value: str, name: str) -> date | None:
@@ -23,7 +25,18 @@ def _date(value: str, name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"`{name}` must be a date written YYYY-MM-DD", [{"field": name, "reason": "YYYY-MM-DD"}]) from None
+        raise InputError(f"The {name.capitalize()} date must be written as year-month-day, for example 2026-03-09.",
+                         [{"field": name, "reason": "YYYY-MM-DD"}]) from None
+
+
+def _flight_ids(value: str) -> list[int] | None:
+    """`flight` from the query: one flight id, range-checked (a 23-digit id used to overflow the database: 500)."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_ROW_ID:
+        raise InputError(f"`flight` must be a flight id, a whole number from 1 to {MAX_ROW_ID}",
+                         [{"field": "flight", "reason": "not a flight id"}])
+    return [int(value)]
 
 
 def _qr_svg(url: str) -> str | None:
@@ -40,19 +53,31 @@ def export_page(request):
     context = {"query": query, "local": query.get("local") in ("1", "on", "true")}
     try:
         date_from, date_to = _date(query.get("from", ""), "from"), _date(query.get("to", ""), "to")
-        flight = query.get("flight", "")
-        flight_ids = [int(flight)] if flight.isdigit() else None
+        flight_ids = _flight_ids(query.get("flight", ""))
         result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
                                          flight_ids=flight_ids)
         context["result"] = result
+        if flight_ids:
+            # The QR code's caption names the flight it holds, so a pilot scans the right one.
+            context["qr_flight"] = logbook_services.flights_for(request.user).filter(pk=flight_ids[0]).first()
         if result.flights == 1 and result.links:
             svg = _qr_svg(result.links[0].url)
             context["qr_svg"] = mark_safe(svg) if svg else None
             context["qr_too_big"] = svg is None
-        context["choices"] = logbook_services.flights_for(request.user, date_from, date_to)[:QR_FLIGHT_CHOICES]
+        choices = logbook_services.flights_for(request.user, date_from, date_to)
+        context["choices"] = Paginator(choices, QR_FLIGHT_CHOICES).get_page(query.get("pick"))
+        context["keep"] = _kept_query(query, drop=("pick", "flight"))
     except FlightBridgeError as exc:
         context["error"] = str(exc)
     return render(request, "logger/export.html", context)
+
+
+def _kept_query(query, drop: tuple[str, ...]) -> str:
+    """The page's filters (dates, local) for the picker's links, without the parameters a link sets itself."""
+    kept = query.copy()
+    for name in drop:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 @login_required
@@ -62,8 +87,28 @@ def import_page(request):
         text = request.POST.get("link", "")
         context["text"] = text
         try:
-            context["result"] = services.import_package(request.user, text)
+            result = services.import_package(request.user, text)
         except InputError as exc:
             context["error"] = str(exc)
             context["problems"] = exc.problems
+        else:
+            context["result"] = result
+            context["rows"] = entry_rows(result, codec.load_package(text))
     return render(request, "logger/import.html", context)
+
+
+def _text(value, limit: int = 40) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def entry_rows(result, package: dict) -> list[dict]:
+    """Each entry's result with the date and route the pilot knows it by, numbered from 1 as a person counts."""
+    entries = package.get("entries") if isinstance(package.get("entries"), list) else []
+    rows = []
+    for entry_result in result.entries:
+        entry = entries[entry_result.index] if entry_result.index < len(entries) else None
+        entry = entry if isinstance(entry, dict) else {}
+        route = "–".join(code for code in (_text(entry.get("departureAirport"), 8), _text(entry.get("arrivalAirport"), 8)) if code)
+        rows.append({"number": entry_result.index + 1, "date": _text(entry.get("departureDate"), 10), "route": route,
+                     "result": entry_result})
+    return rows

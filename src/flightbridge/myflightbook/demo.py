@@ -36,7 +36,7 @@ def prepare(context) -> None:
         "MFB_MIN_CALL_INTERVAL_MS": "100",
     })
     context.processes["MyFlightbook sandbox"] = [
-        sys.executable, "-m", "flightbridge", "mfb-sandbox", "--host", "127.0.0.1", "--port", str(port),
+        sys.executable, "-m", "flightbridge", "mfb_sandbox", "--host", "127.0.0.1", "--port", str(port),
         "--flights", str(DEMO_FLIGHTS), "--seed", "1", "--client-id", DEMO_CLIENT_ID,
         "--redirect-uri", context.public_url + CALLBACK_PATH,
     ]

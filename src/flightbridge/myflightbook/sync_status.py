@@ -13,6 +13,8 @@ from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
+from flightbridge.logbook.rollup import rollup_lines
+from flightbridge.logbook.services import group_totals
 from flightbridge.myflightbook.jobs import sync_logbook_job
 
 SOURCE = FlightSource.MYFLIGHTBOOK
@@ -66,10 +68,15 @@ def totals_for(user, source: str | None = None) -> list[LogbookTotal]:
 
 def page_view(user) -> dict:
     """Everything the logbook page shows of the sync, in one dict for the templates."""
-    totals = totals_for(user)
+    lifetime = totals_for(user, SOURCE)
+    # The 12-month rollup is computed as the page renders (one query), so it tells the truth right after
+    # a Logger import or an undo, not only once the next sync stores it.
+    rollup = rollup_lines(user) if Flight.objects.filter(owner=user).exists() else []
     return {
         **synced_counts(user),
         "currency": currency_for(user),
-        "lifetime_totals": [row for row in totals if row.source == SOURCE],
-        "rollup_totals": [row for row in totals if row.source == "computed-local"],
+        "lifetime_totals": lifetime,
+        "rollup_totals": rollup,
+        "lifetime_sections": group_totals(lifetime),
+        "rollup_sections": group_totals(rollup),
     }

@@ -1,10 +1,12 @@
 """Read the FAA "Releasable Aircraft Database" (ReleasableAircraft.zip, or a folder of its .txt files) as plain records.
 
-Streaming and database-free: MASTER and DEREG are read row by row (never a whole-file list), only the
-small ACFTREF and ENGINE reference tables are held in memory for the join. Columns are found by
-header name, never by position (the layout has drifted over the years). A bad row is reported with
-its file and line and skipped; it must never abort the read. Only a missing file or a missing
-required column (no way to read anything) raises `FatalError`.
+Streaming and database-free: MASTER and DEREG are read row by row (never a whole-file list, never a
+whole member, never an unbounded line), only the small ACFTREF and ENGINE reference tables are held
+in memory for the join. Columns are found by header name, never by position (the layout has drifted
+over the years). A bad row is reported with its file and line and skipped; it must never abort the
+read. A file that cannot be read at all raises `FatalError` naming it: missing, not the ZIP it claims
+to be (truncated, corrupt deflate, bad CRC), over the size caps (a ZIP bomb), a line over the length
+cap, or a missing required column. Memory stays bounded by the line cap whatever the file holds.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -86,22 +89,81 @@ class EngineRef:
     thrust: int | None
 
 
-class ReleasableSource:
-    """The files of one download: a ZIP, a folder, or the path of a MASTER.txt inside a folder."""
+@dataclass(frozen=True)
+class Limits:
+    """Caps on what one load may read. The real download (2026) is ~60 MB zipped, ~450 MB unzipped,
+    MASTER.txt ~180 MB with lines of ~600 characters: the defaults leave room for growth, no more."""
 
-    def __init__(self, path: str | Path):
+    member_bytes: int = 1024 * 1024 * 1024
+    total_bytes: int = 2 * 1024 * 1024 * 1024
+    line_chars: int = 16 * 1024
+
+
+class _CappedReader(io.RawIOBase):
+    """A member's bytes, counted as they are read: the ZIP's own size fields can lie, the count cannot."""
+
+    def __init__(self, raw, file_name: str, source: "ReleasableSource"):
+        self._raw, self._file_name, self._source = raw, file_name, source
+        self._read = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._raw.read(len(buffer))
+        self._read += len(data)
+        self._source._count(self._file_name, len(data), self._read)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _capped_lines(handle: TextIO, file_name: str, limit: int) -> Iterator[str]:
+    """The handle's lines, refusing one longer than `limit` before it is ever held whole."""
+    line_number = 0
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        line_number += 1
+        if len(line) > limit and not line.endswith(("\n", "\r")):
+            raise FatalError(f"{file_name} line {line_number} is longer than {limit} characters; "
+                             "this is not a registry file FlightBridge can read (or it is damaged)")
+        yield line
+
+
+class ReleasableSource:
+    """The files of one download: a ZIP, a folder, or the path of a MASTER.txt inside a folder.
+
+    A file path is read as the ZIP it must be; a damaged one is an error, never a reason to look at
+    the folder around it (a truncated download once loaded an old MASTER.txt lying beside it).
+    """
+
+    def __init__(self, path: str | Path, limits: Limits | None = None):
         self.path = Path(path)
+        self.limits = limits or Limits()
         self._zip: zipfile.ZipFile | None = None
         self._members: dict[str, object] = {}
-        if self.path.is_dir() or (self.path.is_file() and not zipfile.is_zipfile(self.path)):
+        self._total = 0
+        if self.path.is_dir() or (self.path.is_file() and self.path.suffix.lower() == ".txt"):
             folder = self.path if self.path.is_dir() else self.path.parent
             self._members = {entry.name.upper(): entry for entry in folder.iterdir() if entry.is_file()}
         elif self.path.is_file():
-            self._zip = zipfile.ZipFile(self.path)
+            try:
+                self._zip = zipfile.ZipFile(self.path)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+                raise FatalError(f"{self.path}: not a readable ZIP file ({exc}); it may be truncated or damaged, "
+                                 "download ReleasableAircraft.zip again") from None
             # The FAA puts the files at the top; a re-zipped download may nest them in a folder.
             for info in self._zip.infolist():
                 if not info.is_dir():
                     self._members.setdefault(info.filename.rsplit("/", 1)[-1].upper(), info)
+                    if info.file_size > self.limits.member_bytes:
+                        raise FatalError(f"{self.path}: {info.filename} would unpack to {info.file_size} bytes, over the "
+                                         f"{self.limits.member_bytes}-byte cap for one file (a ZIP bomb, or not the FAA file)")
         else:
             raise FatalError(f"{self.path}: no such file or folder (expected ReleasableAircraft.zip or a folder of its .txt files)")
         if not self.has(MASTER):
@@ -130,20 +192,36 @@ class ReleasableSource:
             return date(*member.date_time[:3])
         return datetime.fromtimestamp(member.stat().st_mtime).date()
 
+    def _count(self, file_name: str, new_bytes: int, member_bytes: int) -> None:
+        self._total += new_bytes
+        if member_bytes > self.limits.member_bytes:
+            raise FatalError(f"{self.path}: {file_name} unpacks to more than {self.limits.member_bytes} bytes, the cap "
+                             "for one file (a ZIP bomb, or not the FAA file)")
+        if self._total > self.limits.total_bytes:
+            raise FatalError(f"{self.path}: the files unpack to more than {self.limits.total_bytes} bytes in all, the cap "
+                             "for one load (a ZIP bomb, or not the FAA file)")
+
     @contextmanager
-    def open(self, name: str) -> Iterator[TextIO]:
+    def open(self, name: str) -> Iterator[Iterator[str]]:
+        """The member's lines (at most `limits.line_chars` each); any read failure is one FatalError naming the file."""
         member = self._members[name.upper()]
-        # utf-8-sig drops the byte-order mark every FAA file starts with; a stray bad byte in a name
-        # becomes U+FFFD rather than failing 300,000 rows.
-        if isinstance(member, zipfile.ZipInfo):
-            raw = self._zip.open(member)
-        else:
-            raw = member.open("rb")
-        with io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="") as handle:
-            yield handle
+        file_name = member.filename if isinstance(member, zipfile.ZipInfo) else member.name
+        try:
+            raw = self._zip.open(member) if isinstance(member, zipfile.ZipInfo) else member.open("rb")
+            capped = io.BufferedReader(_CappedReader(raw, file_name, self), buffer_size=64 * 1024)
+            # utf-8-sig drops the byte-order mark every FAA file starts with; a stray bad byte in a name
+            # becomes U+FFFD (valid text, never a lone surrogate) rather than failing 300,000 rows.
+            with io.TextIOWrapper(capped, encoding="utf-8-sig", errors="replace", newline="") as handle:
+                yield _capped_lines(handle, file_name, self.limits.line_chars)
+        except FatalError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, csv.Error, OSError, ValueError) as exc:
+            # zlib.error: corrupt deflate; BadZipFile: bad CRC or header; EOFError: a member cut short.
+            raise FatalError(f"{self.path}: {file_name} cannot be read ({type(exc).__name__}: {exc}); the file is "
+                             "damaged or truncated, download it again") from None
 
 
-def read_rows(handle: TextIO, file_name: str, required: tuple[str, ...], report: Callable[[Problem], None]) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(handle: Iterable[str], file_name: str, required: tuple[str, ...], report: Callable[[Problem], None]) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, {header key: stripped value}) for each data row; malformed rows are reported and skipped."""
     reader = csv.reader(handle)
     try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -23,7 +24,7 @@ from . import codes
 from .interfaces import RegistryLookup
 from .models import RegistryAircraft, RegistryGeneration
 from .nnumber import mode_s_hex, normalize_n_number
-from .releasable import DEREG, MASTER, Problem, ReleasableSource, iter_aircraft, read_acftref, read_engines
+from .releasable import DEREG, MASTER, Limits, Problem, ReleasableSource, iter_aircraft, read_acftref, read_engines
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class LoadReport:
             self.warnings += 1
         if len(self.problems) < KEEP_PROBLEMS:
             self.problems.append(problem)
-            log.info("registry load: %s", problem)
+            # DEBUG: the command prints them and the load keeps them (admin); INFO would list each twice.
+            log.debug("registry load: %s", problem)
 
     def summary(self) -> str:
         return (
@@ -82,7 +84,10 @@ def _fit(values: dict, report: LoadReport, file_name: str) -> dict:
 def load_registry(path: str | Path, *, batch_size: int = BATCH_SIZE) -> LoadReport:
     """Load a releasable-database ZIP or folder and make it the current registry. Raises FatalError only for an unreadable file set."""
     started = time.perf_counter()
-    with ReleasableSource(path) as source:
+    limits = Limits(member_bytes=settings.FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES,
+                    total_bytes=settings.FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES,
+                    line_chars=settings.FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS)
+    with ReleasableSource(path, limits) as source:
         report = LoadReport(source=str(path), file_date=source.file_date(MASTER))
         models_ = read_acftref(source, report.add)
         engines = read_engines(source, report.add)

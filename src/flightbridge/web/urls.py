@@ -1,4 +1,6 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
+from django.templatetags.static import static
 
 from flightbridge.web import views
 
@@ -6,7 +8,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("metrics", views.metrics_page, name="metrics"),
     path("logbook/", views.logbook, name="logbook"),
+    re_path(r"^logbook/flights/(?P<flight_id>[0-9]{1,18})/?$", views.flight, name="flight"),
     path("logbook/imports/", views.imports, name="imports"),
+    # Browsers ask for /favicon.ico whatever the page links; answer with the icon, not a 404.
+    path("favicon.ico", RedirectView.as_view(url=static("flightbridge/favicon.svg"), permanent=True)),
     path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),
 ]
 

@@ -1,4 +1,4 @@
-"""A local MyFlightbook for tests and the demo: `SandboxServer` in-process, `flightbridge mfb-sandbox` standalone.
+"""A local MyFlightbook for tests and the demo: `SandboxServer` in-process, `flightbridge mfb_sandbox` standalone.
 
 It ships with the package (like procrastinate's testing module) so the tests, the demo and an operator
 trying FlightBridge offline all talk to the same fake. It is never used against the real MyFlightbook.

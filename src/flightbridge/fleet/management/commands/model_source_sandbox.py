@@ -1,4 +1,4 @@
-"""`flightbridge model-source-sandbox`: run the fake aircraft model source in the foreground."""
+"""`flightbridge model_source_sandbox`: run the fake aircraft model source in the foreground."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--port", type=int, default=8766, help="default 8766 (the MyFlightbook sandbox takes 8765)")
         parser.add_argument("--models", type=int, default=40, help="how many deterministic models to serve")
         parser.add_argument("--auth-type", choices=["api_key", "bearer", "basic", "none"], default="api_key")
         parser.add_argument("--api-key", default=None, help=f"the key clients must present (default ${API_KEY_ENV})")

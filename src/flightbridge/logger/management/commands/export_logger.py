@@ -1,4 +1,4 @@
-"""`flightbridge export-logger USERNAME [--from] [--to] [--local] [--out FILE]`: print Logger deep links, one per line."""
+"""`flightbridge export_logger USERNAME [--from] [--to] [--local] [--out FILE]`: print Logger deep links, one per line."""
 
 from __future__ import annotations
 

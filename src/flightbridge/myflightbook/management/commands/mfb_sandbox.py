@@ -1,4 +1,4 @@
-"""`flightbridge mfb-sandbox`: run the local MyFlightbook sandbox until Ctrl-C (see sandbox/server.py)."""
+"""`flightbridge mfb_sandbox`: run the local MyFlightbook sandbox until Ctrl-C (see sandbox/server.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--port", type=int, default=8765, help="default 8765 (the model source sandbox takes 8766)")
         parser.add_argument("--flights", type=int, default=250, help="flights in the generated logbook")
         parser.add_argument("--seed", type=int, default=1, help="same seed, same logbook")
         parser.add_argument("--client-id", default="", help="default: MFB_CLIENT_ID if set, else flightbridge-sandbox")

@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from flightbridge.web.management.commands.serve import supervise, web_command, worker_command
+from flightbridge.web.management.commands.serve import say_where_data_lives, supervise, web_command, worker_command
 
 DEMO_USERNAME = "pilot"
 DEMO_PASSWORD = "flightbridge-demo"
@@ -72,6 +72,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
 
     def handle(self, *args, host, port, **options):
+        say_where_data_lives(self.stdout)
         call_command("migrate", interactive=False, verbosity=0)
         context = DemoContext(host=host, port=port, data_dir=settings.DATA_DIR, pilot=ensure_demo_pilot())
         context.env["FLIGHTBRIDGE_PUBLIC_URL"] = context.public_url

@@ -24,6 +24,7 @@ STOP_GRACE_SECONDS = 15
 def web_command(host: str, port: int, web_workers: int) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "flightbridge.wsgi:application",
+        "--config", "python:flightbridge.web.gunicorn_config",  # no `Server: gunicorn` banner
         "--bind", f"{host}:{port}",
         "--workers", str(web_workers),
         "--threads", "4",
@@ -39,6 +40,12 @@ def web_command(host: str, port: int, web_workers: int) -> list[str]:
 
 def worker_command() -> list[str]:
     return [sys.executable, "-m", "flightbridge", "worker"]
+
+
+def say_where_data_lives(out) -> None:
+    """First lines of `serve` and `demo`: a relative default (./var) lands wherever the command ran."""
+    out.write(f"data directory: {settings.DATA_DIR} (FLIGHTBRIDGE_DATA_DIR; default ./var of the directory you start in)")
+    out.write(f"database: {settings.CONFIG.database.label}")
 
 
 def supervise(children: dict[str, subprocess.Popen], log) -> int:
@@ -86,6 +93,7 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=2, help="gunicorn worker processes")
 
     def handle(self, *args, host, port, no_worker, web_workers, **options):
+        say_where_data_lives(self.stdout)
         for name in settings.CONFIG.generated:
             self.stdout.write(f"generated {name} into {settings.DATA_DIR} (mode 0600); set it to manage it yourself")
         call_command("migrate", interactive=False, verbosity=0)

@@ -1,0 +1,47 @@
+"""How the pages write a logbook number: counts as whole numbers, hours with two decimals, thousands grouped.
+
+A total line's `value` is a Decimal(12, 2) whatever its unit; "402.00 landings" reads as a measurement,
+so a count drops its decimals. Never rounds hours: 1.25 stays 1.25.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
+@register.filter
+def total_value(line) -> str:
+    """A `LogbookTotal` line's value as a pilot reads it, by its unit."""
+    number = _decimal(line.value)
+    if number is None:
+        return str(line.value)
+    if line.unit == "count":
+        return f"{int(number):,}"
+    if line.unit == "currency":
+        return f"{number:,.2f}"
+    return f"{number:,.2f}" if line.unit == "hours" else f"{number.normalize():,f}"
+
+
+@register.filter
+def hours(value) -> str:
+    """Hours with two decimals and grouped thousands: 1,234.50."""
+    number = _decimal(value)
+    return str(value) if number is None else f"{number:,.2f}"
+
+
+@register.filter
+def whole(value) -> str:
+    """A count as a whole number with grouped thousands: 1,075."""
+    number = _decimal(value)
+    return str(value) if number is None else f"{int(number):,}"

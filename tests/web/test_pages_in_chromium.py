@@ -1,0 +1,257 @@
+"""Every page in chromium at a phone's width (390 px) and a laptop's (1280 px): nothing wider than the
+screen, the Content-Security-Policy sent and never violated, no console error, no failed request (the
+favicon included), and the things a pilot needs on screen.
+
+One browser for the module (they are slow to start); each test gets a fresh context."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from flightbridge.fleet.models import DataSourceConfig
+from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, LogbookTotal
+from flightbridge.logbook.services import finish_import
+from flightbridge.logger import services as logger_services
+from tests.conftest import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIXTURES = Path(__file__).resolve().parents[1] / "logger" / "fixtures"
+PASSWORD = "pilot-password-1"
+WIDTHS = {"phone": (390, 844), "laptop": (1280, 800)}
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=chromium_path, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page whose console errors, CSP violations and failed responses are collected as it goes."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("response", lambda response: response.status >= 400 and self.failed.append(f"{response.status} {response.url}"))
+
+    def open(self, url: str):
+        self.errors.clear()
+        self.failed.clear()
+        return self.page.goto(url)
+
+    def overflow(self) -> tuple[int, int]:
+        return self.page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
+def watched(request, browser):
+    width, height = WIDTHS[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield Watched(page)
+    context.close()
+
+
+def sample_logbook(django_user_model):
+    """A pilot with what makes pages wide: long routes and remarks, a simulator session, currency, totals
+    (with MyFlightbook's per-model lines), a Logger import with rejected entries, a data source."""
+    pilot = django_user_model.objects.create_user(username="pilot", password=PASSWORD, is_staff=True, is_superuser=True)
+    flights = []
+    for day in range(25):
+        flights.append(Flight(owner=pilot, date=date(2026, 3, 1) + timedelta(days=day), departure="KPAO", destination="KHAF",
+                              route="KPAO SJC VOR KHAF KSQL KOAK KLVK KTCY", tail_number="N12345",
+                              aircraft_type="C172S", total_flight_time=Decimal("1.40"), pic=Decimal("1.40"),
+                              night=Decimal("0.30"), day_landings=3, remarks="Pattern work and a practice ILS " * 4))
+    Flight.objects.bulk_create(flights)
+    Flight.objects.create(owner=pilot, date=date(2026, 4, 1), simulator_type="AATD", aircraft_type="Redbird TD2",
+                          ground_sim=Decimal("1.50"), simulated_ifr=Decimal("1.50"), approaches=4, remarks="IPC prep")
+    package = (FIXTURES / "example_local_minimal.txt").read_text()
+    logger_services.import_package(pilot, package)
+    broken = LogbookImport.objects.create(owner=pilot, source="myflightbook", imported=0, skipped=3, failed=1,
+                                          changed_at_source=1,
+                                          reasons=[{"record": "mfb:991", "field": "Date", "reason": "no date"}],
+                                          details={"skipped_by_reason": {"already in your logbook": 2,
+                                                                         "changed on MyFlightbook since import (kept as imported)": 1},
+                                                   "aircraft": {"created": 0, "skipped": 1,
+                                                                "reasons": [{"record": "SIM-ONLY", "field": "TailNumber", "reason": "no registration"}]},
+                                                   "currency": {"stored": 2, "unmapped": [{"record": "Glider aerotow", "field": "Attribute", "reason": "unknown"}]}})
+    finish_import(broken, "completed", message="Imported 0 new flights (2 already in your logbook).")
+    CurrencyRecord.objects.create(owner=pilot, kind="passenger_night_90", label="ASEL - Night passenger currency",
+                                  category="Airplane single-engine land", status="NON_COMPLIANT",
+                                  value="Expired: 8/5/2026", discrepancy="(Short by 1 full-stop night landing)",
+                                  expires_on=date(2026, 8, 5))
+    CurrencyRecord.objects.create(owner=pilot, kind="flight_review", label="Flight Review", status="CURRENT",
+                                  value="Current Until: 5/31/2027", expires_on=date(2027, 5, 31))
+    for source, period in (("myflightbook", "lifetime"), ("computed-local", "trailing-12-months")):
+        LogbookTotal.objects.create(owner=pilot, source=source, period=period, dimension="TOTAL_TIME", key="total_time",
+                                    description="Total Time", value=Decimal("1234.50"))
+        LogbookTotal.objects.create(owner=pilot, source=source, period=period, dimension="COUNTS", key="landings",
+                                    description="Landings", value=Decimal("402"), unit="count")
+    LogbookTotal.objects.create(owner=pilot, source="myflightbook", dimension="OTHER", key="c172",
+                                description="Cessna 172 Skyhawk (C-172S, C-172R, C-172P)", value=Decimal("210.3"),
+                                raw={"Group": 3, "GroupName": "Models"})
+    DataSourceConfig.objects.create(name="Type Catalog", endpoint="https://models.example.org/api/v1/aircraft-models")
+    return pilot
+
+
+def pages(live_server, pilot) -> dict[str, str]:
+    flight = Flight.objects.filter(owner=pilot, simulator_type="REAL").order_by("date").first()
+    return {
+        "logbook": "/logbook/",
+        "flight": f"/logbook/flights/{flight.pk}",
+        "imports": "/logbook/imports/",
+        "logger-export": "/logbook/export/logger?from=2026-03-01&to=2026-03-31&export=1",
+        "logger-qr": f"/logbook/export/logger?flight={flight.pk}",
+        "logger-import": "/logbook/import/logger",
+        "fleet-sync": "/fleet/sync/",
+        "not-found": "/logbook/no-such-page/",
+    }
+
+
+def test_every_page_fits_the_screen_and_keeps_its_policy(watched, live_server, django_user_model):
+    pilot = sample_logbook(django_user_model)
+    page = watched.page
+    response = watched.open(f"{live_server.url}/accounts/login/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    width, screen = watched.overflow()
+    assert width <= screen, f"login page is {width}px wide on a {screen}px screen"
+    assert watched.errors == [] and watched.failed == []
+    log_in(page, live_server, "pilot", PASSWORD)
+
+    problems = []
+    for name, path in pages(live_server, pilot).items():
+        response = watched.open(f"{live_server.url}{path}")
+        page.wait_for_load_state("load")
+        policy = response.headers.get("content-security-policy", "")
+        if "script-src 'self'" not in policy or "unsafe-inline" in policy:
+            problems.append(f"{name}: policy {policy!r}")
+        width, screen = watched.overflow()
+        if width > screen:
+            problems.append(f"{name}: {width}px wide on a {screen}px screen")
+        expected_failures = [f"404 {live_server.url}{path}"] if name == "not-found" else []
+        if watched.failed != expected_failures:
+            problems.append(f"{name}: failed requests {watched.failed}")
+        errors = [error for error in watched.errors if not (name == "not-found" and "404" in error)]
+        if errors:
+            problems.append(f"{name}: console errors {errors}")
+    # Pages other helpers own still run under the policy: the API docs (Swagger UI) and the admin.
+    for path in ("/api/docs", "/admin/", "/admin/logbook/flight/"):
+        watched.open(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        if path == "/api/docs":
+            page.wait_for_selector("#swagger-ui .swagger-ui")  # Swagger UI's own script ran
+        refused = [error for error in watched.errors if "Content Security Policy" in error or "Refused to" in error]
+        if refused:
+            problems.append(f"{path}: CSP violations {refused}")
+    assert problems == []
+
+
+def test_the_logbook_keeps_date_route_total_and_pic_on_screen(watched, live_server, django_user_model):
+    pilot = sample_logbook(django_user_model)
+    page = watched.page
+    log_in(page, live_server, "pilot", PASSWORD)
+    screen = page.evaluate("window.innerWidth")
+    row = page.locator("tr[data-flight-id]").first
+    for column in ("date", "route", "total", "pic"):
+        box = row.locator(f'td[data-col="{column}"]').bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= screen, (column, box, screen)
+    sim = page.locator("td[data-sim-time]")
+    assert sim.count() == 1 and sim.inner_text().split() == ["1.50", "sim"]
+    # Each row opens the flight's own page.
+    row.locator('td[data-col="date"] a').click()
+    page.wait_for_url("**/logbook/flights/*")
+    assert page.locator('[data-origin="source"]').inner_text() == "Entered here"
+
+
+def test_the_flight_page_saves_a_correction_and_shows_where_it_came_from(browser, live_server, django_user_model):
+    pilot = sample_logbook(django_user_model)
+    imported = Flight.objects.filter(owner=pilot, source="logger").order_by("date").first()
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "pilot", PASSWORD)
+        page.goto(f"{live_server.url}/logbook/flights/{imported.pk}")
+        assert page.locator('[data-origin="source-id"]').inner_text() == imported.external_id.split(":", 1)[1]
+        assert "Logger import of" in page.locator('[data-origin="run"]').inner_text()
+        raw = page.locator("#raw-record")
+        assert not page.locator("#raw-record pre").is_visible()
+        raw.locator("summary").click()
+        assert imported.raw["importId"] in page.locator("#raw-record pre").inner_text()
+
+        page.fill("input[name=pic]", "-2")
+        page.click("#flight-save")
+        assert page.locator('[data-error-for="pic"]').is_visible()
+        page.fill("input[name=pic]", "0.9")
+        page.fill("textarea[name=remarks]", "Corrected PIC after the checkride")
+        page.click("#flight-save")
+        page.wait_for_selector(".messages li.success")
+        assert page.locator(".messages li.success").inner_text() == "Saved your changes: PIC, Remarks."
+        assert page.locator('[data-field="pic"]').inner_text() == "0.90"
+        imported.refresh_from_db()
+        assert imported.pic == Decimal("0.90") and imported.remarks == "Corrected PIC after the checkride"
+    finally:
+        context.close()
+
+
+def test_imports_show_grouped_reasons_and_undo_asks_first(browser, live_server, django_user_model):
+    pilot = sample_logbook(django_user_model)
+    logger_run = LogbookImport.objects.get(owner=pilot, source="logger")
+    mfb_run = LogbookImport.objects.get(owner=pilot, source="myflightbook")
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "pilot", PASSWORD, next_path="/logbook/imports/")
+        mfb = page.locator(f"#import-{mfb_run.pk}")
+        counts = {item.get_attribute("data-group"): item.get_attribute("data-count")
+                  for item in mfb.locator("[data-group]").all()}
+        assert counts == {"skipped_aircraft": "1", "unmapped_currency": "1", "changed_at_source": "1",
+                          "skipped:already in your logbook": "2", "reason:no date": "1"}
+        assert mfb.locator("[data-undo]").count() == 0  # it created nothing
+        undo = page.locator(f"#import-{logger_run.pk} [data-undo]")
+        page.once("dialog", lambda dialog: dialog.dismiss())
+        undo.click()
+        assert Flight.objects.filter(owner=pilot, source="logger").count() == 3  # the pilot said no
+        page.once("dialog", lambda dialog: dialog.accept())
+        undo.click()
+        page.wait_for_selector(".messages li.success")
+        assert page.locator(f"#import-{logger_run.pk} [data-status]").inner_text() == "Reverted"
+        assert Flight.objects.filter(owner=pilot, source="logger").count() == 0
+    finally:
+        context.close()
+
+
+def test_the_logger_import_page_numbers_entries_from_one_with_date_and_route(browser, live_server, django_user_model):
+    sample_logbook(django_user_model)
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        log_in(page, live_server, "pilot", PASSWORD, next_path="/logbook/import/logger")
+        page.fill("textarea[name=link]", "this is not a package")
+        page.click("#logger-import-form button[type=submit]")
+        message = page.locator("#logger-import-error .error").inner_text()
+        assert message.startswith("This is not a Logger package") and "Expecting" not in message
+        page.fill("textarea[name=link]", (FIXTURES / "example_utc_single.txt").read_text())
+        page.click("#logger-import-form button[type=submit]")
+        first = page.locator("tr[data-entry-number]").first
+        cells = first.locator("td").all_inner_texts()
+        assert cells[0] == "1" and cells[1][:4].isdigit() and "–" in cells[2]
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
