@@ -83,7 +83,7 @@ def bench_fleet_sync(ctx):
         try:
             children.append(subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "flightbridge.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                 "--workers", "2", "--threads", "4", "--config", "python:flightbridge.web.gunicorn_hooks"],
+                 "--workers", "2", "--threads", "4", "--config", "python:flightbridge.web.gunicorn_config"],
                 env=env, cwd=ROOT, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True))
             for _ in range(WORKERS):
                 children.append(subprocess.Popen(

@@ -34,7 +34,6 @@ def web_command(host: str, port: int, web_workers: int) -> list[str]:
         # The path without its query string: an OAuth callback's one-time code must not reach the log.
         "--access-logformat", '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms',
         "--forwarded-allow-ips", "127.0.0.1",
-        "--config", "python:flightbridge.web.gunicorn_hooks",
     ]
 
 
