@@ -62,7 +62,10 @@ def bench_import(ctx):
     first = services.import_package(pilot, link)
     imported = time.perf_counter() - started
     started = time.perf_counter()
-    second = services.import_package(pilot, link)
+    # The same entries changed in Logger (an identical package would be "unchanged" and write nothing).
+    changed = codec.build_deep_link([{**entry, "remark": f"{entry['remark']} (edited)"} for entry in entries],
+                                    {"appName": "bench", "appVersion": "1", "isUTC": True})
+    second = services.import_package(pilot, changed)
     updated = time.perf_counter() - started
     assert first.batch.imported == count and second.batch.updated == count
     return [{"metric": "entries imported/s (new)", "value": count / imported},

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from flightbridge.logbook.models import Flight
+from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookTotal
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,51 @@ def test_health_needs_no_auth_and_names_the_database():
 def test_openapi_schema_is_served(api):
     schema = api.get("/api/openapi.json").json()
     assert "/api/flights" in schema["paths"] and "/api/jobs/{job_id}" in schema["paths"]
+
+
+def test_currency_and_totals_are_per_pilot(api, other_api, user):
+    # Moved with the routes from the MyFlightbook app; rows as a sync stores them (the sync's own tests
+    # cover how they are stored).
+    CurrencyRecord.objects.create(owner=user, kind="flight_review", label="Flight review", status="CURRENT",
+                                  value="2027-01-31", expires_on=date(2027, 1, 31))
+    LogbookTotal.objects.create(owner=user, source="myflightbook", dimension="TOTAL_TIME", key="total",
+                                description="Total Flight Time", value=Decimal("812.4"))
+    assert api.get("/api/currency").json()
+    assert other_api.get("/api/currency").json() == [] and other_api.get("/api/totals").json() == []
+
+
+def test_currency_lists_what_stops_a_pilot_first_and_totals_filter_by_source(api, user):
+    for label, status in (("Flight review", "CURRENT"), ("Night passengers", "NON_COMPLIANT"), ("Medical", "EXPIRING_SOON")):
+        CurrencyRecord.objects.create(owner=user, kind="k", label=label, status=status)
+    for source in ("myflightbook", "computed-local"):
+        LogbookTotal.objects.create(owner=user, source=source, dimension="TOTAL_TIME", key="total",
+                                    description="Total Flight Time", value=Decimal("10.5"))
+    assert [row["status"] for row in api.get("/api/currency").json()] == ["NON_COMPLIANT", "EXPIRING_SOON", "CURRENT"]
+    assert [row["source"] for row in api.get("/api/totals").json()] == ["computed-local", "myflightbook"]
+    assert [row["value"] for row in api.get("/api/totals?source=computed-local").json()] == ["10.50"]
+
+
+def test_import_list_carries_counts_and_a_link_and_the_run_pages_its_reasons(api, user, other_api):
+    from flightbridge.logbook.models import LogbookImport
+
+    reasons = [{"record": f"logger:e{i}", "field": "departureDate", "reason": "not a date"} for i in range(250)]
+    entries = [{"index": i, "importId": f"e{i}", "status": "failed", "flight_id": None} for i in range(250)]
+    run = LogbookImport.objects.create(owner=user, source="logger", status="completed", failed=250, reasons=reasons,
+                                       details={"isUTC": True, "entries": entries, "reasons_not_listed": 0})
+    listed = api.get("/api/imports").json()["items"]
+    assert listed == [{
+        "id": run.pk, "source": "logger", "status": "completed", "job_id": None, "imported": 0, "updated": 0,
+        "unchanged": 0, "skipped": 0, "failed": 250, "changed_at_source": 0, "reasons_total": 250, "message": "",
+        "started_at": listed[0]["started_at"], "finished_at": None, "reverted_at": None, "url": f"/api/imports/{run.pk}"}]
+
+    first = api.get(listed[0]["url"]).json()
+    assert (first["page"], first["pages"], first["page_size"], first["reasons_total"]) == (1, 3, 100, 250)
+    assert first["reasons"] == reasons[:100] and first["details"]["entries"] == entries[:100]
+    assert first["details"]["entries_total"] == 250 and first["details"]["isUTC"] is True
+    assert first["flights_touched_by_later_runs"] == {"count": 0, "flight_ids": [], "run_ids": []}
+    last = api.get(f"/api/imports/{run.pk}?page=3").json()
+    assert last["reasons"] == reasons[200:] and [e["index"] for e in last["details"]["entries"]] == list(range(200, 250))
+    past = api.get(f"/api/imports/{run.pk}?page=4")
+    assert past.status_code == 422 and "3 page(s)" in past.json()["detail"]
+    assert api.get(f"/api/imports/{run.pk}?page=0").status_code == 422
+    assert other_api.get(f"/api/imports/{run.pk}").status_code == 404

@@ -18,7 +18,8 @@ def imported_flight(user, **fields) -> Flight:
     run = LogbookImport.objects.create(owner=user, source="logger")
     flight = Flight.objects.create(owner=user, date=date(2024, 3, 9), departure="KPAO", destination="KHAF",
                                    total_flight_time=Decimal("1.40"), pic=Decimal("1.40"), source="logger",
-                                   external_id="logger:abc", import_batch=run, raw={"importId": "abc"}, **fields)
+                                   external_id="logger:abc", import_batch=run, created_by_run=run, raw={"importId": "abc"},
+                                   **fields)
     services.finish_import(run, ImportStatus.COMPLETED, message="done")
     return flight
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def finished_run(owner, flights=3, source="logger"):
     run = LogbookImport.objects.create(owner=owner, source=source, imported=flights)
     made = [Flight.objects.create(owner=owner, date=date(2024, 1, 1) + timedelta(days=i), departure="KPAO", destination="KSQL",
-                                  total_flight_time=Decimal("1.0"), source=source, import_batch=run, external_id=f"{source}:{run.pk}:{i}")
+                                  total_flight_time=Decimal("1.0"), source=source, import_batch=run, created_by_run=run, external_id=f"{source}:{run.pk}:{i}")
             for i in range(flights)]
     services.finish_import(run, ImportStatus.COMPLETED, message="ok")
     return run, made

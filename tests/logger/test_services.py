@@ -349,5 +349,6 @@ def test_fuzzed_packages_import_or_raise_only_input_errors(user, body):
     except InputError:
         return
     assert len(result.entries) == len(body["entries"])
-    assert result.batch.imported + result.batch.updated + result.batch.failed + result.batch.skipped == len(body["entries"])
+    assert (result.batch.imported + result.batch.updated + result.batch.unchanged + result.batch.failed
+            + result.batch.skipped) == len(body["entries"])
 

@@ -83,3 +83,15 @@ def test_export_page_in_chromium(live_server, browser_page, django_user_model):
     assert page.locator("[data-qr-caption]").inner_text() == (
         "Scan with the iPhone camera to open the flight of 2024-07-04 KOSH–KMSN in Logger.")
     assert page.locator("[data-link-dates]").inner_text().startswith("Flights of 2024-07-04")
+
+
+@pytest.mark.django_db
+def test_import_page_reports_an_identical_package_again_as_unchanged(client, user):
+    package = ('{"metadata": {"appName": "Logger", "appVersion": "1", "isUTC": true}, "entries": [{"importId": "same", '
+               '"entryType": "Flight", "departureDate": "2024-05-01", "departureAirport": "KPAO", "arrivalAirport": "KSQL"}]}')
+    client.force_login(user)
+    first = client.post("/logbook/import/logger", {"link": package}).content.decode()
+    assert 'data-entry-status="imported"' in first and "1 imported, 0 updated, 0 unchanged" in first
+    again = client.post("/logbook/import/logger", {"link": package}).content.decode()
+    assert 'data-entry-status="unchanged"' in again and "0 imported, 0 updated, 1 unchanged" in again
+    assert Flight.objects.filter(owner=user).count() == 1

@@ -168,14 +168,6 @@ def test_sync_job_through_the_api(user, connected, mfb, api, drain_jobs):
 
 
 @pytest.mark.django_db
-def test_currency_and_totals_are_per_pilot(user, connected, mfb, api, other_api, drain_jobs):
-    api.post("/api/integrations/myflightbook/sync")
-    drain_jobs()
-    assert api.get("/api/currency").json()
-    assert other_api.get("/api/currency").json() == [] and other_api.get("/api/totals").json() == []
-
-
-@pytest.mark.django_db
 def test_revoked_grant_fails_the_job_with_reconnect_guidance(user, connected, mfb, api, drain_jobs):
     mfb.revoke()
     job_id = api.post("/api/integrations/myflightbook/sync").json()["id"]

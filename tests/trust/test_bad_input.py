@@ -146,11 +146,11 @@ def test_logger_import_stores_or_reports_every_entry(entries, metadata, django_u
         return
     assert len(result.entries) == len(entries)
     for entry in result.entries:
-        assert entry.status in ("imported", "updated", "skipped", "failed")
+        assert entry.status in ("imported", "updated", "unchanged", "skipped", "failed")
         if entry.status in ("skipped", "failed"):
             assert entry.problems and all(problem["reason"] for problem in entry.problems), entry
     batch = result.batch
-    assert batch.imported + batch.updated + batch.skipped + batch.failed == len(entries)
+    assert batch.imported + batch.updated + batch.unchanged + batch.skipped + batch.failed == len(entries)
     assert batch.status in ("completed", "failed") and batch.message
     assert Flight.objects.filter(owner=owner, import_batch=batch).count() == batch.imported
 

@@ -66,9 +66,9 @@ def test_revert_a_myflightbook_sync_then_resync_brings_back_exactly_what_was_rem
         assert mfb.writes == []
 
 
-def logger_package(*import_ids: str) -> dict:
+def logger_package(*import_ids: str, total: str = "1:30") -> dict:
     entries = [{"importId": import_id, "entryType": "Flight", "departureDate": "2024-05-01", "departureTime": "14:00",
-                "arrivalTime": "15:30", "departureAirport": "KPAO", "arrivalAirport": "KSQL", "totalTime": "1:30"}
+                "arrivalTime": "15:30", "departureAirport": "KPAO", "arrivalAirport": "KSQL", "totalTime": total}
                for import_id in import_ids]
     return {"metadata": {"appName": "Logger", "appVersion": "1.0", "isUTC": True}, "entries": entries}
 
@@ -77,7 +77,8 @@ def test_revert_a_logger_import_run_and_a_later_one_leaves_the_earlier_runs_flig
     first = logger_services.import_package(user, logger_package("a", "b"))
     assert first.batch.imported == 2
     age(first.batch, 60)
-    second = logger_services.import_package(user, logger_package("b", "c"))  # b again: updated, c: new
+    # b again, changed in Logger: updated; c: new. (An identical b would be "unchanged", issue 14.)
+    second = logger_services.import_package(user, logger_package("b", "c", total="1:45"))
     assert (second.batch.imported, second.batch.updated) == (1, 1)
     age(second.batch, 30)
 
@@ -90,3 +91,31 @@ def test_revert_a_logger_import_run_and_a_later_one_leaves_the_earlier_runs_flig
     response = api.post(f"/api/imports/{first.batch.pk}/revert")
     assert response.status_code == 200 and response.json()["run"]["status"] == "reverted"
     assert Flight.objects.filter(owner=user, external_id="logger:a").count() == 0
+    # b was created by the first run but last written by the second: kept, and listed with that reason.
+    b = Flight.objects.get(owner=user, external_id="logger:b")
+    body = response.json()
+    assert body["removed_flights"] == 1
+    assert [(kept["id"], kept["reason"]) for kept in body["kept_flights"]] == [
+        (b.pk, f"updated by a later import run (#{second.batch.pk})")]
+    assert f"kept 1 flight(s) updated by a later import run (#{second.batch.pk})" in body["run"]["message"]
+
+
+def test_a_run_whose_flights_a_later_run_updated_says_so_before_undo_and_undo_lists_them(user, api):
+    first = logger_services.import_package(user, logger_package("a", "b", "c"))
+    age(first.batch, 60)
+    assert api.get(f"/api/imports/{first.batch.pk}").json()["flights_touched_by_later_runs"] == {
+        "count": 0, "flight_ids": [], "run_ids": []}
+    second = logger_services.import_package(user, logger_package("a", "b", "c", total="2:00"))
+    assert (second.batch.imported, second.batch.updated, second.batch.unchanged) == (0, 3, 0)
+    third = logger_services.import_package(user, logger_package("a", "b", "c", total="2:00"))
+    assert (third.batch.imported, third.batch.updated, third.batch.unchanged) == (0, 0, 3)
+    ids = sorted(Flight.objects.filter(owner=user).values_list("pk", flat=True))
+
+    shown = api.get(f"/api/imports/{first.batch.pk}").json()
+    assert shown["flights_touched_by_later_runs"] == {"count": 3, "flight_ids": ids, "run_ids": [second.batch.pk]}
+    response = api.post(f"/api/imports/{first.batch.pk}/revert")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["removed_flights"] == 0 and sorted(kept["id"] for kept in body["kept_flights"]) == ids
+    assert {kept["reason"] for kept in body["kept_flights"]} == {f"updated by a later import run (#{second.batch.pk})"}
+    assert Flight.objects.filter(owner=user).count() == 3

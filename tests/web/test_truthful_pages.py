@@ -27,7 +27,7 @@ def test_an_import_then_its_undo_show_on_every_section(client, user):
     for days in (3, 40):
         Flight.objects.create(owner=user, date=today - timedelta(days=days), departure="KPAO", destination="KHAF",
                               total_flight_time=Decimal("1.25"), pic=Decimal("1.25"), day_landings=2,
-                              source="logger", import_batch=run)
+                              source="logger", import_batch=run, created_by_run=run)
     LogbookImport.objects.filter(pk=run.pk).update(imported=2)
     services.finish_import(run, ImportStatus.COMPLETED, message="Logger package: 2 imported.")
 

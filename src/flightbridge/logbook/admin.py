@@ -10,6 +10,7 @@ class FlightAdmin(admin.ModelAdmin):
     search_fields = ("tail_number", "departure", "destination", "remarks", "external_id")
     date_hierarchy = "date"
     raw_id_fields = ("owner", "import_batch")
+    readonly_fields = ("created_by_run",)  # Undo's record of the run that created it: never edited by hand
 
 
 @admin.register(UserAircraft)
@@ -20,7 +21,7 @@ class UserAircraftAdmin(admin.ModelAdmin):
 
 @admin.register(LogbookImport)
 class LogbookImportAdmin(admin.ModelAdmin):
-    list_display = ("id", "owner", "source", "status", "imported", "skipped", "failed", "started_at")
+    list_display = ("id", "owner", "source", "status", "imported", "updated", "unchanged", "skipped", "failed", "started_at")
     list_filter = ("source", "status")
     readonly_fields = ("status",)
 

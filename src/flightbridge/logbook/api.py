@@ -1,4 +1,5 @@
-"""`/api/flights`, `/api/aircraft`, `/api/imports`: a pilot's own logbook, read-only over HTTP."""
+"""`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook,
+read-only over HTTP (Undo of an import run is the one write)."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import register_converter
@@ -7,8 +8,17 @@ from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
 from flightbridge.logbook import services
-from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
-from flightbridge.logbook.schemas import AircraftOut, FlightOut, ImportOut, LogbookSummary, RevertOut
+from flightbridge.logbook.models import Flight, UserAircraft
+from flightbridge.logbook.schemas import (
+    AircraftOut,
+    CurrencyOut,
+    FlightOut,
+    ImportOut,
+    ImportSummaryOut,
+    LogbookSummary,
+    RevertOut,
+    TotalOut,
+)
 
 router = Router(tags=["logbook"])
 
@@ -57,20 +67,42 @@ def list_aircraft(request):
     return list(UserAircraft.objects.filter(owner=request.auth))
 
 
-@router.get("/imports", response=list[ImportOut], summary="Your import runs, newest first")
+@router.get("/imports", response=list[ImportSummaryOut], summary="Your import runs, newest first: counts and a link each")
 @paginate(Pages)
 def list_imports(request):
-    return LogbookImport.objects.filter(owner=request.auth)
+    return services.import_runs(request.auth)
 
 
-@router.get("/imports/{import_run:import_id}", response=ImportOut, summary="One import run with its counts and reasons")
-def get_import(request, import_id: RowId):
-    return get_object_or_404(LogbookImport, pk=import_id, owner=request.auth)
+@router.get("/imports/{import_run:import_id}", response=ImportOut,
+            summary="One import run with its details; its reasons are paged (`?page=`)")
+def get_import(request, import_id: RowId, page: int = Query(1, ge=1, le=1_000_000)):
+    return services.import_run_detail(request.auth, import_id, page)
 
 
 @router.post("/imports/{import_id}/revert", response=RevertOut,
-             summary="Undo an import run: remove the flights it created, keep (and list) those edited since")
+             summary="Undo an import run: remove the flights it created, keep (and list, with the reason) those "
+                     "edited since or updated by a later run")
 def revert_import(request, import_id: RowId):
     result = services.revert_import(request.auth, import_id)
-    return {"run": result.batch, "removed_flights": result.removed_flights,
-            "removed_aircraft": result.removed_aircraft, "kept_flights": result.kept_flights}
+    kept = [{"id": item.flight.pk, "date": item.flight.date, "departure": item.flight.departure,
+             "destination": item.flight.destination, "updated_at": item.flight.updated_at, "reason": item.reason}
+            for item in result.kept]
+    return {"run": services.import_run_summary(result.batch), "removed_flights": result.removed_flights,
+            "removed_aircraft": result.removed_aircraft, "kept_flights": kept}
+
+
+# The operation ids these two routes had when the MyFlightbook app served them: generated clients keep working.
+@router.get("/currency", response=list[CurrencyOut], operation_id="flightbridge_myflightbook_sync_api_list_currency",
+            summary="Your FAA currency, as MyFlightbook reported it on the last sync")
+def list_currency(request):
+    return services.currency_for(request.auth)
+
+
+@router.get(
+    "/totals",
+    response=list[TotalOut],
+    operation_id="flightbridge_myflightbook_sync_api_list_totals",
+    summary="Your totals: MyFlightbook's lifetime snapshot and the local trailing-12-month rollup",
+)
+def list_totals(request, source: str | None = None):
+    return services.totals_for(request.auth, source)

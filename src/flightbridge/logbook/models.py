@@ -56,6 +56,7 @@ class LogbookImport(models.Model):
     job = models.ForeignKey("jobs.SyncJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="imports")
     imported = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0, help_text="records already in the logbook exactly as sent")
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     changed_at_source = models.PositiveIntegerField(default=0, help_text="skipped flights whose source record changed since import")
@@ -120,7 +121,11 @@ class Flight(models.Model):
 
     external_id = models.CharField(max_length=128, null=True, blank=True)
     source = models.CharField(max_length=32, choices=FlightSource.choices, default=FlightSource.MANUAL)
+    #: the last import run that wrote this flight (created or updated it)
     import_batch = models.ForeignKey(LogbookImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="flights")
+    #: the import run that created it: Undo removes a run's flights by this, even after a later run updated them
+    created_by_run = models.ForeignKey(LogbookImport, null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="created_flights", editable=False)
     raw = models.JSONField(null=True, blank=True, help_text="the source record exactly as received")
     source_hash = models.CharField(max_length=64, blank=True, default="", help_text="digest of `raw`, to notice changes at the source")
 

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class FlightOut(Schema):
@@ -43,7 +43,8 @@ class FlightOut(Schema):
     custom_properties: list | dict
     external_id: str | None
     source: str
-    import_batch_id: int | None
+    import_batch_id: int | None = Field(description="the import run that last wrote this flight")
+    created_by_run_id: int | None = Field(description="the import run that created it (what Undo of that run removes)")
     created_at: datetime
     updated_at: datetime
 
@@ -59,22 +60,51 @@ class AircraftOut(Schema):
     created_at: datetime
 
 
-class ImportOut(Schema):
+class ImportSummaryOut(Schema):
+    """One import run in a list: its counts and a link to its details, never the details themselves."""
+
     id: int
     source: str
     status: str
     job_id: int | None
     imported: int
     updated: int
+    unchanged: int
     skipped: int
     failed: int
     changed_at_source: int
-    reasons: list
-    details: dict
+    reasons_total: int = Field(description="how many reasons the run lists (on its own route, paged)")
     message: str
     started_at: datetime
     finished_at: datetime | None
     reverted_at: datetime | None
+    url: str = Field(description="the run's own route, with its reasons and details")
+
+    # A list is served straight from the queryset (paged); a run's own route builds a dict.
+    @staticmethod
+    def resolve_reasons_total(run) -> int:
+        return run["reasons_total"] if isinstance(run, dict) else len(run.reasons or [])
+
+    @staticmethod
+    def resolve_url(run) -> str:
+        return run["url"] if isinstance(run, dict) else f"/api/imports/{run.pk}"
+
+
+class TouchedOut(Schema):
+    count: int = Field(description="flights this run created that a later run has updated since (Undo keeps them)")
+    flight_ids: list[int] = Field(description="their ids (at most 100)")
+    run_ids: list[int] = Field(description="the later runs that updated them")
+
+
+class ImportOut(ImportSummaryOut):
+    """One import run with its details; the per-record reasons (and a Logger run's entries) are paged."""
+
+    reasons: list = Field(description="this page of the run's reasons")
+    details: dict = Field(description="what the run did; a Logger run's `entries` are paged like the reasons")
+    page: int
+    pages: int = Field(description="pages of reasons and entries, at least 1")
+    page_size: int
+    flights_touched_by_later_runs: TouchedOut
 
 
 class LogbookSummary(Schema):
@@ -95,10 +125,34 @@ class KeptFlight(Schema):
     departure: str
     destination: str
     updated_at: datetime
+    reason: str = Field(description="why Undo kept it: edited since the import, or updated by a later import run")
 
 
 class RevertOut(Schema):
-    run: ImportOut
+    run: ImportSummaryOut
     removed_flights: int
     removed_aircraft: int
     kept_flights: list[KeptFlight]
+
+
+class CurrencyOut(Schema):
+    kind: str
+    label: str
+    category: str
+    status: str
+    value: str
+    discrepancy: str
+    expires_on: date | None
+    source: str
+    synced_at: datetime
+
+
+class TotalOut(Schema):
+    source: str
+    period: str
+    dimension: str
+    key: str
+    description: str
+    value: Decimal
+    unit: str
+    computed_at: datetime

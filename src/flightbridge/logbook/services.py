@@ -1,4 +1,5 @@
-"""Reading and summarising a pilot's logbook, and the import-run state machine."""
+"""Reading and summarising a pilot's logbook (flights, currency, totals), the import-run state machine,
+Undo, and a pilot's own corrections to a flight."""
 
 from __future__ import annotations
 
@@ -6,13 +7,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flightbridge.errors import Conflict, InputError, NotFound
-from flightbridge.logbook.models import IMPORT_TRANSITIONS, Flight, ImportStatus, LogbookImport, UserAircraft
+from flightbridge.logbook.models import (
+    IMPORT_TRANSITIONS,
+    CurrencyRecord,
+    Flight,
+    ImportStatus,
+    LogbookImport,
+    LogbookTotal,
+    UserAircraft,
+)
 from flightbridge.states import move_status
 
 ZERO = Decimal("0")
@@ -42,6 +52,25 @@ def summarize(flights) -> dict:
     for name in SUMMED_HOURS:
         row[name] = Decimal(row[name]).quantize(Decimal("0.01"))
     return row
+
+
+# Order on the page: what stops a pilot from flying first.
+CURRENCY_STATUS_ORDER = {"NON_COMPLIANT": 0, "EXPIRING_SOON": 1, "UNKNOWN": 2, "CURRENT": 3}
+
+
+def currency_for(owner) -> list[CurrencyRecord]:
+    """The pilot's currency items, as the last MyFlightbook sync reported them, most urgent first."""
+    rows = list(CurrencyRecord.objects.filter(owner=owner))
+    rows.sort(key=lambda row: (CURRENCY_STATUS_ORDER.get(row.status, 9), row.kind, row.category, row.label))
+    return rows
+
+
+def totals_for(owner, source: str | None = None) -> list[LogbookTotal]:
+    """Total lines: MyFlightbook's lifetime snapshot and the logbook's own computed-local rollup."""
+    query = LogbookTotal.objects.filter(owner=owner)
+    if source:
+        query = query.filter(source=source)
+    return list(query.order_by("source", "period", "dimension", "key", "description"))
 
 
 # "Totals by source": one heading per dimension, Total Time first (the number a pilot looks for), then
@@ -99,20 +128,60 @@ def close_runs_of_dead_job(job_id: int) -> int:
     return closed
 
 
+EDITED_SINCE = "edited since the import"
+
+
+def updated_by_later_run(run_id: int) -> str:
+    return f"updated by a later import run (#{run_id})"
+
+
+@dataclass
+class KeptFlight:
+    flight: Flight
+    reason: str
+
+
 @dataclass
 class RevertResult:
     batch: LogbookImport
     removed_flights: int
     removed_aircraft: int
-    kept_flights: list[Flight]
+    kept: list[KeptFlight]
+
+    @property
+    def kept_flights(self) -> list[Flight]:
+        return [kept.flight for kept in self.kept]
+
+
+def touched_by_later_runs(run_ids: list[int], *, listed: int = 100) -> dict[int, dict]:
+    """For each run: the flights it created that a later run has written since (Undo will keep them).
+
+    `{run_id: {"count": n, "flight_ids": [...], "run_ids": [...]}}`, ids listed up to `listed`; runs with
+    none are left out. One query for any number of runs (the imports page asks for a whole page).
+    """
+    if not run_ids:
+        return {}
+    rows = (Flight.objects.filter(created_by_run__in=run_ids, import_batch__isnull=False)
+            .exclude(import_batch=F("created_by_run")).order_by("id").values_list("created_by_run", "id", "import_batch"))
+    found: dict[int, dict] = {}
+    for run_id, flight_id, later_run in rows:
+        entry = found.setdefault(run_id, {"count": 0, "flight_ids": [], "run_ids": []})
+        entry["count"] += 1
+        if len(entry["flight_ids"]) < listed:
+            entry["flight_ids"].append(flight_id)
+        if later_run not in entry["run_ids"]:
+            entry["run_ids"].append(later_run)
+    return found
 
 
 def revert_import(owner, import_id: int) -> RevertResult:
-    """Undo one import run: remove what it created, keep (and list) what the pilot edited since.
+    """Undo one import run: remove the flights it created, keep (and list, with the reason) the ones the
+    pilot edited since or a later run updated since.
 
-    A flight counts as created by the run when its `import_batch` is the run and it was created while
-    the run was open; it counts as edited when it changed after the run finished. Everything happens in
-    one transaction: either the run is reverted as a whole or nothing changes.
+    A flight belongs to the run that created it (`created_by_run`), whichever run wrote it last. It is
+    kept when a later run wrote it since (its `import_batch` moved on: removing it would lose that run's
+    record) or when it changed after the run finished (the pilot's edit). Everything happens in one
+    transaction: either the run is reverted as a whole or nothing changes.
     """
     with transaction.atomic():
         batch = LogbookImport.objects.select_for_update().filter(pk=import_id, owner=owner).first()
@@ -126,25 +195,81 @@ def revert_import(owner, import_id: int) -> RevertResult:
             raise Conflict(f"{name} was already reverted on {batch.reverted_at:%Y-%m-%d %H:%M} UTC.")
         # One second of grace: a row written in the run's last instant is not an edit.
         edited_after = (batch.finished_at or timezone.now()) + timedelta(seconds=1)
-        created = Flight.objects.filter(owner=owner, import_batch=batch, created_at__gte=batch.started_at)
-        kept = list(created.filter(updated_at__gt=edited_after).order_by("date", "id"))
-        removed_flights, _ = created.exclude(pk__in=[flight.pk for flight in kept]).delete()
+        created = Flight.objects.filter(owner=owner, created_by_run=batch)
+        kept = [KeptFlight(flight, EDITED_SINCE if flight.import_batch_id in (None, batch.pk)
+                           else updated_by_later_run(flight.import_batch_id))
+                for flight in created.filter(Q(updated_at__gt=edited_after)
+                                             | (Q(import_batch__isnull=False) & ~Q(import_batch=batch))).order_by("date", "id")]
+        removed_flights, _ = created.exclude(pk__in=[item.flight.pk for item in kept]).delete()
         aircraft = UserAircraft.objects.filter(owner=owner, import_batch=batch, manual=False,
                                                created_at__gte=batch.started_at, updated_at__lte=edited_after)
         removed_aircraft, _ = aircraft.delete()
-        details = {**batch.details, "reverted": {"removed_flights": removed_flights, "removed_aircraft": removed_aircraft,
-                                                 "kept_flight_ids": [flight.pk for flight in kept]}}
+        details = {**batch.details, "reverted": {
+            "removed_flights": removed_flights, "removed_aircraft": removed_aircraft,
+            "kept_flight_ids": [item.flight.pk for item in kept],
+            "kept": [{"flight_id": item.flight.pk, "reason": item.reason} for item in kept[:1000]]}}
         LogbookImport.objects.filter(pk=batch.pk).update(details=details)
-        kept_note = f"; kept {len(kept)} flight(s) edited since the import" if kept else ""
-        finish_import(batch, ImportStatus.REVERTED,
-                      message=f"Reverted: removed {removed_flights} flight(s) and {removed_aircraft} aircraft{kept_note}.")
-    return RevertResult(batch=batch, removed_flights=removed_flights, removed_aircraft=removed_aircraft, kept_flights=kept)
+        finish_import(batch, ImportStatus.REVERTED, message=_reverted_message(removed_flights, removed_aircraft, kept))
+    return RevertResult(batch=batch, removed_flights=removed_flights, removed_aircraft=removed_aircraft, kept=kept)
 
 
-# --- The pilot's own corrections ------------------------------------------------------------------
+def _reverted_message(removed_flights: int, removed_aircraft: int, kept: list[KeptFlight]) -> str:
+    message = f"Reverted: removed {removed_flights} flight(s) and {removed_aircraft} aircraft"
+    edited = sum(item.reason == EDITED_SINCE for item in kept)
+    later = len(kept) - edited
+    if edited:
+        message += f"; kept {edited} flight(s) edited since the import"
+    if later:
+        runs = sorted({item.flight.import_batch_id for item in kept if item.reason != EDITED_SINCE} - {None})
+        named = ", ".join(f"#{run}" for run in runs)
+        message += f"; kept {later} flight(s) updated by a later import run ({named})" if named else \
+            f"; kept {later} flight(s) updated by a later import run"
+    return message + "."
 
-#: What a pilot may correct on the flight page. Where the flight came from (source, external id, its
-#: import run, the raw record) is history and never editable.
+
+# --- Import runs as the API shows them ---------------------------------------------------------------
+
+RUN_PAGE_SIZE = 100  # reasons (and Logger entries) per page of a run's details
+
+
+def import_runs(owner):
+    return LogbookImport.objects.filter(owner=owner).defer("details")
+
+
+def import_run_summary(run: LogbookImport) -> dict:
+    """A run in a list: counts and a link, never its (possibly long) details."""
+    return {"id": run.pk, "source": run.source, "status": run.status, "job_id": run.job_id, "imported": run.imported,
+            "updated": run.updated, "unchanged": run.unchanged, "skipped": run.skipped, "failed": run.failed,
+            "changed_at_source": run.changed_at_source, "reasons_total": len(run.reasons or []),
+            "message": run.message, "started_at": run.started_at, "finished_at": run.finished_at,
+            "reverted_at": run.reverted_at, "url": f"/api/imports/{run.pk}"}
+
+
+def import_run_detail(owner, import_id: int, page: int = 1) -> dict:
+    """A run with its details, one page of its reasons (and of a Logger run's entries) at a time."""
+    run = LogbookImport.objects.filter(pk=import_id, owner=owner).first()
+    if run is None:
+        raise NotFound(f"no import run {import_id}")
+    reasons = run.reasons or []
+    details = dict(run.details or {})
+    entries = details.get("entries") if isinstance(details.get("entries"), list) else []
+    pages = max(1, -(-max(len(reasons), len(entries)) // RUN_PAGE_SIZE))
+    if page > pages:
+        raise InputError(f"import run {import_id} has {pages} page(s) of details; page {page} is past the end",
+                         [{"field": "page", "reason": f"at most {pages}"}])
+    window = slice((page - 1) * RUN_PAGE_SIZE, page * RUN_PAGE_SIZE)
+    if "entries" in details:
+        details["entries"] = entries[window]
+        details["entries_total"] = len(entries)
+    touched = touched_by_later_runs([run.pk]).get(run.pk, {"count": 0, "flight_ids": [], "run_ids": []})
+    return {**import_run_summary(run), "reasons": reasons[window], "details": details, "page": page, "pages": pages,
+            "page_size": RUN_PAGE_SIZE, "flights_touched_by_later_runs": touched}
+
+
+# --- A pilot's own corrections -----------------------------------------------------------------------
+
+#: What a pilot may correct by hand. Where a flight came from (source, external id, raw record, its
+#: import runs) is not theirs to rewrite: Undo and the next import depend on it.
 EDITABLE_FIELDS = (
     "date", "departure", "destination", "route", "tail_number", "aircraft_type", "simulator_type",
     "total_flight_time", "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim",
@@ -319,22 +444,10 @@ def _created(run: LogbookImport) -> int:
     return run.imported + created_aircraft
 
 
-def flights_moved_to_later_runs(run: LogbookImport) -> int:
-    """Flights created while this run was open, of its source, that now belong to a later run (a re-import
-    moved them): an Undo of this run would not remove them, and the page says so before the pilot asks."""
-    if run.finished_at is None:
-        return 0
-    return Flight.objects.filter(
-        owner_id=run.owner_id, source=run.source, created_at__gte=run.started_at,
-        created_at__lte=run.finished_at + timedelta(seconds=1), import_batch__started_at__gt=run.started_at,
-    ).exclude(import_batch=run).count()
-
-
 def describe_runs(runs) -> list[RunView]:
-    views = []
-    for run in runs:
-        later = getattr(run, "flights_in_later_runs", None)
-        moved = later if isinstance(later, int) else (
-            flights_moved_to_later_runs(run) if run.status != ImportStatus.REVERTED and run.imported else 0)
-        views.append(RunView(run=run, groups=reason_groups(run), created=_created(run), moved_to_later_runs=moved))
-    return views
+    runs = list(runs)
+    # Flights each run created that a later run has updated since (an Undo of the run keeps them), in
+    # one query for the whole page.
+    touched = touched_by_later_runs([run.pk for run in runs])
+    return [RunView(run=run, groups=reason_groups(run), created=_created(run),
+                    moved_to_later_runs=touched.get(run.pk, {}).get("count", 0)) for run in runs]

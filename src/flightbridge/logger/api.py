@@ -75,7 +75,8 @@ class EntryProblem(Schema):
 class EntryResultOut(Schema):
     index: int
     importId: str | None
-    status: str
+    label: str = Field(description="the entry as a pilot knows it: its number from 1, date and route")
+    status: str = Field(description="imported, updated, unchanged, skipped or failed")
     flight_id: int | None
     problems: list[EntryProblem]
 
@@ -86,6 +87,7 @@ class ImportResultOut(Schema):
     is_utc: bool
     imported: int
     updated: int
+    unchanged: int = Field(description="entries already in the logbook exactly as sent")
     skipped: int
     failed: int
     message: str
@@ -111,6 +113,6 @@ def import_logger(request, body: ImportIn):
     batch = result.batch
     return {
         "id": batch.pk, "status": batch.status, "is_utc": result.is_utc, "imported": batch.imported,
-        "updated": batch.updated, "skipped": batch.skipped, "failed": batch.failed, "message": batch.message,
+        "updated": batch.updated, "unchanged": batch.unchanged, "skipped": batch.skipped, "failed": batch.failed, "message": batch.message,
         "entries": [entry.as_dict() for entry in result.entries], "warnings": result.warnings,
     }

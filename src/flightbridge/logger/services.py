@@ -1,10 +1,14 @@
 """Export a pilot's flights as Logger deep links, and import Logger packages into the logbook.
 
-The import stores each valid entry as a `Flight` (source "logger", external_id "logger:<importId>",
-raw = the entry), updates the flight an importId created before (Logger's own rule), and rejects
-invalid entries one by one while the valid ones still land. It runs in one transaction with a
-savepoint per entry: a package never leaves a half-written flight, and an unexpected failure leaves
-the logbook as it was and the `LogbookImport` marked failed. The export never writes anything.
+The import validates the whole package first, in memory and in linear time, before anything is written
+(a package of more than FLIGHTBRIDGE_LOGGER_MAX_ENTRIES entries is refused outright). It then hands
+the valid entries to the logbook's ingest (`logbook/ingest.py`) in bounded batches: each becomes a
+`Flight` (source "logger", external_id "logger:<importId>", raw = the entry); the same importId again
+updates the flight (Logger's own rule) or, when nothing would change, reports it unchanged. Invalid
+entries are rejected one by one while the valid ones still land. Each batch is its own short
+transaction, so a big package never holds the database's write lock for long; an unexpected failure
+keeps the batches already stored and marks the `LogbookImport` failed, saying how many. The export
+never writes anything.
 """
 
 from __future__ import annotations
@@ -17,18 +21,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import DatabaseError, transaction
-
 from flightbridge import __version__
 from flightbridge.errors import InputError
+from flightbridge.logbook import ingest
 from flightbridge.logbook import services as logbook_services
-from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
+from flightbridge.logbook.models import Flight, FlightSource, LogbookImport
 from flightbridge.registry.interfaces import Airports
 
 from . import codec, mapping
 from .codec import DeepLink, Problem
 
 MAX_LINK_LENGTH_VARIABLE = "FLIGHTBRIDGE_LOGGER_MAX_LINK_LENGTH"
+MAX_ENTRIES_VARIABLE = "FLIGHTBRIDGE_LOGGER_MAX_ENTRIES"
+#: Entries per package. A full link of the default length carries ~150 minimal entries, so 5,000 is a
+#: year of airline flying pasted at once; more is refused before any work is done (issue 13).
+DEFAULT_MAX_ENTRIES = 5_000
 EXTERNAL_PREFIX = "logger:"
 _EXTERNAL_ID_LIMIT = Flight._meta.get_field("external_id").max_length
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -71,6 +78,16 @@ def default_max_link_length() -> int:
         return codec.DEFAULT_MAX_LINK_LENGTH
     if not value.isdigit() or int(value) < codec.MIN_MAX_LINK_LENGTH:
         raise InputError(f"{MAX_LINK_LENGTH_VARIABLE} must be a whole number of characters ≥ {codec.MIN_MAX_LINK_LENGTH}")
+    return int(value)
+
+
+def default_max_entries() -> int:
+    """The deployment's cap on entries per package (FLIGHTBRIDGE_LOGGER_MAX_ENTRIES), else DEFAULT_MAX_ENTRIES."""
+    value = os.environ.get(MAX_ENTRIES_VARIABLE, "").strip()
+    if not value:
+        return DEFAULT_MAX_ENTRIES
+    if not value.isdigit() or int(value) < 1:
+        raise InputError(f"{MAX_ENTRIES_VARIABLE} must be a whole number of entries ≥ 1")
     return int(value)
 
 
@@ -164,17 +181,27 @@ def left_out_airport_note(code: str, flights_using: int) -> str:
 # --- Import ---------------------------------------------------------------------------------------
 
 
+STATUS_OF_OUTCOME = {ingest.CREATED: "imported", ingest.UPDATED: "updated", ingest.UNCHANGED: "unchanged",
+                     ingest.SKIPPED: "skipped", ingest.FAILED: "failed"}
+STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
+
+
 @dataclass
 class EntryResult:
     index: int
     import_id: str | None
-    status: str  # imported | updated | skipped | failed
+    status: str  # imported | updated | unchanged | skipped | failed
     flight_id: int | None = None
     problems: list[dict] = field(default_factory=list)
+    label: str = ""
 
     def as_dict(self) -> dict:
         return {"index": self.index, "importId": self.import_id, "status": self.status, "flight_id": self.flight_id,
-                "problems": self.problems}
+                "problems": self.problems, "label": self.label}
+
+    def as_stored(self) -> dict:
+        """What the run keeps of it: the problems are in the run's (bounded) reasons already."""
+        return {"index": self.index, "importId": self.import_id, "status": self.status, "flight_id": self.flight_id}
 
 
 @dataclass
@@ -195,101 +222,121 @@ def _own_exports(owner) -> dict[str, int]:
     return {codec.import_id_for(owner.pk, pk, external_id): pk for pk, external_id in rows}
 
 
-def _existing(owner, external_ids: list[str]) -> dict[str, Flight]:
-    found: dict[str, Flight] = {}
-    for start in range(0, len(external_ids), 500):
-        chunk = external_ids[start:start + 500]
-        found.update({flight.external_id: flight for flight in Flight.objects.filter(owner=owner, external_id__in=chunk)})
-    return found
+def _problems_by_index(parsed: codec.ParsedPackage) -> dict[int, list[Problem]]:
+    """Each entry's problems, grouped in one pass (asking per entry would rescan them all every time)."""
+    grouped: dict[int, list[Problem]] = {}
+    for problem in parsed.problems:
+        if problem.index is not None:
+            grouped.setdefault(problem.index, []).append(problem)
+    return grouped
 
 
-def import_package(owner, source: str | dict, *, airports: Airports | None = None) -> ImportResult:
+def _text(value) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def entry_label(entry, index: int) -> str:
+    """How a pilot recognises an entry: numbered from 1, with its date and route when it has them."""
+    if not isinstance(entry, dict):
+        return f"entry {index + 1}"
+    route = "→".join(code for code in (_text(entry.get("departureAirport")), _text(entry.get("arrivalAirport"))) if code)
+    facts = " ".join(part for part in (_text(entry.get("departureDate"))[:10], route[:20]) if part)
+    return f"entry {index + 1} ({facts})" if facts else f"entry {index + 1}"
+
+
+def _record_key(import_id: str | None, index: int) -> str:
+    return f"logger:{import_id}" if import_id else f"entries[{index}]"
+
+
+def check_size(package: dict, max_entries: int) -> None:
+    """Refuse a package with more entries than the deployment takes, before any work is done on them."""
+    entries = package.get("entries")
+    if isinstance(entries, list) and len(entries) > max_entries:
+        raise InputError(
+            f"this package has {len(entries):,} entries; one import takes at most {max_entries:,}. "
+            "Split it into smaller packages and import them one after another.",
+            [{"field": "entries", "reason": f"{len(entries)} entries, more than the limit of {max_entries}"}])
+
+
+def import_package(owner, source: str | dict, *, airports: Airports | None = None,
+                   max_entries: int | None = None) -> ImportResult:
     """Parse, validate and store a Logger package (a link, raw or encoded JSON text, or a decoded object).
 
-    Raises `codec.PackageError` (an `InputError`) when the package as a whole cannot be read; then
-    nothing is recorded. Otherwise returns per-entry results and the `LogbookImport` run.
+    Raises `InputError` (`codec.PackageError` among them) when the package as a whole cannot be read
+    or is too big; then nothing is recorded. Otherwise returns per-entry results and the `LogbookImport`.
     """
     airports = airports or default_airports()
-    parsed = codec.parse_package(source)
+    package = codec.load_package(source)
+    check_size(package, max_entries or default_max_entries())
+    parsed = codec.validate_package(package)  # all in memory: nothing is written until it is done
+    problems = _problems_by_index(parsed)
     is_utc = parsed.is_utc
-    batch = LogbookImport.objects.create(owner=owner, source=FlightSource.LOGGER,
-                                         details={"isUTC": is_utc, "metadata": parsed.metadata, "api": codec.API_VERSION})
+    own = _own_exports(owner) if any(isinstance(entry, dict) and isinstance(entry.get("importId"), str)
+                                     and _UUID.fullmatch(entry["importId"]) for entry in parsed.entries) else {}
+    run = ingest.open_run(owner, FlightSource.LOGGER, policy=ingest.UPDATE_BY_ID,
+                          details={"isUTC": is_utc, "metadata": parsed.metadata, "api": codec.API_VERSION})
     results: list[EntryResult] = []
     try:
-        with transaction.atomic():
-            valid = parsed.valid_entries()
-            ids = {index: external_id_for(entry["importId"]) for index, entry in valid}
-            existing = _existing(owner, list(ids.values()))
-            own = _own_exports(owner) if any(_UUID.fullmatch(entry["importId"]) for _i, entry in valid) else {}
-            valid_by_index = dict(valid)
-            for index, entry in enumerate(parsed.entries):
-                import_id = entry.get("importId") if isinstance(entry, dict) else None
-                import_id = import_id if isinstance(import_id, str) else None
-                if index not in valid_by_index:
-                    results.append(EntryResult(index, import_id, "failed", problems=_problem_dicts(parsed.problems_for(index))))
-                    continue
-                external_id = ids[index]
-                if external_id not in existing and import_id in own:
-                    results.append(EntryResult(index, import_id, "skipped", flight_id=own[import_id], problems=[{
-                        "index": index, "importId": import_id, "field": "importId",
-                        "reason": f"FlightBridge's own export of flight {own[import_id]}, which is already in the logbook"}]))
-                    continue
-                mapped = mapping.entry_to_flight(entry, index, is_utc=is_utc, airports=airports)
-                if mapped.problems:
-                    results.append(EntryResult(index, import_id, "failed", problems=_problem_dicts(mapped.problems)))
-                    continue
-                results.append(_store(owner, batch, entry, external_id, mapped.fields, existing, index))
-            _record_counts(batch, results, parsed)
+        for start in range(0, len(parsed.entries), run.batch_size):
+            results.extend(_import_batch(run, parsed, start, problems, own, airports))
+            run.save_progress()
     except Exception as exc:
-        logbook_services.finish_import(batch, ImportStatus.FAILED, message=f"Import stopped, nothing was stored: {exc}")
+        stored = run.counts.created + run.counts.updated
+        kept = f"the {stored} flight(s) stored before it are kept" if stored else "nothing was stored"
+        run.fail(f"Import stopped, {kept}: {exc}")
         raise
-    stored = sum(result.status in ("imported", "updated") for result in results)
-    failed = sum(result.status == "failed" for result in results)
-    final = ImportStatus.FAILED if failed and not stored else ImportStatus.COMPLETED
-    logbook_services.finish_import(batch, final, message=_summary(results))
+    counts = run.counts
+    run.details["entries"] = [result.as_stored() for result in results]
+    run.details["warnings"] = _problem_dicts(parsed.warnings[:ingest.MAX_LISTED])
+    message = _summary(results)
+    if counts.failed and not (counts.created or counts.updated or counts.unchanged):
+        batch = run.fail(message)
+    else:
+        batch = run.finish(message)
     return ImportResult(batch=batch, is_utc=is_utc, entries=results, warnings=_problem_dicts(parsed.warnings))
 
 
-def _store(owner, batch: LogbookImport, entry: dict, external_id: str, fields: dict, existing: dict, index: int) -> EntryResult:
-    import_id = entry["importId"]
-    values = {**fields, "raw": entry, "source_hash": source_hash(entry), "import_batch": batch,
-              "source": FlightSource.LOGGER}
-    try:
-        with transaction.atomic():
-            flight = existing.get(external_id)
-            if flight is not None:  # the same importId again: update, as Logger does
-                for name, value in values.items():
-                    setattr(flight, name, value)
-                flight.save()
-                status = "updated"
-            else:
-                flight = Flight.objects.create(owner=owner, external_id=external_id, **values)
-                existing[external_id] = flight
-                status = "imported"
-    except DatabaseError as exc:
-        # Validation should have caught anything a database refuses; if one slips through, this entry
-        # alone fails (its savepoint is rolled back) and the rest of the package still imports.
-        reason = f"the database refused it ({type(exc).__name__})"
-        return EntryResult(index, import_id, "failed", problems=[{"index": index, "importId": import_id, "field": None,
-                                                                  "reason": reason}])
-    return EntryResult(index, import_id, status, flight_id=flight.pk)
-
-
-def _record_counts(batch: LogbookImport, results: list[EntryResult], parsed: codec.ParsedPackage) -> None:
-    reasons = []
-    for result in results:
-        if result.status in ("failed", "skipped"):
-            record = f"logger:{result.import_id}" if result.import_id else f"entries[{result.index}]"
-            reasons.extend({"record": record, "field": problem.get("field"), "reason": problem["reason"]}
-                           for problem in result.problems)
-    counts = {status: sum(result.status == status for result in results) for status in ("imported", "updated", "skipped", "failed")}
-    details = {**batch.details, "entries": [result.as_dict() for result in results],
-               "warnings": _problem_dicts(parsed.warnings)}
-    LogbookImport.objects.filter(pk=batch.pk).update(reasons=reasons, details=details, **counts)
-    batch.refresh_from_db()
+def _import_batch(run: ingest.IngestRun, parsed: codec.ParsedPackage, start: int, problems: dict[int, list[Problem]],
+                  own: dict[str, int], airports: Airports) -> list[EntryResult]:
+    """Map entries[start:start + batch size] and store the valid ones in one ingest batch."""
+    results: list[EntryResult] = []
+    incoming: list[tuple[EntryResult, ingest.IncomingFlight]] = []
+    for index in range(start, min(start + run.batch_size, len(parsed.entries))):
+        entry = parsed.entries[index]
+        import_id = entry.get("importId") if isinstance(entry, dict) else None
+        import_id = import_id if isinstance(import_id, str) else None
+        result = EntryResult(index, import_id, "failed", label=entry_label(entry, index))
+        results.append(result)
+        record = _record_key(import_id, index)
+        found = problems.get(index)
+        if found is None:
+            external_id = external_id_for(import_id)
+            if import_id in own and not Flight.objects.filter(owner=run.owner, external_id=external_id).exists():
+                reason = f"FlightBridge's own export of flight {own[import_id]}, which is already in the logbook"
+                run.skip(result.label, "importId", reason, record=record, flight_id=own[import_id])
+                result.status, result.flight_id = "skipped", own[import_id]
+                result.problems = [{"index": index, "importId": import_id, "field": "importId", "reason": reason}]
+                continue
+            mapped = mapping.entry_to_flight(entry, index, is_utc=parsed.is_utc, airports=airports)
+            if not mapped.problems:
+                incoming.append((result, ingest.IncomingFlight(
+                    external_id=external_id, source_hash=source_hash(entry), fields={**mapped.fields, "raw": entry},
+                    label=result.label, record=record)))
+                continue
+            found = mapped.problems
+        result.problems = _problem_dicts(found)
+        run.refuse(result.label, found[0].field, found[0].reason, record=record,
+                   also=[(problem.field, problem.reason) for problem in found[1:]])
+    outcome = run.store_batch([flight for _, flight in incoming])
+    for (result, _), stored in zip(incoming, outcome):
+        result.status, result.flight_id = STATUS_OF_OUTCOME[stored.outcome], stored.flight_id
+        if stored.outcome == ingest.FAILED:
+            result.problems = [{"index": result.index, "importId": result.import_id, "field": stored.field,
+                                "reason": stored.reason}]
+    return results
 
 
 def _summary(results: list[EntryResult]) -> str:
-    counts = {status: sum(result.status == status for result in results) for status in ("imported", "updated", "skipped", "failed")}
+    counts = {status: sum(result.status == status for result in results) for status in STATUSES}
     return (f"Logger package: {counts['imported']} imported, {counts['updated']} updated, "
-            f"{counts['skipped']} skipped, {counts['failed']} rejected.")
+            f"{counts['unchanged']} unchanged, {counts['skipped']} skipped, {counts['failed']} rejected.")

@@ -6,12 +6,13 @@ GetCurrencyForUser → TotalsForUserWithQuery. One page is in memory at a time (
 next page is fetched by a helper thread while this one is stored), so a logbook of any size runs in
 flat memory.
 
-Flights are never overwritten: `external_id = mfb:{FlightID}` is the key; a row from before external ids
-is matched by the legacy route key `date:departure:destination` and only gets its external id filled
-in. A flight whose MyFlightbook record changed since import is counted and listed as "changed on
-MyFlightbook", and left alone. A record that cannot be stored is skipped with its reason; each page is
-one transaction, so a page is either stored whole (minus its bad records) or not at all. Aircraft are
-created only from an FAA registration and never replace a manually entered aircraft.
+Flights are stored by the logbook's ingest (`logbook/ingest.py`, policy "keep the pilot's copy"):
+`external_id = mfb:{FlightID}` is the key; a row from before external ids is matched by the legacy
+route key `date:departure:destination` and only gets its external id filled in. A flight whose
+MyFlightbook record changed since import is counted and listed as "changed on MyFlightbook", and left
+alone. A record that cannot be mapped is refused with its reason; each page is one transaction, so a
+page is either stored whole (minus its bad records) or not at all. Aircraft are created only from an
+FAA registration and never replace a manually entered aircraft.
 
 It is handed what it needs (a client with `.call`, and the pilot's account to report to: the
 username it saw, a grant that is gone) and never imports the stored connection: the job kind in
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,10 +33,9 @@ from typing import Any, Callable, Protocol
 from django.db import DatabaseError, connection, transaction
 
 from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsReauth, TransientError
-from flightbridge.logbook import rollup
+from flightbridge.logbook import ingest, rollup
 from flightbridge.logbook.models import (
     CurrencyRecord,
-    Flight,
     FlightSource,
     ImportStatus,
     LogbookImport,
@@ -48,7 +47,6 @@ from flightbridge.logbook.services import finish_import
 from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
-    MappedFlight,
     instance_type_of,
     map_flight,
     record_digest,
@@ -63,17 +61,19 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50  # the seed: "Flights are paged in batches of 50"
 EMPTY_QUERY = "{}"  # FlightQuery `fq` is required; `{}` means all flights
-MAX_LISTED = 1000  # reasons and changed flights listed per run; beyond that they are only counted
+MAX_LISTED = ingest.MAX_LISTED  # reasons listed per run; beyond that they are only counted
 PREFETCH_MIN_INTERVAL_MS = 50  # below this the pacing wait is too short for a helper thread to pay off
 SOURCE = FlightSource.MYFLIGHTBOOK
 
 Report = Callable[..., None]
 Lookup = Callable[[str], RegistryLookup]
 
-SKIP_ALREADY = "already imported"
-SKIP_CHANGED = "changed on MyFlightbook since import (kept as imported)"
-SKIP_LEGACY = "matched an existing flight by date and route (external id filled in)"
-SKIP_REPEATED = "listed twice by MyFlightbook on one page"
+#: A flight once imported is the pilot's: a change on MyFlightbook is listed, never applied (the sync seed).
+POLICY = ingest.KEEP_PILOTS_COPY
+SKIP_ALREADY = POLICY.unchanged_reason
+SKIP_CHANGED = POLICY.changed_reason
+SKIP_LEGACY = ingest.LINKED_REASON
+SKIP_REPEATED = POLICY.repeated_reason
 
 INTERRUPTED = "This sync stopped before it finished (its worker was restarted); flights stored before that are kept."
 
@@ -118,28 +118,25 @@ def default_lookup(tail: str) -> RegistryLookup:
     return lookup(tail)
 
 
-@dataclass
+@dataclass(frozen=True)
 class SyncCounts:
+    """The flight counts of a sync as the job result and the progress bar name them."""
+
     imported: int = 0
     skipped: int = 0
     failed: int = 0
     changed: int = 0
     backfilled: int = 0
     pages: int = 0
-    skipped_by_reason: Counter = field(default_factory=Counter)
     reasons: list[dict] = field(default_factory=list)
-    changed_flights: list[dict] = field(default_factory=list)
-    unlisted: int = 0
 
-    def note(self, reason: dict) -> None:
-        if len(self.reasons) < MAX_LISTED:
-            self.reasons.append(reason)
-        else:
-            self.unlisted += 1
-
-    def skip(self, why: str, count: int = 1) -> None:
-        self.skipped += count
-        self.skipped_by_reason[why] += count
+    @classmethod
+    def of(cls, counts: ingest.RunCounts, pages: int) -> "SyncCounts":
+        # MyFlightbook's `skipped` has always meant "not stored by this sync": already there, changed
+        # there (kept as imported), matched by route, or listed twice.
+        skipped = counts.skipped + counts.unchanged + counts.changed_kept + counts.linked
+        return cls(imported=counts.created, skipped=skipped, failed=counts.failed, changed=counts.changed_kept,
+                   backfilled=counts.linked, pages=pages, reasons=counts.reasons)
 
 
 @dataclass
@@ -218,7 +215,8 @@ class MyFlightbookSync:
             prefetch = getattr(client, "min_interval_ms", 0) >= PREFETCH_MIN_INTERVAL_MS
         self.prefetch = prefetch
         self.today = today
-        self.counts = SyncCounts()
+        self.pages = 0
+        self._ingest: ingest.IngestRun | None = None
         self.aircraft = AircraftCounts()
         self.instance_types: dict[int, Any] = {}
         self.currency_stored = 0
@@ -233,7 +231,8 @@ class MyFlightbookSync:
         """Run every phase; returns the job result (with a one-line `message`). Raises on failure, after
         marking the import failed."""
         self._close_interrupted_runs()
-        self.batch = LogbookImport.objects.create(owner=self.owner, source=SOURCE, job=self.job)
+        self._ingest = ingest.open_run(self.owner, SOURCE, job=self.job, policy=POLICY)
+        self.batch = self._ingest.record
         try:
             self.sync_aircraft()
             self.sync_flights()
@@ -257,9 +256,22 @@ class MyFlightbookSync:
             self._fail("An internal error stopped this sync; flights stored before it are kept.")
             raise
         message = self.summary()
-        self._save_progress()
-        finish_import(self.batch, ImportStatus.COMPLETED, message=message)
+        self._save_details()
+        self.ingest_run.finish(message)
         return {**self.result(), "message": message}
+
+    @property
+    def ingest_run(self) -> ingest.IngestRun:
+        """The logbook's handle on this run's import (made for `self.batch` when a test sets it directly)."""
+        if self._ingest is None or self._ingest.record is not self.batch:
+            self._ingest = ingest.IngestRun(self.batch, POLICY)
+        return self._ingest
+
+    @property
+    def counts(self) -> SyncCounts:
+        if self.batch is None:
+            return SyncCounts(pages=self.pages)
+        return SyncCounts.of(self.ingest_run.counts, self.pages)
 
     def _close_interrupted_runs(self) -> None:
         """A run still `processing` now lost its worker (only one sync per pilot can be active): close it."""
@@ -270,8 +282,8 @@ class MyFlightbookSync:
             finish_import(batch, ImportStatus.FAILED, message=INTERRUPTED)
 
     def _fail(self, message: str) -> None:
-        self._save_progress()
-        finish_import(self.batch, ImportStatus.FAILED, message=message)
+        self._save_details()
+        self.ingest_run.fail(message)
 
     # ------------------------------------------------------------------------------------ aircraft
 
@@ -368,15 +380,16 @@ class MyFlightbookSync:
                     prefetcher.start(offset + self.page_size)  # fetched while this page is stored
                 self._remember_account(page)
                 self.store_page(page)
-                self.counts.pages += 1
+                self.pages += 1
                 self._save_progress()
+                counts = self.counts
                 self.report(
                     phase="flights",
-                    pages_done=self.counts.pages,
-                    imported=self.counts.imported,
-                    skipped=self.counts.skipped,
-                    failed=self.counts.failed,
-                    changed=self.counts.changed,
+                    pages_done=counts.pages,
+                    imported=counts.imported,
+                    skipped=counts.skipped,
+                    failed=counts.failed,
+                    changed=counts.changed,
                 )
                 if not full:
                     break  # no total is returned: a short page is the last one
@@ -394,134 +407,27 @@ class MyFlightbookSync:
                 return
 
     def store_page(self, records: list) -> None:
-        """Map, dedupe and store one page in one transaction.
+        """Map one page and hand it to the logbook's ingest (one transaction, dedupe, keep the pilot's copy).
 
-        Earlier pages are already committed, so the database lookup below also catches a flight that
-        MyFlightbook lists again on a later page; only repeats inside this page need `seen`, which keeps
-        memory independent of the logbook's size.
+        A record that cannot be mapped is refused with its reason; the rest of the page is still stored.
         """
-        seen: set[str] = set()
-        counts = self.counts
-        records = self._skip_unchanged(records, seen)
-        mapped: list[MappedFlight] = []
-        for record in records:
+        incoming: list[ingest.IncomingFlight] = []
+        # Flights stored unchanged are counted from their digest, without mapping them (issue 15).
+        already = self.ingest_run.skip_unchanged([record_digest(record) for record in records])
+        for record, counted in zip(records, already):
+            if counted:
+                continue
             try:
-                mapped.append(map_flight(record, instance_types=self.instance_types))
+                flight = map_flight(record, instance_types=self.instance_types)
             except BadRecord as exc:
-                counts.failed += 1
-                counts.note(exc.as_dict() if exc.record else {**exc.as_dict(), "record": record_label(record)})
-        if not mapped:
-            return
-        external_ids = [flight.external_id for flight in mapped]
-        existing = {
-            row[0]: row[1:]
-            for row in Flight.objects.filter(owner=self.owner, external_id__in=external_ids).values_list(
-                "external_id", "source_hash", "id", "date"
-            )
-        }
-        legacy: dict[str, list[int]] = {}
-        candidates = [flight for flight in mapped if flight.external_id not in existing]
-        if candidates:
-            rows = Flight.objects.filter(
-                owner=self.owner, external_id__isnull=True, date__in={flight.fields["date"] for flight in candidates}
-            ).order_by("id").values_list("id", "date", "departure", "destination")
-            for flight_id, day, departure, destination in rows:
-                legacy.setdefault(f"{day.isoformat()}:{departure}:{destination}", []).append(flight_id)
-
-        with transaction.atomic():
-            new_rows: list[tuple[MappedFlight, Flight]] = []
-            for flight in mapped:
-                if flight.external_id in seen:
-                    counts.skip(SKIP_REPEATED)
-                    continue
-                seen.add(flight.external_id)
-                if flight.external_id in existing:
-                    stored_hash, local_id, day = existing[flight.external_id]
-                    if stored_hash and stored_hash != flight.source_hash:
-                        counts.changed += 1
-                        counts.skip(SKIP_CHANGED)
-                        self._list_changed(flight, local_id, day)
-                    else:
-                        counts.skip(SKIP_ALREADY)
-                    continue
-                matches = legacy.get(flight.legacy_route_key)
-                if matches:
-                    local_id = matches.pop(0)
-                    # Fill in only the key (and the digest, to notice later changes); the row's content
-                    # is the pilot's and is not overwritten. `update()` leaves updated_at alone.
-                    if Flight.objects.filter(pk=local_id, external_id__isnull=True).update(
-                        external_id=flight.external_id, source_hash=flight.source_hash
-                    ):
-                        counts.backfilled += 1
-                        counts.skip(SKIP_LEGACY)
-                        counts.note({"record": flight.external_id, "field": "external_id", "reason": SKIP_LEGACY})
-                        continue
-                new_rows.append((flight, self._flight_row(flight)))
-            self._insert(new_rows)
-
-    def _skip_unchanged(self, records: list, seen: set[str]) -> list:
-        """Count flights stored before with this very digest as already there, before any mapping.
-
-        Most of an unchanged re-check: digesting a record costs a fraction of mapping it (issue 15's
-        cost per flight). Returns the records still to map; a repeat within the page stays in them, so
-        it is counted as a repeat exactly as before.
-        """
-        keyed = [record_digest(record) for record in records]
-        digests = {key[0]: key[1] for key in keyed if key is not None}
-        if not digests:
-            return records
-        stored = Flight.objects.filter(owner=self.owner, external_id__in=list(digests)).values_list("external_id", "source_hash")
-        unchanged = {external_id for external_id, stored_hash in stored if stored_hash and stored_hash == digests[external_id]}
-        if not unchanged:
-            return records
-        rest = []
-        for record, key in zip(records, keyed):
-            if key is not None and key[0] in unchanged and key[0] not in seen and key[1] == digests[key[0]]:
-                seen.add(key[0])
-                self.counts.skip(SKIP_ALREADY)
-            else:
-                rest.append(record)
-        return rest
-
-    def _flight_row(self, flight: MappedFlight) -> Flight:
-        return Flight(
-            owner=self.owner,
-            external_id=flight.external_id,
-            source=SOURCE,
-            import_batch=self.batch,
-            raw=flight.raw,
-            source_hash=flight.source_hash,
-            **flight.fields,
-        )
-
-    def _insert(self, new_rows: list[tuple[MappedFlight, Flight]]) -> None:
-        if not new_rows:
-            return
-        try:
-            with transaction.atomic():
-                Flight.objects.bulk_create([row for _, row in new_rows])
-            self.counts.imported += len(new_rows)
-            return
-        except DatabaseError:
-            log.info("page insert refused by the database; storing its flights one by one to find the bad one")
-        for flight, row in new_rows:  # one savepoint each: only the record the database refuses is lost
-            row.pk = None
-            row._state.adding = True
-            try:
-                with transaction.atomic():
-                    row.save(force_insert=True)
-            except DatabaseError as exc:
-                self.counts.failed += 1
-                self.counts.note({"record": flight.external_id, "field": None,
-                                  "reason": f"the database refused the record ({type(exc).__name__})"})
-            else:
-                self.counts.imported += 1
-
-    def _list_changed(self, flight: MappedFlight, local_id: int, day: date) -> None:
-        reason = {"record": flight.external_id, "field": None, "reason": SKIP_CHANGED}
-        self.counts.note(reason)
-        if len(self.counts.changed_flights) < MAX_LISTED:
-            self.counts.changed_flights.append({"record": flight.external_id, "flight_id": local_id, "date": day.isoformat()})
+                reason = exc.as_dict() if exc.record else {**exc.as_dict(), "record": record_label(record)}
+                self.ingest_run.refuse(reason["record"], reason["field"], reason["reason"])
+                continue
+            incoming.append(ingest.IncomingFlight(
+                external_id=flight.external_id, source_hash=flight.source_hash, fields={**flight.fields, "raw": flight.raw},
+                label=flight.external_id, legacy_key=flight.legacy_route_key))
+        if incoming:
+            self.ingest_run.store_batch(incoming)
 
     # ------------------------------------------------------------------------- currency and totals
 
@@ -587,26 +493,18 @@ class MyFlightbookSync:
             raise FatalError(f"MyFlightbook {method} returned {type(value).__name__}, not a list; the sync stopped.")
         return value
 
-    def _save_progress(self) -> None:
-        counts = self.counts
-        details = {
-            "pages": counts.pages,
-            "backfilled": counts.backfilled,
-            "skipped_by_reason": dict(counts.skipped_by_reason),
-            "changed_on_myflightbook": counts.changed_flights,
-            "reasons_not_listed": counts.unlisted,
+    def _save_details(self) -> None:
+        self.ingest_run.details.update({
+            "pages": self.pages,
+            "changed_on_myflightbook": self.ingest_run.counts.changed,
             "aircraft": {"created": self.aircraft.created, "skipped": self.aircraft.skipped, "reasons": self.aircraft.reasons},
             "currency": {"stored": self.currency_stored, "unmapped": self.currency_unmapped},
             "totals": {"stored": self.totals_stored},
-        }
-        LogbookImport.objects.filter(pk=self.batch.pk).update(
-            imported=counts.imported,
-            skipped=counts.skipped,
-            failed=counts.failed,
-            changed_at_source=counts.changed,
-            reasons=counts.reasons,
-            details=details,
-        )
+        })
+
+    def _save_progress(self) -> None:
+        self._save_details()
+        self.ingest_run.save_progress()
 
     def result(self) -> dict:
         counts = self.counts

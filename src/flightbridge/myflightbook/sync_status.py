@@ -1,5 +1,5 @@
 """What the pilot sees of the sync: start (or join) the one sync job, the latest job, the synced counts
-for the connected-account card, and the currency and totals the last sync stored.
+for the connected-account card, and (from the logbook) the currency and totals the last sync stored.
 
 Read-only over the logbook except for `request_sync`, which only asks the jobs app for a job.
 """
@@ -12,14 +12,12 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
-from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource, LogbookImport, LogbookTotal, UserAircraft
+from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.models import Flight, FlightSource, LogbookImport, UserAircraft
 from flightbridge.logbook.rollup import rollup_lines
-from flightbridge.logbook.services import group_totals
 from flightbridge.myflightbook.jobs import sync_logbook_job
 
 SOURCE = FlightSource.MYFLIGHTBOOK
-# Order on the page: what stops a pilot from flying first.
-STATUS_ORDER = {"NON_COMPLIANT": 0, "EXPIRING_SOON": 1, "UNKNOWN": 2, "CURRENT": 3}
 
 
 def request_sync(user) -> tuple[SyncJob, bool]:
@@ -53,30 +51,17 @@ def synced_counts(user) -> dict:
     }
 
 
-def currency_for(user) -> list[CurrencyRecord]:
-    rows = list(CurrencyRecord.objects.filter(owner=user))
-    rows.sort(key=lambda row: (STATUS_ORDER.get(row.status, 9), row.kind, row.category, row.label))
-    return rows
-
-
-def totals_for(user, source: str | None = None) -> list[LogbookTotal]:
-    query = LogbookTotal.objects.filter(owner=user)
-    if source:
-        query = query.filter(source=source)
-    return list(query.order_by("source", "period", "dimension", "key", "description"))
-
-
 def page_view(user) -> dict:
     """Everything the logbook page shows of the sync, in one dict for the templates."""
-    lifetime = totals_for(user, SOURCE)
+    lifetime = logbook_services.totals_for(user, SOURCE)
     # The 12-month rollup is computed as the page renders (one query), so it tells the truth right after
     # a Logger import or an undo, not only once the next sync stores it.
     rollup = rollup_lines(user) if Flight.objects.filter(owner=user).exists() else []
     return {
         **synced_counts(user),
-        "currency": currency_for(user),
+        "currency": logbook_services.currency_for(user),
         "lifetime_totals": lifetime,
         "rollup_totals": rollup,
-        "lifetime_sections": group_totals(lifetime),
-        "rollup_sections": group_totals(rollup),
+        "lifetime_sections": logbook_services.group_totals(lifetime),
+        "rollup_sections": logbook_services.group_totals(rollup),
     }

@@ -1,0 +1,480 @@
+"""The one path by which imported flights enter the logbook, for every source (MyFlightbook, Logger, CSV).
+
+A caller maps its records to `IncomingFlight`s (plain data, no model instances), opens an import run
+(`open_run`), hands over batches (`IngestRun.store_batch`), names what it could not map
+(`IngestRun.refuse`) and ends the run (`finish` / `fail`). This module decides what each record is
+to the logbook and writes it:
+
+- Dedupe, in this order: the record's external id (`mfb:123`, `logger:<importId>`), then its source
+  digest (a record without an id that was stored before), then the legacy route key
+  `date:departure:destination` (a row from before external ids: the sync seed's rule), when the
+  run's policy allows it.
+- A per-source `Policy` says what a matched record whose source changed does: MyFlightbook keeps the
+  pilot's copy and lists it ("changed on MyFlightbook"); Logger updates by importId (Logger's own
+  rule); a digest policy updates when the digest differs. A record that would change nothing is
+  `unchanged`, never "updated".
+- Each batch (at most `BATCH_SIZE` records) is one transaction; a record the database refuses is
+  retried alone in a savepoint so only that record is lost. No transaction spans a whole package or
+  sync, so another pilot's write never waits behind a long import.
+- Undo's bookkeeping: a flight remembers the run that created it (`created_by_run`) apart from the
+  last run that wrote it (`import_batch`), so undoing a run removes what it created and can say which
+  of those a later run has since updated.
+
+It must never overwrite a flight the policy says is the pilot's, keep an unbounded list in memory or
+in a run's details, or write anything but flights and the run's own row.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Iterable, Sequence
+
+from django.db import DatabaseError, transaction
+
+from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
+from flightbridge.logbook.services import finish_import
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500  # records per transaction: short enough that no writer waits long behind one
+MAX_LISTED = 1000  # reasons and changed flights listed per run; beyond that they are only counted
+
+# Record outcomes.
+CREATED = "created"
+UPDATED = "updated"
+UNCHANGED = "unchanged"
+CHANGED_KEPT = "changed-kept"  # the source changed, the pilot's copy was kept (and listed)
+LINKED = "linked"  # a pre-existing row without external id matched by date and route: its id filled in
+SKIPPED = "skipped"
+FAILED = "failed"
+OUTCOMES = (CREATED, UPDATED, UNCHANGED, CHANGED_KEPT, LINKED, SKIPPED, FAILED)
+
+LINKED_REASON = "matched an existing flight by date and route (external id filled in)"
+REPEATED_REASON = "listed twice in one batch"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What a source's re-import does to a flight already in the logbook."""
+
+    name: str
+    #: a matched record whose source changed: overwrite it (True) or keep the pilot's copy and list it
+    update_changed: bool
+    #: "changed" means any stored field differs (True) or the source digest differs (False)
+    compare_fields: bool
+    #: rows without an external id may be matched by `date:departure:destination`
+    match_legacy: bool
+    #: the run's `skipped` count includes unchanged and changed-kept records (MyFlightbook's historical count)
+    skipped_includes_unchanged: bool = False
+    unchanged_reason: str = "unchanged since it was last imported"
+    changed_reason: str = "changed at its source since import (kept as imported)"
+    repeated_reason: str = REPEATED_REASON
+
+
+#: MyFlightbook: a flight, once imported, is the pilot's; a change on MyFlightbook is listed, not applied.
+KEEP_PILOTS_COPY = Policy(
+    "keep-pilots-copy", update_changed=False, compare_fields=False, match_legacy=True, skipped_includes_unchanged=True,
+    unchanged_reason="already imported", changed_reason="changed on MyFlightbook since import (kept as imported)",
+    repeated_reason="listed twice by MyFlightbook on one page",
+)
+#: Logger: the same importId again replaces the flight, as Logger itself does; identical is unchanged.
+UPDATE_BY_ID = Policy("update-by-id", update_changed=True, compare_fields=True, match_legacy=False)
+#: A file of rows (CSV): update when the record's digest differs, unchanged when it is equal.
+UPDATE_WHEN_CHANGED = Policy("update-when-changed", update_changed=True, compare_fields=False, match_legacy=True)
+
+POLICIES = {FlightSource.MYFLIGHTBOOK: KEEP_PILOTS_COPY, FlightSource.LOGGER: UPDATE_BY_ID}
+
+
+@dataclass(frozen=True)
+class IncomingFlight:
+    """One mapped record from a source, ready to store.
+
+    `fields` are `Flight` field values (including `raw`, the record as received); `label` names the
+    record in words a pilot recognises ("entry 3 (2024-05-01 KPAO→KSQL)"); `record` is the stable key
+    listed in the run's reasons (defaults to the external id, else the label).
+    """
+
+    external_id: str | None
+    source_hash: str
+    fields: dict
+    label: str
+    record: str | None = None
+    legacy_key: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.record or self.external_id or self.label
+
+    @property
+    def route_key(self) -> str | None:
+        """`date:departure:destination`, the key rows had before external ids."""
+        if self.legacy_key is not None:
+            return self.legacy_key
+        day = self.fields.get("date")
+        if not isinstance(day, date):
+            return None
+        return f"{day.isoformat()}:{self.fields.get('departure', '')}:{self.fields.get('destination', '')}"
+
+
+@dataclass(frozen=True)
+class RecordOutcome:
+    label: str
+    record: str
+    outcome: str
+    flight_id: int | None = None
+    field: str | None = None
+    reason: str = ""
+
+
+@dataclass
+class BatchOutcome:
+    records: list[RecordOutcome] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(record.outcome for record in self.records)
+        return {outcome: counted[outcome] for outcome in OUTCOMES}
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+@dataclass
+class RunCounts:
+    """Running counts of one import run, and its bounded lists of reasons and changed flights."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed_kept: int = 0
+    linked: int = 0
+    skipped: int = 0
+    failed: int = 0
+    by_reason: Counter = field(default_factory=Counter)
+    reasons: list[dict] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)
+    unlisted: int = 0
+
+    def note(self, record: str, field_name: str | None, reason: str, label: str | None = None) -> None:
+        if len(self.reasons) >= MAX_LISTED:
+            self.unlisted += 1
+            return
+        entry = {"record": record, "field": field_name, "reason": reason}
+        if label and label != record:
+            entry["label"] = label
+        self.reasons.append(entry)
+
+    def as_dict(self) -> dict[str, int]:
+        return {CREATED: self.created, UPDATED: self.updated, UNCHANGED: self.unchanged, CHANGED_KEPT: self.changed_kept,
+                LINKED: self.linked, SKIPPED: self.skipped, FAILED: self.failed}
+
+
+class IngestRun:
+    """One import run: stores batches of incoming flights and keeps the run's row up to date."""
+
+    def __init__(self, record: LogbookImport, policy: Policy | None = None, *, batch_size: int | None = None):
+        self.record = record
+        self.owner = record.owner
+        self.source = record.source
+        self.policy = policy or POLICIES.get(record.source, UPDATE_WHEN_CHANGED)
+        self.batch_size = batch_size or BATCH_SIZE
+        self.counts = RunCounts()
+        #: the caller's part of the run's details (the run adds its own keys when it saves)
+        self.details: dict = dict(record.details or {})
+
+    @property
+    def id(self) -> int:
+        return self.record.pk
+
+    # ------------------------------------------------------------------------------ the caller's API
+
+    def store_batch(self, flights: Sequence[IncomingFlight]) -> BatchOutcome:
+        """Dedupe and store `flights`, `batch_size` at a time, each chunk in its own transaction."""
+        outcome = BatchOutcome()
+        for start in range(0, len(flights), self.batch_size):
+            outcome.records.extend(self._store_chunk(flights[start:start + self.batch_size]))
+        return outcome
+
+    def skip_unchanged(self, keys: Sequence[tuple[str, str] | None]) -> list[bool]:
+        """Before the caller maps its records: which of them, given as (external id, digest) or None,
+        are stored unchanged (or repeat, later in `keys`, one that is). They are counted here exactly
+        as `store_batch` would count them, so the caller need not map or send them: an unchanged
+        re-check then costs a digest and one query a page (issue 15, cost per flight). Only for
+        policies that compare digests; otherwise nothing is skipped.
+        """
+        skipped = [False] * len(keys)
+        external_ids = {key[0] for key in keys if key is not None}
+        if self.policy.compare_fields or not external_ids:
+            return skipped
+        stored = dict(Flight.objects.filter(owner=self.owner, external_id__in=external_ids)
+                      .values_list("external_id", "source_hash"))
+        first_skipped: dict[str, bool] = {}
+        counts = self.counts
+        for position, key in enumerate(keys):
+            if key is None:
+                continue
+            external_id, digest = key
+            if external_id in first_skipped:
+                if first_skipped[external_id]:  # a repeat of a record counted here: counted as a repeat
+                    skipped[position] = True
+                    counts.skipped += 1
+                    counts.by_reason[self.policy.repeated_reason] += 1
+                continue  # otherwise store_batch sees both and counts the repeat itself
+            # As `_is_unchanged`: a row stored before digests were kept has none and counts as unchanged.
+            unchanged = external_id in stored and (not stored[external_id] or stored[external_id] == digest)
+            first_skipped[external_id] = unchanged
+            if unchanged:
+                skipped[position] = True
+                counts.unchanged += 1
+                counts.by_reason[self.policy.unchanged_reason] += 1
+        return skipped
+
+    def refuse(self, label: str, field_name: str | None, reason: str, *, record: str | None = None,
+               also: Iterable[tuple[str | None, str]] = ()) -> RecordOutcome:
+        """A record the source could not map: counted once as failed, listed with its reason (and any
+        further (field, reason) problems of the same record in `also`)."""
+        self.counts.failed += 1
+        self.counts.note(record or label, field_name, reason, label)
+        for other_field, other_reason in also:
+            self.counts.note(record or label, other_field, other_reason, label)
+        return RecordOutcome(label, record or label, FAILED, field=field_name, reason=reason)
+
+    def skip(self, label: str, field_name: str | None, reason: str, *, record: str | None = None,
+             flight_id: int | None = None) -> RecordOutcome:
+        """A record the caller chose not to store (e.g. the logbook's own export pasted back)."""
+        self.counts.skipped += 1
+        self.counts.by_reason[reason] += 1
+        self.counts.note(record or label, field_name, reason, label)
+        return RecordOutcome(label, record or label, SKIPPED, flight_id=flight_id, field=field_name, reason=reason)
+
+    def save_progress(self) -> None:
+        """Write the running counts, the bounded reasons and the details to the run's row."""
+        counts, policy = self.counts, self.policy
+        skipped = counts.skipped + counts.linked
+        if policy.skipped_includes_unchanged:
+            skipped += counts.unchanged + counts.changed_kept
+        details = {**self.details, "outcomes": counts.as_dict(), "skipped_by_reason": dict(counts.by_reason),
+                   "backfilled": counts.linked, "reasons_not_listed": counts.unlisted}
+        values = {"imported": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
+                  "skipped": skipped, "failed": counts.failed, "changed_at_source": counts.changed_kept,
+                  "reasons": counts.reasons, "details": details}
+        LogbookImport.objects.filter(pk=self.record.pk).update(**values)
+        for name, value in values.items():
+            setattr(self.record, name, value)
+
+    def finish(self, message: str) -> LogbookImport:
+        self.save_progress()
+        finish_import(self.record, ImportStatus.COMPLETED, message=message)
+        return self.record
+
+    def fail(self, message: str) -> LogbookImport:
+        self.save_progress()
+        finish_import(self.record, ImportStatus.FAILED, message=message)
+        return self.record
+
+    # ------------------------------------------------------------------------------------ dedupe
+
+    def _store_chunk(self, flights: Sequence[IncomingFlight]) -> list[RecordOutcome]:
+        owner, policy = self.owner, self.policy
+        by_external = self._existing_by_external_id([f.external_id for f in flights if f.external_id])
+        unmatched = [f for f in flights if not (f.external_id and f.external_id in by_external)]
+        by_digest = self._existing_by_digest([f.source_hash for f in unmatched if f.source_hash])
+        legacy: dict[str, list[int]] = {}
+        if policy.match_legacy:
+            legacy = self._legacy_rows([f for f in unmatched if f.source_hash not in by_digest])
+
+        results: list[RecordOutcome | None] = [None] * len(flights)
+        seen: set[str] = set()
+        claimed: set[int] = set()
+        creates: list[tuple[int, IncomingFlight]] = []
+        updates: list[tuple[int, IncomingFlight, Flight]] = []
+        with transaction.atomic():
+            for position, incoming in enumerate(flights):
+                # Without an id or a digest a record cannot be recognised again: each one is new.
+                identity = incoming.external_id or (f"digest:{incoming.source_hash}" if incoming.source_hash else None)
+                if identity is not None and identity in seen:
+                    results[position] = self._quiet(incoming, SKIPPED, None, policy.repeated_reason)
+                    continue
+                seen.add(identity)
+                existing = by_external.get(incoming.external_id) if incoming.external_id else None
+                if existing is None and incoming.source_hash in by_digest:
+                    existing = by_digest[incoming.source_hash]
+                    if existing.pk in claimed:
+                        existing = None
+                if existing is not None:
+                    claimed.add(existing.pk)
+                    decided = self._matched(incoming, existing)
+                    if decided is None:
+                        updates.append((position, incoming, existing))
+                    else:
+                        results[position] = decided
+                    continue
+                route_key = incoming.route_key if policy.match_legacy else None
+                candidates = [pk for pk in legacy.get(route_key, ()) if pk not in claimed] if route_key else []
+                if candidates and self._link(candidates[0], incoming):
+                    claimed.add(candidates[0])
+                    results[position] = self._linked(incoming, candidates[0])
+                    continue
+                creates.append((position, incoming))
+            for position, outcome in self._create(creates):
+                results[position] = outcome
+            for position, outcome in self._update(updates):
+                results[position] = outcome
+        return [result for result in results if result is not None]
+
+    def _existing_by_external_id(self, external_ids: list[str]) -> dict[str, Flight]:
+        if not external_ids:
+            return {}
+        rows = Flight.objects.filter(owner=self.owner, external_id__in=external_ids)
+        return {flight.external_id: flight for flight in rows}
+
+    def _existing_by_digest(self, digests: list[str]) -> dict[str, Flight]:
+        """Stored rows without an external id whose record had this digest: the same record again."""
+        if not digests:
+            return {}
+        rows = Flight.objects.filter(owner=self.owner, external_id__isnull=True, source_hash__in=digests).order_by("id")
+        found: dict[str, Flight] = {}
+        for flight in rows:
+            found.setdefault(flight.source_hash, flight)
+        return found
+
+    def _legacy_rows(self, flights: Iterable[IncomingFlight]) -> dict[str, list[int]]:
+        dates = {f.fields["date"] for f in flights if isinstance(f.fields.get("date"), date)}
+        if not dates:
+            return {}
+        rows = (Flight.objects.filter(owner=self.owner, external_id__isnull=True, date__in=dates)
+                .order_by("id").values_list("id", "date", "departure", "destination"))
+        legacy: dict[str, list[int]] = {}
+        for flight_id, day, departure, destination in rows:
+            legacy.setdefault(f"{day.isoformat()}:{departure}:{destination}", []).append(flight_id)
+        return legacy
+
+    # ---------------------------------------------------------------------------------- decisions
+
+    def _matched(self, incoming: IncomingFlight, existing: Flight) -> RecordOutcome | None:
+        """The outcome for a record already in the logbook, or None when it must be updated."""
+        if self._is_unchanged(incoming, existing):
+            if incoming.external_id and not existing.external_id:
+                # Found by digest: remember its id so the next import finds it by id. `update()` leaves
+                # `updated_at` alone, so Undo does not mistake this for a pilot's edit.
+                Flight.objects.filter(pk=existing.pk, external_id__isnull=True).update(external_id=incoming.external_id)
+            return self._quiet(incoming, UNCHANGED, existing.pk, self.policy.unchanged_reason)
+        if self.policy.update_changed:
+            return None
+        counts = self.counts
+        counts.changed_kept += 1
+        counts.by_reason[self.policy.changed_reason] += 1
+        counts.note(incoming.key, None, self.policy.changed_reason, incoming.label)
+        if len(counts.changed) < MAX_LISTED:
+            counts.changed.append({"record": incoming.key, "flight_id": existing.pk, "date": existing.date.isoformat()})
+        return RecordOutcome(incoming.label, incoming.key, CHANGED_KEPT, flight_id=existing.pk,
+                             reason=self.policy.changed_reason)
+
+    def _is_unchanged(self, incoming: IncomingFlight, existing: Flight) -> bool:
+        if self.policy.compare_fields:
+            return all(getattr(existing, name) == value for name, value in incoming.fields.items())
+        # A row stored before digests were kept has none: it cannot have "changed" as far as we know.
+        return not existing.source_hash or existing.source_hash == incoming.source_hash
+
+    def _quiet(self, incoming: IncomingFlight, outcome: str, flight_id: int | None, reason: str) -> RecordOutcome:
+        """An outcome counted by reason but not listed (unchanged, repeated): nothing for the pilot to act on."""
+        if outcome == UNCHANGED:
+            self.counts.unchanged += 1
+        else:
+            self.counts.skipped += 1
+        self.counts.by_reason[reason] += 1
+        return RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight_id, reason=reason)
+
+    def _link(self, flight_id: int, incoming: IncomingFlight) -> bool:
+        # Fill in only the key (and the digest, to notice later changes); the row's content is the
+        # pilot's and is not overwritten. `update()` leaves updated_at alone.
+        values = {"source_hash": incoming.source_hash}
+        if incoming.external_id:
+            values["external_id"] = incoming.external_id
+        return bool(Flight.objects.filter(pk=flight_id, external_id__isnull=True).update(**values))
+
+    def _linked(self, incoming: IncomingFlight, flight_id: int) -> RecordOutcome:
+        self.counts.linked += 1
+        self.counts.by_reason[LINKED_REASON] += 1
+        self.counts.note(incoming.key, "external_id", LINKED_REASON, incoming.label)
+        return RecordOutcome(incoming.label, incoming.key, LINKED, flight_id=flight_id, field="external_id",
+                             reason=LINKED_REASON)
+
+    # ------------------------------------------------------------------------------------ writes
+
+    def _values(self, incoming: IncomingFlight) -> dict:
+        return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch": self.record}
+
+    def _create(self, creates: list[tuple[int, IncomingFlight]]) -> list[tuple[int, RecordOutcome]]:
+        rows = [(position, incoming, Flight(owner=self.owner, external_id=incoming.external_id, created_by_run=self.record,
+                                            **self._values(incoming))) for position, incoming in creates]
+
+        def insert_one(row: Flight, _incoming: IncomingFlight) -> None:
+            row.pk = None  # a failed bulk insert may have left ids behind
+            row._state.adding = True
+            row.save(force_insert=True)
+
+        # SQLite and PostgreSQL both return the new ids from a bulk insert.
+        return self._write(rows, CREATED, lambda group: Flight.objects.bulk_create([row for _, _, row in group]),
+                           insert_one)
+
+    def _update(self, updates: list[tuple[int, IncomingFlight, Flight]]) -> list[tuple[int, RecordOutcome]]:
+        def update_all(group: list[tuple[int, IncomingFlight, Flight]]) -> None:
+            for _, incoming, flight in group:
+                self._apply(flight, incoming)
+
+        return self._write(updates, UPDATED, update_all, lambda flight, incoming: self._apply(flight, incoming))
+
+    def _write(self, group: list[tuple[int, IncomingFlight, Flight]], outcome: str, write_all, write_one
+               ) -> list[tuple[int, RecordOutcome]]:
+        """Write the group in one savepoint; if the database refuses it, write each record in its own
+        savepoint so only the refused record is lost (and listed with the reason)."""
+        if not group:
+            return []
+        try:
+            with transaction.atomic():
+                write_all(group)
+            results = [(position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight.pk))
+                       for position, incoming, flight in group]
+        except DatabaseError:
+            log.info("a batch was refused by the database; writing its flights one by one to find the bad one")
+            results = []
+            for position, incoming, flight in group:
+                try:
+                    with transaction.atomic():
+                        write_one(flight, incoming)
+                except DatabaseError as exc:
+                    results.append((position, self._refused_by_database(incoming, exc)))
+                else:
+                    results.append((position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight.pk)))
+        stored = sum(result.outcome == outcome for _, result in results)
+        if outcome == CREATED:
+            self.counts.created += stored
+        else:
+            self.counts.updated += stored
+        return results
+
+    def _apply(self, flight: Flight, incoming: IncomingFlight) -> None:
+        for name, value in self._values(incoming).items():
+            setattr(flight, name, value)
+        flight.save()
+
+    def _refused_by_database(self, incoming: IncomingFlight, exc: DatabaseError) -> RecordOutcome:
+        reason = f"the database refused the record ({type(exc).__name__})"
+        self.counts.failed += 1
+        self.counts.note(incoming.key, None, reason, incoming.label)
+        return RecordOutcome(incoming.label, incoming.key, FAILED, field=None, reason=reason)
+
+
+def open_run(owner, source: str, *, job=None, policy: Policy | None = None, details: dict | None = None,
+             batch_size: int | None = None) -> IngestRun:
+    """Record a new import run (status processing) and return the handle that stores its flights."""
+    record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details or {})
+    return IngestRun(record, policy, batch_size=batch_size)
+
