@@ -196,3 +196,27 @@ def test_total_without_times_is_the_largest_part_or_exclusive_sum():
     assert to_flight(entry(multiEngineTime="2:00", picTime="1:00")).fields["total_flight_time"] == Decimal("2.00")
     assert to_flight(entry(entryType="Simulator", simTime="1:00")).fields["total_flight_time"] == Decimal("0")
     assert to_flight(entry(entryType="Dead Head", departureTime="1000", arrivalTime="1200")).fields["total_flight_time"] == 0
+
+
+def test_a_myflightbook_flight_exports_every_landing_and_takeoff():
+    # Issue 12: Logger's numberOfDay/NightLandings are all landings. A MyFlightbook night pattern flight with
+    # Landings 7, FullStopLandings 2, NightLandings 1 and 2 night touch-and-goes (397), 4 night takeoffs (73).
+    from flightbridge.myflightbook.mapping import map_flight
+
+    record = {"FlightID": 1, "Date": "2024-03-09T00:00:00", "Route": "KPAO", "Comment": "", "Landings": 7,
+              "FullStopLandings": 2, "NightLandings": 1, "TotalFlightTime": 1.5,
+              "CustomProperties": [{"PropID": 1, "FlightID": 1, "PropTypeID": 397, "IntValue": 2, "TextValue": ""},
+                                   {"PropID": 2, "FlightID": 1, "PropTypeID": 73, "IntValue": 4, "TextValue": ""}]}
+    fields = map_flight(record).fields
+    result = export(flight(**{key: value for key, value in fields.items() if key != "custom_properties"},
+                           source=FlightSource.MYFLIGHTBOOK))
+    counts = {name: result.entry.get(name) for name in ("numberOfDayLandings", "numberOfNightLandings",
+                                                         "numberOfDayTakeOffs", "numberOfNightTakeOffs")}
+    assert counts == {"numberOfDayLandings": 4, "numberOfNightLandings": 3, "numberOfDayTakeOffs": 4, "numberOfNightTakeOffs": 4}
+
+
+def test_logger_landings_come_in_as_full_stop_landings():
+    mapped = to_flight(entry(numberOfDayLandings=2, numberOfNightLandings=1, numberOfDayTakeOffs=2, numberOfNightTakeOffs=1))
+    fields = mapped.fields
+    assert (fields["day_landings"], fields["night_landings"]) == (2, 1)
+    assert (fields["day_full_stop_landings"], fields["night_full_stop_landings"]) == (2, 1)

@@ -50,10 +50,109 @@ def item(attribute, group=None, status=None, value="Current Until: 10/14/2026", 
         ("High Performance Endorsement", 5, "endorsement_high_performance", ""),
     ],
 )
-def test_real_labels_map_to_kinds(attribute, group, kind, category):
+def test_labels_map_to_kinds(attribute, group, kind, category):
     mapped = map_currency_item(item(attribute, group, status=2))
     assert isinstance(mapped, MappedCurrency)
     assert (mapped.kind, mapped.category, mapped.label) == (kind, category, attribute)
+
+
+# Golden: every label reference §8 lists, spelled as MyFlightbook's resources spell it (Currency.resx,
+# Profile.resx; labels built as in Currency.cs), in the CurrencyGroup it really arrives in.
+SECTION_8_LABELS = [
+    ("Flight Review", 2, "flight_review", ""),
+    ("Flight Review (SFAR73/R22)", 2, "flight_review", "R22"),
+    ("Flight Review (SFAR73/R44)", 2, "flight_review", "R44"),
+    # In MyFlightbook's FlightReview group, but proficiency checks, never flight reviews:
+    ("PIC Proficiency Check (61.58): B737", 2, "pic_proficiency_check", "B737"),
+    ("SIC Proficiency (61.55) - AMEL", 2, "sic_proficiency_check", "AMEL"),
+    # Group None: an instructing limit (8 hours in 24), not the CFI certificate.
+    ("FAR 61.195(a) - CFI Limit", None, "cfi_instruction_limit", ""),
+    ("FAR 61.195(a) - CFI Limit", 0, "cfi_instruction_limit", ""),
+    ("CFI Cert. Exp./Recent Experience End", 5, "cfi_certificate", ""),
+    ("IFR - Airplane", 1, "instrument", "Airplane"),
+    ("IFR - Rotorcraft", 1, "instrument", "Rotorcraft"),
+    ("IFR - Glider", 1, "instrument", "Glider"),
+    ("IFR - Glider - (Passengers)", 1, "instrument", "Glider"),
+    ("IFR - Glider - (No Passengers)", 1, "instrument", "Glider"),
+    ("ASEL - Passengers", 1, "passenger_day_90", "ASEL"),
+    ("ASEL - Night", 1, "passenger_night_90", "ASEL"),
+    ("AMEL (B737) - Passengers", 1, "passenger_day_90", "AMEL (B737)"),
+    ("AMEL (B737) - Night", 1, "passenger_night_90", "AMEL (B737)"),
+    ("ASEL - Tailwheel", 1, "passenger_day_90", "ASEL (tailwheel)"),
+    ("ASES - Tailwheel", 1, "passenger_day_90", "ASES (tailwheel)"),
+    ("Glider - Passengers", 1, "passenger_day_90", "Glider"),
+    ("1st Class Medical Privileges", 6, "medical_1st", ""),
+    # §61.23(d): once first-class privileges lapse, the medical still gives second-class (commercial) ones.
+    ("Commercial or ATC Medical Privileges", 6, "medical_2nd", ""),
+    ("2nd Class Medical Privileges", 6, "medical_2nd", ""),
+    ("3rd Class Medical Privileges", 6, "medical_3rd", ""),
+    ("Medical", 6, "medical", ""),
+    ("Medical Due (BasicMed)", 6, "basicmed", ""),
+]
+
+
+@pytest.mark.parametrize("attribute, group, kind, category", SECTION_8_LABELS)
+def test_every_section_8_label(attribute, group, kind, category):
+    mapped = map_currency_item(item(attribute, group, status=2))
+    assert isinstance(mapped, MappedCurrency), mapped
+    assert (mapped.kind, mapped.category, mapped.label, mapped.status) == (kind, category, attribute, "CURRENT")
+
+
+@pytest.mark.parametrize("attribute", ["PIC Proficiency Check (61.58): B737", "SIC Proficiency (61.55) - AMEL"])
+def test_proficiency_checks_are_never_flight_reviews_even_without_their_group(attribute):
+    for group in (2, None):
+        assert map_currency_item(item(attribute, group, status=1)).kind != "flight_review"
+
+
+def test_basicmed_value_is_a_bare_date():
+    # BasicMed.cs writes expiration.ToShortDateString(), not "Current Until: …".
+    mapped = map_currency_item(item("Medical Due (BasicMed)", 6, status=1, value="9/30/2026", Discrepancy=""))
+    assert (mapped.kind, mapped.status, mapped.expires_on) == ("basicmed", "EXPIRING_SOON", date(2026, 9, 30))
+
+
+@pytest.mark.parametrize(
+    "attribute, discrepancy, status, required",
+    [
+        ("IFR - Airplane", "IPC is required.", None, True),  # lapsed > 6 calendar months: NotCurrent, no Status key
+        ("IFR - Glider - (Passengers)", "IPC is required.", None, True),
+        ("IFR - Airplane", "(Short by 1 Hold and 2 Approaches)", None, False),
+        ("IFR - Airplane", "Gap from 1/2/2025 to 8/3/2025; IPC needed?", 2, False),  # a hint, not MyFlightbook's verdict
+        ("ASEL - Night", "IPC is required.", None, False),  # only an instrument item carries it
+    ],
+)
+def test_ipc_required_is_kept_on_the_instrument_item(attribute, discrepancy, status, required):
+    mapped = map_currency_item(item(attribute, 1, status=status, value="Expired: 1/31/2026", Discrepancy=discrepancy))
+    assert isinstance(mapped, MappedCurrency)
+    assert (mapped.ipc_required, mapped.discrepancy) == (required, discrepancy)
+    assert mapped.status == ("CURRENT" if status == 2 else "NON_COMPLIANT")
+
+
+@pytest.mark.parametrize(
+    "attribute, group",
+    [
+        ("Class 1 Medical", 6),  # EASA
+        ("Commercial Transport Privileges", 6),
+        ("Class 2 Medical", 6),
+        ("LAPL Medical", 6),
+        ("Commercial/ATP Medical", 6),  # Canada
+        ("Commercial/ATP (Single Pilot) Medical", 6),
+        ("PPL Medical", 6),
+        ("Glider/Ultralight Medical", 6),
+        ("IFR (EASA FCL.625)", 1),
+        ("LAPL(A) - FCL.140.A", 1),
+        ("Flight Instructor (FI): SEP", 0),
+        ("61.217 - Ground Instruction", 0),
+        ("135.297(a) - IPC", 0),
+        ("125.291(a) - IPC", 0),
+        ("FAR 117: Current rest period", 0),
+        ("UAS 107.65 Currency", 0),
+        ("NV PIC (Except Helicopter) (Passengers)", 1),
+        ("English Proficiency Check", 5),
+    ],
+)
+def test_non_faa_and_untracked_labels_stay_out(attribute, group):
+    mapped = map_currency_item(item(attribute, group, status=2))
+    assert isinstance(mapped, UnmappedCurrency) and mapped.label == attribute
 
 
 @pytest.mark.parametrize(

@@ -141,25 +141,54 @@ def test_hours_that_cannot_be_stored_exactly_are_bad_records(value, reason):
     assert reason in caught.value.reason
 
 
-@pytest.mark.parametrize(
-    "full_stop, night, day_landings, night_landings",
-    [
-        (None, None, 0, 0),  # omitted keys are 0
-        (2, None, 2, 0),
-        (5, 2, 3, 2),  # FullStopLandings − NightLandings → day
-        (None, 2, 0, 2),  # never negative
-        (3, 3, 0, 3),
-    ],
-)
-def test_landings_and_takeoffs_per_ac_61_98d(full_stop, night, day_landings, night_landings):
-    record = flight()
-    if full_stop is not None:
-        record["FullStopLandings"] = full_stop
-    if night is not None:
-        record["NightLandings"] = night
+def prop(type_id, value, prop_id=1):
+    return {"PropID": prop_id, "FlightID": 1001, "PropTypeID": type_id, "IntValue": value, "TextValue": ""}
+
+
+# (Landings, FullStopLandings, NightLandings, {PropTypeID: IntValue}) →
+# (day_landings, night_landings, day_full_stop, night_full_stop, day_takeoffs, night_takeoffs); reference §8.
+LANDING_CASES = [
+    ((None, None, None, {}), (0, 0, 0, 0, 0, 0)),  # omitted keys are 0
+    ((2, 2, None, {}), (2, 0, 2, 0, 2, 0)),  # two day full stops
+    ((5, None, 2, {}), (3, 2, 0, 2, 3, 2)),  # the reference's night pattern flight: 3 day touch-and-goes
+    ((6, 1, 2, {}), (4, 2, 1, 2, 4, 2)),  # seed 000's FullStop − Night would say 0 day landings
+    ((7, 2, 1, {397: 2, 60: 4}), (4, 3, 2, 1, 4, 3)),  # night touch-and-goes (397) are night landings
+    ((3, 1, 1, {397: 1, 73: 1}), (1, 2, 1, 1, 1, 1)),  # night takeoffs (73) given: not one per night landing
+    ((4, 2, 1, {93: 5}), (3, 1, 2, 1, 4, 1)),  # takeoffs (any) 93 − night takeoffs = day takeoffs
+    ((4, 2, 1, {93: 5, 73: 2}), (3, 1, 2, 1, 3, 2)),
+    ((1, 0, 1, {397: 2}), (0, 3, 0, 1, 0, 3)),  # Landings short of its parts: day floored at 0
+    ((2, 2, 0, {93: 0, 73: 1}), (2, 0, 2, 0, 0, 1)),  # 93 below the night takeoffs: day takeoffs floored at 0
+    ((None, 3, None, {}), (0, 0, 3, 0, 0, 0)),  # full stops without Landings: no landing is invented
+]
+
+
+@pytest.mark.parametrize("given, expected", LANDING_CASES)
+def test_landings_and_takeoffs_per_reference_section_8(given, expected):
+    landings, full_stop, night, props = given
+    record = flight(CustomProperties=[prop(type_id, value, index) for index, (type_id, value) in enumerate(props.items())])
+    for key, value in (("Landings", landings), ("FullStopLandings", full_stop), ("NightLandings", night)):
+        if value is not None:
+            record[key] = value
     fields = map_flight(record).fields
-    assert (fields["day_landings"], fields["day_takeoffs"]) == (day_landings, day_landings)
-    assert (fields["night_landings"], fields["night_takeoffs"]) == (night_landings, night_landings)
+    assert tuple(fields[name] for name in ("day_landings", "night_landings", "day_full_stop_landings",
+                                           "night_full_stop_landings", "day_takeoffs", "night_takeoffs")) == expected
+
+
+def test_an_omitted_int_value_is_zero_and_a_bad_one_names_the_properties():
+    record = flight(Landings=3, NightLandings=1, CustomProperties=[{"PropID": 1, "FlightID": 1001, "PropTypeID": 73, "TextValue": ""}])
+    assert (map_flight(record).fields["night_takeoffs"], map_flight(record).fields["day_takeoffs"]) == (0, 2)
+    with pytest.raises(BadRecord) as caught:
+        map_flight(flight(Landings=3, CustomProperties=[prop(397, -1)]))
+    assert (caught.value.record, caught.value.field) == ("mfb:1001", "CustomProperties")
+    assert "397" in caught.value.reason and "negative" in caught.value.reason
+
+
+@pytest.mark.parametrize("display, stored", [("(C-172 S)", ""), ("#001042", ""), ("N52417", "N52417"), (" C-GFTE ", "C-GFTE")])
+def test_anonymous_aircraft_have_no_tail_number(display, stored):
+    mapped = map_flight(flight(TailNumDisplay=display, ModelDisplay="C-172 S, Cessna  Skyhawk SP"))
+    assert mapped.fields["tail_number"] == stored
+    assert mapped.fields["aircraft_type"] == "C-172 S, Cessna Skyhawk SP"
+    assert mapped.raw["TailNumDisplay"] == display  # the record itself is kept verbatim
 
 
 @pytest.mark.parametrize("value, holds", [(True, 1), (False, 0), (None, 0), ("true", 1)])
@@ -240,6 +269,7 @@ def test_the_reference_samples_golden():
         "total_flight_time": Decimal("2.30"), "pic": Decimal("2.30"), "sic": 0, "cross_country": Decimal("2.10"),
         "night": 0, "imc": 0, "simulated_ifr": 0, "dual": 0, "cfi": 0, "ground_sim": 0,
         "day_landings": 2, "day_takeoffs": 2, "night_landings": 0, "night_takeoffs": 0, "approaches": 0, "holds": 0,
+        "day_full_stop_landings": 2, "night_full_stop_landings": 0,
         "remarks": "Lunch run to Bellingham. Smooth air both ways.", "simulator_type": "REAL", "custom_properties": None,
         "takeoff_at": datetime(2026, 8, 16, 17, 10, tzinfo=timezone.utc),
         "landing_at": datetime(2026, 8, 16, 19, 25, tzinfo=timezone.utc),
@@ -253,6 +283,8 @@ def test_the_reference_samples_golden():
     assert (ftd.fields["simulated_ifr"], ftd.fields["ground_sim"], ftd.fields["dual"]) == (Decimal("1.10"), Decimal("1.20"), Decimal("1.20"))
     assert (ftd.fields["departure"], ftd.fields["destination"]) == ("", "")
 
-    assert (night.fields["night_landings"], night.fields["night_takeoffs"], night.fields["day_landings"]) == (2, 2, 0)
+    # Landings 5 with NightLandings 2 and no FullStopLandings: 2 night full stops and 3 day touch-and-goes.
+    assert (night.fields["night_landings"], night.fields["night_takeoffs"], night.fields["day_landings"]) == (2, 2, 3)
+    assert (night.fields["day_full_stop_landings"], night.fields["night_full_stop_landings"], night.fields["day_takeoffs"]) == (0, 2, 3)
     assert (night.fields["night"], night.fields["imc"], night.fields["approaches"]) == (Decimal("1.60"), Decimal("0.40"), 2)
     assert (night.fields["departure"], night.fields["destination"]) == ("KPAE", "KPAE")

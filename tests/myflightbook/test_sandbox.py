@@ -32,8 +32,9 @@ def token(sandbox):
     return sandbox.issue_tokens()["access_token"]
 
 
-def get(sandbox, token, method, **params):
-    return httpx.post(sandbox.url + RESOURCE + method, data={"json": "1", **params}, headers={"Authorization": f"Bearer {token}"})
+def get(sandbox, token, method, language=None, **params):
+    headers = {"Authorization": f"Bearer {token}"} | ({"Accept-Language": language} if language else {})
+    return httpx.post(sandbox.url + RESOURCE + method, data={"json": "1", **params}, headers=headers)
 
 
 def test_same_seed_same_logbook_and_another_seed_differs():
@@ -106,19 +107,74 @@ def test_aircraft_include_every_simulator_class_and_foreign_tails(sandbox, token
 
 
 def test_currency_has_every_state_and_omits_not_current(sandbox, token):
-    items = json.loads(get(sandbox, token, "GetCurrencyForUser").text)
+    items = json.loads(get(sandbox, token, "GetCurrencyForUser", "en-US").text)
     states = Counter(item.get("Status", "omitted") for item in items)
     assert set(states) == {1, 2, 3, "omitted"}
     assert all("Status" not in item for item in items if item["Value"].startswith("Expired"))
+    # Issue 12: MyFlightbook's real labels (reference §8), not invented ones like "BasicMed" or "AMEL - Passengers".
     labels = {item["Attribute"] for item in items}
-    assert {"Flight Review", "Medical", "BasicMed", "ASEL - Passengers", "ASEL - Night", "AMEL - Passengers", "IFR - Airplane"} <= labels
+    assert {
+        "Flight Review", "Flight Review (SFAR73/R44)", "PIC Proficiency Check (61.58): B737", "SIC Proficiency (61.55) - AMEL",
+        "FAR 61.195(a) - CFI Limit", "IFR - Airplane", "IFR - Rotorcraft", "IFR - Glider - (Passengers)", "ASEL - Passengers",
+        "ASEL - Night", "AMEL (B737) - Passengers", "AMEL (B737) - Night", "ASEL - Tailwheel", "Glider - Passengers",
+        "1st Class Medical Privileges", "Commercial or ATC Medical Privileges", "3rd Class Medical Privileges",
+        "Medical Due (BasicMed)", "CFI Cert. Exp./Recent Experience End",
+    } <= labels
     assert {item.get("CurrencyGroup") for item in items} >= {1, 2, 3, 4, 6, 7, 8}
-    assert re.fullmatch(r"Current Until: \d{1,2}/\d{1,2}/\d{4}", next(i for i in items if i["Attribute"] == "Medical")["Value"])
+    by_label = {item["Attribute"]: item for item in items}
+    assert re.fullmatch(r"Current Until: \d{1,2}/\d{1,2}/\d{4}", by_label["3rd Class Medical Privileges"]["Value"])
+    assert re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", by_label["Medical Due (BasicMed)"]["Value"])  # a bare date
+    assert by_label["IFR - Rotorcraft"]["Discrepancy"] == "IPC is required." and "Status" not in by_label["IFR - Rotorcraft"]
+    assert by_label["PIC Proficiency Check (61.58): B737"]["CurrencyGroup"] == 2  # in the FlightReview group
+    assert "CurrencyGroup" not in by_label["FAR 61.195(a) - CFI Limit"]  # group None
+    assert by_label["N52417 - Oil change"]["Value"] == "4,620.5"
+
+
+@pytest.mark.parametrize("language", [None, "de-DE", "de-DE,de;q=0.9,en;q=0.8", "de"])
+def test_currency_and_totals_are_german_without_an_english_accept_language(sandbox, token, language):
+    items = {item["Attribute"]: item for item in json.loads(get(sandbox, token, "GetCurrencyForUser", language).text)}
+    assert re.fullmatch(r"Current Until: \d\d\.\d\d\.\d{4}", items["ASEL - Passengers"]["Value"])
+    assert items["N52417 - Oil change"]["Value"] == "4.620,5"
+    totals = json.loads(get(sandbox, token, "TotalsForUserWithQuery", language).text, parse_float=Decimal)
+    total = next(item for item in totals if item["Description"] == "Total Time")
+    landings = sum(f.get("Landings", 0) for f in sandbox.account.flights)
+    assert total["SubDescription"].startswith(f"{landings:,}".replace(",", ".") + " Landings (")
+    instrument = next(item for item in totals if item["Description"] == "Instrument Time")
+    assert re.fullmatch(r"\(=\d+(,\d+)? Actual \+ \d+(,\d+)? Simulated\)", instrument["SubDescription"])  # decimal commas
+
+
+def test_french_has_its_own_words(sandbox, token):
+    items = {item["Attribute"]: item for item in json.loads(get(sandbox, token, "GetCurrencyForUser", "fr-FR").text)}
+    assert re.fullmatch(r"A jour jusqu’au: \d\d/\d\d/\d{4}", items["ASEL - Passagers"]["Value"])
+    assert "IFR - Planeur - (Avec Passagers)" in items
+    totals = json.loads(get(sandbox, token, "TotalsForUserWithQuery", "fr").text, parse_float=Decimal)
+    assert any(item["Description"] == "Temps Total" and "Atterrissages" in item["SubDescription"] for item in totals)
+
+
+def test_flights_count_landings_as_myflightbook_does(sandbox, token):
+    flights = json.loads(get(sandbox, token, "FlightsWithQueryAndOffset", fq="{}", offset="0", maxCount="0").text)
+    props = [{p["PropTypeID"]: p.get("IntValue", 0) for p in f["CustomProperties"]} for f in flights]
+    for flight, prop in zip(flights, props):
+        # MyFlightbook rejects FullStopLandings + NightLandings > Landings; touch-and-goes are in Landings too.
+        assert flight.get("FullStopLandings", 0) + flight.get("NightLandings", 0) + prop.get(60, 0) == flight.get("Landings", 0)
+        assert prop.get(397, 0) <= prop.get(60, 0)
+    assert sum(p.get(397, 0) for p in props) > 0 and sum(1 for p in props if 73 in p) > 0 and sum(1 for p in props if 93 in p) > 0
+    assert any(p.get(73, 0) != f.get("NightLandings", 0) + p.get(397, 0) for f, p in zip(flights, props) if 73 in p)
+
+
+def test_anonymous_aircraft(sandbox, token):
+    aircraft = json.loads(get(sandbox, token, "AircraftForUser").text)
+    anonymous = next(a for a in aircraft if a["TailNumber"].startswith("#"))
+    assert anonymous["TailNumber"] == f"#{anonymous['ModelID']:06d}" and anonymous["InstanceTypeID"] == 1
+    flights = [f for f in sandbox.account.flights if f["AircraftID"] == anonymous["AircraftID"]]
+    assert flights and {f["TailNumDisplay"] for f in flights} == {f"({anonymous['ModelDescription']})"}
 
 
 def test_totals_cover_every_group_and_drop_zero_rows(sandbox, token):
-    totals = json.loads(get(sandbox, token, "TotalsForUserWithQuery").text, parse_float=Decimal)
-    assert {item.get("Group", 0) for item in totals} == {0, 1, 2, 3, 4, 5, 6, 7}
+    totals = json.loads(get(sandbox, token, "TotalsForUserWithQuery", "en-US").text, parse_float=Decimal)
+    # Issue 12: no invented ungrouped "Approaches" (or "Landings") item; those counts are in SubDescriptions.
+    assert {item.get("Group", 0) for item in totals} == {1, 2, 3, 4, 5, 6, 7}
+    assert not {"Approaches", "Landings"} & {item["Description"] for item in totals}
     assert all(item["Value"] != 0 for item in totals)
     flights = next(item for item in totals if item["Description"] == "Flights")
     assert flights["Value"] == Decimal("120.0") and flights["IsInt"] and "NumericType" not in flights and "Query" not in flights
@@ -134,7 +190,7 @@ def test_other_reads(sandbox, token):
     assert json.loads(get(sandbox, token, "GetNamedQueries").text) and "QueryName" not in get(sandbox, token, "GetNamedQueries").text
     flight = sandbox.account.flights[0]
     props = get(sandbox, token, "PropertiesForFlight", idFlight=str(flight["FlightID"]))
-    assert json.loads(props.text) == flight["CustomProperties"]
+    assert json.loads(props.text, parse_float=Decimal) == flight["CustomProperties"]
     nobody = get(sandbox, token, "PropertiesForFlight", idFlight="1")
     assert nobody.status_code == 200 and nobody.content == b""  # null → an empty body
     assert json.loads(get(sandbox, token, "AvailablePropertyTypesForUser").text)
@@ -234,3 +290,9 @@ def test_the_mfb_sandbox_command_serves(spawn):
 
     summary = wait_for(state, 30, message=f"the sandbox to answer; log:\n{child.output()}")
     assert summary["flights"] == 12 and summary["client_id"] == "flightbridge-sandbox"
+
+
+def test_enumerated_flights_fetch_known_flights_by_id(sandbox, token):
+    wanted = [sandbox.account.flights[3]["FlightID"], sandbox.account.flights[40]["FlightID"], 1]  # 1: not in the logbook
+    body = get(sandbox, token, "FlightsWithQueryAndOffset", fq=json.dumps({"EnumeratedFlights": wanted}), offset="0", maxCount="0")
+    assert [flight["FlightID"] for flight in json.loads(body.text)] == wanted[:2]  # newest first, unknown ids absent

@@ -49,13 +49,15 @@ def test_exactly_a_multiple_of_50_ends_on_an_empty_page(user):
 @pytest.mark.django_db
 def test_flight_fields_and_import_row(user):
     fake = FakeMyFlightbook([make_flight(9001, date(2026, 8, 16), route="KPAE/16R KBLI KSEAX", NightLandings=1,
-                                         FullStopLandings=3, fHoldingProcedures=True, Approaches=2,
+                                         FullStopLandings=3, Landings=4, fHoldingProcedures=True, Approaches=2,
                                          Nighttime=Decimal("0.50"), CrossCountry=Decimal("1.2000"))])
     result, _ = run(user, fake)
     flight = Flight.objects.get(owner=user)
     assert (flight.external_id, flight.source, flight.date) == ("mfb:9001", "myflightbook", date(2026, 8, 16))
     assert (flight.departure, flight.destination, flight.route) == ("KPAE", "KSEA", "KPAE/16R KBLI KSEAX")
-    assert (flight.day_landings, flight.day_takeoffs, flight.night_landings, flight.night_takeoffs) == (2, 2, 1, 1)
+    # Issue 12 (reference §8): FullStopLandings is day full stops only, so 3 day + 1 night, not seed 000's 2 + 1.
+    assert (flight.day_landings, flight.day_takeoffs, flight.night_landings, flight.night_takeoffs) == (3, 3, 1, 1)
+    assert (flight.day_full_stop_landings, flight.night_full_stop_landings) == (3, 1)
     assert (flight.holds, flight.approaches, flight.night, flight.cross_country) == (1, 2, Decimal("0.50"), Decimal("1.20"))
     assert flight.aircraft_type == "C-172 S, Cessna Skyhawk SP" and flight.simulator_type == "REAL"
     assert flight.raw["FlightID"] == 9001 and flight.raw["CrossCountry"] == 1.2 and len(flight.source_hash) == 64

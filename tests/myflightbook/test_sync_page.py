@@ -85,6 +85,8 @@ def test_a_failed_sync_shows_the_reason_and_a_retry(live_server, browser_page, d
     log_in(page, live_server, "pilot", "pilot-password-1")
     page.click("#mfb-sync-button")
     page.wait_for_selector('#mfb-sync-state[data-state="importing"]')
+    # The page says "importing" before its POST has queued the job: a worker started earlier finds nothing.
+    wait_for(lambda: "waiting for a worker" in page.locator("#mfb-sync-state").inner_text(), message="the queued job")
     worker = threading.Thread(target=worker_once)
     worker.start()
     page.wait_for_selector('#mfb-sync-state[data-state="failed"]', timeout=60_000)

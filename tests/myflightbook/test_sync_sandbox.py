@@ -49,15 +49,24 @@ def expected_airports(route: str) -> tuple[str, str]:
 def check_flight(stored: Flight, record: dict, day: date, device: str) -> None:
     """Every mapped field of one stored flight against the sandbox's record, by the seed's rules."""
     assert stored.date == day
-    assert stored.tail_number == record["TailNumDisplay"]
+    anonymous = record["TailNumDisplay"].startswith("(")  # "(C-172 S)": an anonymous aircraft, no registration
+    assert stored.tail_number == ("" if anonymous else record["TailNumDisplay"])
     assert stored.aircraft_type == " ".join(record["ModelDisplay"].split())
     assert stored.route == record["Route"]
     assert (stored.departure, stored.destination) == expected_airports(record["Route"])
     for key, column in HOURS.items():
         assert getattr(stored, column) == Decimal(record.get(key, 0)).quantize(Decimal("0.01")), (record["FlightID"], key)
-    day_landings = max(0, record.get("FullStopLandings", 0) - record.get("NightLandings", 0))
-    assert (stored.day_landings, stored.day_takeoffs) == (day_landings, day_landings)
-    assert (stored.night_landings, stored.night_takeoffs) == (record.get("NightLandings", 0),) * 2
+    # Reference §8: Landings is every landing, FullStopLandings day full stops, NightLandings night full stops;
+    # properties 397 night touch-and-goes, 73 night takeoffs, 93 takeoffs (any).
+    props = {prop["PropTypeID"]: prop.get("IntValue", 0) for prop in record["CustomProperties"]}
+    night_landings = record.get("NightLandings", 0) + props.get(397, 0)
+    day_landings = max(0, record.get("Landings", 0) - night_landings)
+    night_takeoffs = props.get(73, night_landings)
+    day_takeoffs = max(0, props[93] - night_takeoffs) if 93 in props else day_landings
+    assert (stored.day_landings, stored.night_landings) == (day_landings, night_landings), record["FlightID"]
+    assert (stored.day_takeoffs, stored.night_takeoffs) == (day_takeoffs, night_takeoffs), record["FlightID"]
+    assert (stored.day_full_stop_landings, stored.night_full_stop_landings) == (
+        record.get("FullStopLandings", 0), record.get("NightLandings", 0))
     assert stored.approaches == record.get("Approaches", 0)
     assert stored.holds == (1 if record.get("fHoldingProcedures") else 0)
     assert stored.remarks == record["Comment"]

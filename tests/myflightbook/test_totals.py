@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flightbridge.myflightbook.totals import map_total, map_totals
+from flightbridge.myflightbook.totals import map_total, map_totals, parse_landings_line
 
 SAMPLES = Path("/work/shared/reference/mfb-samples.json")
 
@@ -70,8 +70,9 @@ def test_reference_samples_with_landing_counts_from_the_total_time_line():
     assert table[("OTHER", "Instruction Charge (Received)")] == ("instruction_charge_received", Decimal("1450.00"), "currency")
     assert table[("OTHER", "Landings - Touch and Go")][1:] == (Decimal("402.00"), "count")
     assert table[("COUNTS", "Landings")] == ("landings", Decimal("1316.00"), "count")
-    assert table[("COUNTS", "Day landings")] == ("day_landings", Decimal("445.00"), "count")
-    assert table[("COUNTS", "Night landings")] == ("night_landings", Decimal("51.00"), "count")
+    # Issue 12 (reference §8): "Day" and "Night" in this line are full-stop landings, not all day landings.
+    assert table[("COUNTS", "Day full-stop landings")] == ("day_full_stop_landings", Decimal("445.00"), "count")
+    assert table[("COUNTS", "Night full-stop landings")] == ("night_full_stop_landings", Decimal("51.00"), "count")
     assert table[("COUNTS", "Approaches")] == ("approaches", Decimal("117.00"), "count")
     assert len(lines) == len(data["TotalsForUserWithQuery"]) + 4
 
@@ -81,3 +82,60 @@ def test_repeated_descriptions_stay_distinct():
              {"Value": Decimal("4.0"), "Description": "C-172", "Group": 2, "GroupName": "Times by ICAO Code", "IsTime": True}]
     lines, _ = map_totals(items)
     assert [line.description for line in lines] == ["C-172", "C-172 (Times by ICAO Code)"]
+
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    "text, landings, day, night, approaches",
+    [
+        ("1,316 Landings (445 Day, 51 Night), 117 Approaches", 1316, 445, 51, 117),  # the reference sample
+        ("1,204 Landings (388 Day)", 1204, 388, 0, 0),  # zero parts are left out (Totals.cs)
+        ("112 Landings (4 Night), 21 Approaches", 112, 0, 4, 21),
+        ("12 Landings", 12, 0, 0, 0),  # only touch-and-goes: no full-stop part at all
+        ("1 Landing (1 Day)", 1, 1, 0, 0),  # singular
+        ("1 Approach", 0, 0, 0, 1),
+        ("21 Approaches", 0, 0, 0, 21),
+        ("12,345,678 Landings (1,234,567 Day, 1,000 Night), 2,000 Approaches", 12345678, 1234567, 1000, 2000),
+        ("1204 Landings (388 Day, 47 Night)", 1204, 388, 47, 0),  # without separators
+    ],
+)
+def test_landings_line_with_any_part_left_out(text, landings, day, night, approaches):
+    assert parse_landings_line(text) == {"landings": D(landings), "day_full_stop_landings": D(day),
+                                         "night_full_stop_landings": D(night), "approaches": D(approaches)}
+
+
+@pytest.mark.parametrize("text", ["", "(=14.2 Actual + 61.93 Simulated)", "1.204 Atterrissages (388 Jour)"])
+def test_a_line_without_landing_counts_gives_none(text):
+    assert parse_landings_line(text) == {}
+
+
+def test_the_total_time_line_without_subtotals_adds_no_counts():
+    lines, _ = map_totals([{"Value": D("12.5000"), "Description": "Total Time", "SubDescription": "", "NumericType": 2,
+                            "IsTime": True, "Group": 7}])
+    assert [(line.key, line.value) for line in lines] == [("total_time", D("12.50"))]
+
+
+def test_parts_left_out_count_as_zero_lines():
+    lines, _ = map_totals([{"Value": D("8.0000"), "Description": "Total Time", "SubDescription": "1,204 Landings (388 Day)",
+                            "NumericType": 2, "IsTime": True, "Group": 7}])
+    counts = {line.key: line.value for line in lines if line.dimension == "COUNTS"}
+    assert counts == {"landings": D("1204.00"), "day_full_stop_landings": D("388.00"),
+                      "night_full_stop_landings": D("0.00"), "approaches": D("0.00")}
+
+
+@pytest.mark.parametrize(
+    "item, unit",
+    [
+        ({"Value": D("3.0"), "Description": "Glider Tows", "Group": 6}, "count"),  # Integer 0: NumericType omitted
+        ({"Value": D("3.0"), "Description": "Glider Tows", "NumericType": 0, "IsInt": True, "Group": 6}, "count"),
+        ({"Value": D("1.5"), "Description": "Fuel Burned", "NumericType": 1, "Group": 6}, "decimal"),  # Decimal 1
+        ({"Value": D("2.2500"), "Description": "Tach time", "NumericType": 2, "IsTime": True, "Group": 6}, "hours"),
+        ({"Value": D("95.50"), "Description": "Fuel Cost", "NumericType": 3, "IsCurrency": True, "Group": 6}, "currency"),
+        ({"Value": D("1.5"), "Description": "Fuel Burned", "NumericType": "Decimal", "Group": 6}, "decimal"),
+    ],
+)
+def test_every_numeric_type(item, unit):
+    line = map_total(item)
+    assert (line.unit, line.value) == (unit, D(item["Value"]).quantize(D("0.01")))

@@ -168,6 +168,7 @@ OWNED_BY_ID = {
     ("get", "/api/flights/{flight_id}"): "flight",
     ("get", "/api/imports/{import_id}"): "import",
     ("post", "/api/imports/{import_id}/revert"): "import",
+    ("post", "/api/imports/{import_id}/take-myflightbook"): "import",
     ("get", "/api/jobs/{job_id}"): "job",
 }
 #: Shared catalog objects: a pilot without the operator's permissions may not change (or read) them.

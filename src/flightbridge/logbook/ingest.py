@@ -29,13 +29,15 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Iterable, Sequence
 
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
-from flightbridge.logbook.services import finish_import
+from flightbridge.logbook.services import TAKEN_KEY, finish_import
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,8 @@ UPDATE_BY_ID = Policy("update-by-id", update_changed=True, compare_fields=True, 
 UPDATE_WHEN_CHANGED = Policy("update-when-changed", update_changed=True, compare_fields=False, match_legacy=True)
 
 POLICIES = {FlightSource.MYFLIGHTBOOK: KEEP_PILOTS_COPY, FlightSource.LOGGER: UPDATE_BY_ID}
+#: The pilot asked for the source's newer version of a flight a run listed as changed: update it.
+TAKE_SOURCE_VERSION = Policy("take-source-version", update_changed=True, compare_fields=False, match_legacy=False)
 
 
 @dataclass(frozen=True)
@@ -201,36 +205,38 @@ class IngestRun:
             outcome.records.extend(self._store_chunk(flights[start:start + self.batch_size]))
         return outcome
 
-    def skip_unchanged(self, keys: Sequence[tuple[str, str] | None]) -> list[bool]:
+    def skip_unchanged(self, keys: Sequence[tuple[str, str] | None]) -> list[int | None]:
         """Before the caller maps its records: which of them, given as (external id, digest) or None,
-        are stored unchanged (or repeat, later in `keys`, one that is). They are counted here exactly
-        as `store_batch` would count them, so the caller need not map or send them: an unchanged
-        re-check then costs a digest and one query a page (issue 15, cost per flight). Only for
-        policies that compare digests; otherwise nothing is skipped.
+        are stored unchanged (or repeat, later in `keys`, one that is), as the stored flight's id (None
+        for the rest). They are counted here exactly as `store_batch` would count them, so the caller
+        need not map or send them: an unchanged re-check then costs a digest and one query a page
+        (issue 15, cost per flight). Only for policies that compare digests; otherwise nothing is skipped.
         """
-        skipped = [False] * len(keys)
+        skipped: list[int | None] = [None] * len(keys)
         external_ids = {key[0] for key in keys if key is not None}
         if self.policy.compare_fields or not external_ids:
             return skipped
-        stored = dict(Flight.objects.filter(owner=self.owner, external_id__in=external_ids)
-                      .values_list("external_id", "source_hash"))
-        first_skipped: dict[str, bool] = {}
+        stored = {external_id: (digest, flight_id) for external_id, digest, flight_id in
+                  Flight.objects.filter(owner=self.owner, external_id__in=external_ids)
+                  .values_list("external_id", "source_hash", "id")}
+        first: dict[str, int | None] = {}
         counts = self.counts
         for position, key in enumerate(keys):
             if key is None:
                 continue
             external_id, digest = key
-            if external_id in first_skipped:
-                if first_skipped[external_id]:  # a repeat of a record counted here: counted as a repeat
-                    skipped[position] = True
+            if external_id in first:
+                if first[external_id] is not None:  # a repeat of a record counted here: counted as a repeat
+                    skipped[position] = first[external_id]
                     counts.skipped += 1
                     counts.by_reason[self.policy.repeated_reason] += 1
                 continue  # otherwise store_batch sees both and counts the repeat itself
+            stored_digest, flight_id = stored.get(external_id, (None, None))
             # As `_is_unchanged`: a row stored before digests were kept has none and counts as unchanged.
-            unchanged = external_id in stored and (not stored[external_id] or stored[external_id] == digest)
-            first_skipped[external_id] = unchanged
+            unchanged = flight_id is not None and (not stored_digest or stored_digest == digest)
+            first[external_id] = flight_id if unchanged else None
             if unchanged:
-                skipped[position] = True
+                skipped[position] = flight_id
                 counts.unchanged += 1
                 counts.by_reason[self.policy.unchanged_reason] += 1
         return skipped
@@ -472,9 +478,74 @@ class IngestRun:
         return RecordOutcome(incoming.label, incoming.key, FAILED, field=None, reason=reason)
 
 
+    # ------------------------------------------------------- what the source deleted or changed since
+
+    def mark_deleted_at_source(self, external_ids: Iterable[str]) -> list[dict]:
+        """This source's flights that the source no longer has. They are the pilot's copies: marked (with
+        when that was first noticed), never deleted. Returns them as the run lists them (bounded)."""
+        rows = Flight.objects.filter(owner=self.owner, source=self.source, external_id__in=list(external_ids))
+        rows.filter(deleted_at_source__isnull=True).update(deleted_at_source=timezone.now())  # keeps updated_at
+        return [{"record": external_id, "flight_id": pk, "date": day.isoformat()}
+                for pk, external_id, day in rows.order_by("date", "id").values_list("id", "external_id", "date")[:MAX_LISTED]]
+
+    def note_present_at_source(self, external_ids: Iterable[str]) -> int:
+        """Flights the source lists (again): no longer marked as deleted there."""
+        return Flight.objects.filter(owner=self.owner, source=self.source, external_id__in=list(external_ids),
+                                     deleted_at_source__isnull=False).update(deleted_at_source=None)
+
+    def keep_source_versions(self, versions: dict[int, dict], current: Iterable[int] = ()) -> None:
+        """Remember the source's newer version of flights kept as the pilot's copy (`versions`: flight id →
+        what the source sent), so the pilot can take it later; forget it for flights whose source record
+        matches the stored one again (`current`)."""
+        for flight_id, version in versions.items():
+            Flight.objects.filter(owner=self.owner, pk=flight_id).update(source_update=version)
+        current = list(current)
+        if current:
+            Flight.objects.filter(owner=self.owner, pk__in=current, source_update__isnull=False).update(source_update=None)
+
 def open_run(owner, source: str, *, job=None, policy: Policy | None = None, details: dict | None = None,
              batch_size: int | None = None) -> IngestRun:
     """Record a new import run (status processing) and return the handle that stores its flights."""
     record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details or {})
     return IngestRun(record, policy, batch_size=batch_size)
 
+
+
+def _jsonable(value):
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def take_source_versions(run: LogbookImport, incoming: Sequence[IncomingFlight]) -> BatchOutcome:
+    """The pilot takes the source's version of flights `run` listed as changed there.
+
+    Each flight is updated through the same path as any import (it stays the run's); what it held before
+    goes into the run's details (`taken_from_source`), so undoing the run puts it back. One transaction:
+    all of them are taken or none.
+    """
+    with transaction.atomic():
+        record = LogbookImport.objects.select_for_update().get(pk=run.pk)
+        flights = {flight.external_id: flight for flight in Flight.objects.filter(
+            owner=record.owner, source=record.source, external_id__in=[item.external_id for item in incoming])}
+        before = {}
+        for item in incoming:
+            flight = flights.get(item.external_id)
+            if flight is not None:
+                names = [*item.fields, "source_hash"]
+                before[item.external_id] = {**{name: _jsonable(getattr(flight, name)) for name in names},
+                                            "import_batch_id": flight.import_batch_id}
+        handle = IngestRun(record, TAKE_SOURCE_VERSION)
+        outcome = handle.store_batch(list(incoming))
+        taken = [result for result in outcome if result.outcome == UPDATED and result.record in before]
+        now = timezone.now().isoformat()
+        entries = list(record.details.get(TAKEN_KEY) or [])
+        for result in taken:
+            entries.append({"flight_id": result.flight_id, "record": result.record, "taken_at": now,
+                            "before": before[result.record], "version": flights[result.record].source_update})
+        Flight.objects.filter(pk__in=[result.flight_id for result in taken]).update(source_update=None)
+        # A run lists at most MAX_LISTED changed flights, and a flight can be taken once per listing.
+        LogbookImport.objects.filter(pk=record.pk).update(details={**record.details, TAKEN_KEY: entries[-MAX_LISTED:]})
+    return outcome

@@ -96,10 +96,14 @@ class Flight(models.Model):
     cfi = models.DecimalField(**HOURS)
     ground_sim = models.DecimalField(**HOURS)
 
+    # Landings of any kind (full-stop and touch-and-go), and the full-stop ones among them: §61.57(a) counts
+    # every landing, §61.57(b) night and tailwheel currency only full stops (docs/myflightbook.md).
     day_landings = models.PositiveIntegerField(default=0)
     day_takeoffs = models.PositiveIntegerField(default=0)
     night_landings = models.PositiveIntegerField(default=0)
     night_takeoffs = models.PositiveIntegerField(default=0)
+    day_full_stop_landings = models.PositiveIntegerField(default=0)
+    night_full_stop_landings = models.PositiveIntegerField(default=0)
     approaches = models.PositiveIntegerField(default=0)
     holds = models.PositiveIntegerField(default=0)
 
@@ -128,6 +132,11 @@ class Flight(models.Model):
                                        related_name="created_flights", editable=False)
     raw = models.JSONField(null=True, blank=True, help_text="the source record exactly as received")
     source_hash = models.CharField(max_length=64, blank=True, default="", help_text="digest of `raw`, to notice changes at the source")
+    # What the source did since: the flight stays the pilot's either way (docs/myflightbook.md).
+    deleted_at_source = models.DateTimeField(null=True, blank=True, editable=False,
+                                             help_text="when a full sync of its source first no longer found it (kept here)")
+    source_update = models.JSONField(null=True, blank=True, editable=False,
+                                     help_text="the source's newer version of this record, until the pilot takes it")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -190,6 +199,7 @@ class CurrencyRecord(models.Model):
     status = models.CharField(max_length=16, choices=CurrencyStatus.choices)
     value = models.CharField(max_length=255, blank=True, default="", help_text="MyFlightbook's Value text")
     discrepancy = models.TextField(blank=True, default="")
+    ipc_required = models.BooleanField(default=False, help_text='instrument currency whose Discrepancy says "IPC is required."')
     expires_on = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=32, default=FlightSource.MYFLIGHTBOOK)
     raw = models.JSONField(default=dict, blank=True)

@@ -46,8 +46,14 @@ LINES: tuple[RollupLine, ...] = (
     RollupLine("CONDITIONS", "simulated_ifr", "Simulated Instrument", "simulated_ifr", "hours"),
     RollupLine("CONDITIONS", "ground_sim", "Ground Simulator", "ground_sim", "hours"),
     RollupLine("COUNTS", "flights", "Flights", None, "count"),
+    # Landings of any kind, and the full-stop ones, counted as MyFlightbook counts them (§8): "Landings" (all,
+    # added below) and the full-stop lines compare one for one with its "1,204 Landings (388 Day, 47 Night)".
     RollupLine("COUNTS", "day_landings", "Day landings", "day_landings", "count"),
     RollupLine("COUNTS", "night_landings", "Night landings", "night_landings", "count"),
+    RollupLine("COUNTS", "day_full_stop_landings", "Day full-stop landings", "day_full_stop_landings", "count"),
+    RollupLine("COUNTS", "night_full_stop_landings", "Night full-stop landings", "night_full_stop_landings", "count"),
+    RollupLine("COUNTS", "day_takeoffs", "Day takeoffs", "day_takeoffs", "count"),
+    RollupLine("COUNTS", "night_takeoffs", "Night takeoffs", "night_takeoffs", "count"),
     RollupLine("COUNTS", "approaches", "Approaches", "approaches", "count"),
     RollupLine("COUNTS", "holds", "Holds", "holds", "count"),
 )

@@ -27,6 +27,8 @@ class FlightOut(Schema):
     day_takeoffs: int
     night_landings: int
     night_takeoffs: int
+    day_full_stop_landings: int
+    night_full_stop_landings: int
     approaches: int
     holds: int
     block_out: datetime | None
@@ -45,6 +47,14 @@ class FlightOut(Schema):
     source: str
     import_batch_id: int | None = Field(description="the import run that last wrote this flight")
     created_by_run_id: int | None = Field(description="the import run that created it (what Undo of that run removes)")
+    deleted_at_source: datetime | None = Field(
+        description="when a full sync of its source (MyFlightbook) first no longer found it; this copy is kept")
+    source_update_waiting: bool = Field(
+        description="its source changed it since import; POST /api/imports/{id}/take-myflightbook takes that version")
+
+    @staticmethod
+    def resolve_source_update_waiting(flight) -> bool:
+        return flight.source_update is not None
     created_at: datetime
     updated_at: datetime
 
@@ -115,7 +125,9 @@ class LogbookSummary(Schema):
     imc: Decimal
     simulated_ifr: Decimal
     cross_country: Decimal
-    landings: int
+    landings: int = Field(description="every landing, full-stop and touch-and-go, day and night")
+    day_full_stop_landings: int
+    night_full_stop_landings: int
     approaches: int
 
 
@@ -142,6 +154,7 @@ class CurrencyOut(Schema):
     status: str
     value: str
     discrepancy: str
+    ipc_required: bool
     expires_on: date | None
     source: str
     synced_at: datetime

@@ -4,7 +4,7 @@ Undo, and a pilot's own corrections to a flight."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -45,7 +45,10 @@ def summarize(flights) -> dict:
     sums = {name: Coalesce(Sum(name), ZERO) for name in SUMMED_HOURS}
     row = flights.aggregate(
         flights=Count("id"),
+        # day + night landings of any kind = MyFlightbook's `Landings` total (docs/myflightbook.md)
         landings=Coalesce(Sum("day_landings"), 0) + Coalesce(Sum("night_landings"), 0),
+        day_full_stop_landings=Coalesce(Sum("day_full_stop_landings"), 0),
+        night_full_stop_landings=Coalesce(Sum("night_full_stop_landings"), 0),
         approaches=Coalesce(Sum("approaches"), 0),
         **sums,
     )
@@ -129,6 +132,9 @@ def close_runs_of_dead_job(job_id: int) -> int:
 
 
 EDITED_SINCE = "edited since the import"
+CHANGED_SINCE_TAKEN = "changed since you took the source's version"
+#: A run's details: the flights whose source version the pilot took through it, with what they held before.
+TAKEN_KEY = "taken_from_source"
 
 
 def updated_by_later_run(run_id: int) -> str:
@@ -204,17 +210,49 @@ def revert_import(owner, import_id: int) -> RevertResult:
         aircraft = UserAircraft.objects.filter(owner=owner, import_batch=batch, manual=False,
                                                created_at__gte=batch.started_at, updated_at__lte=edited_after)
         removed_aircraft, _ = aircraft.delete()
+        restored, kept_taken = restore_taken_versions(batch, edited_after)
+        kept += kept_taken
         details = {**batch.details, "reverted": {
-            "removed_flights": removed_flights, "removed_aircraft": removed_aircraft,
+            "removed_flights": removed_flights, "removed_aircraft": removed_aircraft, "restored_flights": restored,
             "kept_flight_ids": [item.flight.pk for item in kept],
             "kept": [{"flight_id": item.flight.pk, "reason": item.reason} for item in kept[:1000]]}}
         LogbookImport.objects.filter(pk=batch.pk).update(details=details)
-        finish_import(batch, ImportStatus.REVERTED, message=_reverted_message(removed_flights, removed_aircraft, kept))
+        finish_import(batch, ImportStatus.REVERTED, message=_reverted_message(removed_flights, removed_aircraft, kept, restored))
     return RevertResult(batch=batch, removed_flights=removed_flights, removed_aircraft=removed_aircraft, kept=kept)
 
 
-def _reverted_message(removed_flights: int, removed_aircraft: int, kept: list[KeptFlight]) -> str:
+def restore_taken_versions(batch: LogbookImport, edited_after) -> tuple[int, list[KeptFlight]]:
+    """Undo's part for the flights whose source version the pilot took through `batch`: each gets back
+    what it held before, and the source's version waits again to be taken. A flight changed since the
+    take (edited, or written by a later run) is kept as it is and listed."""
+    restored, kept = 0, []
+    for entry in batch.details.get(TAKEN_KEY) or []:
+        flight = Flight.objects.select_for_update().filter(pk=entry.get("flight_id"), owner=batch.owner).first()
+        if flight is None:
+            continue
+        taken_at = max(datetime.fromisoformat(entry["taken_at"]) + timedelta(seconds=1), edited_after)
+        if flight.updated_at > taken_at or flight.import_batch_id != batch.pk:
+            kept.append(KeptFlight(flight, CHANGED_SINCE_TAKEN))
+            continue
+        for name, value in entry["before"].items():
+            if name == "import_batch_id":
+                flight.import_batch_id = value
+            else:
+                setattr(flight, name, Flight._meta.get_field(name).to_python(value))
+        flight.source_update = entry.get("version")
+        flight.save()
+        restored += 1
+    return restored, kept
+
+
+def _reverted_message(removed_flights: int, removed_aircraft: int, kept: list[KeptFlight], restored: int = 0) -> str:
     message = f"Reverted: removed {removed_flights} flight(s) and {removed_aircraft} aircraft"
+    if restored:
+        message += f"; put back your version of {restored} flight(s) you had replaced with the source's"
+    kept_taken = [item for item in kept if item.reason == CHANGED_SINCE_TAKEN]
+    kept = [item for item in kept if item.reason != CHANGED_SINCE_TAKEN]
+    if kept_taken:
+        message += f"; kept {len(kept_taken)} flight(s) changed since you took the source's version"
     edited = sum(item.reason == EDITED_SINCE for item in kept)
     later = len(kept) - edited
     if edited:
@@ -273,7 +311,8 @@ def import_run_detail(owner, import_id: int, page: int = 1) -> dict:
 EDITABLE_FIELDS = (
     "date", "departure", "destination", "route", "tail_number", "aircraft_type", "simulator_type",
     "total_flight_time", "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim",
-    "day_landings", "day_takeoffs", "night_landings", "night_takeoffs", "approaches", "holds",
+    "day_landings", "day_takeoffs", "night_landings", "night_takeoffs", "day_full_stop_landings",
+    "night_full_stop_landings", "approaches", "holds",
     "flight_rules", "approach_type", "pic_name", "sic_name", "instructor_name", "student_name", "remarks",
 )
 
@@ -370,7 +409,9 @@ class RunView:
 
     @property
     def can_undo(self) -> bool:
-        return self.run.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) and self.created > 0
+        # Something to undo: flights or aircraft it added, or source versions the pilot took through it.
+        taken = bool((self.run.details or {}).get(TAKEN_KEY))
+        return self.run.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) and (self.created > 0 or taken)
 
 
 def _record_names(items, limit: int = REASON_SAMPLE) -> list[str]:

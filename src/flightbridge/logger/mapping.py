@@ -34,6 +34,8 @@ DURATION_COLUMNS = {
     "simTime": "ground_sim",
     "nightTime": "night",
 }
+#: Logger's landing counts are every landing (day or night, of any kind), which our day/night_landings
+#: columns hold (for a MyFlightbook flight: Landings split by NightLandings + night touch-and-goes).
 COUNT_COLUMNS = {
     "numberOfDayLandings": "day_landings",
     "numberOfNightLandings": "night_landings",
@@ -320,6 +322,9 @@ def entry_to_flight(entry: dict, index: int, *, is_utc: bool, airports: Airports
         if value > MAX_COUNT:
             bad(name, f"{value} is larger than the logbook can store ({MAX_COUNT})")
         fields[column] = value
+    # A Logger entry is one leg and Logger has no touch-and-go count: its landings are full-stop landings.
+    fields["day_full_stop_landings"] = fields["day_landings"]
+    fields["night_full_stop_landings"] = fields["night_landings"]
     for name, column in DURATION_COLUMNS.items():
         fields[column] = codec.minutes_to_hours(codec.parse_duration(entry.get(name)) or 0)
 

@@ -282,7 +282,7 @@ class MyFlightbookClient:
                     started = time.perf_counter()
                     try:
                         response = self.http.post(
-                            url, data=form, headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}
+                            url, data=form, headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "Accept-Language": "en-US"}
                         )
                         body = response.text if response.status_code == 200 else None
                     finally:

@@ -1,9 +1,13 @@
 """Map a MyFlightbook `CurrencyStatusItem` (GetCurrencyForUser) to one of our FAA currency kinds.
 
-Pure functions on plain data. Recognised: flight review (§61.56), instrument (§61.57(c)), IPC
-(§61.57(d)), 1st/2nd/3rd-class medicals (§61.23) and BasicMed (§61.113(i)), key certificates and
-endorsements, and the §61.57(a)/(b) 90-day day and night passenger currency, per category/class as
-MyFlightbook labels them (`ASEL - Passengers`, `AMEL (B737) - Night`, `IFR - Airplane`).
+Pure functions on plain data. Recognised: the labels MyFlightbook really produces (reference §8, checked
+against its source; docs/myflightbook.md has the table): flight review (§61.56, and "Flight Review
+(SFAR73/R22)"), the §61.58 PIC and §61.55 SIC proficiency checks (MyFlightbook files them in its
+FlightReview group, but they are not flight reviews), the §61.195(a) instructing limit, instrument
+(§61.57(c), per category, glider passengers included; "IPC is required." in its Discrepancy is kept as
+`ipc_required`), 1st/2nd/3rd-class medical privileges (§61.23) and BasicMed (§61.113(i)), the CFI
+certificate, endorsements, and the §61.57(a)/(b) 90-day day and night passenger currency per
+category/class (`ASEL - Passengers`, `AMEL (B737) - Night`, tailwheel).
 
 Safety rule, never to be broken: an item is never reported as a pass unless MyFlightbook said so.
 MyFlightbook's JSON omits default values, so a NotCurrent (= 0) item arrives with no `Status` at all:
@@ -39,7 +43,20 @@ _DATE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _PASSENGERS = re.compile(r"^(?P<category>.+?)\s+-\s+passengers?\b", re.IGNORECASE)
 _NIGHT = re.compile(r"^(?P<category>.+?)\s+-\s+night\b(?!\s*vision)", re.IGNORECASE)
 _TAILWHEEL = re.compile(r"^(?P<category>.+?)\s+-\s+tailwheel\b", re.IGNORECASE)
-_IFR = re.compile(r"^(?:IFR|instrument)(?:\s+-\s+(?P<category>.+?))?(?:\s+\((?:no\s+)?passengers\))?\s*$", re.IGNORECASE)
+# "IFR - Airplane", "IFR - Rotorcraft", "IFR - Glider", "IFR - Glider - (Passengers)" / "- (No Passengers)"
+_IFR = re.compile(r"^(?:IFR|instrument)(?:\s+-\s+(?P<category>.+?))?(?:\s+-)?(?:\s+\((?:no\s+)?passengers\))?\s*$", re.IGNORECASE)
+# "PIC Proficiency Check (61.58): B737" (per type) and "SIC Proficiency (61.55) - AMEL" (per category/class)
+_PIC_6158 = re.compile(r"(?:61\.58|pic\s+proficiency)[^:]*(?::\s*(?P<category>.+))?$", re.IGNORECASE)
+_SIC_6155 = re.compile(r"(?:61\.55|sic\s+proficiency)[^-]*(?:-\s*(?P<category>.+))?$", re.IGNORECASE)
+# "Flight Review (SFAR73/R22)", "Flight Review (SFAR73/R44)" (and older "(R44)" spellings)
+_SFAR73 = re.compile(r"\((?:SFAR\s*73\s*/\s*)?(R22|R44)\)", re.IGNORECASE)
+# Instrument currency's Discrepancy when more than 6 calendar months lapsed (Currency.resx IPCRequired)
+_IPC_REQUIRED = re.compile(r"\bIPC is required\b", re.IGNORECASE)
+# Non-FAA rules and limits MyFlightbook can show (EASA, LAPL, Canada, Australia, Part 117/125/135, NVG,
+# 61.217 ground instructor, UAS 107.65): not tracked here.
+_NOT_TRACKED = re.compile(
+    r"night\s+vision|^nv\s|\bfar 117\b|\b(?:117|125|135)\.\d|61\.217|\beasa\b|\blapl\b|\bfcl\b|\bsfcl\b"
+    r"|\(fi\)|\bcasa\b|\buas\b|107\.65|oro\.ftl", re.IGNORECASE)
 _ENDORSEMENTS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"\bhigh[\s-]*performance\b", re.I), "endorsement_high_performance"),
     (re.compile(r"\bcomplex\b", re.I), "endorsement_complex"),
@@ -60,6 +77,7 @@ class MappedCurrency:
     value: str
     discrepancy: str
     expires_on: date | None
+    ipc_required: bool = False  # "IPC is required." in an instrument item's Discrepancy (§61.57(d))
 
 
 @dataclass(frozen=True)
@@ -107,20 +125,31 @@ def parse_expiry(value: str) -> date | None:
 
 
 def _medical_kind(label: str) -> str | None:
-    text = label.lower()
-    if "easa" in text or "lapl" in text or "icao" in text:
-        return None  # not an FAA medical
+    """The FAA medical class a Medical-group label speaks of (ProfileCurrency.cs, BasicMed.cs).
+
+    After a 1st class lapses MyFlightbook lists what it still allows: "Commercial or ATC Medical
+    Privileges" (second-class privileges under §61.23(d)) and "3rd Class Medical Privileges". An FAA 3rd
+    class and any "other" medical are a plain "Medical". EASA, LAPL, Canadian and Australian medicals
+    ("Class 1 Medical", "PPL Medical", "Commercial/ATP Medical", …) are not FAA medicals: unmapped.
+    """
+    text = " ".join(label.lower().split())
     if "basicmed" in text.replace(" ", ""):
-        return "basicmed"
+        return "basicmed"  # "Medical Due (BasicMed)", "Medical (BASICMED ONLY)"
+    if re.search(r"\b(easa|lapl|icao|casa)\b|\bclass [12]\b|commercial transport|commercial/atp|\bppl\b|glider/ultralight", text):
+        return None
     if re.search(r"\b(1st|first)\b", text):
         return "medical_1st"
-    if re.search(r"\b(2nd|second)\b", text):
+    if re.search(r"\b(2nd|second)\b", text) or "commercial or atc" in text:
         return "medical_2nd"
     if re.search(r"\b(3rd|third)\b", text):
         return "medical_3rd"
     if "medical" in text:
-        return "medical"  # MyFlightbook's plain "Medical" / "Medical Due" (class not stated)
+        return "medical"  # MyFlightbook's plain "Medical" (FAA 3rd class, or a medical of another kind)
     return None
+
+
+def _category(match: re.Match | None) -> str:
+    return ((match.group("category") if match else "") or "").strip()
 
 
 def classify(label: str, group: int | None) -> tuple[str, str] | None:
@@ -132,16 +161,24 @@ def classify(label: str, group: int | None) -> tuple[str, str] | None:
     if group == MEDICAL or (group in (None, GROUP_NONE) and ("medical" in lower or "basicmed" in lower.replace(" ", ""))):
         kind = _medical_kind(text)
         return (kind, "") if kind else None
-    if "night vision" in lower or lower.startswith("nv ") or "117" in lower or "135." in lower:
-        return None  # NVG, Part 117 and Part 135 limits: not tracked here
+    if _NOT_TRACKED.search(text):
+        return None
+    # Before the flight review: MyFlightbook puts both checks in its FlightReview group (Currency.cs).
+    if "61.58" in lower or "pic proficiency" in lower:
+        return ("pic_proficiency_check", _category(_PIC_6158.search(text)))
+    if "61.55" in lower or "sic proficiency" in lower:
+        return ("sic_proficiency_check", _category(_SIC_6155.search(text)))
+    if "61.195" in lower:
+        # "FAR 61.195(a) - CFI Limit": at most 8 hours of instruction in 24 hours, not the CFI certificate.
+        return ("cfi_instruction_limit", "")
     if group == FLIGHT_REVIEW or "flight review" in lower or re.search(r"\bbfr\b", lower):
-        sfar = re.search(r"\((R22|R44)\)", text)
-        return ("flight_review", sfar.group(1) if sfar else "")
+        sfar = _SFAR73.search(text)
+        return ("flight_review", sfar.group(1).upper() if sfar else "")
     if re.search(r"\bipc\b|instrument proficiency check", lower) and "required" not in lower:
         return ("instrument_proficiency_check", "")
     ifr = _IFR.match(text)
     if ifr:
-        return ("instrument", (ifr.group("category") or "").strip())
+        return ("instrument", _category(ifr))
     for pattern, kind in ((_PASSENGERS, "passenger_day_90"), (_NIGHT, "passenger_night_90")):
         match = pattern.match(text)
         if match:
@@ -156,13 +193,17 @@ def classify(label: str, group: int | None) -> tuple[str, str] | None:
     if group == CERTIFICATES or group in (None, GROUP_NONE, CUSTOM):
         if re.search(r"\bcfi\b|flight instructor", lower):
             return ("cfi_certificate", "")
-        if "61.58" in lower or "pic proficiency" in lower:
-            return ("pic_proficiency_check", "")
         if "endorse" in lower or group == CERTIFICATES:
             for pattern, kind in _ENDORSEMENTS:
                 if pattern.search(lower):
                     return (kind, "")
     return None
+
+
+def ipc_required(kind: str, discrepancy: str) -> bool:
+    """MyFlightbook has no separate IPC item: an instrument item lapsed past 6 calendar months says
+    "IPC is required." in its Discrepancy (§61.57(d)); the pilot must see it on that item."""
+    return kind == "instrument" and bool(_IPC_REQUIRED.search(discrepancy or ""))
 
 
 def map_currency_item(item: Any) -> MappedCurrency | UnmappedCurrency:
@@ -190,6 +231,7 @@ def map_currency_item(item: Any) -> MappedCurrency | UnmappedCurrency:
         value=value[:255],
         discrepancy=discrepancy,
         expires_on=parse_expiry(value),
+        ipc_required=ipc_required(kind, discrepancy),
     )
 
 

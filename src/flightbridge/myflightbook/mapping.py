@@ -1,7 +1,8 @@
 """Map one MyFlightbook `LogbookEntry` (FlightsWithQueryAndOffset JSON) to the fields of our `Flight`.
 
 Pure functions on plain data: no database, no network, no clock. The rules are the seed's ("What gets
-synced" → Flights) read against MyFlightbook's real JSON (`myflightbook-api.md` §3–4): a key equal to
+synced" → Flights) read against MyFlightbook's real JSON (`myflightbook-api.md` §3–4), except landings and
+takeoffs, which follow §8 (issue 12; docs/myflightbook.md says where it overrides the seed): a key equal to
 its default is *omitted* (so a missing number is 0 and a missing bool is false), decimals keep their
 scale, `Date` is ISO without a zone (older exports and the seed say `M/D/YYYY`). A record that cannot be
 stored exactly raises `BadRecord` naming the record and the field; this module must never guess a
@@ -63,6 +64,16 @@ VOLATILE_KEYS = frozenset({"SendFlightLink", "SocialMediaLink"})
 # Custom properties that carry block times (UTC DateValue); see KnownProperties in MyFlightbook.
 PROP_BLOCK_OUT = 187
 PROP_BLOCK_IN = 186
+# Landing and takeoff counts MyFlightbook keeps as properties (IntValue), not fields (reference §8):
+# night touch-and-go landings, night takeoffs and "Takeoffs (any)".
+PROP_NIGHT_TOUCH_AND_GO = 397
+PROP_NIGHT_TAKEOFFS = 73
+PROP_TAKEOFFS_ANY = 93
+
+# An anonymous aircraft's tail is `#` + its model id (`#001042`) in AircraftForUser; a flight in one shows
+# `(<model>)` as its TailNumDisplay (LogbookEntry.cs). Neither is a registration.
+ANONYMOUS_TAIL_PREFIX = "#"
+_ANONYMOUS_DISPLAY = re.compile(r"^\(.*\)$")
 
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 # Routes are space separated; "KPAE-KBLI" and comma lists are common too. "/" is NOT a separator: it
@@ -388,6 +399,74 @@ def _has_lone_surrogate(value: Any) -> bool:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def is_anonymous_tail(tail: str) -> bool:
+    """True for an anonymous aircraft: `#001042` (AircraftForUser) or `(C-172 S)` (a flight's TailNumDisplay)."""
+    text = (tail or "").strip()
+    return text.startswith(ANONYMOUS_TAIL_PREFIX) or bool(_ANONYMOUS_DISPLAY.match(text))
+
+
+@dataclass(frozen=True)
+class LandingCounts:
+    """A flight's landings and takeoffs in our columns, from MyFlightbook's fields and properties (§8)."""
+
+    day_landings: int
+    night_landings: int
+    day_full_stop_landings: int
+    night_full_stop_landings: int
+    day_takeoffs: int
+    night_takeoffs: int
+
+    def as_fields(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def landing_counts(*, landings: int, full_stop_landings: int, night_landings: int, night_touch_and_go: int = 0,
+                   night_takeoffs: int | None = None, takeoffs_any: int | None = None) -> LandingCounts:
+    """MyFlightbook's counts → ours (reference §8, issue 12; this replaces seed 000's rule).
+
+    `Landings` is every landing (day and night, full-stop and touch-and-go); `FullStopLandings` is day
+    full-stop landings only and `NightLandings` night full-stop landings, so the two never overlap;
+    night touch-and-goes are property 397. So all day landings = Landings − NightLandings − prop 397
+    (never below zero: a flight logged with only full-stop counts is not negative), all night landings
+    = NightLandings + prop 397. Night takeoffs are property 73; without it, one takeoff per night landing
+    (AC 61-98D). "Takeoffs (any)" (property 93) less the night ones are day takeoffs; without it, one
+    per day landing.
+    """
+    night_all = night_landings + night_touch_and_go
+    day_all = max(0, landings - night_all)
+    night_off = night_all if night_takeoffs is None else night_takeoffs
+    day_off = day_all if takeoffs_any is None else max(0, takeoffs_any - night_off)
+    return LandingCounts(day_landings=day_all, night_landings=night_all, day_full_stop_landings=full_stop_landings,
+                         night_full_stop_landings=night_landings, day_takeoffs=day_off, night_takeoffs=night_off)
+
+
+def _property_count(properties: list, prop_type: int, record_id: str) -> int | None:
+    """The IntValue of property `prop_type` (summed if listed twice); None when the flight does not carry it."""
+    total = None
+    for prop in properties:
+        if isinstance(prop, Mapping) and prop.get("PropTypeID") == prop_type:
+            try:
+                value = count_value(prop, "IntValue", record_id)
+            except BadRecord as exc:
+                raise BadRecord(f"property {prop_type}: {exc.reason}", record=record_id, field="CustomProperties") from None
+            total = value if total is None else total + value
+    return total
+
+
+def landing_counts_for(record: Mapping, record_id: str = "mfb:?") -> LandingCounts:
+    """The landing and takeoff columns of one LogbookEntry (its fields and CustomProperties)."""
+    properties = record.get("CustomProperties")
+    properties = properties if isinstance(properties, list) else []
+    return landing_counts(
+        landings=count_value(record, "Landings", record_id),
+        full_stop_landings=count_value(record, "FullStopLandings", record_id),
+        night_landings=count_value(record, "NightLandings", record_id),
+        night_touch_and_go=_property_count(properties, PROP_NIGHT_TOUCH_AND_GO, record_id) or 0,
+        night_takeoffs=_property_count(properties, PROP_NIGHT_TAKEOFFS, record_id),
+        takeoffs_any=_property_count(properties, PROP_TAKEOFFS_ANY, record_id),
+    )
+
+
 def _block_times(properties: list) -> tuple[datetime | None, datetime | None]:
     block_out = block_in = None
     for prop in properties:
@@ -439,9 +518,10 @@ def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None)
     route = text_value(record, "Route", record_id)
     departure, destination = split_route(route)
 
+    tail = text_value(record, "TailNumDisplay", record_id).strip()
     fields: dict[str, Any] = {
         "date": flight_date,
-        "tail_number": text_value(record, "TailNumDisplay", record_id).strip(),
+        "tail_number": "" if is_anonymous_tail(tail) else tail,  # "(C-172 S)" names a model, not an aircraft
         "aircraft_type": normalize_whitespace(text_value(record, "ModelDisplay", record_id)),
         "route": route.strip(),
         "departure": departure,
@@ -450,16 +530,7 @@ def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None)
     for source_key, column in HOUR_FIELDS.items():
         fields[column] = hours_value(record, source_key, record_id)
 
-    # AC 61-98D: one takeoff per full-stop landing. The seed's rule: day = FullStopLandings − NightLandings
-    # (never below zero), night = NightLandings.
-    full_stop = count_value(record, "FullStopLandings", record_id)
-    night_landings = count_value(record, "NightLandings", record_id)
-    day_landings = max(0, full_stop - night_landings)
     fields.update(
-        day_landings=day_landings,
-        day_takeoffs=day_landings,
-        night_landings=night_landings,
-        night_takeoffs=night_landings,
         approaches=count_value(record, "Approaches", record_id),
         holds=1 if is_true(record.get("fHoldingProcedures")) else 0,
     )
@@ -475,6 +546,7 @@ def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None)
     if not isinstance(properties, list):
         raise BadRecord("expected a list", record=record_id, field="CustomProperties")
     fields["custom_properties"] = to_jsonable(properties)  # verbatim: every property the pilot logged
+    fields.update(landing_counts_for(record, record_id).as_fields())
 
     if "InstanceType" in record or "InstanceTypeID" in record:
         fields["simulator_type"] = simulator_type_for(instance_type_of(record), record_id)

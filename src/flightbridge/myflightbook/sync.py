@@ -4,13 +4,15 @@ One run = one `LogbookImport` (processing → completed | failed). The calls go 
 paced by the client: AircraftForUser → FlightsWithQueryAndOffset in pages of 50 until a short page →
 GetCurrencyForUser → TotalsForUserWithQuery. One page is in memory at a time (when pacing is on, the
 next page is fetched by a helper thread while this one is stored), so a logbook of any size runs in
-flat memory.
+flat memory apart from the set of FlightIDs seen (one short string per flight).
 
 Flights are stored by the logbook's ingest (`logbook/ingest.py`, policy "keep the pilot's copy"):
 `external_id = mfb:{FlightID}` is the key; a row from before external ids is matched by the legacy
 route key `date:departure:destination` and only gets its external id filled in. A flight whose
 MyFlightbook record changed since import is counted and listed as "changed on MyFlightbook", and left
-alone. A record that cannot be mapped is refused with its reason; each page is one transaction, so a
+alone; MyFlightbook's version waits on the flight until the pilot takes it (`myflightbook/changes.py`).
+After a complete walk, an imported flight MyFlightbook no longer lists (asked for by id first, since
+offset paging can skip one) is marked deleted on MyFlightbook and listed; it is never deleted here. A record that cannot be mapped is refused with its reason; each page is one transaction, so a
 page is either stored whole (minus its bad records) or not at all. Aircraft are created only from an
 FAA registration and never replace a manually entered aircraft.
 
@@ -23,6 +25,7 @@ Read-only: this module only ever asks the client for the four read methods above
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,6 +39,7 @@ from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsR
 from flightbridge.logbook import ingest, rollup
 from flightbridge.logbook.models import (
     CurrencyRecord,
+    Flight,
     FlightSource,
     ImportStatus,
     LogbookImport,
@@ -48,6 +52,7 @@ from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
     instance_type_of,
+    is_anonymous_tail,
     map_flight,
     record_digest,
     record_label,
@@ -60,6 +65,7 @@ from flightbridge.registry.interfaces import RegistryLookup
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50  # the seed: "Flights are paged in batches of 50"
+ENUMERATED_PER_CALL = 50  # flights asked for by id in one call (FlightQuery.EnumeratedFlights)
 EMPTY_QUERY = "{}"  # FlightQuery `fq` is required; `{}` means all flights
 MAX_LISTED = ingest.MAX_LISTED  # reasons listed per run; beyond that they are only counted
 PREFETCH_MIN_INTERVAL_MS = 50  # below this the pacing wait is too short for a helper thread to pay off
@@ -78,6 +84,7 @@ SKIP_REPEATED = POLICY.repeated_reason
 INTERRUPTED = "This sync stopped before it finished (its worker was restarted); flights stored before that are kept."
 
 AIRCRAFT_NOT_US = "not a US registration"
+AIRCRAFT_ANONYMOUS = "an anonymous aircraft (a model, no registration)"
 AIRCRAFT_SIMULATOR = "a simulator or training device, not a registered aircraft"
 AIRCRAFT_NOT_FOUND = "no matching FAA registration"
 AIRCRAFT_MANUAL = "a manually entered aircraft with this registration exists (never overwritten)"
@@ -216,6 +223,9 @@ class MyFlightbookSync:
         self.prefetch = prefetch
         self.today = today
         self.pages = 0
+        self.seen: set[str] = set()  # external ids MyFlightbook listed in this run (one short string per flight)
+        self.deleted: list[dict] = []
+        self.deleted_count = 0
         self._ingest: ingest.IngestRun | None = None
         self.aircraft = AircraftCounts()
         self.instance_types: dict[int, Any] = {}
@@ -316,7 +326,10 @@ class MyFlightbookSync:
         if device != SimulatorType.REAL:
             self._skip_aircraft(tail, AIRCRAFT_SIMULATOR)
             return
-        if not tail or tail.startswith("#") or tail.startswith("SIM"):
+        if is_anonymous_tail(tail):
+            self._skip_aircraft(tail, AIRCRAFT_ANONYMOUS)
+            return
+        if not tail or tail.startswith("SIM"):
             self._skip_aircraft(tail, AIRCRAFT_NOT_US)
             return
         mine = UserAircraft.objects.filter(owner=self.owner)
@@ -396,6 +409,7 @@ class MyFlightbookSync:
                 offset += self.page_size
         finally:
             prefetcher.close()
+        self.find_deleted()  # only after a complete walk: a run that stopped early has not seen everything
 
     def _remember_account(self, page: list) -> None:
         if self._account_seen:
@@ -412,10 +426,18 @@ class MyFlightbookSync:
         A record that cannot be mapped is refused with its reason; the rest of the page is still stored.
         """
         incoming: list[ingest.IncomingFlight] = []
+        versions: dict[str, dict] = {}
         # Flights stored unchanged are counted from their digest, without mapping them (issue 15).
-        already = self.ingest_run.skip_unchanged([record_digest(record) for record in records])
-        for record, counted in zip(records, already):
-            if counted:
+        keys = [record_digest(record) for record in records]
+        already = self.ingest_run.skip_unchanged(keys)
+        unchanged_ids: list[str] = []
+        unchanged_flights: list[int] = []
+        for record, key, flight_id in zip(records, keys, already):
+            if isinstance(record, dict):
+                self.seen.add(record_label(record))  # listed by MyFlightbook, even if it cannot be stored
+            if flight_id is not None:
+                unchanged_ids.append(key[0])
+                unchanged_flights.append(flight_id)
                 continue
             try:
                 flight = map_flight(record, instance_types=self.instance_types)
@@ -426,8 +448,37 @@ class MyFlightbookSync:
             incoming.append(ingest.IncomingFlight(
                 external_id=flight.external_id, source_hash=flight.source_hash, fields={**flight.fields, "raw": flight.raw},
                 label=flight.external_id, legacy_key=flight.legacy_route_key))
-        if incoming:
-            self.ingest_run.store_batch(incoming)
+            # What the pilot takes if they choose MyFlightbook's version later (the device class comes from
+            # AircraftForUser, so it travels with the record).
+            aircraft_id = record.get("AircraftID")
+            versions[flight.external_id] = {"raw": flight.raw, "run_id": self.batch.pk, "instance_type": (
+                self.instance_types.get(aircraft_id) if isinstance(aircraft_id, int) else None)}
+        if unchanged_ids:  # what store_batch's caller does below for unchanged flights, for these too
+            self.ingest_run.note_present_at_source(unchanged_ids)
+            self.ingest_run.keep_source_versions({}, current=unchanged_flights)
+        if not incoming:
+            return
+        outcome = self.ingest_run.store_batch(incoming)
+        self.ingest_run.note_present_at_source([item.external_id for item in incoming])
+        self.ingest_run.keep_source_versions(
+            {result.flight_id: versions[result.record] for result in outcome if result.outcome == ingest.CHANGED_KEPT},
+            current=[result.flight_id for result in outcome if result.outcome == ingest.UNCHANGED and result.flight_id])
+
+    def find_deleted(self) -> None:
+        """Flights imported earlier that this full walk did not see, asked for by id before they are called
+        deleted: offset paging over a live logbook can skip a flight (reference §8), and one that turns up
+        this way is stored like any other. The rest are marked on the pilot's copy and listed."""
+        known = Flight.objects.filter(owner=self.owner, source=SOURCE, external_id__startswith="mfb:")
+        missing = [external_id for external_id in known.values_list("external_id", flat=True).order_by("external_id")
+                   if external_id not in self.seen and external_id[4:].isdigit()]
+        for start in range(0, len(missing), ENUMERATED_PER_CALL):
+            ids = [int(external_id[4:]) for external_id in missing[start:start + ENUMERATED_PER_CALL]]
+            found = self._list(self.client.call("FlightsWithQueryAndOffset", fq=json.dumps({"EnumeratedFlights": ids}),
+                                                offset=0, maxCount=0), "FlightsWithQueryAndOffset")
+            self.store_page([record for record in found if isinstance(record, dict) and record.get("FlightID") in ids])
+        gone = [external_id for external_id in missing if external_id not in self.seen]
+        self.deleted = self.ingest_run.mark_deleted_at_source(gone) if gone else []
+        self.deleted_count = len(gone)
 
     # ------------------------------------------------------------------------- currency and totals
 
@@ -457,6 +508,7 @@ class MyFlightbookSync:
                         "status": record.status,
                         "value": record.value,
                         "discrepancy": record.discrepancy,
+                        "ipc_required": record.ipc_required,
                         "expires_on": record.expires_on,
                         "raw": to_jsonable(item),
                     },
@@ -497,6 +549,7 @@ class MyFlightbookSync:
         self.ingest_run.details.update({
             "pages": self.pages,
             "changed_on_myflightbook": self.ingest_run.counts.changed,
+            "deleted_on_myflightbook": self.deleted,
             "aircraft": {"created": self.aircraft.created, "skipped": self.aircraft.skipped, "reasons": self.aircraft.reasons},
             "currency": {"stored": self.currency_stored, "unmapped": self.currency_unmapped},
             "totals": {"stored": self.totals_stored},
@@ -515,6 +568,7 @@ class MyFlightbookSync:
             "skipped": counts.skipped,
             "failed": counts.failed,
             "changed_on_myflightbook": counts.changed,
+            "deleted_on_myflightbook": self.deleted_count,
             "backfilled": counts.backfilled,
             "aircraft_created": self.aircraft.created,
             "aircraft_skipped": self.aircraft.skipped,
@@ -532,6 +586,8 @@ class MyFlightbookSync:
             extra.append(f"{counts.skipped} already in your logbook")
         if counts.changed:
             extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
+        if self.deleted_count:
+            extra.append(f"{self.deleted_count} no longer on MyFlightbook, kept and marked")
         if counts.failed:
             extra.append(f"{counts.failed} could not be imported")
         if extra:

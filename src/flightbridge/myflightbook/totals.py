@@ -4,7 +4,10 @@ Pure functions on plain data. Each item is bucketed by dimension (total time, ro
 category/class) under a normalized key so it sits next to our own trailing-12-month rollup. A
 description we cannot map is kept verbatim under `OTHER`: a total is never dropped, renamed or rounded
 beyond the column's cents. The landing and approach counts MyFlightbook only puts in the "Total Time"
-line's SubDescription (`1,316 Landings (445 Day, 51 Night), 117 Approaches`) become count lines too.
+line's SubDescription (`1,316 Landings (445 Day, 51 Night), 117 Approaches`) become count lines too: the
+first number is every landing, "Day" and "Night" are full-stop landings (Totals.cs sums FullStopLandings
+and NightLandings there), and a part that is zero is left out of the text, so it counts as 0. Numbers are
+en-US (`1,204`): the client asks for en-US, because MyFlightbook formats this text in the request's culture.
 """
 
 from __future__ import annotations
@@ -51,10 +54,19 @@ KNOWN: dict[str, tuple[str, str]] = {
     "holds": ("COUNTS", "holds"),
 }
 
-_LANDINGS = re.compile(
-    r"(?P<total>[\d,]+)\s+Landings?(?:\s*\((?P<day>[\d,]+)\s+Day,\s*(?P<night>[\d,]+)\s+Night\))?", re.IGNORECASE
-)
-_APPROACHES = re.compile(r"(?P<count>[\d,]+)\s+Approach(?:es)?\b", re.IGNORECASE)
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"  # en-US, with or without thousands separators
+# "1,204 Landings (388 Day, 47 Night)", "1 Landing", "112 Landings (4 Night)"; Totals.cs SubDescFromLandings
+_LANDINGS = re.compile(rf"(?P<total>{_NUMBER})\s+Landings?\b(?:\s*\((?P<parts>[^)]*)\))?", re.IGNORECASE)
+_LANDING_PART = re.compile(rf"(?P<count>{_NUMBER})\s+(?P<kind>Day|Night)\b", re.IGNORECASE)
+_APPROACHES = re.compile(rf"(?P<count>{_NUMBER})\s+Approach(?:es)?\b", re.IGNORECASE)
+
+# The count lines made from a SubDescription: key → description.
+SUBDESCRIPTION_LINES = {
+    "landings": "Landings",
+    "day_full_stop_landings": "Day full-stop landings",
+    "night_full_stop_landings": "Night full-stop landings",
+    "approaches": "Approaches",
+}
 
 
 @dataclass(frozen=True)
@@ -110,30 +122,35 @@ def map_total(item: Any) -> MappedTotal | None:
                        unit=unit, raw=to_jsonable(dict(item)))
 
 
-def _count(text: str | None) -> Decimal | None:
-    return Decimal(text.replace(",", "")) if text else None
+def _count(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def parse_landings_line(sub_description: str) -> dict[str, Decimal]:
+    """`1,204 Landings (388 Day, 47 Night), 96 Approaches` → {landings, day_full_stop_landings,
+    night_full_stop_landings, approaches}. MyFlightbook leaves a zero part out, so a part missing from a
+    line that has the others is 0; a line with none of them (no subtotals shown) gives {}."""
+    text = sub_description or ""
+    landings = _LANDINGS.search(text)
+    approaches = _APPROACHES.search(text)
+    if landings is None and approaches is None:
+        return {}
+    counts = dict.fromkeys(SUBDESCRIPTION_LINES, Decimal(0))
+    if landings is not None:
+        counts["landings"] = _count(landings.group("total"))
+        for part in _LANDING_PART.finditer(landings.group("parts") or ""):
+            key = "day_full_stop_landings" if part.group("kind").lower() == "day" else "night_full_stop_landings"
+            counts[key] = _count(part.group("count"))
+    if approaches is not None:
+        counts["approaches"] = _count(approaches.group("count"))
+    return counts
 
 
 def counts_from_subdescription(total_line: MappedTotal, sub_description: str) -> list[MappedTotal]:
-    """Landing and approach counts from the Total Time line's SubDescription (en-US numbers)."""
-    lines: list[MappedTotal] = []
-    landings = _LANDINGS.search(sub_description or "")
-    if landings:
-        for key, description, text in (
-            ("landings", "Landings", landings.group("total")),
-            ("day_landings", "Day landings", landings.group("day")),
-            ("night_landings", "Night landings", landings.group("night")),
-        ):
-            number = _count(text)
-            if number is not None:
-                lines.append(MappedTotal("COUNTS", key, description, number.quantize(VALUE_QUANTUM), "count",
-                                         {"from": total_line.description, "SubDescription": sub_description}))
-    approaches = _APPROACHES.search(sub_description or "")
-    if approaches:
-        lines.append(MappedTotal("COUNTS", "approaches", "Approaches",
-                                 _count(approaches.group("count")).quantize(VALUE_QUANTUM), "count",
-                                 {"from": total_line.description, "SubDescription": sub_description}))
-    return lines
+    """Landing and approach count lines from the Total Time line's SubDescription."""
+    raw = {"from": total_line.description, "SubDescription": sub_description}
+    return [MappedTotal("COUNTS", key, SUBDESCRIPTION_LINES[key], value.quantize(VALUE_QUANTUM), "count", raw)
+            for key, value in parse_landings_line(sub_description).items()]
 
 
 def map_totals(items: Iterable[Any]) -> tuple[list[MappedTotal], list[dict]]:

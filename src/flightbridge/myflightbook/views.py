@@ -1,4 +1,5 @@
-"""Pages: the MyFlightbook card's Disconnect form (CSRF-protected), and the staff fleet page."""
+"""Pages for MyFlightbook: the card's Disconnect button and taking MyFlightbook's version of flights a
+sync listed as changed there (forms, CSRF-protected), and the staff fleet page."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from flightbridge.myflightbook import fleet_status, link
+from flightbridge.errors import FlightBridgeError
+from flightbridge.myflightbook import changes, fleet_status, link
 
 
 @login_required
@@ -18,6 +20,26 @@ def disconnect(request):
     else:
         messages.info(request, "MyFlightbook was not connected.")
     return redirect("logbook")
+
+
+@login_required
+@require_POST
+def take_myflightbook(request, import_id: int):
+    flight_id = request.POST.get("flight_id", "")
+    try:
+        result = changes.take_myflightbook_versions(
+            request.user, import_id, [int(flight_id)] if flight_id.isdigit() and len(flight_id) <= 18 else None)
+    except FlightBridgeError as exc:
+        messages.error(request, str(exc))
+    else:
+        if result.taken:
+            messages.success(request, f"Took MyFlightbook's version of {len(result.taken)} flight(s). "
+                                      "Undo of that import puts your copy back.")
+        for item in result.not_taken[:5]:
+            messages.warning(request, f"Flight {item['flight_id']} not taken: {item['reason']}.")
+    if flight_id.isdigit() and len(flight_id) <= 18:
+        return redirect("flight", flight_id=int(flight_id))
+    return redirect("imports")
 
 
 @login_required

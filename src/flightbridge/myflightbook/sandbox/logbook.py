@@ -3,6 +3,10 @@
 Deterministic: the same seed, flight count and "today" give the same account byte for byte. Records
 are built the way MyFlightbook serializes them (reference §3–4): keys whose value is the default are
 left out, decimals carry their database scale, `Date` is unzoned while start/end times end in `Z`.
+Counts and labels are MyFlightbook's real ones (§8): `FullStopLandings` is day full stops only,
+`Landings` every landing, night touch-and-goes, night takeoffs and takeoffs are properties 397, 73 and
+93; currency items carry the labels MyFlightbook's own code builds, rendered in the request's culture;
+an anonymous aircraft is `#<model id>` with flights showing `(<model>)`.
 Only the sandbox uses this; it must never be imported by code that talks to the real MyFlightbook.
 """
 
@@ -12,7 +16,9 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
+
+from flightbridge.myflightbook.sandbox.culture import EN_US, Culture
 
 TWO = Decimal("0.01")
 FOUR = Decimal("0.0001")
@@ -79,6 +85,7 @@ FLEET = [
     ("C-GFTE", 1042, 1, "CA", 5),
     ("G-DSTR", 1733, 1, "UK", 3),
     ("N440RH", 1851, 1, "US", 3),
+    ("#001733", 1733, 1, "ANON", 3),  # an anonymous DA40: `#` + the model id, no registration
     ("SIMXPLANE", 3502, 2, "SIM", 2),
     ("SIMPA28161", 2210, 3, "SIM", 5),
     ("SIMB737", 3420, 4, "SIM", 2),
@@ -122,6 +129,7 @@ PROPERTY_TYPES = {
     73: ("Night Takeoffs", 0, "Night Takeoffs: {0}"),
     95: ("Tach Start", 1, "Tach Start: {0}"),
     96: ("Tach End", 1, "Tach End: {0}"),
+    93: ("Takeoffs - Any", 0, "Takeoffs (any): {0}"),
     120: ("Passenger Names", 5, "Passengers: {0}"),
     156: ("Flight Number", 5, "Flight Number: {0}"),
     164: ("Flight Review", 2, "Flight Review"),
@@ -129,6 +137,7 @@ PROPERTY_TYPES = {
     187: ("Block Out", 4, "Block Out: {0}"),
     267: ("Approach Name(s)", 5, "Approaches: {0}"),
     316: ("Passenger count", 0, "Passengers: {0}"),
+    397: ("Night Touch-and-go Landings", 0, "Night Touch-and-go Landings: {0}"),
 }
 
 COMMENTS = [
@@ -174,13 +183,21 @@ class Account:
     aircraft: list[dict]
     flights: list[dict]
     flight_dates: dict[int, date]
-    currency: list[dict]
+    currency_items: list["CurrencySpec"]
     named_queries: list[dict]
     property_types: list[dict]
     extra: dict = field(default_factory=dict)
 
     def aircraft_by_id(self) -> dict[int, dict]:
         return {row["AircraftID"]: row for row in self.aircraft}
+
+    def currency_in(self, culture: Culture) -> list[dict]:
+        """GetCurrencyForUser's items, with labels, dates and numbers in `culture`."""
+        return [spec.render(culture) for spec in self.currency_items]
+
+    @property
+    def currency(self) -> list[dict]:
+        return self.currency_in(EN_US)
 
 
 def _aircraft(rng: random.Random, today: date) -> list[dict]:
@@ -270,7 +287,7 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
         flight_id += rng.randrange(1, 40)
         row: dict[str, Any] = {}
         is_sim = instance != 1
-        route, stops, local = ("", [], False) if is_sim else _route(rng, region)
+        route, stops, local = ("", [], False) if is_sim else _route(rng, "US" if region == "ANON" else region)
         public = not is_sim and rng.random() < 0.3
         row["SendFlightLink"] = f"https://myflightbook.com/logbook/mvc/flightedit/flight?src=SANDBOX{flight_id:x}%3d%3d"
         row["SocialMediaLink"] = (
@@ -284,15 +301,17 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
         sim_ifr = _d(min(float(total), rng.uniform(0.3, 1.4))) if (is_sim or rng.random() < 0.12) else Decimal("0.00")
         early = index < count * 0.15
         dual = total if (early or is_sim and rng.random() < 0.6) else Decimal("0.00")
-        landings = 0 if is_sim and instance != 4 else rng.choice([1, 1, 2, 2, 3, 5, 6])
-        night_landings = min(landings, rng.choice([1, 2, 3])) if night and landings else 0
-        touch_and_go = rng.choice([0, 0, 0, 2, 3]) if local and landings else 0
-        full_stop_day = max(0, landings - night_landings)
+        # Full stops by day and by night, touch-and-goes by day and by night (reference §8).
+        full_stops = 0 if is_sim and instance != 4 else rng.choice([1, 1, 2, 2, 3, 5, 6])
+        night_full_stops = min(full_stops, rng.choice([1, 2, 3])) if night and full_stops else 0
+        day_full_stops = full_stops - night_full_stops
+        touch_and_go = rng.choice([0, 0, 0, 2, 3]) if local and full_stops else 0
+        night_touch_and_go = rng.choice([0, 0, 1, 2]) if night and local and full_stops else 0
         approaches = rng.choice([1, 2, 3]) if (sim_ifr or imc) and rng.random() < 0.8 else 0
-        put(row, "NightLandings", night_landings)
-        put(row, "FullStopLandings", full_stop_day)
+        put(row, "NightLandings", night_full_stops)
+        put(row, "FullStopLandings", day_full_stops)  # day full-stop landings only
         put(row, "Approaches", approaches)
-        put(row, "Landings", landings + touch_and_go)
+        put(row, "Landings", full_stops + touch_and_go + night_touch_and_go)  # every landing
         put(row, "CrossCountry", (total.quantize(FOUR) if (len(set(stops)) > 1 and not local) else Decimal("0")))
         put(row, "Nighttime", night)
         put(row, "IMC", imc)
@@ -322,7 +341,7 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
             hobbs[ac["AircraftID"]] = end
             row["HobbsStart"], row["HobbsEnd"] = begin, end
         row["ModelDisplay"] = model.display
-        row["TailNumDisplay"] = tail
+        row["TailNumDisplay"] = f"({model.description})" if tail.startswith("#") else tail
         row["CatClassDisplay"] = model.cat_class + (f" ({model.type_name})" if model.type_name else "")
         props = []
 
@@ -343,10 +362,17 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
         if approaches and rng.random() < 0.7:
             add(267, " ".join(rng.sample(["ILS-16R.PAE", "RNAV-34L.PAE", "VOR-A.PAE", "ILS-34.BLI", "RNAV-16.BLI"], k=min(approaches, 3))))
             add(2, 1)
-        if night_landings:
-            add(73, night_landings)
-        if touch_and_go:
-            add(60, touch_and_go)
+        night_landings = night_full_stops + night_touch_and_go
+        if night_landings and rng.random() < 0.7:
+            # Night takeoffs, when logged: one per night landing, or one more (took off after dark, the last
+            # landing was a day one).
+            add(73, night_landings + (1 if rng.random() < 0.15 else 0))
+        if touch_and_go + night_touch_and_go:
+            add(60, touch_and_go + night_touch_and_go)
+        if night_touch_and_go:
+            add(397, night_touch_and_go)
+        if full_stops and rng.random() < 0.3:
+            add(93, full_stops + touch_and_go + night_touch_and_go)  # one takeoff per landing
         if rng.random() < 0.03:
             add(164, True)
         if rng.random() < 0.02:
@@ -376,46 +402,92 @@ def _query(**fields: Any) -> dict:
     return query
 
 
-def _currency(rng: random.Random, today: date, aircraft: list[dict], username: str) -> list[dict]:
-    """Currency items of every state, with MyFlightbook's labels; NotCurrent (0) items carry no Status."""
+Text = Callable[[Culture], str]
 
-    def item(attribute: str, value: str, status: int, discrepancy: str | None, group: int, *, resource: int = 0, query: dict | None = None) -> dict:
-        row: dict[str, Any] = {"Attribute": attribute, "Value": value}
-        put(row, "Status", status)
-        if discrepancy is not None:
-            row["Discrepancy"] = discrepancy
-        put(row, "AssociatedResourceID", resource)
-        put(row, "CurrencyGroup", group)
-        if query is not None:
-            row["Query"] = query
+
+@dataclass(frozen=True)
+class CurrencySpec:
+    """One CurrencyStatusItem before rendering: its texts are functions of the request's culture."""
+
+    attribute: Text
+    value: Text
+    status: int
+    discrepancy: Text | None  # None: the key is omitted (null)
+    group: int
+    resource: int = 0
+    query: dict | None = None
+
+    def render(self, culture: Culture) -> dict:
+        row: dict[str, Any] = {"Attribute": self.attribute(culture), "Value": self.value(culture)}
+        put(row, "Status", self.status)  # NotCurrent (0) is the default: omitted
+        if self.discrepancy is not None:
+            row["Discrepancy"] = self.discrepancy(culture)
+        put(row, "AssociatedResourceID", self.resource)
+        put(row, "CurrencyGroup", self.group)
+        if self.query is not None:
+            row["Query"] = self.query
         return row
 
-    def until(days: int) -> str:
-        return f"Current Until: {mdy(today + timedelta(days=days))}"
 
-    def expired(days: int) -> str:
-        return f"Expired: {mdy(today - timedelta(days=days))}"
+def _currency(rng: random.Random, today: date, aircraft: list[dict], username: str) -> list[CurrencySpec]:
+    """Currency items of every state with the labels MyFlightbook builds (Currency.cs, ProfileCurrency.cs,
+    BasicMed.cs; reference §8); NotCurrent (0) items carry no Status."""
 
-    asel = [CAT_CLASSES["ASEL"]]
-    amel = [CAT_CLASSES["AMEL"]]
+    def until(days: int) -> Text:
+        return lambda c: c.text("current", c.short_date(today + timedelta(days=days)))
+
+    def expired(days: int) -> Text:
+        return lambda c: c.text("expired", c.short_date(today - timedelta(days=days)))
+
+    def on(days: int) -> Text:
+        return lambda c: c.short_date(today + timedelta(days=days))
+
+    def text(key: str, *args: Any) -> Text:
+        return lambda c: c.text(key, *args)
+
+    def label(prefix: str, key: str) -> Text:
+        return lambda c: f"{prefix} - {c.text(key)}"  # Currency.cs: "{0} - {1}" with the localized suffix
+
+    def short_landings(count: int) -> Text:
+        return lambda c: c.text("short_by", count, c.text("landing" if count == 1 else "landings"))
+
+    asel, amel = [CAT_CLASSES["ASEL"]], [CAT_CLASSES["AMEL"]]
     tail = aircraft[0]
+    tail_label = lambda suffix: (lambda c: f"{tail['TailNumber']} - {suffix}")  # noqa: E731
+    passengers_query = lambda cats: _query(DateRange=8, CatClasses=cats, UserName=username, HasLandings=True)  # noqa: E731
+    night_query = lambda cats: _query(DateRange=8, CatClasses=cats, UserName=username, HasNightLandings=True)  # noqa: E731
+    blank = lambda c: ""  # noqa: E731 - an empty Discrepancy is "" (emitted), not omitted
     return [
-        item("ASEL - Passengers", until(54 + rng.randrange(20)), 2, "", 1, query=_query(DateRange=8, CatClasses=asel, UserName=username, HasLandings=True)),
-        item("ASEL - Night", expired(15), 0, "(Short by 1 Landing)", 1, query=_query(DateRange=8, CatClasses=asel, UserName=username, HasNightLandings=True)),
-        item("AMEL - Passengers", until(12), 1, "Due in 12 day(s)", 1, query=_query(DateRange=8, CatClasses=amel, UserName=username, HasLandings=True)),
-        item("AMEL - Night", expired(200), 0, "(Short by 3 Landings)", 1, query=_query(DateRange=8, CatClasses=amel, UserName=username, HasNightLandings=True)),
-        item("IFR - Airplane", until(21), 1, "Due in 21 day(s)", 1, query=_query(DateRange=3, UserName=username, HasApproaches=True)),
-        item("IFR - Helicopter", expired(400), 0, "(Short by 6 Approaches and 1 Hold)", 1),
-        item("Flight Review", until(300), 2, "", 2),
-        item("Medical", until(160), 2, "", 6),
-        item("BasicMed", expired(30), 0, "Expired 30 day(s) ago", 6),
-        item(f"{tail['TailNumber']} - Annual", mdy(today + timedelta(days=11)), 1, "Due in 11 day(s)", 3, resource=tail["AircraftID"]),
-        item(f"{tail['TailNumber']} - Transponder", mdy(today - timedelta(days=9)), 0, "9 day(s) overdue", 3, resource=tail["AircraftID"]),
-        item(f"{tail['TailNumber']} - Oil change", "4,620.5", 3, "", 4, resource=tail["AircraftID"]),
-        item("CFI Cert. Exp./Recent Experience End", until(500), 2, None, 5),
-        item("Glider - Passengers", until(70), 2, "", 1),
-        item("Renter's insurance", until(45), 2, "", 7),
-        item("Aerobatic competency (custom)", expired(3), 0, "", 8),
+        CurrencySpec(label("ASEL", "passengers"), until(54 + rng.randrange(20)), 2, blank, 1, query=passengers_query(asel)),
+        CurrencySpec(label("ASEL", "night"), expired(15), 0, short_landings(1), 1, query=night_query(asel)),
+        CurrencySpec(label("AMEL (B737)", "passengers"), until(12), 1, text("due_in", 12), 1, query=passengers_query(amel)),
+        CurrencySpec(label("AMEL (B737)", "night"), expired(200), 0, short_landings(3), 1, query=night_query(amel)),
+        CurrencySpec(label("ASEL", "tailwheel"), until(40), 2, blank, 1),
+        CurrencySpec(label("Glider", "passengers"), until(70), 2, blank, 1),
+        CurrencySpec(lambda c: f"{c.text('ifr')} - Airplane", until(21), 1, text("due_in", 21), 1,
+                     query=_query(DateRange=3, UserName=username, HasApproaches=True)),
+        # Lapsed more than 6 calendar months: MyFlightbook's only sign that an IPC is due (§61.57(d)).
+        CurrencySpec(lambda c: f"{c.text('ifr')} - Rotorcraft", expired(400), 0, text("ipc_required"), 1),
+        CurrencySpec(lambda c: f"{c.text('ifr_glider')} - {c.text('glider_passengers')}", until(95), 2, blank, 1),
+        CurrencySpec(text("flight_review"), until(300), 2, blank, 2),
+        CurrencySpec(text("flight_review_r44"), until(25), 1, text("due_in", 25), 2),
+        # In the FlightReview group, but proficiency checks (Currency.cs).
+        CurrencySpec(text("pic_6158", "B737"), until(180), 2, blank, 2),
+        CurrencySpec(text("sic_6155", "AMEL"), expired(40), 0, text("sic_short_landing"), 2),
+        CurrencySpec(text("far195"), lambda c: c.text("far195_status", c.number(Decimal("2.5"))), 2,
+                     lambda c: c.text("far195_remaining", c.number(Decimal("5.5"))), 0),
+        CurrencySpec(text("cfi_certificate"), until(500), 2, None, 5),
+        # A first-class medical from an over-40 pilot, 7 months ago: first-class privileges lapsed, second
+        # (commercial) and third class still run (ProfileCurrency.cs AddFAA1stClassItems).
+        CurrencySpec(text("medical_1st"), expired(30), 0, text("expired_ago", 30), 6),
+        CurrencySpec(text("medical_commercial"), until(150), 2, blank, 6),
+        CurrencySpec(text("medical_3rd"), until(515), 2, blank, 6),
+        CurrencySpec(text("basicmed"), on(20), 1, blank, 6),  # BasicMed.cs: a bare short date
+        CurrencySpec(tail_label("Annual"), on(11), 1, text("due_in", 11), 3, resource=tail["AircraftID"]),
+        CurrencySpec(tail_label("Transponder"), on(-9), 0, text("overdue", 9), 3, resource=tail["AircraftID"]),
+        CurrencySpec(tail_label("Oil change"), lambda c: c.number(Decimal("4620.5")), 3, blank, 4, resource=tail["AircraftID"]),
+        CurrencySpec(lambda c: "Renter's insurance", until(45), 2, blank, 7),
+        CurrencySpec(lambda c: "Aerobatic competency (custom)", expired(3), 0, blank, 8),
     ]
 
 
@@ -446,5 +518,5 @@ def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = 
     ]
     return Account(
         username=username, today=today, aircraft=aircraft, flights=flight_rows, flight_dates=flight_dates,
-        currency=_currency(rng, today, aircraft, username), named_queries=named, property_types=_property_types(),
+        currency_items=_currency(rng, today, aircraft, username), named_queries=named, property_types=_property_types(),
     )

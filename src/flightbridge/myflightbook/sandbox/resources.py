@@ -2,7 +2,8 @@
 
 Each method reads form/query fields the way MyFlightbook does (complex arguments are JSON text in a
 field, required ones missing → "Required parameter 'x' missing") and returns plain data that the
-server serializes. Write methods are implemented just enough to answer like MyFlightbook; the server
+server serializes. Like ASP.NET's `Request[name]`, `params` also holds server variables after the query
+and form fields: `HTTP_ACCEPT_LANGUAGE` picks the culture of currency and totals text. Write methods are implemented just enough to answer like MyFlightbook; the server
 records every one of them, so tests can prove FlightBridge never sends one.
 """
 
@@ -14,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from flightbridge.myflightbook.sandbox.culture import EN_US, Culture, culture_for
 from flightbridge.myflightbook.sandbox.logbook import (
     AIRPORTS, CAT_CLASSES, MODEL_BY_ID, MODELS, PROPERTY_TYPES, Account, _query, put,
 )
@@ -100,12 +102,16 @@ def date_window(fq: dict | None, today: date) -> tuple[date | None, date | None]
 def matching_flights(account: Account, fq: dict | None) -> list[dict]:
     low, high = date_window(fq, account.today)
     aircraft_ids = set((fq or {}).get("AircraftIDList") or [])
+    # FlightQuery.EnumeratedFlights: only these FlightIDs (reference §8: re-fetches known flights).
+    enumerated = set((fq or {}).get("EnumeratedFlights") or [])
     rows = []
     for flight in account.flights:
         day = account.flight_dates[flight["FlightID"]]
         if (low and day < low) or (high and day > high):
             continue
         if aircraft_ids and flight.get("AircraftID") not in aircraft_ids:
+            continue
+        if enumerated and flight["FlightID"] not in enumerated:
             continue
         rows.append(flight)
     return rows
@@ -122,12 +128,18 @@ def _count(value: int) -> Decimal:
     return Decimal(value).quantize(Decimal("0.1"))
 
 
-def _thousands(value: int) -> str:
-    return f"{value:,}"
+def _landings_text(culture: Culture, landings: int, day: int, night: int, approaches: int) -> str:
+    """Totals.cs SubDescFromLandings: "1,204 Landings (388 Day, 47 Night), 96 Approaches", every zero part
+    left out, "Day"/"Night" being full-stop landings, singular for one."""
+    def part(count: int, one: str, many: str | None = None) -> str:
+        return f"{culture.integer(count)} {culture.text(one if count == 1 or many is None else many)}" if count else ""
 
-
-def _landings_text(landings: int, day: int, night: int, approaches: int) -> str:
-    return f"{_thousands(landings)} Landings ({_thousands(day)} Day, {_thousands(night)} Night), {_thousands(approaches)} Approaches"
+    text = part(landings, "landing", "landings")
+    full_stops = [piece for piece in (part(day, "day_landing"), part(night, "night_landing")) if piece]
+    if text and full_stops:
+        text += f" ({', '.join(full_stops)})"
+    approach_text = part(approaches, "approach", "approaches")
+    return f"{text}{', ' if text and approach_text else ''}{approach_text}"
 
 
 def _total_item(value: Decimal, description: str, group: int, group_name: str, *, sub: str = "", numeric: int = 2,
@@ -144,8 +156,9 @@ def _total_item(value: Decimal, description: str, group: int, group_name: str, *
     return row
 
 
-def totals_for(account: Account, flights: list[dict]) -> list[dict]:
-    """TotalsItem[] over `flights`, every group represented when the data has it; zero values dropped."""
+def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) -> list[dict]:
+    """TotalsItem[] over `flights` in `culture`, every group represented when the data has it; zero values
+    dropped. No standalone "Approaches" or "Landings" item: those counts live in SubDescriptions."""
     by_aircraft = account.aircraft_by_id()
     user = account.username
     cat: dict[str, list[dict]] = defaultdict(list)
@@ -184,27 +197,29 @@ def totals_for(account: Account, flights: list[dict]) -> list[dict]:
     for name in sorted(cat):
         rows = cat[name]
         time = sum((f.get("TotalFlightTime", Decimal(0)) for f in rows), Decimal(0))
-        sub = _landings_text(sum(f.get("Landings", 0) for f in rows), sum(f.get("FullStopLandings", 0) for f in rows),
+        sub = _landings_text(culture, sum(f.get("Landings", 0) for f in rows), sum(f.get("FullStopLandings", 0) for f in rows),
                              sum(f.get("NightLandings", 0) for f in rows), sum(f.get("Approaches", 0) for f in rows))
-        items.append(_total_item(_hours(time), name, 1, "Times by Category/Class", sub=sub,
+        items.append(_total_item(_hours(time), name, 1, culture.text("group_1"), sub=sub,
                                  query=_query(CatClasses=[CAT_CLASSES[name]], UserName=user)))
     for code in sorted(icao):
-        items.append(_total_item(_hours(icao[code]), code, 2, "Times by ICAO Code", query=_query(UserName=user, TypeNames=[])))
+        items.append(_total_item(_hours(icao[code]), code, 2, culture.text("group_2"), query=_query(UserName=user, TypeNames=[])))
     for description in sorted(model_time):
-        items.append(_total_item(_hours(model_time[description]), description, 3, "Times by Model", query=_query(UserName=user)))
+        items.append(_total_item(_hours(model_time[description]), description, 3, culture.text("group_3"), query=_query(UserName=user)))
     for type_id in sorted(props, key=lambda t: PROPERTY_TYPES[t][0]):
         title, kind, fmt = PROPERTY_TYPES[type_id]
         description = title if kind == 0 else f'Flights with "{title}"'
         prop_type = {"PropTypeID": type_id, "Title": title, "SortKey": title, "FormatString": fmt, "Description": title, "PreviousValues": []}
-        items.append(_total_item(_count(props[type_id]), description, 6, "Other Times and Counts", numeric=0,
+        items.append(_total_item(_count(props[type_id]), description, 6, culture.text("group_6"), numeric=0,
                                  query=_query(PropertyTypes=[prop_type], PropertiesConjunction=1, UserName=user)))
-    items.append(_total_item(_hours(complex_time), "Complex - PIC/Total", 4, "Times by Aircraft Features", query=_query(UserName=user, IsComplex=True)))
-    items.append(_total_item(_hours(tailwheel_time), "Tailwheel - PIC/Total", 4, "Times by Aircraft Features", query=_query(UserName=user, IsTailwheel=True)))
+    features = culture.text("group_4")
+    items.append(_total_item(_hours(complex_time), "Complex - PIC/Total", 4, features, query=_query(UserName=user, IsComplex=True)))
+    items.append(_total_item(_hours(tailwheel_time), "Tailwheel - PIC/Total", 4, features, query=_query(UserName=user, IsTailwheel=True)))
     instrument = sums["IMC"] + sums["SimulatedIFR"]
     core = [
         ("Cross Country", sums["CrossCountry"], "", {"HasXC": True}),
         ("Night", sums["Nighttime"], "", {"HasNight": True}),
-        ("Instrument Time", instrument, f"(={sums['IMC'].normalize():f} Actual + {sums['SimulatedIFR'].normalize():f} Simulated)", {"HasAnyInstrument": True}),
+        (culture.text("instrument_time"), instrument,
+         culture.text("instrument_note", culture.number(sums["IMC"]), culture.number(sums["SimulatedIFR"])), {"HasAnyInstrument": True}),
         ("IMC", sums["IMC"], "", {"HasIMC": True}),
         ("Simulated Instrument", sums["SimulatedIFR"], "", {"HasSimIMCTime": True}),
         ("Ground Simulator", sums["GroundSim"], "", {"HasGroundSim": True}),
@@ -214,12 +229,10 @@ def totals_for(account: Account, flights: list[dict]) -> list[dict]:
         ("PIC", sums["PIC"], "", {"HasPIC": True}),
     ]
     for description, value, sub, flags in core:
-        items.append(_total_item(_hours(value), description, 5, "Standard Logbook Times", sub=sub, query=_query(UserName=user, **flags)))
-    # An ungrouped row (TotalsGroup.None omits Group and has an empty GroupName).
-    items.append(_total_item(_count(counts["approaches"]), "Approaches", 0, "", numeric=0, query=_query(UserName=user, HasApproaches=True)))
-    items.append(_total_item(_count(len(flights)), "Flights", 7, "Overall", numeric=0))
-    items.append(_total_item(_hours(sums["TotalFlightTime"]), "Total Time", 7, "Overall",
-                             sub=_landings_text(counts["landings"], counts["day"], counts["night"], counts["approaches"])))
+        items.append(_total_item(_hours(value), description, 5, culture.text("group_5"), sub=sub, query=_query(UserName=user, **flags)))
+    items.append(_total_item(_count(len(flights)), culture.text("flights"), 7, culture.text("group_7"), numeric=0))
+    items.append(_total_item(_hours(sums["TotalFlightTime"]), culture.text("total_time"), 7, culture.text("group_7"),
+                             sub=_landings_text(culture, counts["landings"], counts["day"], counts["night"], counts["approaches"])))
     return [item for item in items if item["Value"] != 0]  # TotalsForUserWithQuery drops zero rows
 
 
@@ -241,13 +254,17 @@ def flights_with_query_and_offset(account: Account, params: dict) -> Any:
     return rows
 
 
+def _culture(params: dict) -> Culture:
+    return culture_for(params.get("HTTP_ACCEPT_LANGUAGE"))
+
+
 def get_currency_for_user(account: Account, params: dict) -> Any:
-    return account.currency
+    return account.currency_in(_culture(params))
 
 
 def totals_for_user_with_query(account: Account, params: dict) -> Any:
     fq = _json_param(params, "fq", required=False)
-    return totals_for(account, matching_flights(account, fq if isinstance(fq, dict) else {}))
+    return totals_for(account, matching_flights(account, fq if isinstance(fq, dict) else {}), _culture(params))
 
 
 def visited_airports(account: Account, params: dict) -> Any:

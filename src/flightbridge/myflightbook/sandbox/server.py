@@ -307,8 +307,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if lower.startswith("/logbook/mvc/oauth/oauthresource") or lower.startswith("/logbook/oauth/oauthtoken.aspx/"):
                 tail = path.rstrip("/").rsplit("/", 1)[-1]
                 method = query.get("action") if lower.endswith("oauthresource") else tail
-                # Request[name]: query string first, then form fields.
-                return self._resource(method, {**form, **query})
+                # Request[name]: query string first, then form fields, then server variables (the culture).
+                variables = {"HTTP_ACCEPT_LANGUAGE": self.headers.get("Accept-Language") or ""}
+                return self._resource(method, {**variables, **form, **query})
             if lower.startswith("/sandbox"):
                 return self._control(verb, lower, form, query)
             if lower in ("", "/"):
