@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,6 @@ from tests.conftest import REPO_ROOT
 from tests.core.fresh_install import BASE_PYTHON, FLIGHTBRIDGE, fresh_database, fresh_env, run
 
 DOCS = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
-
-#: Written on other branches of the same round of work; tolerated as missing only on this branch, so
-#: after the merge a missing one fails here and the integrator sees it.
-FROM_OTHER_BRANCHES = {
-    "docs/myflightbook.md": "the MyFlightbook facts branch",
-    "docs/pages.md": "the pages branch",
-    "docs/screenshots/logbook-1280.png": "the pages branch",
-    "docs/architecture.md": "the ingest branch",
-    "docs/public-deployment.md": "the hardening branch",
-}
-THIS_BRANCH = "install"
 
 FENCE = re.compile(r"^```.*?^```", re.S | re.M)
 INLINE_CODE = re.compile(r"`[^`\n]+`")
@@ -58,11 +46,6 @@ def relative_links() -> list[tuple[Path, str]]:
             if not re.match(r"^[a-z][a-z0-9+.-]*:", target)]
 
 
-def current_branch() -> str:
-    result = subprocess.run(["git", "rev-parse", "--abbrev-ref", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True)
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
 def test_the_guides_exist_and_the_readme_links_each():
     readme = (REPO_ROOT / "README.md").read_text()
     for guide in ("docs/pilots.md", "docs/operators.md", "docs/developers.md"):
@@ -85,8 +68,7 @@ def test_every_relative_link_leads_to_a_file_and_heading():
         elif fragment and path.suffix == ".md" and fragment not in anchors(path):
             bad_anchors.append(where)
     assert bad_anchors == []
-    tolerated = set(FROM_OTHER_BRANCHES) if current_branch() == THIS_BRANCH else set()
-    assert [where for path, where in missing if path not in tolerated] == []
+    assert [where for _, where in missing] == []
 
 
 def test_every_command_the_docs_name_exists_under_that_spelling():
