@@ -83,6 +83,10 @@ class Config:
     mfb_client_secret: str = field(repr=False)
     mfb_base_url: str
     mfb_min_call_interval_ms: int
+    #: The whole deployment's MyFlightbook calls per second (0 turns the budget off); see myflightbook.pacing.
+    mfb_max_calls_per_second: int = 10
+    #: A scraper presenting this bearer token may read /metrics from anywhere (loopback needs none).
+    metrics_token: str = field(default="", repr=False)
     generated: tuple[str, ...] = ()
     #: Host names Django answers to: the public URL's, then FLIGHTBRIDGE_ALLOWED_HOSTS.
     allowed_hosts: tuple[str, ...] = ()
@@ -300,6 +304,14 @@ def _int_env(env: Mapping[str, str], variable: str, default: int, minimum: int =
     return value
 
 
+def _metrics_token(env: Mapping[str, str], variable: str = "FLIGHTBRIDGE_METRICS_TOKEN") -> str:
+    token = env.get(variable, "").strip()
+    if token and len(token) < 16:
+        # A short token is guessable by a scraper-shaped brute force; refuse it rather than expose the fleet.
+        raise ConfigError(f"{variable}: must be at least 16 characters")
+    return token
+
+
 DEFAULT_DATA_DIR = "./var"
 
 
@@ -369,6 +381,8 @@ def load_config(env: Mapping[str, str] | None = None, *, write_files: bool = Tru
         mfb_client_secret=env.get("MFB_CLIENT_SECRET", "").strip(),
         mfb_base_url=mfb_base_url,
         mfb_min_call_interval_ms=_int_env(env, "MFB_MIN_CALL_INTERVAL_MS", 500),
+        mfb_max_calls_per_second=_int_env(env, "MFB_MAX_CALLS_PER_SECOND", 10),
+        metrics_token=_metrics_token(env),
         generated=tuple(generated),
         allowed_hosts=allowed_hosts,
         csrf_trusted_origins=csrf_origins_for(public_url, allowed_hosts),

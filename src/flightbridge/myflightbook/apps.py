@@ -12,3 +12,8 @@ class MyFlightbookConfig(AppConfig):
         from flightbridge.myflightbook.jobs import sync_logbook_job
 
         register_job_kinds(sync_logbook_job)
+
+        from flightbridge import metrics
+        from flightbridge.myflightbook.fleet_status import FleetCollector
+
+        metrics.register_collector(FleetCollector())

@@ -6,6 +6,7 @@ from flightbridge.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("metrics", views.metrics_page, name="metrics"),
     path("logbook/", views.logbook, name="logbook"),
     re_path(r"^logbook/flights/(?P<flight_id>[0-9]{1,18})/?$", views.flight, name="flight"),
     path("logbook/imports/", views.imports, name="imports"),
