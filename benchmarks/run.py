@@ -35,8 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 
 class BenchContext:
-    def __init__(self, database: str, data_dir: Path, quick: bool):
+    def __init__(self, database: str, data_dir: Path, quick: bool, pilots: int | None = None):
         self.database, self.data_dir, self.quick = database, data_dir, quick
+        self.pilots = pilots  # --pilots: the fleet benchmark's size (its full size takes minutes)
 
     def scale(self, full: int, quick: int) -> int:
         return quick if self.quick else full
@@ -54,10 +55,12 @@ def discover(only: str | None) -> list[str]:
     return found
 
 
-def child(target: str, database: str, postgres_url: str, quick: bool) -> None:
+def child(target: str, database: str, postgres_url: str, quick: bool, pilots: int | None = None) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="flightbridge-bench-"))
     os.environ["FLIGHTBRIDGE_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("FLIGHTBRIDGE_LOG_LEVEL", "WARNING")
+    # The deployment-wide call budget is off unless a benchmark is about it (bench_fleet_sync sets it).
+    os.environ.setdefault("MFB_MAX_CALLS_PER_SECOND", "0")
     db_name = None
     if database == "postgresql":
         import psycopg
@@ -80,7 +83,7 @@ def child(target: str, database: str, postgres_url: str, quick: bool) -> None:
         module_name, function_name = target.split(":")
         function = getattr(importlib.import_module(f"benchmarks.{module_name}"), function_name)
         started = time.perf_counter()
-        rows = function(BenchContext(database, data_dir, quick)) or []
+        rows = function(BenchContext(database, data_dir, quick, pilots)) or []
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print("BENCH-RESULT " + json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
@@ -101,13 +104,14 @@ def main() -> int:
     parser.add_argument("--only", help="run benchmarks whose module:function contains this text")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the benchmarks themselves work")
     parser.add_argument("--markdown", help="also write the table to this Markdown file")
+    parser.add_argument("--pilots", type=int, help="pilots in the fleet benchmark (default 1,000; --quick 20)")
     parser.add_argument("--list", action="store_true", help="list the benchmarks (module:function) and run none")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--postgres-url", default=os.environ.get("FLIGHTBRIDGE_TEST_POSTGRES_URL", ""), help=argparse.SUPPRESS)
     options = parser.parse_args()
 
     if options.child:
-        child(options.child, options.db, options.postgres_url, options.quick)
+        child(options.child, options.db, options.postgres_url, options.quick, options.pilots)
         return 0
 
     from bootstrap import reexec_in_venv  # set up .venv like scripts/demo.py and scripts/test.py do
@@ -129,6 +133,8 @@ def main() -> int:
             args = [sys.executable, __file__, "--child", target, "--db", database, "--postgres-url", postgres_url]
             if options.quick:
                 args.append("--quick")
+            if options.pilots:
+                args += ["--pilots", str(options.pilots)]
             print(f"… {target} on {database}", file=sys.stderr, flush=True)
             result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
             line = next((l for l in result.stdout.splitlines() if l.startswith("BENCH-RESULT ")), None)

@@ -17,6 +17,8 @@ os.environ.setdefault("FLIGHTBRIDGE_SECRET_KEY", "test-secret-key-" + "x" * 40)
 os.environ.setdefault("FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS", "0")  # no heartbeat thread inside test transactions
 os.environ.setdefault("FLIGHTBRIDGE_JOB_STALE_SECONDS", "60")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+# The deployment-wide call budget is off in tests unless a test is about it (as pacing is, via mfb_settings).
+os.environ.setdefault("MFB_MAX_CALLS_PER_SECOND", "0")
 # Mail "configured" so the password-reset routes exist and can be attacked; Django's test runner swaps
 # in the in-memory mail backend, so nothing is ever sent.
 os.environ.setdefault("FLIGHTBRIDGE_EMAIL_URL", "smtp://mail.invalid:587")

@@ -222,14 +222,15 @@ def health(request):
 
 def _mount_routers() -> None:
     from flightbridge.fleet.api import router as fleet_router
+    from flightbridge.interchange.api import router as interchange_router
     from flightbridge.jobs.api import router as jobs_router
     from flightbridge.logbook.api import router as logbook_router
     from flightbridge.logger.api import router as logger_router
     from flightbridge.myflightbook.api import router as myflightbook_router
     from flightbridge.registry.api import router as registry_router
 
-    # Logger's /imports/logger must be mounted before the logbook's /imports/{id} would shadow it.
-    for router in (logger_router, logbook_router, jobs_router, myflightbook_router, registry_router, fleet_router):
+    # /imports/logger and /imports/csv must be mounted before the logbook's /imports/{id} would shadow them.
+    for router in (logger_router, interchange_router, logbook_router, jobs_router, myflightbook_router, registry_router, fleet_router):
         api.add_router("/", router)
 
 

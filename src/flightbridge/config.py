@@ -87,6 +87,10 @@ class Config:
     mfb_auto_sync_minutes: int | None = 24 * 60
     mfb_full_sync_days: int = 7
     mfb_quick_window_days: int = 60
+    #: The whole deployment's MyFlightbook calls per second (0 turns the budget off); see myflightbook.pacing.
+    mfb_max_calls_per_second: int = 10
+    #: A scraper presenting this bearer token may read /metrics from anywhere (loopback needs none).
+    metrics_token: str = field(default="", repr=False)
     generated: tuple[str, ...] = ()
     #: Host names Django answers to: the public URL's, then FLIGHTBRIDGE_ALLOWED_HOSTS.
     allowed_hosts: tuple[str, ...] = ()
@@ -325,6 +329,14 @@ def parse_auto_sync(value: str, variable: str = "MFB_AUTO_SYNC") -> int | None:
     return minutes
 
 
+def _metrics_token(env: Mapping[str, str], variable: str = "FLIGHTBRIDGE_METRICS_TOKEN") -> str:
+    token = env.get(variable, "").strip()
+    if token and len(token) < 16:
+        # A short token is guessable by a scraper-shaped brute force; refuse it rather than expose the fleet.
+        raise ConfigError(f"{variable}: must be at least 16 characters")
+    return token
+
+
 DEFAULT_DATA_DIR = "./var"
 
 
@@ -397,6 +409,8 @@ def load_config(env: Mapping[str, str] | None = None, *, write_files: bool = Tru
         mfb_auto_sync_minutes=parse_auto_sync(env.get("MFB_AUTO_SYNC", "")),
         mfb_full_sync_days=_int_env(env, "MFB_FULL_SYNC_DAYS", 7, minimum=1, maximum=3660),
         mfb_quick_window_days=_int_env(env, "MFB_QUICK_WINDOW_DAYS", 60, minimum=1, maximum=36600),
+        mfb_max_calls_per_second=_int_env(env, "MFB_MAX_CALLS_PER_SECOND", 10),
+        metrics_token=_metrics_token(env),
         generated=tuple(generated),
         allowed_hosts=allowed_hosts,
         csrf_trusted_origins=csrf_origins_for(public_url, allowed_hosts),

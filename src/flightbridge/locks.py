@@ -55,9 +55,14 @@ MFB_CALL_PACING = AdvisoryLock(
     "Calls for one MyFlightbook account stay MFB_MIN_CALL_INTERVAL_MS apart across processes: held "
     "through a call and the interval after it.",
 )
+MFB_CALL_BUDGET = AdvisoryLock(
+    "myflightbook.budget", SESSION,
+    "The deployment-wide call budget on SQLite: held for the moment it takes to reserve the next call slot "
+    "in the budget file (never during the wait or the call). PostgreSQL and Redis reserve in one statement.",
+)
 
 #: The table: every lock FlightBridge takes. A new lock is added here, nowhere else.
-LOCKS: tuple[AdvisoryLock, ...] = (JOB_GUARD, REGISTRY_LOAD, MFB_TOKEN_REFRESH, MFB_CALL_PACING)
+LOCKS: tuple[AdvisoryLock, ...] = (JOB_GUARD, REGISTRY_LOAD, MFB_TOKEN_REFRESH, MFB_CALL_PACING, MFB_CALL_BUDGET)
 
 
 def advisory_key(lock: AdvisoryLock, detail: str = "") -> int:

@@ -28,6 +28,14 @@ for _name in CONFIG.generated:
     print(f"flightbridge: generated {_name} into {CONFIG.data_dir} (mode 0600); back it up with the database", file=sys.stderr)
 
 DATA_DIR = CONFIG.data_dir
+
+# Every process (gunicorn's, each worker) keeps its metrics in files here and /metrics adds them up.
+# Set before prometheus_client is first imported (the apps import it), which picks its storage then.
+# `--help` writes nothing, so its metrics stay in memory.
+if _WRITE_FILES:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
 PUBLIC_URL = CONFIG.public_url
@@ -53,6 +61,7 @@ INSTALLED_APPS = [
     "flightbridge.myflightbook",
     "flightbridge.fleet",
     "flightbridge.logger",
+    "flightbridge.interchange",
     "flightbridge.web",
 ]
 

@@ -63,6 +63,9 @@ def test_set_values_are_used_and_nothing_is_generated(tmp_path):
         ("FLIGHTBRIDGE_REDIS_URL", "http://127.0.0.1:6379", "redis://"),
         ("MFB_BASE_URL", "myflightbook.com", "http(s) URL"),
         ("MFB_MIN_CALL_INTERVAL_MS", "fast", "whole number"),
+        ("MFB_MAX_CALLS_PER_SECOND", "ten", "whole number"),
+        ("MFB_MAX_CALLS_PER_SECOND", "-1", "at least 0"),
+        ("FLIGHTBRIDGE_METRICS_TOKEN", "short-token", "16 characters"),
     ],
 )
 def test_bad_values_stop_startup_naming_the_variable(tmp_path, variable, value, words):
@@ -92,3 +95,11 @@ def test_cli_exits_2_with_the_variable_named(tmp_path):
     )
     assert result.returncode == 2
     assert "FLIGHTBRIDGE_DATABASE_URL" in result.stderr
+
+
+def test_call_budget_and_metrics_token(tmp_path):
+    default = load_config(env(tmp_path, MFB_MAX_CALLS_PER_SECOND=""))
+    assert default.mfb_max_calls_per_second == 10 and default.metrics_token == ""
+    tuned = load_config(env(tmp_path, MFB_MAX_CALLS_PER_SECOND="20", FLIGHTBRIDGE_METRICS_TOKEN="m" * 24))
+    assert tuned.mfb_max_calls_per_second == 20 and tuned.metrics_token == "m" * 24
+    assert "m" * 24 not in repr(tuned)

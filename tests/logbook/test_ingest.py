@@ -233,3 +233,28 @@ def test_edit_flight_validates_and_is_what_undo_keeps(user, other_user):
     assert result.removed_flights == 1
     assert [(kept.flight.pk, kept.reason) for kept in result.kept] == [(flight.pk, services.EDITED_SINCE)]
     assert "kept 1 flight(s) edited since the import" in result.batch.message
+
+
+def test_skip_unchanged_counts_what_store_batch_would_without_the_records(user):
+    """The cheap path of an unchanged re-check (issue 15): stored-unchanged records and their repeats are
+    counted from (external id, digest) alone; changed, new and repeats of those are left to store_batch."""
+    one, two = incoming("mfb:1"), incoming("mfb:2", day=date(2024, 5, 2))
+    ingest.open_run(user, "myflightbook", policy=ingest.KEEP_PILOTS_COPY).store_batch([one, two])
+    changed = incoming("mfb:2", day=date(2024, 5, 2), total="2.5")
+    run = ingest.open_run(user, "myflightbook", policy=ingest.KEEP_PILOTS_COPY)
+    keys = [("mfb:1", one.source_hash), None, ("mfb:1", one.source_hash), ("mfb:2", changed.source_hash),
+            ("mfb:2", two.source_hash), ("mfb:3", "f" * 64)]
+    stored_one = Flight.objects.get(owner=user, external_id="mfb:1").pk
+    assert run.skip_unchanged(keys) == [stored_one, None, stored_one, None, None, None]
+    assert (run.counts.unchanged, run.counts.skipped) == (1, 1)
+    assert dict(run.counts.by_reason) == {ingest.KEEP_PILOTS_COPY.unchanged_reason: 1,
+                                          ingest.KEEP_PILOTS_COPY.repeated_reason: 1}
+    # What is left goes through store_batch as before: the change is kept and listed, the repeat skipped.
+    assert outcomes(run.store_batch([changed, two])) == ["changed-kept", "skipped"]
+
+
+def test_skip_unchanged_leaves_field_comparing_policies_alone(user):
+    ingest.open_run(user, "logger", policy=ingest.UPDATE_BY_ID).store_batch([incoming("x:1")])
+    run = ingest.open_run(user, "logger", policy=ingest.UPDATE_BY_ID)
+    assert run.skip_unchanged([("x:1", incoming("x:1").source_hash)]) == [None]
+    assert run.counts.unchanged == 0

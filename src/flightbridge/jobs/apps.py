@@ -10,3 +10,8 @@ class JobsConfig(AppConfig):
         from flightbridge.jobs import services, tasks
 
         services.send_jobs_with(tasks.run_job_task)
+
+        from flightbridge import metrics
+        from flightbridge.jobs.metrics import QueueCollector
+
+        metrics.register_collector(QueueCollector())

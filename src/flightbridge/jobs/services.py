@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from flightbridge.errors import FlightBridgeError
 from flightbridge.locks import JOB_GUARD, hold
+from flightbridge.jobs import metrics as job_metrics
 from flightbridge.jobs.models import ACTIVE_STATUSES, TRANSITIONS, JobStatus, SyncJob
 from flightbridge.states import move_status
 
@@ -238,13 +239,16 @@ def run_job(job_id: int) -> SyncJob | None:
         heartbeat = _Heartbeat(job_id, settings.FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS)
         heartbeat.start()
     context = JobContext(job=job, _progress=dict(job.progress))
+    job_metrics.job_started(job)
     try:
         result = kind_named(job.kind)(context) or {}
     except FlightBridgeError as exc:
         log.warning("job %s (%s) failed: %s", job_id, job.kind, exc)
         transition(job_id, JobStatus.FAILED, message=str(exc), error=exc.code, progress=context._progress)
+        job_metrics.job_failed(job, context._progress, exc.code)
     except Exception:
         log.exception("job %s (%s) crashed", job_id, job.kind)
+        job_metrics.job_failed(job, context._progress, "internal")
         transition(
             job_id,
             JobStatus.FAILED,
@@ -256,6 +260,7 @@ def run_job(job_id: int) -> SyncJob | None:
         SyncJob.objects.filter(pk=job_id).update(progress=context._progress)
         done_message = result.pop("message", None) if isinstance(result, dict) else None
         transition(job_id, JobStatus.SUCCEEDED, result=result, message=done_message or "Done.")
+        job_metrics.job_finished(job, result if isinstance(result, dict) else {})
     finally:
         if heartbeat is not None:
             heartbeat.stopped.set()

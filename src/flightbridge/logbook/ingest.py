@@ -205,6 +205,42 @@ class IngestRun:
             outcome.records.extend(self._store_chunk(flights[start:start + self.batch_size]))
         return outcome
 
+    def skip_unchanged(self, keys: Sequence[tuple[str, str] | None]) -> list[int | None]:
+        """Before the caller maps its records: which of them, given as (external id, digest) or None,
+        are stored unchanged (or repeat, later in `keys`, one that is), as the stored flight's id (None
+        for the rest). They are counted here exactly as `store_batch` would count them, so the caller
+        need not map or send them: an unchanged re-check then costs a digest and one query a page
+        (issue 15, cost per flight). Only for policies that compare digests; otherwise nothing is skipped.
+        """
+        skipped: list[int | None] = [None] * len(keys)
+        external_ids = {key[0] for key in keys if key is not None}
+        if self.policy.compare_fields or not external_ids:
+            return skipped
+        stored = {external_id: (digest, flight_id) for external_id, digest, flight_id in
+                  Flight.objects.filter(owner=self.owner, external_id__in=external_ids)
+                  .values_list("external_id", "source_hash", "id")}
+        first: dict[str, int | None] = {}
+        counts = self.counts
+        for position, key in enumerate(keys):
+            if key is None:
+                continue
+            external_id, digest = key
+            if external_id in first:
+                if first[external_id] is not None:  # a repeat of a record counted here: counted as a repeat
+                    skipped[position] = first[external_id]
+                    counts.skipped += 1
+                    counts.by_reason[self.policy.repeated_reason] += 1
+                continue  # otherwise store_batch sees both and counts the repeat itself
+            stored_digest, flight_id = stored.get(external_id, (None, None))
+            # As `_is_unchanged`: a row stored before digests were kept has none and counts as unchanged.
+            unchanged = flight_id is not None and (not stored_digest or stored_digest == digest)
+            first[external_id] = flight_id if unchanged else None
+            if unchanged:
+                skipped[position] = flight_id
+                counts.unchanged += 1
+                counts.by_reason[self.policy.unchanged_reason] += 1
+        return skipped
+
     def refuse(self, label: str, field_name: str | None, reason: str, *, record: str | None = None,
                also: Iterable[tuple[str | None, str]] = ()) -> RecordOutcome:
         """A record the source could not map: counted once as failed, listed with its reason (and any

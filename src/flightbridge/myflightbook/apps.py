@@ -12,5 +12,10 @@ class MyFlightbookConfig(AppConfig):
         from flightbridge.myflightbook.jobs import sync_logbook_job
 
         register_job_kinds(sync_logbook_job)
+
+        from flightbridge import metrics
+        from flightbridge.myflightbook.fleet_status import FleetCollector
+
+        metrics.register_collector(FleetCollector())
         # The scheduled-sync tick: a huey periodic task, run by every worker's scheduler.
         from flightbridge.myflightbook import tasks  # noqa: F401

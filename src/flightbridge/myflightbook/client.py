@@ -24,6 +24,7 @@ from typing import Any, Callable, Protocol
 
 import httpx
 
+from flightbridge import metrics
 from flightbridge.errors import BlockedCall, FatalError, FlightBridgeError, NeedsReauth, TokenRejected, TransientError
 from flightbridge.myflightbook.pacing import CallGate, LocalCallGate
 from flightbridge.redaction import redact
@@ -82,6 +83,10 @@ _TOKEN_FAILURE = re.compile(
 # These are deterministic mistakes in our request; retrying them would only load MyFlightbook.
 _DETERMINISTIC_500 = re.compile(r"(?i)required parameter|requested value '.*' was not found|is not recognized|does not belong to you")
 _MISSING_SCOPE = re.compile(r'(?i)requires scope "?([a-z]+)"?')
+
+
+#: The `outcome` label of `flightbridge_mfb_calls` for each class of failed answer.
+_OUTCOMES = {TokenRejected: "token_rejected", TransientError: "transient", FatalError: "fatal"}
 
 
 def classify_failure(method: str, status: int, message: str, retry_after: str | None = None) -> FlightBridgeError:
@@ -274,25 +279,36 @@ class MyFlightbookClient:
             attempt += 1
             try:
                 with self.gate.turn():
-                    response = self.http.post(
-                        url, data=form, headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "Accept-Language": "en-US"}
-                    )
-                    body = response.text if response.status_code == 200 else None
+                    started = time.perf_counter()
+                    try:
+                        response = self.http.post(
+                            url, data=form, headers={"Authorization": f"Bearer {token}", "Accept": "application/json", "Accept-Language": "en-US"}
+                        )
+                        body = response.text if response.status_code == 200 else None
+                    finally:
+                        metrics.MFB_CALL_SECONDS.labels(method=method).observe(time.perf_counter() - started)
             except httpx.TimeoutException:
+                metrics.MFB_CALLS.labels(method=method, outcome="timeout").inc()
                 failure = TransientError(f"MyFlightbook {method}: timed out")
             except httpx.TransportError as exc:
+                metrics.MFB_CALLS.labels(method=method, outcome="connection_failed").inc()
                 failure = TransientError(f"MyFlightbook {method}: connection failed ({type(exc).__name__})")
             else:
                 status = response.status_code
                 if status == 200:
                     try:
-                        return parse_body(body)
+                        parsed = parse_body(body)
                     except ValueError:
                         # A body cut short by a proxy or a dropped connection: worth another try.
+                        metrics.MFB_CALLS.labels(method=method, outcome="bad_body").inc()
                         failure = TransientError(f"MyFlightbook {method}: the response was not valid JSON")
+                    else:
+                        metrics.MFB_CALLS.labels(method=method, outcome="ok").inc()
+                        return parsed
                 else:
                     message = self._clean(_error_text(response), token)
                     failure = classify_failure(method, status, message, response.headers.get("Retry-After"))
+                    metrics.MFB_CALLS.labels(method=method, outcome=_OUTCOMES.get(type(failure), "fatal")).inc()
                     if isinstance(failure, TokenRejected):
                         if refreshed:
                             if failure.scope:

@@ -85,6 +85,39 @@ class OAuthState(models.Model):
         return f"<OAuthState id={self.pk} owner={self.owner_id} expires_at={self.expires_at:%Y-%m-%dT%H:%M:%SZ}>"
 
 
+class CallBudget(models.Model):
+    """The deployment-wide MyFlightbook call budget on PostgreSQL: when the next call may start.
+
+    One row per budget name, updated by one `INSERT … ON CONFLICT DO UPDATE` per call (see
+    `pacing.PostgresCallBudget`), so every worker on every machine draws its call slots from the same
+    timeline, measured by the database's clock. Not used on SQLite (a file) or with Redis (keys).
+    """
+
+    name = models.CharField(max_length=64, primary_key=True)
+    next_slot = models.FloatField(help_text="seconds since the epoch, database clock: the next free call slot")
+
+    def __repr__(self) -> str:
+        return f"<CallBudget {self.name} next_slot={self.next_slot:.3f}>"
+
+
+class CallBudgetToken(models.Model):
+    """One of the budget's `rate` tokens on PostgreSQL: a call holds one until a second after its answer.
+
+    `free_at` is when it may be taken again (database clock); while a call is in flight it is a lease
+    far ahead, so a process that dies mid-call gives its token back on its own.
+    """
+
+    name = models.CharField(max_length=64)
+    position = models.PositiveIntegerField()
+    free_at = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "position"], name="one_budget_token_per_position")]
+
+    def __repr__(self) -> str:
+        return f"<CallBudgetToken {self.name}#{self.position} free_at={self.free_at:.3f}>"
+
+
 class SyncSchedule(models.Model):
     """When a pilot's logbook is synced next, and what the last sync saw of the whole logbook.
 

@@ -65,6 +65,7 @@ from flightbridge.myflightbook.mapping import (
     is_anonymous_tail,
     map_flight,
     external_id_for,
+    record_digest,
     record_label,
     simulator_type_for,
     to_jsonable,
@@ -561,9 +562,18 @@ class MyFlightbookSync:
         """
         incoming: list[ingest.IncomingFlight] = []
         versions: dict[str, dict] = {}
-        for record in records:
+        # Flights stored unchanged are counted from their digest, without mapping them (issue 15).
+        keys = [record_digest(record) for record in records]
+        already = self.ingest_run.skip_unchanged(keys)
+        unchanged_ids: list[str] = []
+        unchanged_flights: list[int] = []
+        for record, key, flight_id in zip(records, keys, already):
             if isinstance(record, dict):
                 self.seen.add(record_label(record))  # listed by MyFlightbook, even if it cannot be stored
+            if flight_id is not None:
+                unchanged_ids.append(key[0])
+                unchanged_flights.append(flight_id)
+                continue
             try:
                 flight = map_flight(record, instance_types=self.instance_types)
             except BadRecord as exc:
@@ -578,6 +588,9 @@ class MyFlightbookSync:
             aircraft_id = record.get("AircraftID")
             versions[flight.external_id] = {"raw": flight.raw, "run_id": self.batch.pk, "instance_type": (
                 self.instance_types.get(aircraft_id) if isinstance(aircraft_id, int) else None)}
+        if unchanged_ids:  # what store_batch's caller does below for unchanged flights, for these too
+            self.ingest_run.note_present_at_source(unchanged_ids)
+            self.ingest_run.keep_source_versions({}, current=unchanged_flights)
         if not incoming:
             return
         outcome = self.ingest_run.store_batch(incoming)

@@ -167,6 +167,7 @@ class StoredTokenProvider:
 def client_for(user, **options: Any) -> MyFlightbookClient:
     """A paced, read-only client for `user`'s connection. NeedsReauth when not connected, FatalError when not configured.
 
+    `mode` (`quick` by default, or `full`) is the sync's priority in the call budget; the other
     `options` go to MyFlightbookClient (e.g. `transport`, `max_attempts` in tests).
     """
     config = settings.CONFIG
@@ -178,8 +179,10 @@ def client_for(user, **options: Any) -> MyFlightbookClient:
     if row.status == ConnectionStatus.NEEDS_RECONNECT:
         raise NeedsReauth(row.status_message or "Reconnect MyFlightbook.")
     min_interval_ms = options.pop("min_interval_ms", config.mfb_min_call_interval_ms)
+    # The sync's mode is its priority in the deployment's call budget (a full walk yields to quick syncs).
+    mode = options.pop("mode", "quick")
     # Pacing is per MyFlightbook account; one connection row is one account for this pilot.
-    options.setdefault("gate", gate_for(f"connection-{row.pk}", min_interval_ms))
+    options.setdefault("gate", gate_for(f"connection-{row.pk}", min_interval_ms, mode=mode))
     return MyFlightbookClient(
         config.mfb_base_url, StoredTokenProvider(row.pk, http=options.pop("token_http", None)), min_interval_ms, **options
     )

@@ -1,13 +1,15 @@
-"""Pages' forms for MyFlightbook (CSRF-protected): the card's Disconnect button, and taking MyFlightbook's
-version of flights a sync listed as changed there (the imports page and the flight page)."""
+"""Pages for MyFlightbook: the card's Disconnect button and taking MyFlightbook's version of flights a
+sync listed as changed there (forms, CSRF-protected), and the staff fleet page."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from flightbridge.errors import FlightBridgeError
-from flightbridge.myflightbook import changes, link
+from flightbridge.myflightbook import changes, fleet_status, link
 
 
 @login_required
@@ -38,3 +40,17 @@ def take_myflightbook(request, import_id: int):
     if flight_id.isdigit() and len(flight_id) <= 18:
         return redirect("flight", flight_id=int(flight_id))
     return redirect("imports")
+
+
+@login_required
+def fleet_page(request):
+    """`/fleet/myflightbook/`: the deployment's syncs at a glance, for staff only."""
+    if not request.user.is_staff:
+        raise PermissionDenied("The MyFlightbook fleet page is for staff.")
+    config = settings.CONFIG
+    return render(request, "myflightbook/fleet.html", {
+        "overview": fleet_status.fleet_overview(),
+        "due_after_hours": int(fleet_status.DUE_AFTER.total_seconds() // 3600),
+        "budget": config.mfb_max_calls_per_second,
+        "interval_ms": config.mfb_min_call_interval_ms,
+    })

@@ -2,6 +2,8 @@
 
 gunicorn has no setting for its `Server: gunicorn` header; a banner only tells a scanner which
 server's advisories to try, so the header is dropped from every response here, before workers fork.
+And when a web worker process exits, its live metrics files are dropped (`child_exit`), so `/metrics`
+adds up the processes that exist (multiprocess prometheus_client).
 """
 
 from gunicorn.http import wsgi
@@ -14,3 +16,9 @@ def _headers_without_banner(self):
 
 
 wsgi.Response.default_headers = _headers_without_banner
+
+
+def child_exit(server, worker) -> None:
+    from flightbridge.metrics import forget_process
+
+    forget_process(worker.pid)

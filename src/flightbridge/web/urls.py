@@ -6,6 +6,7 @@ from flightbridge.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("metrics", views.metrics_page, name="metrics"),
     path("logbook/", views.logbook, name="logbook"),
     re_path(r"^logbook/flights/(?P<flight_id>[0-9]{1,18})/?$", views.flight, name="flight"),
     path("logbook/imports/", views.imports, name="imports"),
@@ -14,9 +15,10 @@ urlpatterns = [
     path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),
 ]
 
-# Apps with pages of their own (fleet sync, Logger export and import, the MyFlightbook card's forms).
+# Apps with pages of their own (fleet sync, Logger export and import, logbook files, the MyFlightbook card's forms).
 urlpatterns += [
     path("", include("flightbridge.myflightbook.urls")),
     path("", include("flightbridge.fleet.urls")),
     path("", include("flightbridge.logger.urls")),
+    path("", include("flightbridge.interchange.urls")),
 ]

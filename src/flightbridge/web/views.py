@@ -2,12 +2,15 @@
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from flightbridge import metrics
 from flightbridge.errors import FlightBridgeError, InputError
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, LogbookImport
@@ -78,3 +81,16 @@ def revert_import(request, import_id: int):
             kept = ", ".join(f"{flight.date:%Y-%m-%d} {flight.departure}-{flight.destination}" for flight in result.kept_flights[:20])
             messages.warning(request, f"Kept because you edited them after the import: {kept}")
     return redirect("imports")
+
+
+@require_GET
+def metrics_page(request):
+    """`/metrics` for Prometheus: loopback, or `Authorization: Bearer $FLIGHTBRIDGE_METRICS_TOKEN`."""
+    refusal = metrics.scrape_refusal(request, settings.CONFIG.metrics_token)
+    if refusal is not None:
+        status, message = refusal
+        response = HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+        if status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
+    return HttpResponse(metrics.exposition(), content_type=metrics.CONTENT_TYPE_LATEST)

@@ -6,6 +6,7 @@ trying FlightBridge offline all talk to the same fake. It is never used against 
 
 from flightbridge.myflightbook.sandbox.logbook import Account, generate_account
 from flightbridge.myflightbook.sandbox.resources import WRITE_METHODS
+from flightbridge.myflightbook.sandbox.process import SandboxProcess
 from flightbridge.myflightbook.sandbox.server import Faults, SandboxServer, SandboxState, serve
 
-__all__ = ["Account", "Faults", "SandboxServer", "SandboxState", "WRITE_METHODS", "generate_account", "serve"]
+__all__ = ["Account", "Faults", "SandboxProcess", "SandboxServer", "SandboxState", "WRITE_METHODS", "generate_account", "serve"]

@@ -461,6 +461,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if token is None:
             finish(500)
             return self._error(500, BAD_SIGNATURE_TEXT if _BASE64ISH.match(token_text) else NOT_BASE64_TEXT)
+        entry["grant"] = token.grant_id  # which connection called: per-account pacing is checked from this log
         now = time.time()
         if token.expires_at < now:
             finish(500)
@@ -552,6 +553,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/sandbox/revoke" and verb == "POST":
             state.revoke()
             return self._json(200, state.summary())
+        if path == "/sandbox/tokens" and verb == "POST":
+            # A token pair without the browser dance, for a sandbox in another process (benchmarks).
+            return self._json(200, state.issue_tokens())
         if path == "/sandbox/expire-tokens" and verb == "POST":
             state.expire_access_tokens()
             return self._json(200, state.summary())
@@ -562,7 +566,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = (f"<p>A local stand-in for myflightbook.com: {s['flights']} flights and {s['aircraft']} aircraft for "
                 f"<strong>{html.escape(s['username'])}</strong>. OAuth client id <code>{html.escape(s['client_id'])}</code>.</p>"
                 "<p>Control: GET /sandbox/state, /sandbox/calls, /sandbox/writes; POST /sandbox/faults, /sandbox/revoke, "
-                "/sandbox/expire-tokens.</p>")
+                "/sandbox/expire-tokens, /sandbox/tokens.</p>")
         self._page(200, "MyFlightbook sandbox", body)
 
 

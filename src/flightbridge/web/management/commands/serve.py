@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from flightbridge import metrics
+
 STOP_GRACE_SECONDS = 15
 
 
@@ -95,6 +97,8 @@ class Command(BaseCommand):
             self.stdout.write(f"generated {name} into {settings.DATA_DIR} (mode 0600); set it to manage it yourself")
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"database ready ({settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")
+        # No process of ours runs yet: start the metrics from zero (settings set the directory).
+        metrics.clear_directory(os.environ["PROMETHEUS_MULTIPROC_DIR"])
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         children = {"web server": subprocess.Popen(web_command(host, port, web_workers), env=env)}
         if not no_worker:

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('myflightbook', '0001_initial'),
+        ('myflightbook', '0002_call_budget'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,78 @@
+"""What a MyFlightbook sync costs FlightBridge itself: CPU per flight and memory, the sandbox in its own process.
+
+The sandbox (`SandboxProcess`) renders its JSON in another process, so the CPU figures are only
+FlightBridge's: `time.process_time()` of this process (every thread, the page prefetcher included)
+around the sync. Pacing and the call budget are off: the cost of a flight, not the wait, is measured.
+
+- first sync: flights per CPU-second storing a new logbook (target ≥ 2,000).
+- unchanged re-check: the same logbook synced again, nothing new (target ≥ 10,000 flights per CPU-second).
+- 50,000 flights: the process's peak resident memory after syncing them (target ≤ 250 MB).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import resource
+import time
+
+
+def _connect(username: str, sandbox):
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
+
+    user = get_user_model().objects.create_user(username=username)
+    connect_to_sandbox(user, sandbox, settings, interval_ms=0)
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, mfb_max_calls_per_second=0)
+    return user
+
+
+def _sync(user) -> tuple[dict, float, float]:
+    from flightbridge.myflightbook.sync import sync_user
+    from flightbridge.myflightbook.tokens import LinkedAccount
+    from flightbridge.registry.fake import FakeRegistry
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    result = sync_user(user, LinkedAccount(user), lookup=FakeRegistry(known={}))
+    return result, time.process_time() - cpu, time.perf_counter() - wall
+
+
+def bench_cost_per_flight(ctx):
+    from flightbridge.myflightbook.sandbox import SandboxProcess
+
+    flights = ctx.scale(10_000, 1_000)
+    with SandboxProcess(flights=flights, seed=3) as sandbox:
+        user = _connect("bench-cost", sandbox)
+        sandbox_cpu = sandbox.cpu_seconds()
+        first, first_cpu, first_wall = _sync(user)
+        assert first["imported"] == flights, first
+        again, again_cpu, again_wall = _sync(user)
+        assert again["imported"] == 0 and again["skipped"] == flights, again
+        sandbox_cpu = sandbox.cpu_seconds() - sandbox_cpu
+    return [
+        {"metric": f"first sync of {flights} flights: flights per CPU-second (target ≥ 2,000)", "value": round(flights / first_cpu)},
+        {"metric": f"first sync of {flights} flights: CPU seconds / wall seconds", "value": f"{first_cpu:.2f} / {first_wall:.2f}"},
+        {"metric": f"unchanged re-check of {flights} flights: flights per CPU-second (target ≥ 10,000)",
+         "value": round(flights / again_cpu)},
+        {"metric": f"unchanged re-check of {flights} flights: CPU seconds / wall seconds",
+         "value": f"{again_cpu:.2f} / {again_wall:.2f}"},
+        {"metric": "the sandbox's own CPU seconds for both (not counted above)", "value": round(sandbox_cpu, 2)},
+    ]
+
+
+def bench_worker_memory(ctx):
+    from flightbridge.myflightbook.sandbox import SandboxProcess
+
+    flights = ctx.scale(50_000, 5_000)
+    with SandboxProcess(flights=flights, seed=4) as sandbox:
+        user = _connect("bench-memory", sandbox)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result, cpu, wall = _sync(user)
+        assert result["imported"] == flights, result
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return [
+        {"metric": f"sync {flights} flights: peak RSS of the syncing process, MB (target ≤ 250)", "value": round(peak)},
+        {"metric": "peak RSS before the sync (Django, the app), MB", "value": round(before)},
+        {"metric": f"sync {flights} flights: flights per CPU-second", "value": round(flights / cpu)},
+    ]

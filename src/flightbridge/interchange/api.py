@@ -1,0 +1,96 @@
+"""`GET /api/exports/csv` (a ForeFlight or MyFlightbook file to download) and `POST /api/imports/csv` (a logbook file)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.http import StreamingHttpResponse
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from flightbridge.api_types import IsoDate
+
+from . import services
+
+router = Router(tags=["logbook files"])
+
+
+class CsvExportFilter(Schema):
+    format: Literal["foreflight", "myflightbook"] = Field(
+        ..., description="foreflight (its 2026 import template) or myflightbook")
+    date_from: IsoDate | None = Field(None, alias="from", description="first logbook date to include (YYYY-MM-DD)")
+    date_to: IsoDate | None = Field(None, alias="to", description="last logbook date to include (YYYY-MM-DD)")
+    include_myflightbook: bool = Field(
+        False, description="MyFlightbook format: also the flights that came from your MyFlightbook account")
+
+
+_CSV_FILE = {"responses": {"200": {"description": "The CSV file (Content-Disposition names it)",
+                                   "content": {"text/csv": {"schema": {"type": "string"}}}}}}
+
+
+def csv_response(export: services.CsvExport) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(export.lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["X-Flight-Count"] = str(export.flights)
+    response["X-Left-Out-MyFlightbook"] = str(export.left_out_myflightbook)
+    return response
+
+
+@router.get("/exports/csv", openapi_extra=_CSV_FILE, summary="Your flights as a ForeFlight or MyFlightbook CSV file")
+def export_csv(request, filters: Query[CsvExportFilter]):
+    export = services.export_csv(request.auth, filters.format, date_from=filters.date_from, date_to=filters.date_to,
+                                 include_myflightbook=filters.include_myflightbook)
+    return csv_response(export)
+
+
+class RowProblemOut(Schema):
+    row: int | None
+    column: str | None
+    reason: str
+
+
+class RowOut(Schema):
+    line: int
+    outcome: str
+    label: str
+    flight_id: int | None
+    problems: list[RowProblemOut]
+
+
+class CsvCounts(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    linked: int
+    skipped: int
+    failed: int
+
+
+class CsvImportOut(Schema):
+    id: int | None = Field(None, description="the import run (absent for a preview)")
+    status: str | None = None
+    preview: bool
+    format: str
+    version: str
+    message: str
+    counts: CsvCounts
+    rows: list[RowOut]
+    rows_not_listed: int
+    notes: list[RowProblemOut]
+
+
+def result_dict(result: services.CsvImportResult) -> dict:
+    run = result.run
+    return {"id": run.pk if run else None, "status": run.status if run else None, "preview": result.preview,
+            "format": result.format, "version": result.version, "message": result.message, "counts": result.counts,
+            "rows": [row.as_dict() for row in result.rows], "rows_not_listed": result.rows_not_listed,
+            "notes": result.notes}
+
+
+@router.post("/imports/csv", response=CsvImportOut,
+             summary="Import a ForeFlight, MyFlightbook or LogTen Pro file (preview=true: what would happen, nothing saved)")
+def import_csv(request, file: File[UploadedFile],
+               format: Form[Literal["foreflight", "myflightbook", "logten"] | None] = None,
+               preview: Form[bool] = False):
+    data = file.read(services.MAX_UPLOAD_BYTES + 1)
+    return result_dict(services.import_csv(request.auth, data, format, preview=preview))

@@ -1,0 +1,353 @@
+"""Export a pilot's flights as a ForeFlight or MyFlightbook CSV, and import a logbook file into the logbook.
+
+The export only reads: it streams the flights oldest first, one row at a time. The import never writes a
+`Flight` itself: every row goes through the logbook's ingest path (one import run, source
+`csv:<format>`, Undo), and aircraft through the logbook's aircraft service. A preview reads the file and
+the logbook and writes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator
+
+from django.conf import settings
+from django.db.models import Q
+
+from flightbridge.errors import InputError
+from flightbridge.logbook import ingest
+from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
+from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
+from flightbridge.registry import services as registry
+
+from . import columns
+from .aircraft import facts_for_export
+from .reading import MAX_ROWS, MYFLIGHTBOOK_FILE_ID, AircraftFacts, read_logbook
+from .writing import write_foreflight, write_myflightbook
+
+EXPORT_CHUNK = 2000
+EXPORTED_FIELDS = (
+    "date", "tail_number", "departure", "destination", "route", "aircraft_type", "simulator_type", "total_flight_time",
+    "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim", "day_landings",
+    "night_landings", "day_takeoffs", "night_takeoffs", "approaches", "holds", "approach_type", "block_out", "takeoff_at",
+    "landing_at", "block_in", "pic_name", "sic_name", "instructor_name", "student_name", "remarks", "custom_properties",
+    "day_full_stop_landings", "night_full_stop_landings",
+)
+MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # 100,000 rows of a wide ForeFlight file fit in well under this
+
+
+@dataclass
+class CsvExport:
+    format: str
+    filename: str
+    flights: int
+    left_out_myflightbook: int
+    lines: Iterator[str] = field(repr=False)
+
+
+def _check_format(file_format: str) -> str:
+    if file_format not in columns.EXPORT_FORMATS:
+        raise InputError(f"unknown export format {file_format!r}; use foreflight or myflightbook",
+                         [{"field": "format", "reason": "foreflight or myflightbook"}])
+    return file_format
+
+
+def _registry_lookup() -> Callable[[str], dict]:
+    def lookup(tail: str) -> dict:
+        answer = registry.lookup(tail)
+        if not answer.found:
+            return {}
+        return {"manufacturer": answer.manufacturer, "model": answer.model, "aircraft_type": answer.aircraft_type,
+                "engine_type": answer.engine_type, "year": answer.year}
+
+    return lookup
+
+
+def aircraft_for_export(owner, flights, lookup: Callable[[str], dict] | None = None) -> dict[str, AircraftFacts]:
+    """Every aircraft the flights use (one row per tail): the pilot's aircraft and the FAA registry's facts."""
+    lookup = lookup or _registry_lookup()
+    used: dict[str, tuple[str, str]] = {}
+    for tail, model, device in flights.order_by().values_list("tail_number", "aircraft_type", "simulator_type").distinct():
+        if tail and (tail not in used or (model and not used[tail][0])):
+            used[tail] = (model, device)
+    mine = {aircraft.registration.upper(): aircraft for aircraft in UserAircraft.objects.filter(owner=owner)}
+    facts = {}
+    for tail, (model, device) in used.items():
+        known = mine.get(tail.upper())
+        registry = (known.details or {}).get("registry") if known else None
+        device = known.device_class if known and device == "REAL" else device
+        if not registry and device == "REAL":
+            registry = lookup(tail)
+        facts[tail] = facts_for_export(tail, model=model or (known.model if known else ""), device_class=device,
+                                       registry=registry, manufacturer=known.manufacturer if known else "")
+    return facts
+
+
+def export_csv(owner, file_format: str, *, date_from: date | None = None, date_to: date | None = None,
+               include_myflightbook: bool = False, registry_lookup: Callable[[str], dict] | None = None) -> CsvExport:
+    """The owner's flights in a date range as ForeFlight's import template or MyFlightbook's import CSV.
+
+    The MyFlightbook file leaves out flights that came from the pilot's MyFlightbook account (they are
+    there already; importing them again would duplicate them) unless `include_myflightbook`.
+    """
+    _check_format(file_format)
+    flights = logbook_services.flights_for(owner, date_from, date_to).order_by("date", "id")
+    left_out = 0
+    if file_format == columns.MYFLIGHTBOOK and not include_myflightbook:
+        # Synced flights, and rows of a MyFlightbook export file (they carry its Flight ID): both are there already.
+        from_myflightbook = Q(source=FlightSource.MYFLIGHTBOOK) | Q(external_id__startswith=MYFLIGHTBOOK_FILE_ID)
+        left_out = flights.filter(from_myflightbook).count()
+        flights = flights.exclude(from_myflightbook)
+    count = flights.count()
+    # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
+    rows = flights.values_list(*EXPORTED_FIELDS, named=True).iterator(chunk_size=EXPORT_CHUNK)
+    if file_format == columns.FOREFLIGHT:
+        lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
+    else:
+        lines = write_myflightbook(rows)
+    span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
+    return CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=count,
+                     left_out_myflightbook=left_out, lines=lines)
+
+
+# --- import ---------------------------------------------------------------------------------------------
+
+STORE_BATCH = 500
+MAX_LISTED_ROWS = 1000  # rows listed in a result; the rest are counted only (a 100,000-row file stays small)
+PREVIEW_OUTCOMES = ("created", "updated", "unchanged", "linked", "skipped", "failed")
+
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str  # created | updated | unchanged | linked | skipped | failed (preview: what would happen)
+    label: str
+    flight_id: int | None = None
+    problems: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "outcome": self.outcome, "label": self.label, "flight_id": self.flight_id,
+                "problems": self.problems}
+
+
+@dataclass
+class CsvImportResult:
+    format: str
+    version: str
+    preview: bool
+    counts: dict[str, int]
+    rows: list[RowResult]
+    notes: list[dict]
+    rows_not_listed: int = 0
+    run: object | None = None  # the LogbookImport (None for a preview)
+
+    @property
+    def message(self) -> str:
+        counts = self.counts
+        text = (f"{self.format} file ({self.version}): {counts['created']} new, {counts['updated']} updated, "
+                f"{counts['unchanged'] + counts['linked']} already in the logbook, {counts['failed']} refused")
+        if counts["skipped"]:
+            text += f", {counts['skipped']} listed twice in the file"
+        return text + (" (preview: nothing was saved)." if self.preview else ".")
+
+
+class _Collector:
+    """Counts every row and lists the first MAX_LISTED_ROWS of them."""
+
+    def __init__(self):
+        self.counts = {outcome: 0 for outcome in PREVIEW_OUTCOMES}
+        self.rows: list[RowResult] = []
+        self.not_listed = 0
+
+    def add(self, result: RowResult) -> None:
+        self.counts[result.outcome] += 1
+        if len(self.rows) < MAX_LISTED_ROWS:
+            self.rows.append(result)
+        else:
+            self.not_listed += 1
+
+
+def _incoming_fields(parsed, aircraft: dict) -> dict:
+    values = dict(parsed.fields)
+    mine = aircraft.get(parsed.fields["tail_number"])
+    if mine is not None:
+        # Matched by registration: the pilot's aircraft fills what the file left out (simulators included).
+        if values.get("simulator_type", "REAL") in ("REAL", "FLAPS") and mine.device_class != values.get("simulator_type"):
+            values["simulator_type"] = mine.device_class
+        if not values.get("aircraft_type") and mine.model:
+            values["aircraft_type"] = mine.model[:128]
+    values["raw"] = parsed.raw
+    return values
+
+
+def legacy_key(fields: dict) -> str:
+    """`date:departure:destination`, the key the ingest path matches rows without an external id by."""
+    return f"{fields['date'].isoformat()}:{fields['departure']}:{fields['destination']}"
+
+
+def _problems(row) -> list[dict]:
+    return [problem.as_dict() for problem in row.problems]
+
+
+def import_csv(owner, data: bytes, file_format: str | None = None, *, preview: bool = False,
+               max_rows: int | None = None) -> CsvImportResult:
+    """Read a ForeFlight, MyFlightbook or LogTen Pro file and store its flights through the ingest path
+    (or, with `preview`, answer what would happen and write nothing).
+
+    A file that cannot be read as a whole raises `InputError` and records nothing; a bad row is refused
+    with reasons naming its line and column while the rest imports.
+    """
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
+                         "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
+    logbook = read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
+    if preview:
+        return _preview(owner, logbook)
+    return _import(owner, logbook)
+
+
+def _preview(owner, logbook) -> CsvImportResult:
+    """What an import would do, decided the way the ingest path decides it, without writing anything."""
+    collector = _Collector()
+    seen: set[str] = set()
+    batch: list = []
+
+    def flush():
+        if not batch:
+            return
+        by_id = dict(Flight.objects.filter(owner=owner, external_id__in=[p.identity for p in batch])
+                     .values_list("external_id", "source_hash"))
+        by_digest = set(Flight.objects.filter(owner=owner, external_id__isnull=True,
+                                              source_hash__in=[p.source_hash for p in batch])
+                        .values_list("source_hash", flat=True))
+        dates = {p.fields["date"] for p in batch}
+        legacy = {f"{day.isoformat()}:{dep}:{dest}" for day, dep, dest in Flight.objects.filter(
+            owner=owner, external_id__isnull=True, date__in=dates).values_list("date", "departure", "destination")}
+        for parsed in batch:
+            if parsed.identity in by_id:
+                outcome = "unchanged" if by_id[parsed.identity] in ("", parsed.source_hash) else "updated"
+            elif parsed.source_hash in by_digest:
+                outcome = "unchanged"
+            elif legacy_key(parsed.fields) in legacy:
+                outcome = "linked"
+            else:
+                outcome = "created"
+            collector.add(RowResult(parsed.line, outcome, parsed.label))
+        batch.clear()
+
+    for row in logbook.rows():
+        if row.flight is None:
+            collector.add(RowResult(row.line, "failed", f"line {row.line}", problems=_problems(row)))
+            continue
+        if row.flight.identity in seen:
+            collector.add(RowResult(row.line, "skipped", row.flight.label,
+                                    problems=[{"row": row.line, "column": None, "reason": "listed twice in the file"}]))
+            continue
+        seen.add(row.flight.identity)
+        batch.append(row.flight)
+        if len(batch) >= STORE_BATCH:
+            flush()
+    flush()
+    return CsvImportResult(format=logbook.format, version=logbook.version, preview=True, counts=collector.counts,
+                           rows=collector.rows, notes=[note.as_dict() for note in logbook.notes],
+                           rows_not_listed=collector.not_listed)
+
+
+def _import(owner, logbook) -> CsvImportResult:
+    """One import run (source `csv:<format>`): rows stored through the ingest path in batches."""
+    run = ingest.open_run(owner, f"csv:{logbook.format}", policy=ingest.UPDATE_WHEN_CHANGED,
+                          details={"format": logbook.format})
+    collector = _Collector()
+    batch: list = []
+
+    def store():
+        if not batch:
+            return
+        tails = {parsed.fields["tail_number"] for parsed in batch if parsed.fields["tail_number"]}
+        facts = [logbook.aircraft[tail] for tail in tails if tail in logbook.aircraft]
+        aircraft = add_imported_aircraft(owner, run.record, [
+            ImportedAircraft(registration=item.registration, device_class=item.device_class,
+                             model=item.model or item.type_code, manufacturer=item.make, details=item.as_dict())
+            for item in facts])
+        incoming = [ingest.IncomingFlight(external_id=parsed.identity, source_hash=parsed.source_hash,
+                                          fields=_incoming_fields(parsed, aircraft), label=parsed.label,
+                                          record=f"line {parsed.line}")
+                    for parsed in batch]
+        outcome = run.store_batch(incoming)
+        for parsed, record in zip(batch, outcome.records):
+            failed = record.outcome == "failed"
+            problems = [{"row": parsed.line, "column": record.field, "reason": record.reason}] if failed else []
+            collector.add(RowResult(parsed.line, record.outcome if record.outcome in collector.counts else "skipped",
+                                    parsed.label, flight_id=record.flight_id, problems=problems))
+        batch.clear()
+
+    try:
+        for row in logbook.rows():
+            if row.flight is None:
+                first, *rest = row.problems
+                run.refuse(f"line {row.line}", first.column, first.reason, also=[(p.column, p.reason) for p in rest])
+                collector.add(RowResult(row.line, "failed", f"line {row.line}", problems=_problems(row)))
+                continue
+            batch.append(row.flight)
+            if len(batch) >= STORE_BATCH:
+                store()
+        store()
+    except InputError as exc:
+        run.details.update(version=logbook.version)
+        run.fail(f"Import stopped: {exc} Flights stored before that are kept; Undo removes them.")
+        raise
+    except Exception:
+        run.fail("Import stopped by an unexpected error (logged). Flights stored before that are kept; Undo removes them.")
+        raise
+    result = CsvImportResult(format=logbook.format, version=logbook.version, preview=False, counts=collector.counts,
+                             rows=collector.rows, notes=[note.as_dict() for note in logbook.notes],
+                             rows_not_listed=collector.not_listed, run=run.record)
+    run.details.update(version=logbook.version, notes=result.notes[:100])
+    run.finish(result.message)
+    return result
+
+
+# --- the import page's preview-then-save: the upload waits in the data directory between the two steps ----
+
+STAGED_FOR_SECONDS = 24 * 3600
+
+
+def _staging_dir():
+    path = Path(settings.DATA_DIR) / "csv-uploads"
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def stage_upload(owner, data: bytes) -> str:
+    """Keep an uploaded file until the pilot saves the previewed import; returns its token. Files older than a
+    day are removed here, so abandoned previews never pile up."""
+    folder = _staging_dir()
+    cutoff = time.time() - STAGED_FOR_SECONDS
+    for old in folder.glob("*.csv"):
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink()
+        except FileNotFoundError:
+            pass
+    token = secrets.token_urlsafe(24)
+    (folder / f"{owner.pk}-{token}.csv").write_bytes(data)
+    return token
+
+
+def take_staged(owner, token: str) -> bytes:
+    """The staged file for this pilot and token (removed as it is taken); InputError when it is gone."""
+    if not token or not token.replace("-", "").replace("_", "").isalnum():
+        raise InputError("No previewed file to import; upload it again.", [{"field": "token", "reason": "unknown"}])
+    path = _staging_dir() / f"{owner.pk}-{token}.csv"
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("The previewed file is no longer here (saved already, or older than a day); upload it again.",
+                         [{"field": "token", "reason": "expired"}]) from None
+    path.unlink(missing_ok=True)
+    return data

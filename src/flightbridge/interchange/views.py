@@ -1,0 +1,61 @@
+"""The logbook-file pages: download a ForeFlight or MyFlightbook CSV; upload a file, see the preview, then save."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from pydantic import ValidationError
+
+from flightbridge.errors import InputError
+
+from . import services
+from .api import CsvExportFilter, csv_response
+
+
+def _said(error: dict) -> str:
+    """A form error in words: "From: must be a date written YYYY-MM-DD"."""
+    field = ".".join(map(str, error["loc"])).capitalize()
+    return f"{field}: {error['msg'].removeprefix('Value error, ')}"
+
+
+@login_required
+def export_page(request):
+    query = request.GET
+    context = {"query": query, "format": query.get("format", "foreflight"),
+               "include_myflightbook": query.get("include_myflightbook") in ("1", "on", "true")}
+    if "download" in query:
+        try:
+            # The page's form is the API's query: one schema validates both.
+            filters = CsvExportFilter.model_validate({key: value for key, value in query.items()
+                                                      if value and key != "download"})
+            export = services.export_csv(request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
+                                         include_myflightbook=filters.include_myflightbook)
+            return csv_response(export)
+        except ValidationError as exc:
+            context["error"] = "; ".join(_said(error) for error in exc.errors())
+        except InputError as exc:
+            context["error"] = str(exc)
+    return render(request, "interchange/export.html", context)
+
+
+@login_required
+def import_page(request):
+    context: dict = {}
+    if request.method == "POST":
+        try:
+            if "token" in request.POST:  # the pilot saw the preview and saves it
+                data = services.take_staged(request.user, request.POST["token"])
+                context["result"] = services.import_csv(request.user, data, request.POST.get("format") or None)
+            else:
+                upload = request.FILES.get("file")
+                if upload is None:
+                    raise InputError("Choose a file to import.", [{"field": "file", "reason": "missing"}])
+                data = upload.read(services.MAX_UPLOAD_BYTES + 1)
+                result = services.import_csv(request.user, data, request.POST.get("format") or None, preview=True)
+                context["result"] = result
+                context["token"] = services.stage_upload(request.user, data)
+                context["filename"] = upload.name
+        except InputError as exc:
+            context["error"] = str(exc)
+            context["problems"] = exc.problems
+    return render(request, "interchange/import.html", context)

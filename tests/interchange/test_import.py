@@ -1,0 +1,138 @@
+"""CSV import through the ingest path: preview, one run per file, no duplicates on re-import, updates, Undo, aircraft."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+
+from flightbridge.interchange.services import import_csv
+from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
+
+pytestmark = pytest.mark.django_db
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def upload(api, name: str, data: bytes | None = None, **form):
+    data = data if data is not None else (GOLDEN / name).read_bytes()
+    return api.post("/api/imports/csv", {"file": SimpleUploadedFile(Path(name).name, data, "text/csv"), **form})
+
+
+def test_preview_writes_nothing_and_says_what_would_happen(api, user):
+    response = upload(api, "foreflight/import-2026.csv", preview="true")
+    body = response.json()
+    assert response.status_code == 200
+    assert (body["preview"], body["id"], body["format"], body["version"]) == (True, None, "foreflight", "2026")
+    assert body["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "linked": 0, "skipped": 0, "failed": 0}
+    assert [row["line"] for row in body["rows"]] == [18, 20]
+    assert "nothing was saved" in body["message"]
+    assert Flight.objects.count() == 0 and LogbookImport.objects.count() == 0 and UserAircraft.objects.count() == 0
+
+
+def test_import_one_run_then_reimport_never_duplicates(api, user):
+    first = upload(api, "foreflight/import-2026.csv").json()
+    assert (first["status"], first["counts"]["created"]) == ("completed", 2)
+    run = LogbookImport.objects.get(pk=first["id"])
+    assert run.source == "csv:foreflight" and run.imported == 2
+    flight = Flight.objects.get(owner=user, date=date(2026, 3, 14))
+    assert (flight.tail_number, flight.pic, flight.night_landings, flight.source) == ("N12345", Decimal("1.50"), 2, "csv:foreflight")
+    assert flight.raw["cells"]["Approach2"].startswith("1;RNAV (GPS) Z RWY 31R")
+    assert flight.remarks.endswith("second line of remarks")
+    sim = Flight.objects.get(owner=user, date=date(2026, 3, 20))
+    assert (sim.simulator_type, sim.ground_sim) == ("AATD", Decimal("1.20"))
+    aircraft = {a.registration: a for a in UserAircraft.objects.filter(owner=user)}
+    assert aircraft["SIM-G1000"].device_class == "AATD" and aircraft["N12345"].manual is False
+    assert aircraft["N12345"].import_batch_id == run.pk
+
+    again = upload(api, "foreflight/import-2026.csv").json()
+    assert again["counts"]["created"] == 0 and again["counts"]["unchanged"] == 2
+    assert Flight.objects.filter(owner=user).count() == 2 and UserAircraft.objects.filter(owner=user).count() == 2
+    preview = upload(api, "foreflight/import-2026.csv", preview="true").json()
+    assert preview["counts"]["unchanged"] == 2
+
+
+def test_a_corrected_flight_is_an_update_listed_as_such(api, user):
+    upload(api, "myflightbook/import-template.csv")
+    original = Flight.objects.get(owner=user, date=date(2024, 6, 1))
+    corrected = (GOLDEN / "myflightbook/import-template.csv").read_bytes().replace(b"2024-06-01,N12345,1.5,", b"2024-06-01,N12345,1.6,")
+    preview = upload(api, "corrected.csv", corrected, preview="true").json()
+    assert preview["counts"]["updated"] == 1 and preview["counts"]["unchanged"] == 1
+    body = upload(api, "corrected.csv", corrected).json()
+    assert (body["counts"]["updated"], body["counts"]["unchanged"], body["counts"]["created"]) == (1, 1, 0)
+    updated_row = next(row for row in body["rows"] if row["outcome"] == "updated")
+    assert updated_row["flight_id"] == original.pk and updated_row["line"] == 2
+    original.refresh_from_db()
+    assert original.total_flight_time == Decimal("1.60")
+    assert Flight.objects.filter(owner=user).count() == 2
+
+
+def test_undo_removes_the_runs_flights_and_aircraft(api, user):
+    body = upload(api, "logten/export-tab.txt").json()
+    assert body["format"] == "logten" and body["counts"]["created"] == 2
+    response = api.post(f"/api/imports/{body['id']}/revert")
+    assert response.status_code == 200
+    assert Flight.objects.filter(owner=user).count() == 0 and UserAircraft.objects.filter(owner=user).count() == 0
+
+
+def test_bad_rows_are_refused_by_line_and_column_and_the_rest_imports(api, user):
+    text = ("Date,Tail Number,Total Flight Time,Night\n"
+            "2024-01-02,N1,1.0,\n"
+            "2024-01-03,N1,1-Apr,\n"
+            "31/01/2024,N1,1.0,\n")
+    body = upload(api, "bad.csv", text.encode()).json()
+    assert body["counts"]["created"] == 1 and body["counts"]["failed"] == 2
+    failed = {row["line"]: row["problems"][0] for row in body["rows"] if row["outcome"] == "failed"}
+    assert failed[3]["column"] == "Total Flight Time" and "into a date" in failed[3]["reason"]
+    assert failed[4]["column"] == "Date" and "day-first" in failed[4]["reason"]
+    run = LogbookImport.objects.get(pk=body["id"])
+    assert run.failed == 2 and {reason["record"] for reason in run.reasons} == {"line 3", "line 4"}
+    assert Flight.objects.filter(owner=user).count() == 1
+
+
+def test_the_pilots_aircraft_is_matched_by_registration_simulators_included(user):
+    UserAircraft.objects.create(owner=user, registration="N2468", model="PA-28-161", manual=True)
+    UserAircraft.objects.create(owner=user, registration="sim737", model="737 sim", device_class="FFS", manual=True)
+    import_csv(user, (GOLDEN / "myflightbook/tab-separated.csv").read_bytes())
+    import_csv(user, (GOLDEN / "logten/export-tab.txt").read_bytes())
+    assert Flight.objects.get(owner=user, tail_number="N2468").aircraft_type == "PA-28-161"
+    assert Flight.objects.get(owner=user, tail_number="SIM737").simulator_type == "FFS"
+    registrations = sorted(UserAircraft.objects.filter(owner=user).values_list("registration", flat=True))
+    assert registrations == ["N2468", "N911LT", "sim737"]
+
+
+def test_a_file_that_is_not_a_logbook_records_nothing(api, user):
+    response = upload(api, "people.csv", b"name,age\nbob,3\n")
+    assert response.status_code == 422 and "not a ForeFlight, MyFlightbook or LogTen Pro" in response.json()["detail"]
+    response = upload(api, "mfb.csv", (GOLDEN / "myflightbook/import-template.csv").read_bytes(), format="logten")
+    assert response.status_code == 422
+    assert LogbookImport.objects.count() == 0
+
+
+def test_import_command(user, tmp_path):
+    path = tmp_path / "mfb.csv"
+    path.write_bytes((GOLDEN / "myflightbook/export-semicolon.csv").read_bytes())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_csv", "alice", str(path), stdout=out, stderr=err)
+    assert "myflightbook file (export): 2 new" in out.getvalue()
+    assert Flight.objects.get(owner=user, external_id="csv:mfb:1234567").pic_name == "Pat Lee"
+    call_command("import_csv", "alice", str(path), "--preview", stdout=out, stderr=err)
+    assert "0 new, 0 updated, 2 already in the logbook" in out.getvalue()
+
+
+def test_import_page_previews_then_saves(client, user):
+    client.force_login(user)
+    data = (GOLDEN / "foreflight/import-2025.csv").read_bytes()
+    page = client.post("/logbook/import/csv", {"file": SimpleUploadedFile("ff.csv", data, "text/csv")})
+    assert page.status_code == 200 and b"Save these flights" in page.content and b'data-row-outcome="created"' in page.content
+    assert Flight.objects.count() == 0
+    token = page.context["token"]
+    saved = client.post("/logbook/import/csv", {"token": token, "format": "foreflight"})
+    assert b'data-import-status="completed"' in saved.content
+    assert Flight.objects.filter(owner=user).count() == 1
+    again = client.post("/logbook/import/csv", {"token": token})
+    assert b"no longer here" in again.content
