@@ -96,7 +96,9 @@ def test_a_sandbox_sync_shows_in_the_metrics(user, api, settings, drain_jobs):
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
-    assert grew("flightbridge_syncs_started_total", kind="myflightbook.sync", mode="full") == 1
+    # Started is labelled with the mode asked (quick, the default); finished with the mode that ran: a
+    # pilot's first sync walks the whole logbook whatever was asked.
+    assert grew("flightbridge_syncs_started_total", kind="myflightbook.sync", mode="quick") == 1
     assert grew("flightbridge_syncs_finished_total", kind="myflightbook.sync", mode="full") == 1
     assert grew("flightbridge_syncs_failed_total", kind="myflightbook.sync", mode="full", error="needs_reauth") == 0
     assert grew("flightbridge_flights_imported_total") == 40
@@ -119,7 +121,8 @@ def test_a_failed_sync_is_counted_with_its_error(user, api, settings, drain_jobs
         api.post("/api/integrations/myflightbook/sync")
         drain_jobs()
     after = scrape()
-    labels = {"kind": "myflightbook.sync", "mode": "full", "error": "needs_reauth"}
+    # Refused at the first call, before the sync chose its walk: labelled with the mode asked.
+    labels = {"kind": "myflightbook.sync", "mode": "quick", "error": "needs_reauth"}
     assert value(after, "flightbridge_syncs_failed_total", **labels) - value(before, "flightbridge_syncs_failed_total", **labels) == 1
     assert value(after, "flightbridge_mfb_connections", status="needs_reconnect") == 1
     assert value(after, "flightbridge_mfb_failed_pilots") == 1

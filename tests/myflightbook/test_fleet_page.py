@@ -11,16 +11,19 @@ from django.utils import timezone
 
 from flightbridge.jobs.models import JobStatus, SyncJob
 from flightbridge.jobs.services import guard_key
-from flightbridge.myflightbook.fleet_status import DUE_AFTER, fleet_overview
+from flightbridge.myflightbook.fleet_status import fleet_overview
 from flightbridge.myflightbook.jobs import sync_logbook_job
-from flightbridge.myflightbook.models import ConnectionStatus, IntegrationToken
+from flightbridge.myflightbook.models import ConnectionStatus, IntegrationToken, SyncSchedule
 from tests.conftest import log_in
 
 
-def pilot(django_user_model, name: str, status: str = ConnectionStatus.CONNECTED, message: str = "", connected_ago=timedelta(days=3)):
+def pilot(django_user_model, name: str, status: str = ConnectionStatus.CONNECTED, message: str = "",
+          connected_ago=timedelta(days=3), due_ago: timedelta | None = None):
+    """A connected pilot whose scheduled slot passed `due_ago` ago (None: the next slot is an hour away)."""
     user = django_user_model.objects.create_user(name, password="pilot-password-1")
-    IntegrationToken.objects.create(owner=user, status=status, status_message=message,
-                                    connected_at=timezone.now() - connected_ago)
+    now = timezone.now()
+    IntegrationToken.objects.create(owner=user, status=status, status_message=message, connected_at=now - connected_ago)
+    SyncSchedule.objects.create(owner=user, next_sync_at=now - due_ago if due_ago is not None else now + timedelta(hours=1))
     return user
 
 
@@ -35,15 +38,16 @@ def fleet(django_user_model):
     """Six pilots, one in each state the page shows."""
     fresh = pilot(django_user_model, "fresh")  # synced an hour ago: not due
     sync(fresh, JobStatus.SUCCEEDED, timedelta(hours=1))
-    stale = pilot(django_user_model, "stale")  # last good sync three days ago: due for two days
+    stale = pilot(django_user_model, "stale", due_ago=timedelta(days=2))  # its slot passed two days ago
     sync(stale, JobStatus.SUCCEEDED, timedelta(days=3))
-    pilot(django_user_model, "never", connected_ago=timedelta(hours=5))  # never synced: due since connecting
+    pilot(django_user_model, "never", connected_ago=timedelta(hours=5), due_ago=timedelta(hours=5))  # due since connecting
     running = pilot(django_user_model, "running")
     sync(running, JobStatus.RUNNING)
     broken = pilot(django_user_model, "broken")
     sync(broken, JobStatus.SUCCEEDED, timedelta(hours=2))
     sync(broken, JobStatus.FAILED, timedelta(minutes=5), message="MyFlightbook FlightsWithQueryAndOffset timed out")
-    pilot(django_user_model, "gone", ConnectionStatus.NEEDS_RECONNECT, "The refresh token was revoked. Reconnect MyFlightbook.")
+    pilot(django_user_model, "gone", ConnectionStatus.NEEDS_RECONNECT, "The refresh token was revoked. Reconnect MyFlightbook.",
+          due_ago=timedelta(days=4))  # past its slot, but a connection needing a reconnect is never due
     return {"stale": stale}
 
 
@@ -51,9 +55,9 @@ def fleet(django_user_model):
 def test_the_overview_counts_each_state_once(fleet):
     overview = fleet_overview()
     assert (overview.connected, overview.needs_reconnect, overview.running, overview.queued) == (5, 1, 1, 0)
-    # Due: "stale" (two days overdue) and "never"; "broken" synced well two hours ago; "running" is running.
+    # Due: "stale" (two days past its slot) and "never"; the others' slots are ahead, "gone" needs a reconnect.
     assert overview.due == 2
-    assert overview.oldest_due_seconds == pytest.approx((timedelta(days=3) - DUE_AFTER).total_seconds(), abs=60)
+    assert overview.oldest_due_seconds == pytest.approx(timedelta(days=2).total_seconds(), abs=60)
     assert overview.failed == 1
     assert [(line.username, line.message) for line in overview.failed_pilots] == [
         ("broken", "MyFlightbook FlightsWithQueryAndOffset timed out")]

@@ -3,7 +3,8 @@
 Queue depth is the number of `SyncJob` rows waiting (`queued`), by kind, read from the database when
 scraped, so it is the same whichever process answers and whichever queue storage carries the messages.
 A job's mode (`quick`/`full`) is what the job says it ran (its result or progress), else what it was
-asked for (its params), else `full`: every sync walked the whole logbook before quick sync existed.
+asked for (its params), else `quick`, the sync job's default. So `started` carries the mode asked and
+`finished` the mode that ran (a pilot's first sync, or an escalated quick one, runs full).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def job_mode(job: SyncJob, result: dict | None = None) -> str:
     full = (job.params or {}).get("full")
     if isinstance(full, bool):  # asked as ?full=true|false
         return "full" if full else "quick"
-    return "full"
+    return "quick"
 
 
 def job_started(job: SyncJob) -> None:

@@ -45,9 +45,14 @@ def add_missing_schedules(now: datetime) -> int:
     return len(rows)
 
 
+def due(now: datetime):
+    """Every schedule whose slot has passed: auto-sync on, still connected (never needs_reconnect)."""
+    return SyncSchedule.objects.filter(auto_sync=True, next_sync_at__lte=now, owner_id__in=connected_owner_ids())
+
+
 def due_schedules(now: datetime):
     return (
-        SyncSchedule.objects.filter(auto_sync=True, next_sync_at__lte=now, owner_id__in=connected_owner_ids())
+        due(now)
         .order_by("next_sync_at", "pk")
         .values_list("pk", "owner_id", "next_sync_at", "next_full_sync_at")[:TICK_LIMIT]
     )
@@ -85,5 +90,4 @@ def oldest_due_at(now: datetime | None = None) -> datetime | None:
     """The slot of the pilot who has waited longest (metrics and the staff page: how far behind the
     scheduler is); None when nobody is due."""
     now = now or timezone.now()
-    return SyncSchedule.objects.filter(auto_sync=True, next_sync_at__lte=now, owner_id__in=connected_owner_ids()).aggregate(
-        oldest=Min("next_sync_at"))["oldest"]
+    return due(now).aggregate(oldest=Min("next_sync_at"))["oldest"]

@@ -5,25 +5,24 @@ last sync failed and connections needing a reconnect, in a handful of aggregate 
 number of pilots (the page and every scrape run them). `FleetCollector` hands the same figures to
 `/metrics` at scrape time. Nothing here writes, and the metrics never name a pilot.
 
-"Due" until scheduled sync lands on main: a connected pilot with no queued or running sync whose last
-successful sync finished more than `DUE_AFTER` ago (the default daily schedule), or who never synced.
+"Due" is the scheduler's word (`autosync`): a connected pilot with auto-sync on whose next slot has
+passed and who has not been queued yet. With `MFB_AUTO_SYNC=off` nobody is due.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily
 
 from flightbridge.jobs.models import ACTIVE_STATUSES, JobStatus
+from flightbridge.myflightbook import autosync, schedule
 from flightbridge.myflightbook.jobs import sync_logbook_job
 from flightbridge.myflightbook.models import ConnectionStatus, IntegrationToken
 
-#: A pilot is due when their last good sync is older than this (MFB_AUTO_SYNC's default, daily).
-DUE_AFTER = timedelta(days=1)
 #: Pilots listed by name on the staff page under "failed" and "needs reconnect".
 LISTED = 50
 
@@ -64,9 +63,9 @@ def fleet_overview(now: datetime | None = None) -> FleetOverview:
     now = now or timezone.now()
     rows = _connections(now)
     connected = rows.filter(status=ConnectionStatus.CONNECTED)
-    due = connected.filter(active=False).filter(Q(last_ok__isnull=True) | Q(last_ok__lt=now - DUE_AFTER))
-    stalest = due.aggregate(synced=Min("last_ok"), never=Min("connected_at", filter=Q(last_ok__isnull=True)))
-    candidates = [at for at in (stalest["never"], stalest["synced"] and stalest["synced"] + DUE_AFTER) if at]
+    scheduling = schedule.quick_period() is not None
+    due = autosync.due(now).count() if scheduling else 0
+    oldest_due = autosync.oldest_due_at(now) if scheduling else None
     jobs = sync_logbook_job.jobs().aggregate(
         running=Count("pk", filter=Q(status=JobStatus.RUNNING)), queued=Count("pk", filter=Q(status=JobStatus.QUEUED))
     )
@@ -81,11 +80,11 @@ def fleet_overview(now: datetime | None = None) -> FleetOverview:
     return FleetOverview(
         connected=connected.count(),
         needs_reconnect=reconnect.count(),
-        due=due.count(),
+        due=due,
         running=jobs["running"],
         queued=jobs["queued"],
         failed=failed.count(),
-        oldest_due_seconds=max(0.0, (now - min(candidates)).total_seconds()) if candidates else None,
+        oldest_due_seconds=max(0.0, (now - oldest_due).total_seconds()) if oldest_due else None,
         failed_pilots=[
             PilotLine(name, at, message or "")
             for name, at, message in failed.annotate(message=failed_message, failed_at=failed_at)

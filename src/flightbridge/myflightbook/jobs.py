@@ -5,7 +5,7 @@ starts a sync asks this kind (`sync_logbook_job.request(owner=...)`). Thin: the 
 `sync.sync_user`, which is handed the pilot's `LinkedAccount` instead of reaching for the stored
 connection itself. Never run inside a request; `request_job` enqueues it after commit and keeps at
 most one sync per pilot. The job's `params["mode"]` is `quick` (the default) or `full`; a first sync
-is full whatever was asked.
+is full whatever was asked. The mode is also the sync's priority in the deployment's call budget.
 """
 
 from flightbridge.jobs.services import JobContext, job_kind
@@ -15,5 +15,5 @@ from flightbridge.myflightbook import quick, sync, tokens
 @job_kind("myflightbook.sync")
 def sync_logbook_job(context: JobContext) -> dict:
     mode = quick.FULL if context.params.get("mode") == quick.FULL else quick.QUICK
-    return sync.sync_user(context.owner, tokens.LinkedAccount(context.owner), job=context.job, report=context.report,
+    return sync.sync_user(context.owner, tokens.LinkedAccount(context.owner, mode=mode), job=context.job, report=context.report,
                           mode=mode)

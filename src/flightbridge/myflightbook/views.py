@@ -50,7 +50,7 @@ def fleet_page(request):
     config = settings.CONFIG
     return render(request, "myflightbook/fleet.html", {
         "overview": fleet_status.fleet_overview(),
-        "due_after_hours": int(fleet_status.DUE_AFTER.total_seconds() // 3600),
+        "auto_sync_minutes": config.mfb_auto_sync_minutes,
         "budget": config.mfb_max_calls_per_second,
         "interval_ms": config.mfb_min_call_interval_ms,
     })
