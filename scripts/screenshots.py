@@ -99,6 +99,9 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
         "logger-export": "/logbook/export/logger?from=2025-01-01&export=1",
         "logger-qr": f"/logbook/export/logger?flight={flight_id}",
         "fleet-sync": "/fleet/sync/",
+        "mfb-fleet": "/fleet/myflightbook/",
+        "csv-export": "/logbook/export/csv",
+        "csv-import": "/logbook/import/csv",
         "404": "/logbook/no-such-page/",
     }
 

@@ -100,6 +100,19 @@ def test_reason_groups_count_each_kind_of_outcome(user):
     assert groups["changed_at_source"].records == ["mfb:9"]
 
 
+def test_unchanged_records_are_one_group_not_also_a_skip(user):
+    """A re-sync counts its unchanged flights both as `unchanged` and as skipped "already imported": the page
+    shows them once (the demo's second sync read "16 Unchanged" and "16 Skipped: already imported")."""
+    sync = LogbookImport.objects.create(owner=user, source="myflightbook", skipped=17, unchanged=16,
+                                        details={"skipped_by_reason": {"already imported": 16,
+                                                                       "listed twice by MyFlightbook on one page": 1}})
+    package = LogbookImport.objects.create(owner=user, source="logger", unchanged=3, skipped=3,
+                                           details={"skipped_by_reason": {"unchanged since it was last imported": 3}})
+    assert {g.key: g.count for g in services.reason_groups(sync)} == {
+        "unchanged": 16, "skipped:listed twice by MyFlightbook on one page": 1}
+    assert {g.key: g.count for g in services.reason_groups(package)} == {"unchanged": 3}
+
+
 def test_undo_is_offered_only_for_runs_that_created_something(user):
     empty = LogbookImport.objects.create(owner=user, source="logger", updated=3)
     services.finish_import(empty, ImportStatus.COMPLETED)

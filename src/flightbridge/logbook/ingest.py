@@ -37,7 +37,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
-from flightbridge.logbook.services import TAKEN_KEY, finish_import
+from flightbridge.logbook.services import TAKEN_KEY, UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK, finish_import
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ class Policy:
     match_legacy: bool
     #: the run's `skipped` count includes unchanged and changed-kept records (MyFlightbook's historical count)
     skipped_includes_unchanged: bool = False
-    unchanged_reason: str = "unchanged since it was last imported"
+    unchanged_reason: str = UNCHANGED_WORDS
     changed_reason: str = "changed at its source since import (kept as imported)"
     repeated_reason: str = REPEATED_REASON
 
@@ -79,7 +79,7 @@ class Policy:
 #: MyFlightbook: a flight, once imported, is the pilot's; a change on MyFlightbook is listed, not applied.
 KEEP_PILOTS_COPY = Policy(
     "keep-pilots-copy", update_changed=False, compare_fields=False, match_legacy=True, skipped_includes_unchanged=True,
-    unchanged_reason="already imported", changed_reason="changed on MyFlightbook since import (kept as imported)",
+    unchanged_reason=UNCHANGED_WORDS_MYFLIGHTBOOK, changed_reason="changed on MyFlightbook since import (kept as imported)",
     repeated_reason="listed twice by MyFlightbook on one page",
 )
 #: Logger: the same importId again replaces the flight, as Logger itself does; identical is unchanged.

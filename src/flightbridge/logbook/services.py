@@ -465,6 +465,9 @@ def reason_groups(run: LogbookImport) -> list[ReasonGroup]:
     for why, count in sorted(by_reason.items(), key=lambda item: -item[1] if isinstance(item[1], int) else 0):
         if why == _SKIP_CHANGED_WORDS:
             continue  # already its own group above
+        if why in (UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK) and any(g.key == "unchanged" for g in groups):
+            listed.pop(why, None)
+            continue  # the same records as the "Unchanged" group
         add(f"skipped:{why}", f"Skipped: {why}", count, listed.pop(why, []))
     listed.pop(_SKIP_CHANGED_WORDS, None)
     # Whatever is left in the reasons list: records that were not imported (failed, or a Logger entry that
@@ -476,6 +479,10 @@ def reason_groups(run: LogbookImport) -> list[ReasonGroup]:
 
 # The MyFlightbook sync's words for a flight changed at the source (myflightbook.sync.SKIP_CHANGED).
 _SKIP_CHANGED_WORDS = "changed on MyFlightbook since import (kept as imported)"
+#: The words an import policy (ingest.Policy.unchanged_reason) gives a record already here as sent. The
+#: run's `unchanged` count is the same records, so the page shows them once, as "Unchanged".
+UNCHANGED_WORDS = "unchanged since it was last imported"
+UNCHANGED_WORDS_MYFLIGHTBOOK = "already imported"
 
 
 def _created(run: LogbookImport) -> int:
