@@ -9,7 +9,7 @@ import pytest
 
 from flightbridge.myflightbook.currency import MappedCurrency, UnmappedCurrency, map_currency_item, parse_expiry
 
-SAMPLES = Path("/work/shared/reference/mfb-samples.json")
+SAMPLES = Path(__file__).parent / "fixtures" / "mfb-samples.json"  # a copy of the reference's mfb-samples.json
 
 
 def item(attribute, group=None, status=None, value="Current Until: 10/14/2026", **extra):

@@ -18,7 +18,7 @@ from flightbridge.myflightbook.mapping import (
     split_route,
 )
 
-SAMPLES = Path("/work/shared/reference/mfb-samples.json")
+SAMPLES = Path(__file__).parent / "fixtures" / "mfb-samples.json"  # a copy of the reference's mfb-samples.json
 
 
 def samples():

@@ -8,7 +8,7 @@ import pytest
 
 from flightbridge.myflightbook.totals import map_total, map_totals, parse_landings_line
 
-SAMPLES = Path("/work/shared/reference/mfb-samples.json")
+SAMPLES = Path(__file__).parent / "fixtures" / "mfb-samples.json"  # a copy of the reference's mfb-samples.json
 
 
 @pytest.mark.parametrize(
