@@ -33,8 +33,19 @@ def _sync(user, mode: str = "full") -> tuple[dict, float, float]:
     from flightbridge.myflightbook.tokens import LinkedAccount
     from flightbridge.registry.fake import FakeRegistry
 
+    import os
+    profile = None
+    if os.environ.get("BENCH_PROFILE"):  # a cProfile of each sync, written next to the given path
+        import cProfile
+
+        profile = cProfile.Profile()
     cpu, wall = time.process_time(), time.perf_counter()
+    if profile:
+        profile.enable()
     result = sync_user(user, LinkedAccount(user, mode=mode), lookup=FakeRegistry(known={}), mode=mode)
+    if profile:
+        profile.disable()
+        profile.dump_stats(f"{os.environ['BENCH_PROFILE']}.{mode}.{time.monotonic_ns()}")
     return result, time.process_time() - cpu, time.perf_counter() - wall
 
 

@@ -217,7 +217,7 @@ class IngestRun:
         if self.policy.compare_fields or not external_ids:
             return skipped
         stored = {external_id: (digest, flight_id) for external_id, digest, flight_id in
-                  Flight.objects.filter(owner=self.owner, external_id__in=external_ids)
+                  Flight.objects.filter(owner=self.owner, external_id__in=external_ids).order_by()
                   .values_list("external_id", "source_hash", "id")}
         first: dict[str, int | None] = {}
         counts = self.counts
@@ -337,7 +337,9 @@ class IngestRun:
     def _existing_by_external_id(self, external_ids: list[str]) -> dict[str, Flight]:
         if not external_ids:
             return {}
-        rows = Flight.objects.filter(owner=self.owner, external_id__in=external_ids)
+        # No ORDER BY: Flight's default ordering (-date) made SQLite walk the owner's whole logbook by
+        # (owner, date) instead of looking the ids up in the unique (owner, external_id) index (issue 15).
+        rows = Flight.objects.filter(owner=self.owner, external_id__in=external_ids).order_by()
         return {flight.external_id: flight for flight in rows}
 
     def _existing_by_digest(self, digests: list[str]) -> dict[str, Flight]:
@@ -529,7 +531,7 @@ def take_source_versions(run: LogbookImport, incoming: Sequence[IncomingFlight])
     with transaction.atomic():
         record = LogbookImport.objects.select_for_update().get(pk=run.pk)
         flights = {flight.external_id: flight for flight in Flight.objects.filter(
-            owner=record.owner, source=record.source, external_id__in=[item.external_id for item in incoming])}
+            owner=record.owner, source=record.source, external_id__in=[item.external_id for item in incoming]).order_by()}
         before = {}
         for item in incoming:
             flight = flights.get(item.external_id)

@@ -196,7 +196,7 @@ class Manifest:
             return
         by_id = {item.flight_id: item for item in seen}
         here = set(Flight.objects.filter(owner=self.owner, external_id__in=[external_id_for(i) for i in by_id])
-                   .values_list("external_id", flat=True))
+                   .order_by().values_list("external_id", flat=True))
         existing = {row.flight_id: row for row in self.rows.filter(flight_id__in=list(by_id))}
         new, changed = [], []
         for flight_id, item in by_id.items():
