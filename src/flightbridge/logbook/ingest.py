@@ -346,9 +346,11 @@ class IngestRun:
         """Stored rows without an external id whose record had this digest: the same record again."""
         if not digests:
             return {}
-        rows = Flight.objects.filter(owner=self.owner, external_id__isnull=True, source_hash__in=digests).order_by("id")
+        # Sorted here, not in SQL: an ORDER BY id made SQLite walk the owner's rows by id instead of using
+        # the (owner, source_hash) index for rows without an external id (issue 15). The oldest row wins.
+        rows = Flight.objects.filter(owner=self.owner, external_id__isnull=True, source_hash__in=digests).order_by()
         found: dict[str, Flight] = {}
-        for flight in rows:
+        for flight in sorted(rows, key=lambda row: row.pk):
             found.setdefault(flight.source_hash, flight)
         return found
 

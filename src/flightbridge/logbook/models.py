@@ -148,7 +148,12 @@ class Flight(models.Model):
                 fields=["owner", "external_id"], condition=Q(external_id__isnull=False), name="flight_external_id_unique_per_owner"
             )
         ]
-        indexes = [models.Index(fields=["owner", "date"]), models.Index(fields=["owner", "date", "departure", "destination"])]
+        indexes = [
+            models.Index(fields=["owner", "date"]), models.Index(fields=["owner", "date", "departure", "destination"]),
+            # The import's dedupe looks rows without an external id up by digest, a page at a time: without
+            # this index that walked the owner's whole logbook for every page (issue 15, cost per flight).
+            models.Index(fields=["owner", "source_hash"], condition=Q(external_id__isnull=True), name="flight_digest_no_external_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.departure}-{self.destination} {self.tail_number}".strip()
