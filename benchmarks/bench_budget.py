@@ -165,7 +165,7 @@ def bench_fleet_sync(ctx):
     ms = lambda seconds: round(seconds * 1000, 1)  # noqa: E731
     assert "flightbridge_syncs_finished_total" in metrics_text
     return [
-        {"metric": f"fleet: pilots × flights, worker processes × threads", "value": f"{pilots} × {FLIGHTS}, {WORKERS} × {THREADS}"},
+        {"metric": "fleet: pilots × flights, worker processes × threads", "value": f"{pilots} × {FLIGHTS}, {WORKERS} × {THREADS}"},
         {"metric": "fleet: MyFlightbook calls (all pilots)", "value": len(calls)},
         {"metric": f"fleet: makespan seconds / budget floor (calls ÷ {BUDGET})", "value": f"{makespan:.1f} / {floor:.1f}"},
         {"metric": "fleet: makespan ÷ budget floor (target ≤ 1.15)", "value": f"{makespan / floor:.3f}"},

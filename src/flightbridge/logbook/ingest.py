@@ -287,7 +287,7 @@ class IngestRun:
     # ------------------------------------------------------------------------------------ dedupe
 
     def _store_chunk(self, flights: Sequence[IncomingFlight]) -> list[RecordOutcome]:
-        owner, policy = self.owner, self.policy
+        policy = self.policy
         by_external = self._existing_by_external_id([f.external_id for f in flights if f.external_id])
         unmatched = [f for f in flights if not (f.external_id and f.external_id in by_external)]
         by_digest = self._existing_by_digest([f.source_hash for f in unmatched if f.source_hash])

@@ -325,8 +325,6 @@ def edit_flight(owner, flight_id: int, changes: dict) -> Flight:
     moves `updated_at` past the import run's end, which is what Undo reads as "edited since": an undo
     keeps the flight and lists it.
     """
-    from django.core.exceptions import ValidationError
-
     unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
     if unknown:
         raise InputError(f"These cannot be edited: {', '.join(unknown)}.",
