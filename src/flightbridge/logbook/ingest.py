@@ -31,11 +31,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from django.db import DatabaseError, transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
+from flightbridge.bulk import insert_rows
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
 from flightbridge.logbook.services import TAKEN_KEY, UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK, finish_import
 
@@ -179,6 +181,22 @@ class RunCounts:
                 LINKED: self.linked, SKIPPED: self.skipped, FAILED: self.failed}
 
 
+@dataclass(frozen=True)
+class Recheck:
+    """What one lookup of a page's external ids found (`IngestRun.recheck`)."""
+
+    #: per key: the stored flight's id when the record is stored unchanged (counted already), else None
+    unchanged: list[int | None]
+    #: False when the policy compares fields: nothing below is known
+    looked_up: bool = False
+    #: the external ids asked about that are in the logbook already
+    stored: frozenset[str] = frozenset()
+    #: of those, the ones marked deleted at the source
+    marked_deleted: frozenset[str] = frozenset()
+    #: flight ids among them holding a newer source version the pilot has not taken
+    pending: frozenset[int] = frozenset()
+
+
 class IngestRun:
     """One import run: stores batches of incoming flights and keeps the run's row up to date."""
 
@@ -206,21 +224,44 @@ class IngestRun:
         return outcome
 
     def skip_unchanged(self, keys: Sequence[tuple[str, str] | None]) -> list[int | None]:
+        """`recheck(keys).unchanged`: which records are stored unchanged, as the stored flight's id."""
+        return self.recheck(keys).unchanged
+
+    def recheck(self, keys: Sequence[tuple[str, str] | None], *, also: Iterable[str] = ()) -> "Recheck":
         """Before the caller maps its records: which of them, given as (external id, digest) or None,
         are stored unchanged (or repeat, later in `keys`, one that is), as the stored flight's id (None
         for the rest). They are counted here exactly as `store_batch` would count them, so the caller
         need not map or send them: an unchanged re-check then costs a digest and one query a page
-        (issue 15, cost per flight). Only for policies that compare digests; otherwise nothing is skipped.
+        (issue 15, cost per flight). An unchanged flight is listed by its source again, so it is no
+        longer marked deleted there and has no newer version there to offer: both are cleared, with a
+        write only for the flights that need it. Only for policies that compare digests; otherwise
+        nothing is skipped and nothing is known (`looked_up` is False).
+
+        The answer also says which of the external ids (those in `keys` and in `also`, the records
+        the caller could not digest) are in the logbook already, and their marks, so the caller need
+        not ask again.
         """
         skipped: list[int | None] = [None] * len(keys)
         external_ids = {key[0] for key in keys if key is not None}
+        external_ids.update(also)
         if self.policy.compare_fields or not external_ids:
-            return skipped
-        stored = {external_id: (digest, flight_id) for external_id, digest, flight_id in
-                  Flight.objects.filter(owner=self.owner, external_id__in=external_ids).order_by()
-                  .values_list("external_id", "source_hash", "id")}
+            return Recheck(skipped, looked_up=not self.policy.compare_fields)
+        rows = (Flight.objects.filter(owner=self.owner, external_id__in=external_ids).order_by()
+                .annotate(has_source_version=ExpressionWrapper(Q(source_update__isnull=False), output_field=BooleanField()))
+                .values_list("external_id", "source_hash", "id", "deleted_at_source", "has_source_version"))
+        stored: dict[str, tuple[str, int]] = {}
+        marked_deleted: set[str] = set()
+        pending: set[int] = set()
+        for external_id, digest, flight_id, deleted_at_source, has_source_version in rows:
+            stored[external_id] = (digest, flight_id)
+            if deleted_at_source is not None:
+                marked_deleted.add(external_id)
+            if has_source_version:
+                pending.add(flight_id)
         first: dict[str, int | None] = {}
         counts = self.counts
+        revived: list[str] = []
+        settled: list[int] = []
         for position, key in enumerate(keys):
             if key is None:
                 continue
@@ -239,7 +280,16 @@ class IngestRun:
                 skipped[position] = flight_id
                 counts.unchanged += 1
                 counts.by_reason[self.policy.unchanged_reason] += 1
-        return skipped
+                if external_id in marked_deleted:
+                    revived.append(external_id)
+                if flight_id in pending:
+                    settled.append(flight_id)
+        if revived:
+            self.note_present_at_source(revived)
+        if settled:
+            self.keep_source_versions({}, current=settled)
+        return Recheck(skipped, looked_up=True, stored=frozenset(stored), marked_deleted=frozenset(marked_deleted),
+                       pending=frozenset(pending))
 
     def refuse(self, label: str, field_name: str | None, reason: str, *, record: str | None = None,
                also: Iterable[tuple[str | None, str]] = ()) -> RecordOutcome:
@@ -422,47 +472,48 @@ class IngestRun:
         return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch": self.record}
 
     def _create(self, creates: list[tuple[int, IncomingFlight]]) -> list[tuple[int, RecordOutcome]]:
-        rows = [(position, incoming, Flight(owner=self.owner, external_id=incoming.external_id, created_by_run=self.record,
-                                            **self._values(incoming))) for position, incoming in creates]
-
-        def insert_one(row: Flight, _incoming: IncomingFlight) -> None:
-            row.pk = None  # a failed bulk insert may have left ids behind
-            row._state.adding = True
-            row.save(force_insert=True)
-
-        # SQLite and PostgreSQL both return the new ids from a bulk insert.
-        return self._write(rows, CREATED, lambda group: Flight.objects.bulk_create([row for _, _, row in group]),
-                           insert_one)
+        # Plain rows, not model instances: a first sync's CPU went mostly to bulk_create's per-field work.
+        rows = [(position, incoming, {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source,
+                                      "import_batch_id": self.record.pk, "owner_id": self.owner.pk,
+                                      "external_id": incoming.external_id, "created_by_run_id": self.record.pk})
+                for position, incoming in creates]
+        return self._write(rows, CREATED, lambda group: insert_rows(Flight, [row for _, _, row in group]),
+                           lambda row, _incoming: insert_rows(Flight, [row])[0])
 
     def _update(self, updates: list[tuple[int, IncomingFlight, Flight]]) -> list[tuple[int, RecordOutcome]]:
-        def update_all(group: list[tuple[int, IncomingFlight, Flight]]) -> None:
-            for _, incoming, flight in group:
-                self._apply(flight, incoming)
+        def update_all(group: list[tuple[int, IncomingFlight, Flight]]) -> list[int]:
+            return [update_one(flight, incoming) for _, incoming, flight in group]
 
-        return self._write(updates, UPDATED, update_all, lambda flight, incoming: self._apply(flight, incoming))
+        def update_one(flight: Flight, incoming: IncomingFlight) -> int:
+            self._apply(flight, incoming)
+            return flight.pk
 
-    def _write(self, group: list[tuple[int, IncomingFlight, Flight]], outcome: str, write_all, write_one
+        return self._write(updates, UPDATED, update_all, update_one)
+
+    def _write(self, group: list[tuple[int, IncomingFlight, Any]], outcome: str,
+               write_all: Callable[[list], list[int]], write_one: Callable[[Any, IncomingFlight], int]
                ) -> list[tuple[int, RecordOutcome]]:
-        """Write the group in one savepoint; if the database refuses it, write each record in its own
-        savepoint so only the refused record is lost (and listed with the reason)."""
+        """Write the group in one savepoint (`write_all` returns the flights' ids in order); if the database
+        refuses it, write each record in its own savepoint so only the refused record is lost (and listed
+        with the reason)."""
         if not group:
             return []
         try:
             with transaction.atomic():
-                write_all(group)
-            results = [(position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight.pk))
-                       for position, incoming, flight in group]
+                ids = write_all(group)
+            results = [(position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight_id))
+                       for (position, incoming, _), flight_id in zip(group, ids)]
         except DatabaseError:
             log.info("a batch was refused by the database; writing its flights one by one to find the bad one")
             results = []
-            for position, incoming, flight in group:
+            for position, incoming, item in group:
                 try:
                     with transaction.atomic():
-                        write_one(flight, incoming)
+                        flight_id = write_one(item, incoming)
                 except DatabaseError as exc:
                     results.append((position, self._refused_by_database(incoming, exc)))
                 else:
-                    results.append((position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight.pk)))
+                    results.append((position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight_id)))
         stored = sum(result.outcome == outcome for _, result in results)
         if outcome == CREATED:
             self.counts.created += stored

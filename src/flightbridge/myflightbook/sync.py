@@ -36,6 +36,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -61,6 +62,7 @@ from flightbridge.myflightbook import quick, schedule
 from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
+    UNLABELLED,
     instance_type_of,
     is_anonymous_tail,
     map_flight,
@@ -76,6 +78,7 @@ from flightbridge.registry.interfaces import RegistryLookup
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50  # the seed: "Flights are paged in batches of 50"
+PROGRESS_EVERY_SECONDS = 1.0  # the run's row is written at most this often while pages come in
 ENUMERATED_PER_CALL = 50  # flights asked for by id in one call (FlightQuery.EnumeratedFlights)
 EMPTY_QUERY = "{}"  # FlightQuery `fq` is required; `{}` means all flights
 MAX_LISTED = ingest.MAX_LISTED  # reasons listed per run; beyond that they are only counted
@@ -261,6 +264,7 @@ class MyFlightbookSync:
         self.refetched = 0
         self.escalate_because = ""  # set by the quick read when only a full walk will do
         self.stored_ids: set[int] = set()  # FlightIDs this run stored before an escalation (a window's worth)
+        self._progress_saved_at = float("-inf")
 
     # ------------------------------------------------------------------------------------ the run
 
@@ -442,7 +446,7 @@ class MyFlightbookSync:
         After an escalation the window's flights come round again: they were stored (and counted) once
         already in this run, so they are only remembered, not stored twice.
         """
-        known = self.manifest.all_ids()
+        known = self.manifest.load()
         listed = self.walk(EMPTY_QUERY, already_stored=self.stored_ids)
         found = self.find_deleted()  # only after a complete walk: a run that stopped early has not seen everything
         self.manifest.forget(known - listed - found)
@@ -520,13 +524,13 @@ class MyFlightbookSync:
                     prefetcher.start(offset + self.page_size)  # fetched while this page is stored
                 self._remember_account(page)
                 seen = [quick.seen_of(record) for record in page]
-                # Listed by MyFlightbook in this run, even when stored earlier in it (find_deleted asks).
-                self.seen.update(record_label(record) for record in page if isinstance(record, dict))
                 if already_stored:
+                    # Listed by MyFlightbook in this run, even when stored earlier in it (find_deleted asks).
+                    self.seen.update(record_label(record) for record in page if isinstance(record, dict))
                     page = [record for record, item in zip(page, seen) if item is None or item.flight_id not in already_stored]
                 seen = [item for item in seen if item is not None]
-                self.store_page(page)
-                self.manifest.record(seen)
+                present = self.store_page(page)
+                self.manifest.record(seen, present)
                 listed.update(item.flight_id for item in seen)
                 self.pages += 1
                 self._save_progress()
@@ -555,27 +559,26 @@ class MyFlightbookSync:
                 self._account_seen = True
                 return
 
-    def store_page(self, records: list) -> None:
+    def store_page(self, records: list) -> set[str] | None:
         """Map one page and hand it to the logbook's ingest (one transaction, dedupe, keep the pilot's copy).
 
         A record that cannot be mapped is refused with its reason; the rest of the page is still stored.
+        Returns the external ids of the page's flights that are in the logbook now (None: not known).
         """
         incoming: list[ingest.IncomingFlight] = []
         versions: dict[str, dict] = {}
         # Flights stored unchanged are counted from their digest, without mapping them (issue 15).
         keys = [record_digest(record) for record in records]
-        already = self.ingest_run.skip_unchanged(keys)
-        unchanged_ids: list[str] = []
-        unchanged_flights: list[int] = []
-        for record, key, flight_id in zip(records, keys, already):
-            if isinstance(record, dict):
-                self.seen.add(record_label(record))  # listed by MyFlightbook, even if it cannot be stored
+        labels = [key[0] if key is not None else record_label(record) if isinstance(record, dict) else None
+                  for record, key in zip(records, keys)]
+        self.seen.update(label for label in labels if label is not None)  # listed, even if it cannot be stored
+        undigested = [label for key, label in zip(keys, labels) if key is None and label not in (None, UNLABELLED)]
+        recheck = self.ingest_run.recheck(keys, also=undigested)
+        for record, key, flight_id in zip(records, keys, recheck.unchanged):
             if flight_id is not None:
-                unchanged_ids.append(key[0])
-                unchanged_flights.append(flight_id)
                 continue
             try:
-                flight = map_flight(record, instance_types=self.instance_types)
+                flight = map_flight(record, instance_types=self.instance_types, digest=key[1] if key else None)
             except BadRecord as exc:
                 reason = exc.as_dict() if exc.record else {**exc.as_dict(), "record": record_label(record)}
                 self.ingest_run.refuse(reason["record"], reason["field"], reason["reason"])
@@ -588,16 +591,23 @@ class MyFlightbookSync:
             aircraft_id = record.get("AircraftID")
             versions[flight.external_id] = {"raw": flight.raw, "run_id": self.batch.pk, "instance_type": (
                 self.instance_types.get(aircraft_id) if isinstance(aircraft_id, int) else None)}
-        if unchanged_ids:  # what store_batch's caller does below for unchanged flights, for these too
-            self.ingest_run.note_present_at_source(unchanged_ids)
-            self.ingest_run.keep_source_versions({}, current=unchanged_flights)
         if not incoming:
-            return
+            return set(recheck.stored) if recheck.looked_up else None
         outcome = self.ingest_run.store_batch(incoming)
-        self.ingest_run.note_present_at_source([item.external_id for item in incoming])
-        self.ingest_run.keep_source_versions(
-            {result.flight_id: versions[result.record] for result in outcome if result.outcome == ingest.CHANGED_KEPT},
-            current=[result.flight_id for result in outcome if result.outcome == ingest.UNCHANGED and result.flight_id])
+        # Listed again: no longer deleted there; unchanged again: no newer version to offer. Only the
+        # flights the recheck found marked are written (none, on almost every page).
+        known = recheck.looked_up
+        revived = [item.external_id for item in incoming if not known or item.external_id in recheck.marked_deleted]
+        if revived:
+            self.ingest_run.note_present_at_source(revived)
+        kept = {result.flight_id: versions[result.record] for result in outcome if result.outcome == ingest.CHANGED_KEPT}
+        current = [result.flight_id for result in outcome if result.outcome == ingest.UNCHANGED and result.flight_id and (
+            not known or result.flight_id in recheck.pending or result.record not in recheck.stored)]
+        if kept or current:
+            self.ingest_run.keep_source_versions(kept, current=current)
+        if not known:
+            return None
+        return set(recheck.stored) | {result.record for result in outcome if result.flight_id is not None}
 
     def find_deleted(self) -> set[int]:
         """Flights imported earlier that this full walk did not see, asked for by id before they are called
@@ -613,9 +623,9 @@ class MyFlightbookSync:
             found = self._list(self.client.call("FlightsWithQueryAndOffset", fq=json.dumps({"EnumeratedFlights": ids}),
                                                 offset=0, maxCount=0), "FlightsWithQueryAndOffset")
             page = [record for record in found if isinstance(record, dict) and record.get("FlightID") in ids]
-            self.store_page(page)
+            present = self.store_page(page)
             seen = [item for item in map(quick.seen_of, page) if item is not None]
-            self.manifest.record(seen)
+            self.manifest.record(seen, present)
             turned_up.update(item.flight_id for item in seen)
         gone = [external_id for external_id in missing if external_id not in self.seen]
         self.deleted = self.ingest_run.mark_deleted_at_source(gone) if gone else []
@@ -700,6 +710,12 @@ class MyFlightbookSync:
         })
 
     def _save_progress(self) -> None:
+        """The run's row, at most once a second: at MyFlightbook's pace that is every page or two, and an
+        unpaced re-check would otherwise spend a write per page on it. Every end of a run saves it."""
+        now = time.monotonic()
+        if now - self._progress_saved_at < PROGRESS_EVERY_SECONDS:
+            return
+        self._progress_saved_at = now
         self._save_details()
         self.ingest_run.save_progress()
 
