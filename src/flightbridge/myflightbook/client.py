@@ -242,6 +242,7 @@ class MyFlightbookClient:
         self._sleep = sleep
         self._owns_http = http is None
         self.http = http or httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+        self._urls: dict[str, httpx.URL] = {}
 
     def __repr__(self) -> str:
         return f"MyFlightbookClient({self.base_url!r})"
@@ -271,7 +272,9 @@ class MyFlightbookClient:
         """Call one read method; returns the parsed JSON (list, dict, bool, str) or None for an empty body."""
         method = self.check_method(method)  # before anything else: no token read, no socket opened
         form = {**encode_params(params), "json": "1"}
-        url = self.base_url + RESOURCE_PATH + method
+        url = self._urls.get(method)
+        if url is None:  # parsed once per method: httpx would parse the text on every call
+            url = self._urls[method] = httpx.URL(self.base_url + RESOURCE_PATH + method)
         refreshed = False
         attempt = 0
         token = self.tokens.access_token()

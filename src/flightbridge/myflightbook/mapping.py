@@ -128,6 +128,11 @@ def parse_mfb_date(value: Any) -> date:
     elif isinstance(value, date):
         return value
     elif isinstance(value, str):
+        if len(value) == 19 and value.endswith("T00:00:00"):  # what MyFlightbook's JSON sends: a naive midnight
+            try:
+                return date.fromisoformat(value[:10])
+            except ValueError:
+                pass  # read below, and refused there with the whole text
         text = value.strip()
         us = _US_DATE.match(text)
         if us:
@@ -375,9 +380,12 @@ def _canonical_record(record: dict) -> dict:
     return canonical
 
 
+# One encoder for every digest: `json.dumps` with options builds a new one per call.
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _canonical_text(record: Mapping) -> str:
-    canonical = _canonical_record(record) if type(record) is dict else _canonical(record)
-    return json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL_JSON.encode(_canonical_record(record) if type(record) is dict else _canonical(record))
 
 
 def record_hash(record: Mapping) -> str:
