@@ -110,6 +110,33 @@ def test_stale_running_job_is_reaped_and_replaced(user, settings):
     assert "stopped unexpectedly" in job.message
 
 
+@pytest.mark.django_db
+def test_a_dead_workers_job_fails_together_with_what_it_left_open(user, settings, monkeypatch):
+    """The job's failure and its hooks (closing the import run) are one transaction: a hook that fails
+    leaves the job running for the next reap, never failed with its run still processing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job, _ = services.request_job("test.sleep", owner=user)
+    services.transition(job.pk, JobStatus.RUNNING)
+    SyncJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(seconds=settings.FLIGHTBRIDGE_JOB_STALE_SECONDS + 5))
+
+    def broken_hook(job_id: int) -> None:
+        raise RuntimeError("the database went away mid-reap")
+
+    monkeypatch.setattr(services, "_WORKER_DIED_HOOKS", [*services._WORKER_DIED_HOOKS, broken_hook])
+    with pytest.raises(RuntimeError):
+        services.reap_stale_jobs()
+    job.refresh_from_db()
+    assert job.status == JobStatus.RUNNING
+
+    monkeypatch.setattr(services, "_WORKER_DIED_HOOKS", [hook for hook in services._WORKER_DIED_HOOKS if hook is not broken_hook])
+    assert services.reap_stale_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.error == "worker_died"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_job_guard_under_real_concurrency(user):
     """Eight threads, each with its own database connection, request the same job at once: one row."""

@@ -92,10 +92,13 @@ def when_worker_dies(hook: Callable[[int], None]) -> Callable[[int], None]:
 
 
 def _fail_dead_workers_job(job_id: int) -> bool:
-    if not transition(job_id, JobStatus.FAILED, message=WORKER_DIED_MESSAGE, error="worker_died"):
-        return False
-    for hook in _WORKER_DIED_HOOKS:
-        hook(job_id)
+    # One transaction: nobody ever sees the job failed while the import run it left is still "processing"
+    # (a page polling both would show a stuck run), and a hook that fails leaves the job for the next reap.
+    with transaction.atomic():
+        if not transition(job_id, JobStatus.FAILED, message=WORKER_DIED_MESSAGE, error="worker_died"):
+            return False
+        for hook in _WORKER_DIED_HOOKS:
+            hook(job_id)
     return True
 
 

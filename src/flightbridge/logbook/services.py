@@ -127,8 +127,16 @@ def close_runs_of_dead_job(job_id: int) -> int:
     """Fail the import runs a dead worker's job left `processing`. Returns how many."""
     closed = 0
     for batch in LogbookImport.objects.filter(job_id=job_id, status=ImportStatus.PROCESSING):
-        closed += finish_import(batch, ImportStatus.FAILED, message=RUN_INTERRUPTED)
+        closed += close_interrupted_run(batch, RUN_INTERRUPTED)
     return closed
+
+
+def close_interrupted_run(batch: LogbookImport, message: str) -> bool:
+    """Fail a run whose worker stopped mid-run. It saved its counts now and then (a sync at most once a
+    second); the flights it created are the truth of what it stored, so `imported` is counted from them."""
+    LogbookImport.objects.filter(pk=batch.pk, status=ImportStatus.PROCESSING).update(
+        imported=Flight.objects.filter(created_by_run=batch).count())
+    return finish_import(batch, ImportStatus.FAILED, message=message)
 
 
 EDITED_SINCE = "edited since the import"

@@ -57,7 +57,7 @@ from flightbridge.logbook.models import (
     SimulatorType,
     UserAircraft,
 )
-from flightbridge.logbook.services import finish_import
+from flightbridge.logbook.services import close_interrupted_run
 from flightbridge.myflightbook import quick, schedule
 from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
@@ -322,7 +322,7 @@ class MyFlightbookSync:
         if self.job is not None:
             stale = stale.exclude(job=self.job)
         for batch in stale:
-            finish_import(batch, ImportStatus.FAILED, message=INTERRUPTED)
+            close_interrupted_run(batch, INTERRUPTED)
 
     def _fail(self, message: str) -> None:
         self._save_details()
