@@ -139,3 +139,21 @@ def test_parts_left_out_count_as_zero_lines():
 def test_every_numeric_type(item, unit):
     line = map_total(item)
     assert (line.unit, line.value) == (unit, D(item["Value"]).quantize(D("0.01")))
+
+
+def test_a_total_too_large_for_the_logbook_is_skipped_not_fatal():
+    """LogbookTotal.value is DecimalField(12, 2): a value of 10^10 or more cannot be stored. Quantizing
+    1e26 raised InvalidOperation and would have failed the whole sync (found by the fuzz in trust/)."""
+    huge = {"Description": "Total Time", "Value": Decimal("1E+26"), "NumericType": 2, "Group": 7,
+            "SubDescription": "99999999999 Landings (445 Day, 51 Night), 117 Approaches"}
+    assert map_total(huge) is None
+    lines, skipped = map_totals([huge, {"Description": "PIC", "Value": Decimal("9999999999.99"), "NumericType": 2}])
+    assert [(line.key, line.value) for line in lines] == [("pic", Decimal("9999999999.99"))]
+    assert skipped == [{"record": "Total Time", "field": "Value",
+                        "reason": "no description, or a value unreadable or too large to store"}]
+    # The counts parsed from a Total Time line keep what fits and drop what does not.
+    line = map_total({**huge, "Value": Decimal("12.5")})
+    lines, _ = map_totals([{**huge, "Value": Decimal("12.5")}])
+    counts = {item.key: item.value for item in lines if item.dimension == "COUNTS"}
+    assert line is not None and "landings" not in counts
+    assert counts["day_full_stop_landings"] == Decimal("445") and counts["approaches"] == Decimal("117")

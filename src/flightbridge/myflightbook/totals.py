@@ -25,6 +25,7 @@ GROUP_CATEGORY_CLASS = 1
 UNITS = {0: "count", 1: "decimal", 2: "hours", 3: "currency"}
 
 VALUE_QUANTUM = Decimal("0.01")  # LogbookTotal.value is DecimalField(12, 2)
+VALUE_LIMIT = Decimal(10) ** 10  # ... so it holds less than this
 DESCRIPTION_LIMIT = 255
 KEY_LIMIT = 64
 
@@ -97,7 +98,7 @@ def unit_for(item: Mapping) -> str:
 
 
 def map_total(item: Any) -> MappedTotal | None:
-    """One TotalsItem → a line; None only when it carries no description or no readable value."""
+    """One TotalsItem → a line; None only when it carries no description, or no value it can store."""
     if not isinstance(item, Mapping):
         return None
     description = item.get("Description")
@@ -107,7 +108,9 @@ def map_total(item: Any) -> MappedTotal | None:
         value = to_decimal(item.get("Value", 0))
     except ValueError:
         return None
-    value = value.quantize(VALUE_QUANTUM, rounding=ROUND_HALF_UP)
+    value = storable(value)
+    if value is None:
+        return None
     unit = unit_for(item)
     normalized = " ".join(description.lower().split())
     known = KNOWN.get(normalized)
@@ -120,6 +123,14 @@ def map_total(item: Any) -> MappedTotal | None:
         dimension, key = "OTHER", slug(description)  # kept verbatim, never dropped
     return MappedTotal(dimension=dimension, key=key, description=description[:DESCRIPTION_LIMIT], value=value,
                        unit=unit, raw=to_jsonable(dict(item)))
+
+
+def storable(value: Decimal) -> Decimal | None:
+    """`value` as `LogbookTotal.value` holds it (to the hundredth), or None when it is too large for the
+    column: a sync stores what it can rather than fail on one absurd total."""
+    if not abs(value) < VALUE_LIMIT:
+        return None
+    return value.quantize(VALUE_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 def _count(text: str) -> Decimal:
@@ -149,8 +160,9 @@ def parse_landings_line(sub_description: str) -> dict[str, Decimal]:
 def counts_from_subdescription(total_line: MappedTotal, sub_description: str) -> list[MappedTotal]:
     """Landing and approach count lines from the Total Time line's SubDescription."""
     raw = {"from": total_line.description, "SubDescription": sub_description}
-    return [MappedTotal("COUNTS", key, SUBDESCRIPTION_LINES[key], value.quantize(VALUE_QUANTUM), "count", raw)
-            for key, value in parse_landings_line(sub_description).items()]
+    counts = {key: storable(value) for key, value in parse_landings_line(sub_description).items()}
+    return [MappedTotal("COUNTS", key, SUBDESCRIPTION_LINES[key], value, "count", raw)
+            for key, value in counts.items() if value is not None]
 
 
 def map_totals(items: Iterable[Any]) -> tuple[list[MappedTotal], list[dict]]:
@@ -165,7 +177,7 @@ def map_totals(items: Iterable[Any]) -> tuple[list[MappedTotal], list[dict]]:
         line = map_total(item)
         if line is None:
             skipped.append({"record": str((item or {}).get("Description", "?")) if isinstance(item, Mapping) else "?",
-                            "field": "Value", "reason": "no description or unreadable value"})
+                            "field": "Value", "reason": "no description, or a value unreadable or too large to store"})
             continue
         identity = (line.dimension, line.description.lower())
         if identity in seen:
