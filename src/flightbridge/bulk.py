@@ -110,9 +110,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]], *,
             prepared.append(column.default if value is _MISSING else column.prepare(value))
         return prepared
 
+    prepared = [values(row) for row in rows]
     if connection.vendor == "postgresql" and not ignore_conflicts and len(rows) > 1:
-        return _copy_postgresql(connection, meta, columns, [values(row) for row in rows])
-    return _insert_values(connection, meta, fields, columns, [values(row) for row in rows], ignore_conflicts)
+        return _copy_postgresql(connection, meta, columns, prepared)
+    return _insert_values(connection, meta, fields, columns, prepared, ignore_conflicts)
 
 
 def _insert_values(connection, meta, fields, columns: list[_Column], rows: list[list[Any]],

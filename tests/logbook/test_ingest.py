@@ -247,7 +247,7 @@ def test_skip_unchanged_counts_what_store_batch_would_without_the_records(user):
     keys = [("mfb:1", one.source_hash), None, ("mfb:1", one.source_hash), ("mfb:2", changed.source_hash),
             ("mfb:2", two.source_hash), ("mfb:3", "f" * 64)]
     stored_one = Flight.objects.get(owner=user, external_id="mfb:1").pk
-    assert run.skip_unchanged(keys) == [stored_one, None, stored_one, None, None, None]
+    assert run.recheck(keys).unchanged == [stored_one, None, stored_one, None, None, None]
     assert (run.counts.unchanged, run.counts.skipped) == (1, 1)
     assert dict(run.counts.by_reason) == {ingest.KEEP_PILOTS_COPY.unchanged_reason: 1,
                                           ingest.KEEP_PILOTS_COPY.repeated_reason: 1}
@@ -258,5 +258,5 @@ def test_skip_unchanged_counts_what_store_batch_would_without_the_records(user):
 def test_skip_unchanged_leaves_field_comparing_policies_alone(user):
     ingest.open_run(user, "logger", policy=ingest.UPDATE_BY_ID).store_batch([incoming("x:1")])
     run = ingest.open_run(user, "logger", policy=ingest.UPDATE_BY_ID)
-    assert run.skip_unchanged([("x:1", incoming("x:1").source_hash)]) == [None]
+    assert run.recheck([("x:1", incoming("x:1").source_hash)]).unchanged == [None]
     assert run.counts.unchanged == 0

@@ -186,8 +186,6 @@ class Recheck:
 
     #: per key: the stored flight's id when the record is stored unchanged (counted already), else None
     unchanged: list[int | None]
-    #: False when the policy compares fields: nothing below is known
-    looked_up: bool = False
     #: the external ids asked about that are in the logbook already
     stored: frozenset[str] = frozenset()
     #: of those, the ones marked deleted at the source
@@ -222,10 +220,6 @@ class IngestRun:
             outcome.records.extend(self._store_chunk(flights[start:start + self.batch_size]))
         return outcome
 
-    def skip_unchanged(self, keys: Sequence[tuple[str, str] | None]) -> list[int | None]:
-        """`recheck(keys).unchanged`: which records are stored unchanged, as the stored flight's id."""
-        return self.recheck(keys).unchanged
-
     def recheck(self, keys: Sequence[tuple[str, str] | None], *, also: Iterable[str] = ()) -> "Recheck":
         """Before the caller maps its records: which of them, given as (external id, digest) or None,
         are stored unchanged (or repeat, later in `keys`, one that is), as the stored flight's id (None
@@ -234,7 +228,7 @@ class IngestRun:
         (issue 15, cost per flight). An unchanged flight is listed by its source again, so it is no
         longer marked deleted there and has no newer version there to offer: both are cleared, with a
         write only for the flights that need it. Only for policies that compare digests; otherwise
-        nothing is skipped and nothing is known (`looked_up` is False).
+        nothing is skipped (what is stored is still told).
 
         The answer also says which of the external ids (those in `keys` and in `also`, the records
         the caller could not digest) are in the logbook already, and their marks, so the caller need
@@ -243,8 +237,8 @@ class IngestRun:
         skipped: list[int | None] = [None] * len(keys)
         external_ids = {key[0] for key in keys if key is not None}
         external_ids.update(also)
-        if self.policy.compare_fields or not external_ids:
-            return Recheck(skipped, looked_up=not self.policy.compare_fields)
+        if not external_ids:
+            return Recheck(skipped)
         stored: dict[str, tuple[str, int]] = {}
         marked_deleted: set[str] = set()
         pending: set[int] = set()
@@ -259,7 +253,7 @@ class IngestRun:
         revived: list[str] = []
         settled: list[int] = []
         for position, key in enumerate(keys):
-            if key is None:
+            if key is None or self.policy.compare_fields:
                 continue
             external_id, digest = key
             if external_id in first:
@@ -284,7 +278,7 @@ class IngestRun:
             self.note_present_at_source(revived)
         if settled:
             self.keep_source_versions({}, current=settled)
-        return Recheck(skipped, looked_up=True, stored=frozenset(stored), marked_deleted=frozenset(marked_deleted),
+        return Recheck(skipped, stored=frozenset(stored), marked_deleted=frozenset(marked_deleted),
                        pending=frozenset(pending))
 
     def refuse(self, label: str, field_name: str | None, reason: str, *, record: str | None = None,
@@ -465,12 +459,11 @@ class IngestRun:
     # ------------------------------------------------------------------------------------ writes
 
     def _values(self, incoming: IncomingFlight) -> dict:
-        return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch": self.record}
+        return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch_id": self.record.pk}
 
     def _create(self, creates: list[tuple[int, IncomingFlight]]) -> list[tuple[int, RecordOutcome]]:
         # Plain rows, not model instances: a first sync's CPU went mostly to bulk_create's per-field work.
-        rows = [(position, incoming, {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source,
-                                      "import_batch_id": self.record.pk, "owner_id": self.owner.pk,
+        rows = [(position, incoming, {**self._values(incoming), "owner_id": self.owner.pk,
                                       "external_id": incoming.external_id, "created_by_run_id": self.record.pk})
                 for position, incoming in creates]
         return self._write(rows, CREATED, lambda group: insert_rows(Flight, [row for _, _, row in group]),

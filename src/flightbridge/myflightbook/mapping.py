@@ -393,16 +393,25 @@ def record_hash(record: Mapping) -> str:
     return hashlib.sha256(_canonical_text(record).encode()).hexdigest()
 
 
+def flight_number(record: Mapping) -> int | None:
+    """A record's FlightID as a number (JSON may give it as digits in text); None when it is not one.
+    Whether it names a flight (> 0) is the caller's question: a label names even a bad one."""
+    flight_id = record.get("FlightID")
+    if type(flight_id) is int:
+        return flight_id
+    if isinstance(flight_id, str) and flight_id.strip().isdigit():
+        return int(flight_id)
+    return None
+
+
 def record_digest(record: Any) -> tuple[str, str] | None:
     """(external id, digest) of a record, without mapping it; None when only `map_flight` can say what
     is wrong with it (no usable FlightID, text that is not valid Unicode). The digest is the one
     `map_flight` stores as `source_hash`, so a re-check can skip mapping a flight stored unchanged."""
     if type(record) is not dict:
         return None
-    flight_id = record.get("FlightID")
-    if isinstance(flight_id, str) and flight_id.strip().isdigit():
-        flight_id = int(flight_id)
-    if type(flight_id) is not int or flight_id <= 0:
+    flight_id = flight_number(record)
+    if flight_id is None or flight_id <= 0:
         return None
     text = _canonical_text(record)
     if _LONE_SURROGATE.search(text):
@@ -415,13 +424,8 @@ UNLABELLED = "mfb:?"  # a record without a usable FlightID
 
 def record_label(record: Any) -> str:
     """How a bad record is named in reasons: `mfb:{FlightID}` when it has one."""
-    if isinstance(record, Mapping):
-        flight_id = record.get("FlightID")
-        if isinstance(flight_id, int) and not isinstance(flight_id, bool):
-            return external_id_for(flight_id)
-        if isinstance(flight_id, str) and flight_id.strip().isdigit():
-            return external_id_for(int(flight_id))
-    return UNLABELLED
+    flight_id = flight_number(record) if isinstance(record, Mapping) else None
+    return UNLABELLED if flight_id is None else external_id_for(flight_id)
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -542,10 +546,8 @@ def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None,
                 field_name = None if _has_lone_surrogate(name) else str(name)
                 raise BadRecord("contains text that is not valid Unicode (a lone surrogate)", record=record_id, field=field_name)
 
-    flight_id = record.get("FlightID")
-    if isinstance(flight_id, str) and flight_id.strip().isdigit():
-        flight_id = int(flight_id)
-    if isinstance(flight_id, bool) or not isinstance(flight_id, int) or flight_id <= 0:
+    flight_id = flight_number(record)
+    if flight_id is None or flight_id <= 0:
         raise BadRecord("missing or invalid FlightID", record=record_id, field="FlightID")
 
     if record.get("Date") in (None, ""):

@@ -26,7 +26,7 @@ from django.db.models.functions import Cast, Concat
 
 from flightbridge.bulk import insert_rows
 from flightbridge.logbook.models import Flight
-from flightbridge.myflightbook.mapping import external_id_for, parse_mfb_date, to_decimal
+from flightbridge.myflightbook.mapping import external_id_for, flight_number, parse_mfb_date, to_decimal
 from flightbridge.myflightbook.models import RemoteFlight
 
 QUICK = "quick"
@@ -117,10 +117,8 @@ def seen_of(record: Any) -> Seen | None:
     """What the tripwire needs of a record; None when it has no usable FlightID (it cannot be told apart)."""
     if type(record) is not dict and not isinstance(record, Mapping):
         return None
-    flight_id = record.get("FlightID")
-    if isinstance(flight_id, str) and flight_id.strip().isdigit():
-        flight_id = int(flight_id)
-    if type(flight_id) is not int or flight_id <= 0:
+    flight_id = flight_number(record)
+    if flight_id is None or flight_id <= 0:
         return None
     try:
         day = parse_mfb_date(record.get("Date"))
@@ -200,23 +198,25 @@ class Manifest:
     def ids_in(self, window: Window) -> set[int]:
         return set(self.rows.filter(date__gte=window.date_min, date__lte=window.date_max).values_list("flight_id", flat=True))
 
-    def record(self, seen: list[Seen], present: set[str] | None = None) -> None:
+    def _remembered(self, flight_ids: list[int]) -> dict[int, tuple]:
+        """FlightID → (row id, date, total time, in logbook) of those remembered among `flight_ids`: from
+        `load`'s copy when it has them all with their row ids, else read (as plain tuples)."""
+        if self._loaded is not None:
+            known = {flight_id: self._loaded[flight_id] for flight_id in flight_ids if flight_id in self._loaded}
+            if all(row[0] is not None for row in known.values()):
+                return known
+        return {flight_id: (pk, day, total, in_logbook) for pk, flight_id, day, total, in_logbook in
+                self.rows.filter(flight_id__in=flight_ids).order_by()
+                .values_list("id", "flight_id", "date", "total_time", "in_logbook")}
+
+    def record(self, seen: list[Seen], present: set[str]) -> None:
         """Remember one page (after it was stored): new flights added, a changed date, total time or
         presence in the logbook updated, the rest untouched. `present`: the page's external ids that
-        are in the logbook now, when the caller knows (else they are looked up)."""
+        are in the logbook now."""
         if not seen:
             return
         by_id = {item.flight_id: item for item in seen}
-        if present is None:
-            present = set(Flight.objects.filter(owner=self.owner, external_id__in=[external_id_for(i) for i in by_id])
-                          .order_by().values_list("external_id", flat=True))
-        loaded = self._loaded
-        if loaded is not None and all(loaded.get(flight_id, (0,))[0] is not None for flight_id in by_id):
-            existing = {flight_id: loaded[flight_id] for flight_id in by_id if flight_id in loaded}
-        else:  # plain tuples, not model instances: an unchanged re-check reads every flight's row once
-            existing = {flight_id: (pk, day, total, in_logbook) for pk, flight_id, day, total, in_logbook in
-                        self.rows.filter(flight_id__in=list(by_id)).order_by()
-                        .values_list("id", "flight_id", "date", "total_time", "in_logbook")}
+        existing = self._remembered(list(by_id))
         new, changed = [], []
         for flight_id, item in by_id.items():
             in_logbook = external_id_for(flight_id) in present
@@ -234,9 +234,9 @@ class Manifest:
                 insert_rows(RemoteFlight, new, ignore_conflicts=True)
             if changed:
                 RemoteFlight.objects.bulk_update(changed, ["date", "total_time", "in_logbook"])
-        if loaded is not None:  # a new row's id is not known here (None): it is read again if it changes
-            loaded.update({row["flight_id"]: (None, row["date"], row["total_time"], row["in_logbook"]) for row in new})
-            loaded.update({row.flight_id: (row.pk, row.date, row.total_time, row.in_logbook) for row in changed})
+        if self._loaded is not None:  # a new row's id is not known here (None): it is read again if it changes
+            self._loaded.update({row["flight_id"]: (None, row["date"], row["total_time"], row["in_logbook"]) for row in new})
+            self._loaded.update({row.flight_id: (row.pk, row.date, row.total_time, row.in_logbook) for row in changed})
 
     def gone_here(self, limit: int) -> list[int]:
         """Flights the syncs stored that are no longer in the logbook (the pilot undid a sync or deleted

@@ -559,11 +559,11 @@ class MyFlightbookSync:
                 self._account_seen = True
                 return
 
-    def store_page(self, records: list) -> set[str] | None:
+    def store_page(self, records: list) -> set[str]:
         """Map one page and hand it to the logbook's ingest (one transaction, dedupe, keep the pilot's copy).
 
         A record that cannot be mapped is refused with its reason; the rest of the page is still stored.
-        Returns the external ids of the page's flights that are in the logbook now (None: not known).
+        Returns the external ids of the page's flights that are in the logbook now.
         """
         incoming: list[ingest.IncomingFlight] = []
         versions: dict[str, dict] = {}
@@ -592,21 +592,18 @@ class MyFlightbookSync:
             versions[flight.external_id] = {"raw": flight.raw, "run_id": self.batch.pk, "instance_type": (
                 self.instance_types.get(aircraft_id) if isinstance(aircraft_id, int) else None)}
         if not incoming:
-            return set(recheck.stored) if recheck.looked_up else None
+            return set(recheck.stored)
         outcome = self.ingest_run.store_batch(incoming)
         # Listed again: no longer deleted there; unchanged again: no newer version to offer. Only the
         # flights the recheck found marked are written (none, on almost every page).
-        known = recheck.looked_up
-        revived = [item.external_id for item in incoming if not known or item.external_id in recheck.marked_deleted]
+        revived = [item.external_id for item in incoming if item.external_id in recheck.marked_deleted]
         if revived:
             self.ingest_run.note_present_at_source(revived)
         kept = {result.flight_id: versions[result.record] for result in outcome if result.outcome == ingest.CHANGED_KEPT}
         current = [result.flight_id for result in outcome if result.outcome == ingest.UNCHANGED and result.flight_id and (
-            not known or result.flight_id in recheck.pending or result.record not in recheck.stored)]
+            result.flight_id in recheck.pending or result.record not in recheck.stored)]
         if kept or current:
             self.ingest_run.keep_source_versions(kept, current=current)
-        if not known:
-            return None
         return set(recheck.stored) | {result.record for result in outcome if result.flight_id is not None}
 
     def find_deleted(self) -> set[int]:
