@@ -237,7 +237,7 @@ def test_edit_flight_validates_and_is_what_undo_keeps(user, other_user):
     assert "kept 1 flight(s) edited since the import" in result.batch.message
 
 
-def test_skip_unchanged_counts_what_store_batch_would_without_the_records(user):
+def test_recheck_counts_what_store_batch_would_without_the_records(user):
     """The cheap path of an unchanged re-check (issue 15): stored-unchanged records and their repeats are
     counted from (external id, digest) alone; changed, new and repeats of those are left to store_batch."""
     one, two = incoming("mfb:1"), incoming("mfb:2", day=date(2024, 5, 2))
@@ -255,7 +255,7 @@ def test_skip_unchanged_counts_what_store_batch_would_without_the_records(user):
     assert outcomes(run.store_batch([changed, two])) == ["changed-kept", "skipped"]
 
 
-def test_skip_unchanged_leaves_field_comparing_policies_alone(user):
+def test_recheck_leaves_field_comparing_policies_alone(user):
     ingest.open_run(user, "logger", policy=ingest.UPDATE_BY_ID).store_batch([incoming("x:1")])
     run = ingest.open_run(user, "logger", policy=ingest.UPDATE_BY_ID)
     assert run.recheck([("x:1", incoming("x:1").source_hash)]).unchanged == [None]
