@@ -80,9 +80,9 @@ def test_stored_flights_are_recounted_from_their_raw_record(old_apps, django_use
 
 
 def test_stored_myflightbook_flights_get_the_whole_record_from_raw(django_user_model):
-    # Migration 0007 (issue 20): a sync skips flights whose record did not change, so stored rows are filled
+    # Migration 0008 (issue 20): a sync skips flights whose record did not change, so stored rows are filled
     # from their raw record; hours keep their value at 4 places; rows from elsewhere take the defaults.
-    old = migrate([("logbook", "0006_flight_digest_index")])
+    old = migrate([("logbook", "0007_flight_check")])
     try:
         user = django_user_model.objects.create_user("record-pilot", password="x")
         Flight = old.get_model("logbook", "Flight")
@@ -97,7 +97,7 @@ def test_stored_myflightbook_flights_get_the_whole_record_from_raw(django_user_m
                                        day_takeoffs=1, raw=record(2, Landings=1, CustomProperties=[
                                            {"PropID": 3, "FlightID": 2, "PropTypeID": 93, "IntValue": 1, "TextValue": ""}]))
         manual = Flight.objects.create(**common, day_landings=1, day_takeoffs=1, instructor_name="Mine")
-        apps = migrate([("logbook", "0007_flight_record_fidelity")])
+        apps = migrate([("logbook", "0008_flight_record_fidelity")])
         Flight = apps.get_model("logbook", "Flight")
         row = Flight.objects.get(pk=checkride.pk)
         assert (row.hobbs_start, row.hobbs_end, row.category_class, row.signature) == (

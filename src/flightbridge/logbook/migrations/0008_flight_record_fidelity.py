@@ -49,7 +49,7 @@ def fill_from_raw(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('logbook', '0006_flight_digest_index'),
+        ('logbook', '0007_flight_check'),
     ]
 
     operations = [
