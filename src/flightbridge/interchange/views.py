@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from pydantic import ValidationError
 
+from flightbridge import heavy_requests
 from flightbridge.errors import Busy, InputError
 
 from . import services
@@ -43,19 +44,24 @@ def import_page(request):
     context: dict = {}
     if request.method == "POST":
         try:
-            if "token" in request.POST:  # the pilot saw the preview and saves it
-                data = services.take_staged(request.user, request.POST["token"])
-                context["result"] = services.import_csv(request.user, data, request.POST.get("format") or None)
-            else:
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise InputError("Choose a file to import.", [{"field": "file", "reason": "missing"}])
-                data = upload.read(services.MAX_UPLOAD_BYTES + 1)
-                result = services.import_csv(request.user, data, request.POST.get("format") or None, preview=True)
-                context["result"] = result
-                context["token"] = services.stage_upload(request.user, data)
-                context["filename"] = upload.name
-        except InputError as exc:
+            with heavy_requests.one_at_a_time(request.user, "This upload"):
+                _import_page_post(request, context)
+        except (InputError, Busy) as exc:
             context["error"] = str(exc)
-            context["problems"] = exc.problems
+            context["problems"] = getattr(exc, "problems", [])
     return render(request, "interchange/import.html", context)
+
+
+def _import_page_post(request, context: dict) -> None:
+    if "token" in request.POST:  # the pilot saw the preview and saves it
+        data = services.take_staged(request.user, request.POST["token"])
+        context["result"] = services.import_csv(request.user, data, request.POST.get("format") or None)
+        return
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InputError("Choose a file to import.", [{"field": "file", "reason": "missing"}])
+    data = upload.read(services.MAX_UPLOAD_BYTES + 1)
+    result = services.import_csv(request.user, data, request.POST.get("format") or None, preview=True)
+    context["result"] = result
+    context["token"] = services.stage_upload(request.user, data)
+    context["filename"] = upload.name
