@@ -1,16 +1,19 @@
 """`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook,
 read-only over HTTP (Undo of an import run is the one write)."""
 
+from typing import Literal
+
 from django.shortcuts import get_object_or_404
 from django.urls import register_converter
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
-from flightbridge.logbook import services
+from flightbridge.logbook import currency_report, services
 from flightbridge.logbook.models import Flight, UserAircraft
 from flightbridge.logbook.schemas import (
     AircraftOut,
+    ComputedCurrencyOut,
     CurrencyOut,
     FlightOut,
     ImportOut,
@@ -92,9 +95,13 @@ def revert_import(request, import_id: RowId):
 
 
 # The operation ids these two routes had when the MyFlightbook app served them: generated clients keep working.
-@router.get("/currency", response=list[CurrencyOut], operation_id="flightbridge_myflightbook_sync_api_list_currency",
-            summary="Your FAA currency, as MyFlightbook reported it on the last sync")
-def list_currency(request):
+@router.get("/currency", response=list[CurrencyOut] | list[ComputedCurrencyOut],
+            operation_id="flightbridge_myflightbook_sync_api_list_currency",
+            summary="Your FAA currency: as MyFlightbook reported it on the last sync, or (`?source=computed-local`) "
+                    "computed here from every flight in your logbook, each item beside MyFlightbook's")
+def list_currency(request, source: Literal["myflightbook", "computed-local"] = "myflightbook"):
+    if source == currency_report.SOURCE:
+        return [currency_report.as_api(one) for one in currency_report.computed_currency(request.auth)]
     return services.currency_for(request.auth)
 
 

@@ -53,15 +53,25 @@ REAL, FFS, FTD, AATD, FLAPS = "REAL", "FFS", "FTD", "AATD", "FLAPS"
 LANDING_DEVICES = frozenset({REAL, FFS})
 INSTRUMENT_DEVICES = frozenset({REAL, FFS, FTD, AATD})
 
-# Category/class names as MyFlightbook spells them (CategoryClass.cs) → their category (the instrument key).
+# Category/class names as MyFlightbook spells them (`categoryclass` table, MinimalDB-2026-01-29.sql) → their
+# category, the instrument key. Unmanned Aerial System is left out: nothing in §61.57 applies (IsManned).
 CATEGORY_OF_CLASS: dict[str, str] = {
     "ASEL": "Airplane", "AMEL": "Airplane", "ASES": "Airplane", "AMES": "Airplane",
-    "Glider": "Glider", "Helicopter": "Rotorcraft", "Gyroplane": "Rotorcraft",
-    "Hot Air Balloon": "Lighter than air", "Gas Balloon": "Lighter than air", "Airship": "Lighter than air",
-    "Powered Lift": "Powered Lift",
-    "Powered Parachute Land": "Powered Parachute", "Powered Parachute Sea": "Powered Parachute",
-    "Weight Shift Control Land": "Weight-Shift-Control", "Weight Shift Control Sea": "Weight-Shift-Control",
+    "Glider": "Glider", "Helicopter": "Rotorcraft", "Gyroplane": "Rotorcraft", "Powered Lift": "Powered Lift",
+    "Airship": "Lighter Than Air", "Hot Air Balloon": "Lighter Than Air", "Gas Balloon": "Lighter Than Air",
+    "Powered Parachute - Land": "Powered Parachute", "Powered Parachute - Sea": "Powered Parachute",
+    "Weight-shift Control - Land": "Weight-shift Control", "Weight-shift Control - Sea": "Weight-shift Control",
+    "Powered Paraglider": "Powered Paraglider",
 }
+_CLASS_SPELLINGS = {"".join(ch for ch in name.lower() if ch.isalnum()): name for name in CATEGORY_OF_CLASS}
+
+
+def canonical_category_class(text: str) -> str:
+    """MyFlightbook's spelling of a category/class written another way ("Weight Shift Control Land", "asel");
+    "" when it is none we know."""
+    return _CLASS_SPELLINGS.get("".join(ch for ch in (text or "").lower() if ch.isalnum()), "")
+
+
 #: Classes where a tailwheel full-stop rule applies: landplanes only (TailwheelCurrency.cs, issue #1443:
 #: no tailwheel landings on water).
 TAILWHEEL_CLASSES = frozenset({"ASEL", "AMEL"})
@@ -118,6 +128,8 @@ class CurrencyItem:
     ipc_required: bool = False  # instrument: past the grace, only an IPC restores it
     shortfall: str = ""  # what is missing when it is not current, in a pilot's words
     counts: dict = field(default_factory=dict)  # what the qualifying flights hold, by source: {"landings": {...}}
+    #: passengers and night: the date the landings alone would give, as MyFlightbook counts (no takeoffs)
+    landings_only_until: date | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -203,7 +215,9 @@ def _landing_item(kind: str, category: str, rule: str, flights: Sequence[Currenc
             missing.append(_plural(REQUIRED_TAKEOFFS - takeoff_chain.in_window, takeoff_word))
         shortfall = "Needs " + " and ".join(missing) + " in the last 90 days." if missing else ""
     ids = tuple(dict.fromkeys(landing_chain.flights + takeoff_chain.flights)) if expires_on else ()
+    landings_only = landing_chain.completed_on + timedelta(days=PASSENGER_DAYS) if landing_chain.completed_on else None
     return CurrencyItem(kind, category, status, expires_on, ids, rule, shortfall=shortfall,
+                        landings_only_until=landings_only,
                         counts={"landings": _by_source(flights, landing_chain.flights, landings),
                                 "takeoffs": _by_source(flights, takeoff_chain.flights, takeoffs)} if expires_on else {})
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flightbridge import metrics
 from flightbridge.errors import FlightBridgeError, InputError
+from flightbridge.logbook import currency_report
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, LogbookImport
 from flightbridge.web.forms import FlightForm
@@ -32,6 +33,12 @@ def logbook(request):
         "web/logbook.html",
         {"page": page, "summary": logbook_services.summarize(flights)},
     )
+
+
+@login_required
+def currency(request):
+    page = currency_report.currency_page(request.user)
+    return render(request, "web/currency.html", page)
 
 
 @login_required
