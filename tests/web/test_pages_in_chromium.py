@@ -287,5 +287,14 @@ def test_the_currency_page_shows_both_side_by_side(watched, live_server, django_
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= screen + 1, (cell, box, screen)
     width, screen = watched.overflow()
     assert width <= screen and watched.errors == [] and watched.failed == []
+    # The calendar feed: turned on from the page, its link shown once and fitting the screen.
+    page.click('#currency-feed button[value="on"]')
+    url = page.locator("[data-feed-url]").inner_text()
+    assert url.startswith(f"{live_server.url}/calendar/currency/") and url.endswith(".ics")
+    width, screen = watched.overflow()
+    assert width <= screen, f"the feed link makes the page {width}px wide on {screen}px"
+    watched.open(f"{live_server.url}/logbook/currency/")
+    assert page.locator("[data-feed-url]").count() == 0 and "Calendar feed is on" in page.locator("#currency-feed").inner_text()
+    links = page.locator('tr[data-currency-category="ASEL"][data-currency-kind="passenger_day_90"] [data-flight-link]')
     links.first.click()
     page.wait_for_url(f"**/logbook/flights/{logger.pk}")

@@ -200,3 +200,10 @@ class ComputedCurrencyOut(Schema):
     shortfall: str = Field(description="what is missing when it is not current")
     myflightbook: MyFlightbookItemOut | None = Field(description="MyFlightbook's item of the same kind and category")
     differs_because: str | None = Field(description="why the two differ, when they do")
+
+
+class CurrencyFeedOut(Schema):
+    enabled: bool
+    url: str | None = Field(None, description="the private iCalendar URL: only in the answer that turns the feed on")
+    created_at: datetime | None
+    last_read_at: datetime | None = Field(description="when a calendar last read it")
