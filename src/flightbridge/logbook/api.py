@@ -1,5 +1,5 @@
-"""`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook,
-read-only over HTTP (Undo of an import run is the one write)."""
+"""`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook.
+The writes are a flight logged by hand (`POST /api/flights`) and Undo of an import run."""
 
 from typing import Literal
 
@@ -9,13 +9,14 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
-from flightbridge.logbook import currency_feed, currency_report, services
+from flightbridge.logbook import currency_feed, currency_report, entry, services
 from flightbridge.logbook.models import Flight, UserAircraft
 from flightbridge.logbook.schemas import (
     AircraftOut,
     ComputedCurrencyOut,
     CurrencyFeedOut,
     CurrencyOut,
+    FlightIn,
     FlightOut,
     ImportOut,
     ImportSummaryOut,
@@ -54,6 +55,13 @@ class FlightFilter(Schema):
 @paginate(Pages)
 def list_flights(request, filters: Query[FlightFilter]):
     return services.flights_for(request.auth, filters.date_from, filters.date_to)
+
+
+@router.post("/flights", response={201: FlightOut},
+             summary="Log a flight by hand: checked as the flight page's form checks it (the flight check), "
+                     "refused whole with every field at fault named")
+def log_flight(request, payload: FlightIn):
+    return Status(201, entry.log_flight(request.auth, payload.model_dump(exclude_none=True)))
 
 
 @router.get("/flights/summary", response=LogbookSummary, summary="Totals over your flights (optionally a date range)")

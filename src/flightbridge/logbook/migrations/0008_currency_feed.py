@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('logbook', '0006_flight_digest_index'),
+        ('logbook', '0007_flight_check'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
