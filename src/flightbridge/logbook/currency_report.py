@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -53,6 +54,7 @@ _HAS_MARKERS = all(name in _FLIGHT_FIELDS for name in _MARKERS)
 _BFR_PROPERTIES = frozenset({39, 40, 42, 43, 44, 45, 89, 131, 161, 164, 174, 176, 177, 188, 189, 225, 251, 428, 587,
                              700, 756, 803, 809})
 _IPC_PROPERTIES = frozenset({40, 41, 174, 537, 586, 699})
+_TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
 
 @dataclass(frozen=True)
 class ComparedItem:
@@ -80,20 +82,18 @@ def label_for(item: CurrencyItem) -> str:
     return f"{item.category} - {'Night' if item.kind == NIGHT else 'Passengers'}"
 
 
-def currency_flight(row: dict, aircraft_class: dict[str, str]) -> CurrencyFlight:
-    """One Flight row (`_COLUMNS` and the markers) → the engine's plain data. Category/class comes from the
-    flight, else its aircraft (`aircraft_class`, by registration)."""
-    category_class, type_name = _class_and_type(row["category_class"])
-    if not category_class:
-        category_class, type_name = _class_and_type(aircraft_class.get(row["tail_number"], ""))
-    landings = row["day_landings"] + row["night_landings"]
+def _currency_flight(row: tuple, aircraft_class: dict[str, str]) -> CurrencyFlight:
+    (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
+     day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc) = row
+    if isinstance(day, str):
+        day = date.fromisoformat(day)  # SQLite hands a raw cursor dates as text
+    category_class, type_name = _class_and_type(category_class or aircraft_class.get(tail, ""))
     return CurrencyFlight(
-        id=row["id"], date=row["date"], source=row["source"], category_class=category_class, type_name=type_name,
-        device=row["simulator_type"], landings=landings, takeoffs=row["day_takeoffs"] + row["night_takeoffs"],
-        full_stop_landings=row["day_full_stop_landings"] + row["night_full_stop_landings"],
-        night_full_stop_landings=row["night_full_stop_landings"], night_takeoffs=row["night_takeoffs"],
-        approaches=row["approaches"], holds=row["holds"], flight_review=row["flight_review"], ipc=row["ipc"],
-    )
+        id=flight_id, date=day, source=source, category_class=category_class, type_name=type_name, device=device,
+        landings=day_landings + night_landings, takeoffs=day_takeoffs + night_takeoffs,
+        full_stop_landings=day_full_stops + night_full_stops, night_full_stop_landings=night_full_stops,
+        night_takeoffs=night_takeoffs, approaches=approaches, holds=holds, flight_review=bool(flight_review),
+        ipc=bool(ipc))
 
 
 def _derived_facts(row: dict) -> None:
@@ -119,18 +119,27 @@ def _class_and_type(text: str) -> tuple[str, str]:
 
 
 def currency_flights(owner) -> list[CurrencyFlight]:
-    columns = _COLUMNS + (_MARKERS if _HAS_MARKERS else ("raw", "custom_properties"))
-    rows = list(Flight.objects.filter(owner=owner).order_by("-date", "-id").values(*columns))
-    if not _HAS_MARKERS:
-        for row in rows:
+    """Every flight of the pilot as the engine's data, newest first."""
+    query = Flight.objects.filter(owner=owner).order_by("-date", "-id")
+    if _HAS_MARKERS:
+        # The ORM's own query, read through the cursor: turning 50,000 rows into dicts or models first
+        # cost more than the whole computation (benchmarks/bench_currency.py).
+        sql, params = query.values_list(*_COLUMNS, *_MARKERS).query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = []
+        for row in query.values(*_COLUMNS, "raw", "custom_properties"):
             _derived_facts(row)
+            rows.append(tuple(row[name] for name in _COLUMNS + _MARKERS))
     # An aircraft's category/class is the one its newest flight that names one was flown in: a Logger or CSV
     # flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL.
     aircraft_class: dict[str, str] = {}
     for row in rows:
-        if row["tail_number"] and row["category_class"]:
-            aircraft_class.setdefault(row["tail_number"], row["category_class"])
-    return [currency_flight(row, aircraft_class) for row in rows]
+        if row[_TAIL] and row[_CLASS]:
+            aircraft_class.setdefault(row[_TAIL], row[_CLASS])
+    return [_currency_flight(row, aircraft_class) for row in rows]
 
 
 def myflightbook_items(owner) -> dict[tuple[str, str], CurrencyRecord]:
