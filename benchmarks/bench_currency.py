@@ -24,7 +24,6 @@ def _logbook(count: int):
     from flightbridge.logbook.models import CurrencyRecord, Flight
 
     pilot = get_user_model().objects.create_user(username=f"bench-currency-{count}")
-    fields = {field.name for field in Flight._meta.get_fields()}
     today = date.today()
     rows = []
     for i in range(count):
@@ -41,11 +40,7 @@ def _logbook(count: int):
             night_takeoffs=2 if night else 0, approaches=2 if i % 7 == 0 else 0, holds=1 if i % 21 == 0 else 0,
         )
         review = i % 2500 == 11
-        if "category_class" in fields:
-            values.update(category_class=category_class, flight_review=review)
-        else:
-            values.update(raw={"CatClassDisplay": category_class} if category_class else None,
-                          custom_properties=[{"PropTypeID": 164, "BoolValue": True}] if review else [])
+        values.update(category_class=category_class, flight_review=review)
         rows.append(Flight(**values))
     Flight.objects.bulk_create(rows, batch_size=2000)
     for kind, category, label in (("passenger_day_90", "ASEL", "ASEL - Passengers"),

@@ -12,17 +12,11 @@ from flightbridge.logbook.models import CurrencyRecord, Flight
 
 pytestmark = pytest.mark.django_db
 
-FLIGHT_FIELDS = {field.name for field in Flight._meta.get_fields()}
-
-
 def make_flight(owner, days_ago: int, *, source="myflightbook", category_class="ASEL", review=False, **counts) -> Flight:
     """A flight as an import stores it: MyFlightbook's category/class and review marker."""
     values = {"owner": owner, "date": timezone.localdate() - timedelta(days=days_ago), "source": source,
               "tail_number": counts.pop("tail_number", "N12345"), **counts}
-    if "category_class" in FLIGHT_FIELDS:
-        values.update(category_class=category_class, flight_review=review)
-    else:
-        values.update(raw={"CatClassDisplay": category_class}, custom_properties=[{"PropTypeID": 44}] if review else [])
+    values.update(category_class=category_class, flight_review=review)
     return Flight.objects.create(**values)
 
 

@@ -14,16 +14,10 @@ from flightbridge.logbook.models import CurrencyFeed, Flight
 
 pytestmark = pytest.mark.django_db
 
-FLIGHT_FIELDS = {field.name for field in Flight._meta.get_fields()}
-
-
 def make_flight(owner, days_ago: int, category_class="ASEL", review=False, **counts) -> Flight:
     values = {"owner": owner, "date": timezone.localdate() - timedelta(days=days_ago), "source": "myflightbook",
               "tail_number": "N1" + category_class, **counts}
-    if "category_class" in FLIGHT_FIELDS:
-        values.update(category_class=category_class, flight_review=review)
-    else:
-        values.update(raw={"CatClassDisplay": category_class}, custom_properties=[{"PropTypeID": 44}] if review else [])
+    values.update(category_class=category_class, flight_review=review)
     return Flight.objects.create(**values)
 
 

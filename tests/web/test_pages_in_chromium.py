@@ -325,8 +325,7 @@ def test_the_currency_page_shows_both_side_by_side(watched, live_server, django_
 
     pilot = django_user_model.objects.create_user(username="pilot", password=PASSWORD)
     today = timezone.localdate()
-    marker = {"category_class": "ASEL"} if "category_class" in {f.name for f in Flight._meta.get_fields()} else {
-        "raw": {"CatClassDisplay": "ASEL"}}
+    marker = {"category_class": "ASEL"}
     mfb = Flight.objects.create(owner=pilot, date=today - timedelta(days=40), source="myflightbook", tail_number="N12345",
                                 day_landings=1, day_takeoffs=1, **marker)
     logger = Flight.objects.create(owner=pilot, date=today - timedelta(days=3), source="logger", tail_number="N12345",

@@ -44,16 +44,9 @@ COUNT_WORDS = {"landings": ("landing", "landings"), "takeoffs": ("takeoff", "tak
 _COLUMNS = ("id", "date", "source", "simulator_type", "tail_number", "day_landings", "night_landings",
             "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs", "night_takeoffs", "approaches",
             "holds")
-_FLIGHT_FIELDS = {field.name for field in Flight._meta.get_fields()}
-# Issue 20 adds these to Flight (the category/class from CatClassOverride/CatClassDisplay, and the flight
-# review / IPC markers from MyFlightbook's property flags); until then `_derived_facts` reads them from the
-# record. Delete `_derived_facts` and its branch once they are on every Flight.
+# Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
+# review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
 _MARKERS = ("category_class", "flight_review", "ipc")
-_HAS_MARKERS = all(name in _FLIGHT_FIELDS for name in _MARKERS)
-# MyFlightbook's property types with the BFR flag (0x1) and the IPC flag (0x2): myflightbook-property-types.tsv.
-_BFR_PROPERTIES = frozenset({39, 40, 42, 43, 44, 45, 89, 131, 161, 164, 174, 176, 177, 188, 189, 225, 251, 428, 587,
-                             700, 756, 803, 809})
-_IPC_PROPERTIES = frozenset({40, 41, 174, 537, 586, 699})
 _TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
 
 @dataclass(frozen=True)
@@ -96,18 +89,6 @@ def _currency_flight(row: tuple, aircraft_class: dict[str, str]) -> CurrencyFlig
         ipc=bool(ipc))
 
 
-def _derived_facts(row: dict) -> None:
-    """Until issue 20's columns land: the category/class from MyFlightbook's CatClassDisplay, and the review
-    and IPC from the properties' type ids (MyFlightbook's BFR and IPC flags)."""
-    raw = row.pop("raw", None)
-    properties = row.pop("custom_properties", None) or []
-    display = raw.get("CatClassDisplay") if isinstance(raw, dict) else ""
-    row["category_class"] = display if isinstance(display, str) else ""
-    ids = {prop.get("PropTypeID") for prop in properties if isinstance(prop, dict)} if isinstance(properties, list) else set()
-    row["flight_review"] = bool(ids & _BFR_PROPERTIES)
-    row["ipc"] = bool(ids & _IPC_PROPERTIES)
-
-
 def _class_and_type(text: str) -> tuple[str, str]:
     """"AMEL (B737)" → ("AMEL", "B737"); "ASEL" → ("ASEL", "")."""
     text = (text or "").strip()
@@ -120,19 +101,13 @@ def _class_and_type(text: str) -> tuple[str, str]:
 
 def currency_flights(owner) -> list[CurrencyFlight]:
     """Every flight of the pilot as the engine's data, newest first."""
-    query = Flight.objects.filter(owner=owner).order_by("-date", "-id")
-    if _HAS_MARKERS:
-        # The ORM's own query, read through the cursor: turning 50,000 rows into dicts or models first
-        # cost more than the whole computation (benchmarks/bench_currency.py).
-        sql, params = query.values_list(*_COLUMNS, *_MARKERS).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
-        rows = []
-        for row in query.values(*_COLUMNS, "raw", "custom_properties"):
-            _derived_facts(row)
-            rows.append(tuple(row[name] for name in _COLUMNS + _MARKERS))
+    query = Flight.objects.filter(owner=owner).order_by("-date", "-id").values_list(*_COLUMNS, *_MARKERS)
+    # The ORM's own query, read through the cursor: turning 50,000 rows into dicts or models first cost
+    # more than the whole computation (benchmarks/bench_currency.py).
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     # An aircraft's category/class is the one its newest flight that names one was flown in: a Logger or CSV
     # flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL.
     aircraft_class: dict[str, str] = {}

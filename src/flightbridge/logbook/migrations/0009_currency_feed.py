@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('logbook', '0007_flight_check'),
+        ('logbook', '0008_flight_record_fidelity'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
