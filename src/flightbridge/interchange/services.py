@@ -20,11 +20,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flightbridge.errors import InputError
-from flightbridge.logbook import ingest
+from flightbridge.logbook import ingest, outcomes
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
 from flightbridge.logbook.flightcheck import stored_check
-from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
+from flightbridge.logbook.models import FILE_FORMAT_NAMES, Flight, FlightSource, UserAircraft
 from flightbridge.registry import services as registry
 
 from . import columns
@@ -153,11 +153,8 @@ class CsvImportResult:
 
     @property
     def message(self) -> str:
-        counts = self.counts
-        text = (f"{self.format} file ({self.version}): {counts['created']} new, {counts['updated']} updated, "
-                f"{counts['unchanged'] + counts['linked']} already in the logbook, {counts['failed']} refused")
-        if counts["skipped"]:
-            text += f", {counts['skipped']} listed twice in the file"
+        text = f"{FILE_FORMAT_NAMES.get(self.format, self.format)} file ({self.version} format): " \
+               f"{outcomes.sentence(self.counts, preview=self.preview)}"
         if self.flagged:
             text += f"; {self.flagged} flagged by the flight check ({'would be ' if self.preview else ''}kept as sent)"
         return text + (" (preview: nothing was saved)." if self.preview else ".")

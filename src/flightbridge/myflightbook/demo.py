@@ -47,7 +47,9 @@ def prepare(context) -> None:
     IntegrationToken.objects.filter(owner=context.pilot).delete()
     # A new sandbox logbook: the first sync is full again, and the pilot syncs on the schedule by itself.
     quick.Manifest(context.pilot).forget_all()
-    schedule.set_auto_sync(context.pilot, True)
+    # In the demo's period, not this process's: the service runs with MFB_AUTO_SYNC set above, this
+    # command without it (a daily slot here put the first "every 15 minutes" sync hours away).
+    schedule.set_auto_sync(context.pilot, True, period=schedule.quick_period(DEMO_AUTO_SYNC_MINUTES))
     context.notes.append(
         f"MyFlightbook: on the logbook page press “Connect MyFlightbook” and approve on the local sandbox ({base_url}); "
         f"it holds {DEMO_FLIGHTS} generated flights. The first sync is full; after that a quick sync runs every "

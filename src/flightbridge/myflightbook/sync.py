@@ -755,13 +755,13 @@ class MyFlightbookSync:
         parts = [f"Imported {counts.imported} new flight{'s' if counts.imported != 1 else ''}"]
         extra = []
         if counts.skipped:
-            extra.append(f"{counts.skipped} already in your logbook")
+            extra.append(f"{counts.skipped} already in the logbook")
         if counts.changed:
             extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
         if self.deleted_count:
             extra.append(f"{self.deleted_count} no longer on MyFlightbook, kept and marked")
         if counts.failed:
-            extra.append(f"{counts.failed} could not be imported")
+            extra.append(f"{counts.failed} not imported")
         if extra:
             parts[0] += f" ({', '.join(extra)})"
         parts.append(f"{self.aircraft.created} aircraft added")
