@@ -41,7 +41,7 @@ def prepare(context) -> None:
     context.processes["MyFlightbook sandbox"] = [
         sys.executable, "-m", "flightbridge", "mfb_sandbox", "--host", "127.0.0.1", "--port", str(port),
         "--flights", str(DEMO_FLIGHTS), "--seed", "1", "--client-id", DEMO_CLIENT_ID,
-        "--redirect-uri", context.public_url + CALLBACK_PATH,
+        "--redirect-uri", context.public_url + CALLBACK_PATH, "--quiet",
     ]
     # The sandbox keeps its grants in memory: tokens from an earlier demo run cannot work any more.
     IntegrationToken.objects.filter(owner=context.pilot).delete()
