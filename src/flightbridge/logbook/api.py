@@ -1,17 +1,18 @@
-"""`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook,
-read-only over HTTP (Undo of an import run is the one write)."""
+"""`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook.
+The writes are a flight logged by hand (`POST /api/flights`) and Undo of an import run."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import register_converter
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
-from flightbridge.logbook import services
+from flightbridge.logbook import entry, services
 from flightbridge.logbook.models import Flight, UserAircraft
 from flightbridge.logbook.schemas import (
     AircraftOut,
     CurrencyOut,
+    FlightIn,
     FlightOut,
     ImportOut,
     ImportSummaryOut,
@@ -50,6 +51,13 @@ class FlightFilter(Schema):
 @paginate(Pages)
 def list_flights(request, filters: Query[FlightFilter]):
     return services.flights_for(request.auth, filters.date_from, filters.date_to)
+
+
+@router.post("/flights", response={201: FlightOut},
+             summary="Log a flight by hand: checked as the flight page's form checks it (the flight check), "
+                     "refused whole with every field at fault named")
+def log_flight(request, payload: FlightIn):
+    return Status(201, entry.log_flight(request.auth, payload.model_dump(exclude_none=True)))
 
 
 @router.get("/flights/summary", response=LogbookSummary, summary="Totals over your flights (optionally a date range)")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("logbook/", views.logbook, name="logbook"),
     re_path(r"^logbook/flights/(?P<flight_id>[0-9]{1,18})/?$", views.flight, name="flight"),
     path("logbook/imports/", views.imports, name="imports"),
+    path("logbook/flights/new", views.log_flight, name="log-flight"),
+    path("logbook/check/", views.flight_check, name="flight-check"),
     # Browsers ask for /favicon.ico whatever the page links; answer with the icon, not a 404.
     path("favicon.ico", RedirectView.as_view(url=static("flightbridge/favicon.svg"), permanent=True)),
     path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),
