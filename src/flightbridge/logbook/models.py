@@ -13,7 +13,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-HOURS = {"max_digits": 7, "decimal_places": 2, "default": Decimal("0")}
+# Hours are kept exactly as the source holds them: MyFlightbook keeps cross-country at 4 decimals (1.3333) and
+# the other times at 2, so 4 places store every flight it has; pages round for display (docs/myflightbook.md).
+HOURS = {"max_digits": 9, "decimal_places": 4, "default": Decimal("0")}
+HOURS_PLACES = 4
+HOURS_MAX = Decimal("99999.9999")
+# A meter reading (Hobbs, tach): MyFlightbook's DECIMAL(10,2) hobbsStart/hobbsEnd and property DecValue.
+METER = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
 
 
 class SimulatorType(models.TextChoices):
@@ -24,6 +30,14 @@ class SimulatorType(models.TextChoices):
     FTD = "FTD", "Flight training device"
     AATD = "AATD", "Advanced aviation training device"
     FLAPS = "FLAPS", "Basic aviation training device / other"
+
+
+class SignatureState(models.TextChoices):
+    """A CFI's signature on the flight (MyFlightbook's SignatureState: None 0, Valid 1, Invalid 2)."""
+
+    NONE = "none", "Not signed"
+    VALID = "valid", "Signed (valid)"
+    INVALID = "invalid", "Signed, changed since (invalid)"
 
 
 class FlightSource(models.TextChoices):
@@ -91,6 +105,12 @@ class LogbookImport(models.Model):
         return source_label(self.source)
 
 
+def route_key(day, departure: str, destination: str) -> str:
+    """`date:departure:destination`: the key a flight had before external ids (the sync seed), and the one
+    the ingest links a hand-entered flight by. The only place it is spelled."""
+    return f"{day.isoformat()}:{departure}:{destination}"
+
+
 class Flight(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flights")
     date = models.DateField(help_text="the logbook date of the flight")
@@ -130,11 +150,31 @@ class Flight(models.Model):
     landing_at = models.DateTimeField(null=True, blank=True)
 
     flight_rules = models.CharField(max_length=8, blank=True, default="", help_text="VFR or IFR when known")
-    approach_type = models.CharField(max_length=32, blank=True, default="")
+    # MyFlightbook's text properties are VARCHAR(127) (flightproperties.StringValue): these hold any of them.
+    approach_type = models.CharField(max_length=128, blank=True, default="", help_text="Approach Name(s), e.g. ILS 28R KPAE")
     pic_name = models.CharField(max_length=128, blank=True, default="")
     sic_name = models.CharField(max_length=128, blank=True, default="")
     instructor_name = models.CharField(max_length=128, blank=True, default="")
     student_name = models.CharField(max_length=128, blank=True, default="")
+
+    # The rest of MyFlightbook's record (reference §9): meter readings, engine times, the category/class
+    # the flight was logged in (its CatClassOverride, else the aircraft's), a CFI's signature.
+    hobbs_start = models.DecimalField(**METER)
+    hobbs_end = models.DecimalField(**METER)
+    tach_start = models.DecimalField(**METER)
+    tach_end = models.DecimalField(**METER)
+    engine_start = models.DateTimeField(null=True, blank=True, help_text="UTC")
+    engine_end = models.DateTimeField(null=True, blank=True, help_text="UTC")
+    category_class = models.CharField(max_length=64, blank=True, default="",
+                                      help_text="MyFlightbook's name for the flight's category/class: ASEL, AMEL, Helicopter …")
+    signature = models.CharField(max_length=8, choices=SignatureState.choices, default=SignatureState.NONE)
+    # MyFlightbook never derives takeoffs; FlightBridge counts one per landing when none were logged (currency
+    # needs them), and says so here so no file ever carries an inferred count as logged.
+    takeoffs_inferred = models.BooleanField(default=False, help_text="the takeoff counts were inferred from landings, not logged")
+    # By MyFlightbook's property flags (BFR, IPC) and checkride titles: myflightbook/property_types.py.
+    flight_review = models.BooleanField(default=False, help_text="counts as a flight review (§61.56)")
+    ipc = models.BooleanField(default=False, help_text="an instrument proficiency check (§61.57(d))")
+    checkride = models.BooleanField(default=False, help_text="a practical test for a certificate or rating")
 
     remarks = models.TextField(blank=True, default="")
     custom_properties = models.JSONField(default=list, blank=True)
@@ -185,7 +225,7 @@ class Flight(models.Model):
     @property
     def legacy_route_key(self) -> str:
         """`date:departure:destination`, the key rows had before external ids (see the sync seed)."""
-        return f"{self.date.isoformat()}:{self.departure}:{self.destination}"
+        return route_key(self.date, self.departure, self.destination)
 
 
 class UserAircraft(models.Model):
@@ -273,3 +313,20 @@ class LogbookTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.value} {self.unit}"
+
+
+class CurrencyFeed(models.Model):
+    """A pilot's private iCalendar feed of currency expiry dates (docs/currency.md).
+
+    The feed's URL holds a random token, and the token is the only key: no login reads it. Only its SHA-256
+    digest is stored (the URL is shown once, when the pilot turns the feed on), as with API tokens. One feed
+    per pilot: a new link replaces the old one, which stops working; turning it off deletes the row.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="currency_feed")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_read_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"currency feed of {self.owner}"

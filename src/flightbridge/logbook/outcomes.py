@@ -22,7 +22,7 @@ OF_CODE = {
     "created": NEW, "imported": NEW, "new": NEW,
     "updated": UPDATED,
     "unchanged": UNCHANGED,
-    "linked": ALREADY, "changed-kept": ALREADY, "skipped": ALREADY, "already": ALREADY,
+    "linked": ALREADY, "changed-kept": ALREADY, "skipped": ALREADY, "already": ALREADY, "duplicate": ALREADY,
     "failed": NOT_IMPORTED, "refused": NOT_IMPORTED, "rejected": NOT_IMPORTED,
 }
 PREVIEW = {NEW: "would be created", UPDATED: "would be updated", UNCHANGED: UNCHANGED, ALREADY: ALREADY,

@@ -2,6 +2,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ninja import Field, Schema
+from pydantic import field_serializer
+
+HOUR_FIELDS = ("total_flight_time", "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi",
+               "ground_sim")
+TWO_PLACES = Decimal("0.01")
+
+
+def hours_text(value: Decimal) -> str:
+    """An hour figure exactly, with at least 2 places: "2.50", and "1.3333" for the 4-place cross-country
+    MyFlightbook keeps (issue 20). Trailing zeros beyond the hundredth say nothing and are dropped."""
+    exact = Decimal(value).normalize()
+    return str(exact if exact.as_tuple().exponent < -2 else Decimal(value).quantize(TWO_PLACES))
 
 
 class FlightOut(Schema):
@@ -41,6 +53,19 @@ class FlightOut(Schema):
     sic_name: str
     instructor_name: str
     student_name: str
+    hobbs_start: Decimal | None
+    hobbs_end: Decimal | None
+    tach_start: Decimal | None
+    tach_end: Decimal | None
+    engine_start: datetime | None = Field(description="UTC")
+    engine_end: datetime | None = Field(description="UTC")
+    category_class: str = Field(description="MyFlightbook's name for the flight's category/class (ASEL, AMEL, Helicopter …)")
+    signature: str = Field(description="a CFI's signature: none, valid, or invalid (the flight changed since it was signed)")
+    takeoffs_inferred: bool = Field(
+        description="the takeoff counts were inferred (one per landing), not logged; exports never write them as logged")
+    flight_review: bool = Field(description="counts as a flight review (MyFlightbook's BFR property flag)")
+    ipc: bool = Field(description="an instrument proficiency check (MyFlightbook's IPC property flag)")
+    checkride: bool = Field(description="a checkride (a MyFlightbook \"Checkride - …\" property)")
     remarks: str
     custom_properties: list | dict
     external_id: str | None
@@ -58,6 +83,10 @@ class FlightOut(Schema):
     @staticmethod
     def resolve_source_update_waiting(flight) -> bool:
         return flight.source_update is not None
+
+    @field_serializer(*HOUR_FIELDS)
+    def serialize_hours(self, value: Decimal) -> str:
+        return hours_text(value)
     created_at: datetime
     updated_at: datetime
 
@@ -216,3 +245,41 @@ class TotalOut(Schema):
     value: Decimal
     unit: str
     computed_at: datetime
+
+
+class CurrencyFlightOut(Schema):
+    id: int
+    date: date
+    source: str
+    url: str = Field(description="the flight's page")
+
+
+class MyFlightbookItemOut(Schema):
+    status: str = Field(description="MyFlightbook's state at the last sync: current, expiring, expired or unknown")
+    expires_on: date | None
+    label: str = Field(description="MyFlightbook's own words for the item")
+    synced_at: datetime
+
+
+class ComputedCurrencyOut(Schema):
+    """One item computed here from every flight in the logbook (`?source=computed-local`)."""
+
+    kind: str = Field(description="passenger_day_90, passenger_night_90, instrument or flight_review")
+    category: str = Field(description="category/class (and type), `ASEL (tailwheel)`, the instrument category, or ''")
+    label: str
+    status: str = Field(description="current, expiring (within 30 days), expired or never")
+    expires_on: date | None = Field(description="the last day it is (or was) current")
+    grace_until: date | None = Field(description="instrument: the last day 6 approaches and holding still restore it")
+    ipc_required: bool = Field(description="instrument: past the grace, only an IPC restores it (§61.57(d))")
+    flights: list[CurrencyFlightOut] = Field(description="the flights that make it, newest first")
+    rule: str = Field(description="the rule, in one sentence")
+    shortfall: str = Field(description="what is missing when it is not current")
+    myflightbook: MyFlightbookItemOut | None = Field(description="MyFlightbook's item of the same kind and category")
+    differs_because: str | None = Field(description="why the two differ, when they do")
+
+
+class CurrencyFeedOut(Schema):
+    enabled: bool
+    url: str | None = Field(None, description="the private iCalendar URL: only in the answer that turns the feed on")
+    created_at: datetime | None
+    last_read_at: datetime | None = Field(description="when a calendar last read it")
