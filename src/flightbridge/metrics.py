@@ -23,6 +23,8 @@ __all__ = ["CONTENT_TYPE_LATEST", "exposition", "register_collector", "scrape_re
 SYNCS_STARTED = Counter("flightbridge_syncs_started", "Background jobs claimed by a worker", ["kind", "mode"])
 SYNCS_FINISHED = Counter("flightbridge_syncs_finished", "Background jobs that succeeded", ["kind", "mode"])
 SYNCS_FAILED = Counter("flightbridge_syncs_failed", "Background jobs that failed", ["kind", "mode", "error"])
+SYNCS_RAN_FULL = Counter("flightbridge_syncs_ran_full", "Syncs asked quick that walked the whole logbook, by why",
+                         ["kind", "why"])
 FLIGHTS_IMPORTED = Counter("flightbridge_flights_imported", "Flights added to logbooks by MyFlightbook syncs")
 MFB_CALLS = Counter(
     "flightbridge_mfb_calls", "HTTP requests to MyFlightbook's resource API, each attempt", ["method", "outcome"]

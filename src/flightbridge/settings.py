@@ -248,6 +248,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
-        "huey": {"level": "INFO"},
+        # The queue's own lines (a scheduler line a minute) follow FLIGHTBRIDGE_LOG_LEVEL like everything else.
+        "huey": {"level": os.environ.get("FLIGHTBRIDGE_LOG_LEVEL", "INFO")},
     },
 }

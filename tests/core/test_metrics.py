@@ -113,11 +113,13 @@ def test_a_sandbox_sync_shows_in_the_metrics(user, api, settings, drain_jobs):
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
-    # Started is labelled with the mode asked (quick, the default); finished with the mode that ran: a
-    # pilot's first sync walks the whole logbook whatever was asked.
+    # Started and finished carry the same label, the mode asked (quick, the default), so started − finished
+    # never goes negative; that a pilot's first sync walked the whole logbook is counted apart.
     assert grew("flightbridge_syncs_started_total", kind="myflightbook.sync", mode="quick") == 1
-    assert grew("flightbridge_syncs_finished_total", kind="myflightbook.sync", mode="full") == 1
-    assert grew("flightbridge_syncs_failed_total", kind="myflightbook.sync", mode="full", error="needs_reauth") == 0
+    assert grew("flightbridge_syncs_finished_total", kind="myflightbook.sync", mode="quick") == 1
+    assert grew("flightbridge_syncs_finished_total", kind="myflightbook.sync", mode="full") == 0
+    assert grew("flightbridge_syncs_ran_full_total", kind="myflightbook.sync", why="first sync") == 1
+    assert grew("flightbridge_syncs_failed_total", kind="myflightbook.sync", mode="quick", error="needs_reauth") == 0
     assert grew("flightbridge_flights_imported_total") == 40
     assert grew("flightbridge_mfb_calls_total", method="FlightsWithQueryAndOffset", outcome="ok") == pages >= 1
     assert grew("flightbridge_mfb_calls_total", method="AircraftForUser", outcome="ok") == 1

@@ -28,7 +28,7 @@ def test_preview_writes_nothing_and_says_what_would_happen(api, user):
     body = response.json()
     assert response.status_code == 200
     assert (body["preview"], body["id"], body["format"], body["version"]) == (True, None, "foreflight", "2026")
-    assert body["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "linked": 0, "skipped": 0, "failed": 0}
+    assert body["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "linked": 0, "duplicate": 0, "skipped": 0, "failed": 0}
     assert [row["line"] for row in body["rows"]] == [18, 20]
     assert "nothing was saved" in body["message"]
     assert Flight.objects.count() == 0 and LogbookImport.objects.count() == 0 and UserAircraft.objects.count() == 0
@@ -118,10 +118,10 @@ def test_import_command(user, tmp_path):
     path.write_bytes((GOLDEN / "myflightbook/export-semicolon.csv").read_bytes())
     out, err = io.StringIO(), io.StringIO()
     call_command("import_csv", "alice", str(path), stdout=out, stderr=err)
-    assert "myflightbook file (export): 2 new" in out.getvalue()
+    assert "MyFlightbook file (export format): 2 new." in out.getvalue()
     assert Flight.objects.get(owner=user, external_id="csv:mfb:1234567").pic_name == "Pat Lee"
     call_command("import_csv", "alice", str(path), "--preview", stdout=out, stderr=err)
-    assert "0 new, 0 updated, 2 already in the logbook" in out.getvalue()
+    assert "MyFlightbook file (export format): 2 unchanged (preview: nothing was saved)." in out.getvalue()
 
 
 def test_import_page_previews_then_saves(client, user):
