@@ -600,7 +600,7 @@ class MyFlightbookSync:
                 continue
             incoming.append(ingest.IncomingFlight(
                 external_id=flight.external_id, source_hash=flight.source_hash, fields={**flight.fields, "raw": flight.raw},
-                label=flight.external_id, legacy_key=flight.legacy_route_key))
+                label=flight.external_id))
             # What the pilot takes if they choose MyFlightbook's version later (the device class comes from
             # AircraftForUser, so it travels with the record).
             aircraft_id = record.get("AircraftID")
@@ -770,13 +770,13 @@ class MyFlightbookSync:
         parts = [f"Imported {counts.imported} new flight{'s' if counts.imported != 1 else ''}"]
         extra = []
         if counts.skipped:
-            extra.append(f"{counts.skipped} already in your logbook")
+            extra.append(f"{counts.skipped} already in the logbook")
         if counts.changed:
             extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
         if self.deleted_count:
             extra.append(f"{self.deleted_count} no longer on MyFlightbook, kept and marked")
         if counts.failed:
-            extra.append(f"{counts.failed} could not be imported")
+            extra.append(f"{counts.failed} not imported")
         if extra:
             parts[0] += f" ({', '.join(extra)})"
         parts.append(f"{self.aircraft.created} aircraft added")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
@@ -40,10 +41,12 @@ def schedule_view(user) -> dict:
     row = SyncSchedule.objects.filter(owner=user).first()
     period = schedule.quick_period()
     enabled = row.auto_sync if row is not None else True
+    shown = row is not None and enabled and period
     return {
         "auto_sync": enabled,
         "auto_sync_minutes": period and int(period.total_seconds() // 60),
-        "next_sync_at": row.next_sync_at if (row is not None and enabled and period) else None,
+        # As the scheduler's next tick will have it (a slot left from another period is re-slotted).
+        "next_sync_at": schedule.current_quick_at(user.pk, row.next_sync_at, timezone.now(), period) if shown else None,
         "next_full_sync_at": row.next_full_sync_at if (row is not None and enabled and period) else None,
     }
 

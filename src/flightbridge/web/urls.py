@@ -10,6 +10,10 @@ urlpatterns = [
     path("logbook/", views.logbook, name="logbook"),
     re_path(r"^logbook/flights/(?P<flight_id>[0-9]{1,18})/?$", views.flight, name="flight"),
     path("logbook/imports/", views.imports, name="imports"),
+    path("logbook/currency/", views.currency, name="currency"),
+    path("logbook/currency/feed/", views.currency_feed_change, name="currency-feed-change"),
+    # The private calendar feed: the token is the key (docs/currency.md); anything else is a 404.
+    re_path(r"^calendar/currency/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", views.currency_calendar, name="currency-feed"),
     path("logbook/flights/new", views.log_flight, name="log-flight"),
     path("logbook/check/", views.flight_check, name="flight-check"),
     # Browsers ask for /favicon.ico whatever the page links; answer with the icon, not a 404.

@@ -36,6 +36,8 @@ class Command(BaseCommand):
         parser.add_argument("--date-style", choices=["iso", "mdy"], default="iso")
         parser.add_argument("--rounding-unit", type=int, choices=[60, 100], default=60,
                             help="the pilot's MathRoundingUnit: totals round each flight to minutes (60) or hundredths (100)")
+        parser.add_argument("--quiet", action="store_true",
+                            help="print only where it listens (the demo, which configures FlightBridge itself)")
 
     def handle(self, *args, host, port, flights, seed, client_id, client_secret, redirect_uri, rounding_unit, **options):
         # The same variables FlightBridge reads, so one environment configures both ends.
@@ -48,7 +50,9 @@ class Command(BaseCommand):
                        client_secret=client_secret, redirect_uris=redirect_uri, rounding_unit=rounding_unit, **faults)
         url = f"http://{server.server_address[0]}:{server.server_address[1]}"
         self.stdout.write(f"MyFlightbook sandbox on {url} ({flights} flights, seed {seed}); client id {client_id!r}")
-        self.stdout.write(f"Point FlightBridge at it: MFB_BASE_URL={url} MFB_CLIENT_ID={client_id} MFB_CLIENT_SECRET=<the secret>")
+        if not options["quiet"]:
+            self.stdout.write(f"To point FlightBridge at it, set MFB_BASE_URL={url} MFB_CLIENT_ID={client_id} "
+                              "MFB_CLIENT_SECRET=<the secret>")
         self.stdout.flush()
         # SIGTERM (from the demo's supervisor or a test) stops cleanly, like Ctrl-C.
         signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
