@@ -166,3 +166,39 @@ def markers_for(properties: Iterable[Any]) -> FlightMarkers:
         ipc = ipc or kind.ipc
         checkride = checkride or kind.checkride
     return FlightMarkers(flight_review=review, ipc=ipc, checkride=checkride)
+
+
+def _count(properties: Iterable[Any], prop_type: int) -> int | None:
+    found = None
+    for prop in properties or ():
+        if isinstance(prop, Mapping) and prop.get("PropTypeID") == prop_type:
+            value = prop.get("IntValue", 0)
+            if type(value) is int and value >= 0:
+                found = (found or 0) + value
+    return found
+
+
+def logged_takeoffs(flight: Any) -> tuple[int | None, int | None]:
+    """(day, night) takeoffs as the pilot logged them, for a file: never a count FlightBridge inferred.
+
+    A flight whose counts were logged gives them. One whose counts were inferred (`takeoffs_inferred`: one per
+    landing, for currency) gives what its MyFlightbook properties say, as MyFlightbook counts them (night =
+    property 73, day = property 93 less it; LogbookEntry.cs ~3724), or (None, None) when it carries neither:
+    nothing was logged, and a file leaves the cells empty.
+    """
+    if not getattr(flight, "takeoffs_inferred", False):
+        return flight.day_takeoffs or 0, flight.night_takeoffs or 0
+    properties = getattr(flight, "custom_properties", None)
+    properties = properties if isinstance(properties, list) else []
+    night, any_kind = _count(properties, PROP_NIGHT_TAKEOFFS), _count(properties, PROP_TAKEOFFS_ANY)
+    if night is None and any_kind is None:
+        return None, None
+    night, day = takeoffs_as_logged(night, any_kind)
+    return day, night
+
+
+def takeoffs_as_logged(night_takeoffs: int | None, takeoffs_any: int | None) -> tuple[int, int]:
+    """(night, day) takeoffs as MyFlightbook counts them from properties 73 and 93 (LogbookEntry.cs ~3724):
+    night = 73, day = 93 less the night ones, never below zero; a missing property is none logged."""
+    night = night_takeoffs or 0
+    return night, max((takeoffs_any or 0) - night, 0)
