@@ -8,7 +8,9 @@ from pydantic import ValidationError
 
 from flightbridge.errors import Busy, InputError
 
-from . import services
+from flightbridge.logbook.models import LogbookImport
+
+from . import jobs, services
 from .api import CsvExportFilter, csv_response
 
 
@@ -40,12 +42,14 @@ def export_page(request):
 
 @login_required
 def import_page(request):
+    """Upload → a preview (the import run dry) → Save, which starts the import as a background job the page
+    follows (import-job.js); `?run=<id>` then shows the run's outcome."""
     context: dict = {}
     if request.method == "POST":
         try:
             if "token" in request.POST:  # the pilot saw the preview and saves it
                 data = services.take_staged(request.user, request.POST["token"])
-                context["result"] = services.import_csv(request.user, data, request.POST.get("format") or None)
+                context["job"] = jobs.start_import(request.user, data, request.POST.get("format") or None)
             else:
                 upload = request.FILES.get("file")
                 if upload is None:
@@ -55,7 +59,10 @@ def import_page(request):
                 context["result"] = result
                 context["token"] = services.stage_upload(request.user, data)
                 context["filename"] = upload.name
-        except InputError as exc:
+        except (InputError, Busy) as exc:
             context["error"] = str(exc)
-            context["problems"] = exc.problems
+            context["problems"] = getattr(exc, "problems", [])
+    elif request.GET.get("run", "").isdigit():
+        context["run"] = LogbookImport.objects.filter(owner=request.user, source__startswith="csv:",
+                                                      pk=int(request.GET["run"])).first()
     return render(request, "interchange/import.html", context)
