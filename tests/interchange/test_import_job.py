@@ -37,6 +37,14 @@ def post_file(api, data: bytes):
     return api.post("/api/imports/csv", {"file": SimpleUploadedFile("logbook.csv", data, "text/csv")})
 
 
+@pytest.fixture(autouse=True)
+def _no_files_of_other_tests():
+    """Other tests queue imports they never run; their files are not this test's to count."""
+    folder = Path(settings.DATA_DIR) / files.DIRECTORY
+    for path in folder.iterdir() if folder.exists() else ():
+        path.unlink()
+
+
 def job_files() -> list[Path]:
     folder = Path(settings.DATA_DIR) / files.DIRECTORY
     return sorted(folder.iterdir()) if folder.exists() else []

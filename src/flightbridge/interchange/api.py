@@ -100,7 +100,11 @@ def result_dict(result: services.CsvImportResult) -> dict:
             "notes": result.notes, "flagged": result.flagged}
 
 
-@router.post("/imports/csv", response={200: CsvImportOut, 202: JobOut},
+_IMPORT_STATUSES = {"responses": {"429": {**heavy_requests.BUSY_RESPONSE,
+                                           "description": "Another file of yours is still importing: send this one when it has ended"}}}
+
+
+@router.post("/imports/csv", response={200: CsvImportOut, 202: JobOut}, openapi_extra=_IMPORT_STATUSES,
              summary="Import a ForeFlight, MyFlightbook or LogTen Pro file: 202 with the background job that imports it "
                      "(poll /api/jobs/{id}; its result names the import run), or with preview=true 200 with what would "
                      "happen, nothing saved")

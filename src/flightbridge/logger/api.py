@@ -106,7 +106,11 @@ class ImportPreviewOut(ImportResultOut):
     id: int | None = Field(None, description="absent: a preview records no run")
 
 
-@router.post("/imports/logger", response={200: ImportPreviewOut, 202: JobOut}, openapi_extra=_NOT_JSON,
+_IMPORT_STATUSES = {"responses": {**_NOT_JSON["responses"], "429": {
+    **heavy_requests.BUSY_RESPONSE, "description": "Another package of yours is still importing: send this one when it has ended"}}}
+
+
+@router.post("/imports/logger", response={200: ImportPreviewOut, 202: JobOut}, openapi_extra=_IMPORT_STATUSES,
              summary="Import a Logger package: 202 with the background job that imports it (poll /api/jobs/{id}; its "
                      "result names the import run, whose entries say what became of each), or with ?preview=true 200 "
                      "with what would become of each entry, nothing saved")
