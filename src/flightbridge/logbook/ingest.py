@@ -416,7 +416,7 @@ class IngestRun:
         if self.dry_run:
             rows = self.dry.without_external_id(rows, digests)
         found: dict[str, Any] = {}
-        for flight in sorted(rows, key=lambda row: row.pk):
+        for flight in sorted(rows, key=_age):
             found.setdefault(flight.source_hash, flight)
         return found
 
@@ -594,6 +594,12 @@ class IngestRun:
         if current:
             Flight.objects.filter(owner=self.owner, pk__in=current, source_update__isnull=False).update(source_update=None)
 
+def _age(flight) -> tuple[bool, int]:
+    """Oldest first, as ids order rows in the database: a dry run's new flights (ids -1, -2, …) come after
+    every stored one, in the order they were made."""
+    return (flight.pk < 0, abs(flight.pk))
+
+
 class _Digest(NamedTuple):
     """What the re-check's lookup read of a stored flight, as `decision.judge_match` reads it."""
 
@@ -705,8 +711,8 @@ class _DryWrites:
     def on_dates(self, rows: list[_Stored], dates: set) -> list[Any]:
         edited_rows = [row._replace(**{name: value for name, value in self.edits[row.pk].items()
                                        if name in _Stored._fields}) if row.pk in self.edits else row for row in rows]
-        new = [row for row in (*self.external.values(), *self.no_external) if row.pk < 0 and row.date in dates]
-        return edited_rows + new
+        new = {row.pk: row for row in (*self.external.values(), *self.no_external) if row.pk < 0 and row.date in dates}
+        return edited_rows + sorted(new.values(), key=_age)
 
 
 def _stored_versions(owner_id: int, external_ids: Iterable[str]) -> list[tuple[str, str, int, bool, bool]]:
