@@ -89,6 +89,12 @@ class LogbookImport(models.Model):
         return f"{self.source} import #{self.pk} ({self.status})"
 
 
+def route_key(day, departure: str, destination: str) -> str:
+    """`date:departure:destination`: the key a flight had before external ids (the sync seed), and the one
+    the ingest links a hand-entered flight by. The only place it is spelled."""
+    return f"{day.isoformat()}:{departure}:{destination}"
+
+
 class Flight(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flights")
     date = models.DateField(help_text="the logbook date of the flight")
@@ -199,7 +205,7 @@ class Flight(models.Model):
     @property
     def legacy_route_key(self) -> str:
         """`date:departure:destination`, the key rows had before external ids (see the sync seed)."""
-        return f"{self.date.isoformat()}:{self.departure}:{self.destination}"
+        return route_key(self.date, self.departure, self.destination)
 
 
 class UserAircraft(models.Model):
