@@ -49,7 +49,7 @@ _COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landing
             "holds")
 # Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
 # review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
-_MARKERS = ("category_class", "flight_review", "ipc")
+_MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
 _TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
     flights = []
     append = flights.append
     for (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
-         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc) in rows:
+         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred) in rows:
         day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
         text = category_class or aircraft_class.get(tail, "")
         known = classes.get(text)
@@ -95,7 +95,7 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
         # Positional, in CurrencyFlight's field order: keyword calls cost a third of this loop.
         append(CurrencyFlight(flight_id, day, source, known[0], known[1], False, device, day_landings + night_landings,
                               day_takeoffs + night_takeoffs, day_full_stops + night_full_stops, night_full_stops,
-                              night_takeoffs, approaches, holds, bool(flight_review), bool(ipc)))
+                              night_takeoffs, approaches, holds, bool(flight_review), bool(ipc), False, bool(inferred)))
     return flights
 
 
@@ -143,7 +143,7 @@ def compare_currency(flights: list[CurrencyFlight], theirs: dict[tuple[str, str]
     """The engine's items for `flights`, each beside MyFlightbook's. A stripe MyFlightbook reports that no
     flight here is in is still listed (never current here), so nothing it says goes unanswered."""
     also_classes = [category for (kind, category) in theirs if kind in (PASSENGERS, NIGHT)
-                    and not category.endswith(TAILWHEEL_SUFFIX) and _class_and_type(category)[0]]
+                    and _class_and_type(category.removesuffix(TAILWHEEL_SUFFIX))[0]]
     also_categories = [category for (kind, category) in theirs if kind == INSTRUMENT]
     items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
     wanted = {flight_id for item in items for flight_id in item.flights}
@@ -167,6 +167,10 @@ _ORDER = {"expired": 0, "expiring": 1, "current": 2, "never": 3}
 
 def _ordered(compared: list[ComparedItem]) -> list[ComparedItem]:
     return sorted(compared, key=lambda one: (_ORDER[one.item.status], one.item.kind != FLIGHT_REVIEW, one.label))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def source_name(source: str) -> str:
@@ -209,6 +213,17 @@ def differs_because(item: CurrencyItem, theirs: CurrencyRecord | None, flights: 
         if their_status == "expiring" and item.status == "current" or their_status == "current" and item.status == "expiring":
             return "MyFlightbook warns 31 days ahead, FlightBridge 30: same date."
         return f"Same date; MyFlightbook's status is from the sync of {theirs.synced_at:%Y-%m-%d}."
+    if item.status == "never" and not item.flights and theirs.expires_on:
+        if item.category.endswith(TAILWHEEL_SUFFIX):
+            return ("No flight here is in an aircraft marked tailwheel, so none counts for this item; "
+                    "MyFlightbook knows its models' landing gear.")
+        if _class_and_type(item.category)[1] and not any(flight.type_name for flight in flights):
+            return ("FlightBridge does not know type ratings yet: flights in a type-rated aircraft count for their "
+                    f"class ({_class_and_type(item.category)[0]}) only.")
+    earlier = theirs.expires_on is None or (item.expires_on is not None and theirs.expires_on < item.expires_on)
+    if item.kind == NIGHT and item.inferred_takeoffs and earlier:
+        return (f"MyFlightbook counts only logged night takeoffs; FlightBridge counts one per night landing on the "
+                f"{_plural(item.inferred_takeoffs, 'flight')} here with none logged (§61.57(b) needs 3 night takeoffs).")
     later = theirs.expires_on and (item.expires_on is None or theirs.expires_on > item.expires_on)
     if later and item.landings_only_until == theirs.expires_on:
         if item.kind == NIGHT:
