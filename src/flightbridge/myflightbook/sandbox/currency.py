@@ -127,6 +127,17 @@ class Item:
     state: int
     discrepancy: Text
     group: int
+    today: date
+
+    def render(self, culture) -> dict:
+        """As the canned items render (sandbox/logbook.py CurrencySpec): a default Status (0) is omitted."""
+        row: dict[str, Any] = {"Attribute": self.attribute(culture),
+                               "Value": _status_value(culture, self.expiration, self.today)}
+        if self.state:
+            row["Status"] = self.state
+        row["Discrepancy"] = self.discrepancy(culture)
+        row["CurrencyGroup"] = self.group
+        return row
 
 
 def _status_value(culture, expires: date, today: date) -> str:
@@ -151,10 +162,8 @@ class _Flight:
     review: bool
 
 
-def _flights(account) -> list[_Flight]:
+def _flights(account, models: dict) -> list[_Flight]:
     """The account's flights, newest first, with what Currency.cs's query joins in (model, instance type)."""
-    from flightbridge.myflightbook.sandbox.logbook import MODEL_BY_ID
-
     aircraft = {row["AircraftID"]: row for row in account.aircraft}
     night_takeoff = {kind.id for kind in property_types.property_types().values()
                      if kind.flags & property_types.FLAG_NIGHT_TAKEOFF}
@@ -165,7 +174,7 @@ def _flights(account) -> list[_Flight]:
         plane = aircraft.get(row.get("AircraftID"))
         if plane is None:
             continue
-        model = MODEL_BY_ID[plane["ModelID"]]
+        model = models[plane["ModelID"]]
         props = row.get("CustomProperties") or []
         # ProfileEvent.cs: a property counts when its value is set (IntValue/DecValue non-zero, or a date).
         flagged = {prop["PropTypeID"] for prop in props if prop.get("BoolValue") or prop.get("IntValue") or prop.get("DecValue")}
@@ -180,9 +189,10 @@ def _flights(account) -> list[_Flight]:
     return flights
 
 
-def flight_currency_items(account, today: date) -> list[Item]:
-    """Currency.cs ComputeCurrency (FAA, the default preferences) and ProfileCurrency.cs's flight review."""
-    flights = _flights(account)
+def flight_currency_items(account, today: date, models: dict) -> list[Item]:
+    """Currency.cs ComputeCurrency (FAA, the default preferences) and ProfileCurrency.cs's flight review.
+    `models`: model id → the sandbox's Model (category/class, type, tailwheel)."""
+    flights = _flights(account, models)
     passengers: dict[str, FlightCurrency] = {}
     night: dict[str, tuple[FlightCurrency, FlightCurrency]] = {}
     tailwheel: dict[str, FlightCurrency] = {}
@@ -226,7 +236,7 @@ def flight_currency_items(account, today: date) -> list[Item]:
 
     def add(name: Text, currency: FlightCurrency, discrepancy: Text, group: int = GROUP_FLIGHT_EXPERIENCE) -> None:
         if currency.expiration is not None:  # AddIfCurrent: listed only once it has been current
-            items.append(Item(name, currency.expiration, currency.state, discrepancy, group))
+            items.append(Item(name, currency.expiration, currency.state, discrepancy, group, today))
 
     # AddCatClassChecks: one dictionary, keys sorted ("ASEL", "ASELNIGHT", "ASELTAILWHEEL", …).
     keyed: dict[str, tuple] = {}
@@ -269,19 +279,16 @@ def flight_currency_items(account, today: date) -> list[Item]:
         days = math.ceil(left.total_seconds() / 86400)
         state = NOT_CURRENT if days < 0 else (GETTING_CLOSE if left.days < 30 else OK)
         note = {GETTING_CLOSE: lambda c: c.text("due_in", days), NOT_CURRENT: lambda c: c.text("expired_ago", -days)}
-        items.append(Item(lambda c: c.text("flight_review"), expires, state, note.get(state, blank), GROUP_FLIGHT_REVIEW))
+        items.append(Item(lambda c: c.text("flight_review"), expires, state, note.get(state, blank), GROUP_FLIGHT_REVIEW,
+                          today))
     return items
 
 
-def currency_specs(account, canned: list) -> list:
+def currency_specs(account, canned: list, models: dict) -> list:
     """GetCurrencyForUser's items for `account`: the flight-experience items and the flight review computed
     from its flights, then the canned items of kinds computed elsewhere (medical, aircraft, 61.58 …)."""
     from flightbridge.myflightbook.sandbox.culture import EN_US
-    from flightbridge.myflightbook.sandbox.logbook import CurrencySpec
 
-    computed = [CurrencySpec(item.attribute, lambda c, e=item.expiration: _status_value(c, e, account.today),
-                             item.state, item.discrepancy, item.group)
-                for item in flight_currency_items(account, account.today)]
     kept = [spec for spec in canned
             if spec.group != GROUP_FLIGHT_EXPERIENCE and spec.attribute(EN_US) != EN_US.text("flight_review")]
-    return computed + kept
+    return [*flight_currency_items(account, account.today, models), *kept]

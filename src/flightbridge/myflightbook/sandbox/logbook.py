@@ -199,7 +199,7 @@ class Account:
         if self.currency_from_flights:
             from flightbridge.myflightbook.sandbox.currency import currency_specs
 
-            specs = currency_specs(self, specs)
+            specs = currency_specs(self, specs, MODEL_BY_ID)
         return [spec.render(culture) for spec in specs]
 
     @property
