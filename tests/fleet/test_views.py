@@ -66,7 +66,8 @@ def test_sync_page_in_chromium(live_server, browser_page, admin_user, sandbox, j
     page.click('button[data-action="sync-all"]')
     done = page.locator('#jobs li[data-job-status="succeeded"]')
     done.wait_for()
-    assert "created 30" in done.inner_text() and "Type Catalog" in done.inner_text()
+    assert "30 new, 0 updated" in done.inner_text() and "Type Catalog" in done.inner_text()
+    assert done.inner_text().count("30 new") == 1  # the counts once (the message), not again in brackets
     assert "(job " not in done.inner_text()  # the pilot's words, not our row ids
     # The sections were fetched again before the job line turned "succeeded": no reload needed.
     assert page.locator("#models tr[data-model-id]").count() == 30

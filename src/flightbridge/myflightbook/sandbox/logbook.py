@@ -187,6 +187,8 @@ class Account:
     named_queries: list[dict]
     property_types: list[dict]
     extra: dict = field(default_factory=dict)
+    #: the pilot's MathRoundingUnit (Profile.cs): totals round each flight to minutes (60) or hundredths (100)
+    rounding_unit: int = 60
     #: compute the flight-experience items and the flight review from `flights` (sandbox/currency.py)
     currency_from_flights: bool = False
 
@@ -557,7 +559,7 @@ def _property_types() -> list[dict]:
 
 
 def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = None, username: str = USERNAME,
-                     date_style: str = "iso", currency_from_flights: bool = False) -> Account:
+                     date_style: str = "iso", rounding_unit: int = 60, currency_from_flights: bool = False) -> Account:
     """The sandbox's pilot. `date_style="mdy"` writes flight dates as M/D/YYYY (what the seed describes)."""
     today = today or date.today()
     rng = random.Random(f"mfb-sandbox|{seed}")
@@ -570,5 +572,5 @@ def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = 
     return Account(
         username=username, today=today, aircraft=aircraft, flights=flight_rows, flight_dates=flight_dates,
         currency_items=_currency(rng, today, aircraft, username), named_queries=named, property_types=_property_types(),
-        currency_from_flights=currency_from_flights,
+        rounding_unit=rounding_unit, currency_from_flights=currency_from_flights,
     )
