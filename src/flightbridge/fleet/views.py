@@ -74,7 +74,8 @@ def source_form(request, source_id: int | None = None):
             messages.success(request, f"Saved the data source {saved.name!r}"
                              + (" (its API key is stored sealed and never shown)." if saved.has_secret("api_key") else "."))
             return redirect("fleet-sync")
-    return render(request, "fleet/source_form.html", {"form": form, "source": source, "refused": refused})
+    return render(request, "fleet/source_form.html", {"form": form, "source": source, "refused": refused,
+                                                      "wide_fields": ("name", "endpoint", "direction", "auth_type", "api_key")})
 
 
 @login_required
