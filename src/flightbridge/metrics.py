@@ -95,15 +95,18 @@ def _is_loopback(request) -> bool:
         return False
 
 
-def scrape_refusal(request, token: str) -> tuple[int, str] | None:
-    """None when `request` may read /metrics, else (status, message): 401 without credentials, 403 with wrong ones."""
+def scrape_refusal(request, token: str, *, require_token: bool = False) -> tuple[int, str] | None:
+    """None when `request` may read /metrics, else (status, message): 401 without credentials, 403 with wrong ones.
+
+    `require_token` trusts loopback no more: behind a TLS-passthrough proxy on the same machine every request
+    arrives from 127.0.0.1 with no X-Forwarded-For to tell it apart (FLIGHTBRIDGE_METRICS_REQUIRE_TOKEN)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":
         offered = header[7:].strip()
         if token and hmac.compare_digest(offered.encode(), token.encode()):
             return None
         return 403, "This bearer token may not read the metrics."
-    if _is_loopback(request):
+    if _is_loopback(request) and not require_token:
         return None
     if not token:
         return 403, "Metrics are served to loopback only; set FLIGHTBRIDGE_METRICS_TOKEN to scrape from elsewhere."
