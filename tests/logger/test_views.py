@@ -104,7 +104,7 @@ def test_import_page_reports_an_identical_package_again_as_unchanged(client, use
                '"entryType": "Flight", "departureDate": "2024-05-01", "departureAirport": "KPAO", "arrivalAirport": "KSQL"}]}')
     client.force_login(user)
     first = imported_on_the_page(client, package)
-    assert 'data-entry-status="imported"' in first and "1 imported, 0 updated, 0 unchanged" in first
+    assert 'data-entry-status="imported"' in first and "Logger package: 1 new." in first and 'data-outcome-word>\n          <a href=' in first
     again = imported_on_the_page(client, package)
-    assert 'data-entry-status="unchanged"' in again and "0 imported, 0 updated, 1 unchanged" in again
+    assert 'data-entry-status="unchanged"' in again and "Logger package: 1 unchanged." in again
     assert Flight.objects.filter(owner=user).count() == 1

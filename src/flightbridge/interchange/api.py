@@ -100,8 +100,10 @@ def result_dict(result: services.CsvImportResult) -> dict:
             "notes": result.notes, "flagged": result.flagged}
 
 
-_IMPORT_STATUSES = {"responses": {"429": {**heavy_requests.BUSY_RESPONSE,
-                                           "description": "Another file of yours is still importing: send this one when it has ended"}}}
+_IMPORT_STATUSES = {"responses": {"429": {
+    **heavy_requests.BUSY_RESPONSE,
+    "description": "Another upload or export of yours is being read, or another file of yours is still importing: "
+                   "send this one when it has ended"}}}
 
 
 @router.post("/imports/csv", response={200: CsvImportOut, 202: JobOut}, openapi_extra=_IMPORT_STATUSES,
@@ -111,7 +113,8 @@ _IMPORT_STATUSES = {"responses": {"429": {**heavy_requests.BUSY_RESPONSE,
 def import_csv(request, file: File[UploadedFile],
                format: Form[Literal["foreflight", "myflightbook", "logten"] | None] = None,
                preview: Form[bool] = False):
-    data = file.read(services.MAX_UPLOAD_BYTES + 1)
-    if preview:
-        return result_dict(services.import_csv(request.auth, data, format, preview=True))
-    return Status(202, jobs.start_import(request.auth, data, format))
+    with heavy_requests.one_at_a_time(request.auth, "This upload"):
+        data = file.read(services.MAX_UPLOAD_BYTES + 1)
+        if preview:
+            return result_dict(services.import_csv(request.auth, data, format, preview=True))
+        return Status(202, jobs.start_import(request.auth, data, format))
