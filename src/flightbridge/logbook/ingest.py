@@ -2,26 +2,23 @@
 
 A caller maps its records to `IncomingFlight`s (plain data, no model instances), opens an import run
 (`open_run`), hands over batches (`IngestRun.store_batch`), names what it could not map
-(`IngestRun.refuse`) and ends the run (`finish` / `fail`). This module decides what each record is
-to the logbook and writes it:
+(`IngestRun.refuse`) and ends the run (`finish` / `fail`). What each record is to the logbook is decided
+by `decision.py` (by external id, digest, a hand-entered flight's route key, the same flight from another
+source; a per-source `Policy` for a changed one); this module looks up what the decision needs, once a
+batch, and writes what it decided:
 
-- Dedupe, in this order: the record's external id (`mfb:123`, `logger:<importId>`), then its source
-  digest (a record without an id that was stored before), then the legacy route key
-  `date:departure:destination` (a row from before external ids: the sync seed's rule), when the
-  run's policy allows it.
-- A per-source `Policy` says what a matched record whose source changed does: MyFlightbook keeps the
-  pilot's copy and lists it ("changed on MyFlightbook"); Logger updates by importId (Logger's own
-  rule); a digest policy updates when the digest differs. A record that would change nothing is
-  `unchanged`, never "updated".
 - Each batch (at most `BATCH_SIZE` records) is one transaction; a record the database refuses is
   retried alone in a savepoint so only that record is lost. No transaction spans a whole package or
   sync, so another pilot's write never waits behind a long import.
 - Undo's bookkeeping: a flight remembers the run that created it (`created_by_run`) apart from the
   last run that wrote it (`import_batch`), so undoing a run removes what it created and can say which
   of those a later run has since updated.
+- A dry run (`open_run(..., dry_run=True)`, every preview) is the same code writing nothing: what it would
+  have written is kept in memory (`_DryWrites`), so a preview cannot disagree with the import.
 
-It must never overwrite a flight the policy says is the pilot's, keep an unbounded list in memory or
-in a run's details, or write anything but flights and the run's own row.
+It must never overwrite a flight the policy says is the pilot's, keep an unbounded list in memory (a dry
+run holds what it would write: one file's or package's records, both capped) or in a run's details, or
+write anything but flights and the run's own row.
 """
 
 from __future__ import annotations
