@@ -10,7 +10,6 @@ it stored) and removes the file when it ends. One import job per pilot at a time
 
 from __future__ import annotations
 
-from flightbridge.errors import Busy
 from flightbridge.jobs import files
 from flightbridge.jobs.services import JobContext, job_kind
 
@@ -33,14 +32,6 @@ def start_import(owner, data: bytes, file_format: str | None = None):
     """Check the file can be read, keep it and queue its import; returns the job (queued). `Busy` when the
     pilot's previous file is still importing (this one is not kept: send it again when that one ended)."""
     logbook = services.read_upload(data, file_format)
-    name = files.keep(owner, data)
-    try:
-        job, created = import_csv_job.request(owner=owner, params={files.PARAM: name, "format": logbook.format},
-                                              message=f"Importing a {logbook.format} file.")
-    except BaseException:
-        files.remove(name)
-        raise
-    if not created:
-        files.remove(name)
-        raise Busy(f"Another logbook file of yours is still importing (job {job.pk}); send this one when it has ended.")
-    return job
+    return files.request_with_file(
+        import_csv_job, owner, data, params={"format": logbook.format}, message=f"Importing a {logbook.format} file.",
+        busy="Another logbook file of yours is still importing (job {job}); send this one when it has ended.")

@@ -14,7 +14,6 @@ must never remove a file a running import still needs.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import time
@@ -22,7 +21,8 @@ from pathlib import Path
 
 from django.conf import settings
 
-from flightbridge.errors import InputError
+from flightbridge import staging
+from flightbridge.errors import Busy, InputError
 from flightbridge.jobs.models import ACTIVE_STATUSES, SyncJob
 
 DIRECTORY = "job-files"
@@ -32,11 +32,7 @@ _NAME = re.compile(r"[0-9]+-[A-Za-z0-9_-]{16,64}\.upload")
 
 
 def _folder() -> Path:
-    path = Path(settings.DATA_DIR) / DIRECTORY
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if path.stat().st_mode & 0o077:
-        path.chmod(0o700)
-    return path
+    return staging.private_folder(DIRECTORY)
 
 
 def _path(name: str) -> Path:
@@ -48,16 +44,25 @@ def _path(name: str) -> Path:
 def keep(owner, data: bytes) -> str:
     """Write `data` as a new file for one of `owner`'s jobs; returns its name (for the job's params)."""
     name = f"{owner.pk}-{secrets.token_urlsafe(24)}{SUFFIX}"
-    path = _folder() / name
-    # O_EXCL: a fresh file, never one planted under the name; 0600 whatever the process umask says.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    staging.write_fresh(_folder() / name, data)
     return name
+
+
+def request_with_file(kind, owner, data: bytes, *, params: dict | None = None, message: str = "", busy: str):
+    """Keep `data` and request a job of `kind` that reads it (its params name the file); returns the queued
+    job. `Busy` with `busy` (which may name the running job: `{job}`) when the owner's job of this kind is
+    still active: this file is then not kept, and the request is not joined to the running job, which reads
+    another file."""
+    name = keep(owner, data)
+    try:
+        job, created = kind.request(owner=owner, params={**(params or {}), PARAM: name}, message=message)
+    except BaseException:
+        remove(name)
+        raise
+    if not created:
+        remove(name)
+        raise Busy(busy.format(job=job.pk))
+    return job
 
 
 def read(name: str) -> bytes:

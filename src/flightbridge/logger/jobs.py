@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 
-from flightbridge.errors import Busy
 from flightbridge.jobs import files
 from flightbridge.jobs.services import JobContext, job_kind
 
@@ -39,14 +38,7 @@ def start_import(owner, source: str | dict):
     package = codec.load_package(source)
     services.check_size(package, services.default_max_entries())
     codec.validate_package(package)  # a package Logger itself would refuse is refused here, in memory (linear)
-    name = files.keep(owner, json.dumps(package).encode("ascii"))  # \u escapes: a lone surrogate survives
-    try:
-        job, created = import_package_job.request(owner=owner, params={files.PARAM: name},
-                                                  message="Importing a Logger package.")
-    except BaseException:
-        files.remove(name)
-        raise
-    if not created:
-        files.remove(name)
-        raise Busy(f"Another Logger package of yours is still importing (job {job.pk}); send this one when it has ended.")
-    return job
+    # \u escapes: a lone surrogate in the package survives the file.
+    return files.request_with_file(
+        import_package_job, owner, json.dumps(package).encode("ascii"), message="Importing a Logger package.",
+        busy="Another Logger package of yours is still importing (job {job}); send this one when it has ended.")
