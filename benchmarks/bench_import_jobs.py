@@ -62,7 +62,14 @@ def _warm_up() -> None:
 
 
 def bench_upload_then_job(ctx):
-    """The 100,000-row file (and the 10,000-row one): the request, then the job that imports it."""
+    """The 100,000-row file (and the 10,000-row one): the request, then the job that imports it. A 100,000-row
+    ForeFlight file is ~16 MB, over the default request cap (FLIGHTBRIDGE_MAX_REQUEST_BYTES, 5 MB): a deployment
+    that takes whole-logbook files raises it, as this benchmark does, to the CSV import's own limit."""
+    from django.conf import settings
+
+    from flightbridge.interchange.services import MAX_UPLOAD_BYTES
+
+    settings.FLIGHTBRIDGE_MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 * 1024
     _warm_up()
     rows = []
     for count in (ctx.scale(100_000, 2_000), ctx.scale(10_000, 500)):
@@ -73,7 +80,8 @@ def bench_upload_then_job(ctx):
         progress = done.progress
         assert done.status == "succeeded", done.message
         assert progress["rows_read"] == count and progress["created"] == count, progress
-        rows += [{"metric": f"{count:,} rows: the upload request answers with the job (seconds)", "value": answered},
+        rows += [{"metric": f"{count:,} rows ({len(data) / 1e6:.1f} MB): the upload request answers with the job (seconds)",
+                  "value": answered},
                  {"metric": f"{count:,} rows: the job, worker wall time (seconds)", "value": wall},
                  {"metric": f"{count:,} rows: the job, worker CPU time (seconds)", "value": cpu},
                  {"metric": f"{count:,} rows: rows the job accounted for", "value": progress["rows_read"]}]
