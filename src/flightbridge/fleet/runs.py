@@ -197,8 +197,18 @@ def sync_source(source_id: int, *, context: JobContext | None = None) -> dict[st
         _finish_run(source, counts, exc, whole_source=True)
         raise
     _finish_run(source, counts, None, whole_source=True)
-    return {**counts.as_dict(), "source": source.name,
-            "message": f"Synced {source.name!r}: {counts.summary()}"}
+    message = f"Synced {source.name!r}: {counts.summary()}"
+    if source.is_faa_reference:
+        message += " " + _link_registered_aircraft()
+    return {**counts.as_dict(), "source": source.name, "message": message}
+
+
+def _link_registered_aircraft() -> str:
+    """After the FAA reference synced: pilots' registered aircraft link to the models with their ACFTREF code."""
+    from flightbridge.logbook.aircraft import link_to_registry_models  # the logbook writes aircraft, not us
+
+    report = link_to_registry_models()
+    return f"{report.linked} of {report.registered} registered aircraft linked to their FAA model."
 
 
 def _refuse_if_an_older_run_is_going(source: DataSourceConfig, job: SyncJob) -> None:

@@ -23,6 +23,7 @@ from flightbridge.fleet.models import (
     AircraftModel,
     DataSourceConfig,
     Direction,
+    SourceKind,
     SourceStatus,
     SyncFrequency,
 )
@@ -71,9 +72,13 @@ def create_source(data: dict[str, Any]) -> DataSourceConfig:
         raise Conflict(f"A data source named {name!r} already exists; field name must be unique "
                        "(it is the external_data_source value models match on).")
     status = data.get("status") or SourceStatus.ACTIVE
+    kind = data.get("kind") or SourceKind.HTTP
+    if kind == SourceKind.FAA_REFERENCE:
+        _refuse_connection_fields(data)
     source = DataSourceConfig(
-        name=name, endpoint=data.get("endpoint") or "", direction=data.get("direction") or Direction.OUTBOUND,
-        sync_frequency=data.get("sync_frequency") or SyncFrequency.MANUAL, auth_type=data.get("auth_type") or "api_key",
+        name=name, kind=kind, endpoint=data.get("endpoint") or "", direction=data.get("direction") or Direction.OUTBOUND,
+        sync_frequency=data.get("sync_frequency") or SyncFrequency.MANUAL,
+        auth_type=data.get("auth_type") or ("none" if kind == SourceKind.FAA_REFERENCE else "api_key"),
         username=data.get("username") or "", status=status,
     )
     if data.get("api_key"):
@@ -86,8 +91,23 @@ def create_source(data: dict[str, Any]) -> DataSourceConfig:
     return source
 
 
+def _refuse_connection_fields(data: dict[str, Any]) -> None:
+    """The FAA aircraft reference reads the loaded registry: an endpoint or key on it would be a mistake to keep."""
+    for name in ("endpoint", "api_key", "username"):
+        if data.get(name):
+            raise InputError(f"Field {name}: the FAA aircraft reference reads the loaded FAA registry and takes no {name}.",
+                             [{"field": name, "reason": "not used by the FAA aircraft reference source"}])
+    if data.get("auth_type") not in (None, "none"):
+        raise InputError("Field auth_type: the FAA aircraft reference needs no authentication; use \"none\".",
+                         [{"field": "auth_type", "reason": "must be none for the FAA aircraft reference source"}])
+
+
 def update_source(source: DataSourceConfig, data: dict[str, Any]) -> DataSourceConfig:
     """Apply the given fields. `api_key`: absent or null keeps it, "" removes it, text replaces it."""
+    if data.get("kind") not in (None, source.kind):
+        raise Conflict(f"Field kind cannot change (data source {source.name!r} is {source.kind}); create a new data source.")
+    if source.is_faa_reference:
+        _refuse_connection_fields(data)
     check_endpoint(data.get("endpoint") or "")  # resolves a name: before the row lock, not while holding it
     with transaction.atomic():
         source = DataSourceConfig.objects.select_for_update().get(pk=source.pk)
