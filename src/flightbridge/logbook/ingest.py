@@ -37,6 +37,7 @@ from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from flightbridge.bulk import insert_rows
+from flightbridge.logbook.aircraft import aircraft_ids_for_tails
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
 from flightbridge.logbook.services import TAKEN_KEY, UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK, finish_import
 
@@ -206,6 +207,8 @@ class IngestRun:
         self.counts = RunCounts()
         #: the caller's part of the run's details (the run adds its own keys when it saves)
         self.details: dict = dict(record.details or {})
+        #: {upper-case tail: aircraft id} of the chunk being stored: each flight links to its aircraft
+        self._aircraft_ids: dict[str, int] = {}
 
     @property
     def id(self) -> int:
@@ -328,6 +331,7 @@ class IngestRun:
 
     def _store_chunk(self, flights: Sequence[IncomingFlight]) -> list[RecordOutcome]:
         policy = self.policy
+        self._aircraft_ids = aircraft_ids_for_tails(self.owner, {f.fields.get("tail_number") for f in flights})
         by_external = self._existing_by_external_id([f.external_id for f in flights if f.external_id])
         unmatched = [f for f in flights if not (f.external_id and f.external_id in by_external)]
         by_digest = self._existing_by_digest([f.source_hash for f in unmatched if f.source_hash])
@@ -459,7 +463,13 @@ class IngestRun:
     # ------------------------------------------------------------------------------------ writes
 
     def _values(self, incoming: IncomingFlight) -> dict:
-        return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch_id": self.record.pk}
+        values = {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source,
+                  "import_batch_id": self.record.pk}
+        # Only ever set, never cleared here: a flight whose aircraft is unknown to this chunk keeps its link.
+        aircraft_id = self._aircraft_ids.get(str(incoming.fields.get("tail_number") or "").strip().upper())
+        if aircraft_id is not None:
+            values["aircraft_id"] = aircraft_id
+        return values
 
     def _create(self, creates: list[tuple[int, IncomingFlight]]) -> list[tuple[int, RecordOutcome]]:
         # Plain rows, not model instances: a first sync's CPU went mostly to bulk_create's per-field work.

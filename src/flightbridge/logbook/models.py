@@ -26,6 +26,53 @@ class SimulatorType(models.TextChoices):
     FLAPS = "FLAPS", "Basic aviation training device / other"
 
 
+class CategoryClass(models.TextChoices):
+    """MyFlightbook's category/class names (CategoryClass.cs); the value is the name MyFlightbook shows."""
+
+    ASEL = "ASEL", "Airplane single-engine land"
+    AMEL = "AMEL", "Airplane multi-engine land"
+    ASES = "ASES", "Airplane single-engine sea"
+    AMES = "AMES", "Airplane multi-engine sea"
+    GLIDER = "Glider", "Glider"
+    HELICOPTER = "Helicopter", "Rotorcraft helicopter"
+    GYROPLANE = "Gyroplane", "Rotorcraft gyroplane"
+    HOT_AIR_BALLOON = "Hot Air Balloon", "Hot air balloon"
+    GAS_BALLOON = "Gas Balloon", "Gas balloon"
+    AIRSHIP = "Airship", "Airship"
+    POWERED_LIFT = "Powered Lift", "Powered lift"
+    POWERED_PARACHUTE_LAND = "Powered Parachute Land", "Powered parachute land"
+    POWERED_PARACHUTE_SEA = "Powered Parachute Sea", "Powered parachute sea"
+    WEIGHT_SHIFT_CONTROL_LAND = "Weight Shift Control Land", "Weight-shift-control land"
+    WEIGHT_SHIFT_CONTROL_SEA = "Weight Shift Control Sea", "Weight-shift-control sea"
+
+
+#: MyFlightbook's idCatClass (CategoryClass.cs `CatClassID`; 6 is unused there) → our value.
+CATEGORY_CLASS_BY_MFB_ID = {
+    1: CategoryClass.ASEL, 2: CategoryClass.AMEL, 3: CategoryClass.ASES, 4: CategoryClass.AMES, 5: CategoryClass.GLIDER,
+    7: CategoryClass.HELICOPTER, 8: CategoryClass.GYROPLANE, 9: CategoryClass.POWERED_LIFT, 10: CategoryClass.AIRSHIP,
+    11: CategoryClass.HOT_AIR_BALLOON, 12: CategoryClass.GAS_BALLOON, 13: CategoryClass.POWERED_PARACHUTE_LAND,
+    14: CategoryClass.POWERED_PARACHUTE_SEA, 15: CategoryClass.WEIGHT_SHIFT_CONTROL_LAND,
+    16: CategoryClass.WEIGHT_SHIFT_CONTROL_SEA,
+}
+
+
+class EngineType(models.TextChoices):
+    PISTON = "piston", "Piston"
+    TURBOPROP = "turboprop", "Turboprop"
+    JET = "jet", "Turbojet / turbofan"
+    TURBOSHAFT = "turboshaft", "Turboshaft"
+    ELECTRIC = "electric", "Electric"
+    NONE = "none", "None (unpowered)"
+
+
+class FactOrigin(models.TextChoices):
+    """Where an aircraft's value came from. A pilot's own choice is never overwritten by an import."""
+
+    REGISTRY = "registry", "FAA registry"
+    MYFLIGHTBOOK = "myflightbook", "MyFlightbook"
+    PILOT = "pilot", "You"
+
+
 class FlightSource(models.TextChoices):
     MANUAL = "manual", "Entered here"
     MYFLIGHTBOOK = "myflightbook", "MyFlightbook"
@@ -84,6 +131,8 @@ class Flight(models.Model):
     tail_number = models.CharField(max_length=32, blank=True, default="")
     aircraft_type = models.CharField(max_length=128, blank=True, default="")
     simulator_type = models.CharField(max_length=8, choices=SimulatorType.choices, default=SimulatorType.REAL)
+    #: the pilot's aircraft with this flight's registration, set by the ingest (and when the aircraft is added)
+    aircraft = models.ForeignKey("UserAircraft", null=True, blank=True, on_delete=models.SET_NULL, related_name="flights")
 
     total_flight_time = models.DecimalField(**HOURS)
     pic = models.DecimalField(**HOURS)
@@ -175,6 +224,24 @@ class UserAircraft(models.Model):
     external_id = models.CharField(max_length=128, null=True, blank=True)
     details = models.JSONField(default=dict, blank=True, help_text="registry facts and the source record")
     import_batch = models.ForeignKey(LogbookImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="aircraft")
+
+    # The shared model this aircraft is one of. Linking never creates or changes a model (only model sync
+    # does); a model deleted elsewhere leaves the aircraft unlinked, not gone.
+    aircraft_model = models.ForeignKey("fleet.AircraftModel", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="aircraft")
+    #: MyFlightbook's own model of this aircraft (AircraftForUser ModelID / ModelDescription), kept for matching
+    mfb_model_id = models.IntegerField(null=True, blank=True)
+    mfb_model_description = models.CharField(max_length=128, blank=True, default="")
+    category_class = models.CharField(max_length=32, choices=CategoryClass.choices, blank=True, default="")
+    engine_type = models.CharField(max_length=16, choices=EngineType.choices, blank=True, default="")
+    # None: not known. Currency (tailwheel) and exports (complex, high performance) read these.
+    is_complex = models.BooleanField(null=True, blank=True)
+    is_high_performance = models.BooleanField(null=True, blank=True)
+    is_tailwheel = models.BooleanField(null=True, blank=True)
+    is_turbine = models.BooleanField(null=True, blank=True)
+    is_multi_engine = models.BooleanField(null=True, blank=True)
+    #: {field: FactOrigin} for aircraft_model, category_class, engine_type, the flags and device_class
+    provenance = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
