@@ -29,7 +29,9 @@ ZERO = Decimal("0")
 SUMMED_HOURS = ("total_flight_time", "pic", "night", "imc", "simulated_ifr", "cross_country")
 
 
-def flights_for(owner, date_from: date | None = None, date_to: date | None = None):
+def flights_for(owner, date_from: date | None = None, date_to: date | None = None, *, aircraft_id: int | None = None,
+                model_id: int | None = None, category_class: str | None = None):
+    """The pilot's flights, newest first; optionally in a date range, one aircraft, one model, one category/class."""
     if date_from and date_to and date_from > date_to:
         raise InputError("The From date is after the To date.", [{"field": "from", "reason": "must be on or before the To date"}])
     query = Flight.objects.filter(owner=owner)
@@ -37,7 +39,19 @@ def flights_for(owner, date_from: date | None = None, date_to: date | None = Non
         query = query.filter(date__gte=date_from)
     if date_to:
         query = query.filter(date__lte=date_to)
+    if aircraft_id is not None:
+        query = query.filter(aircraft_id=aircraft_id)
+    if model_id is not None:
+        query = query.filter(aircraft__aircraft_model_id=model_id)
+    if category_class:
+        query = query.filter(flown_in_category_class(category_class))
     return query.order_by("-date", "-id")
+
+
+def flown_in_category_class(category_class: str) -> Q:
+    """Flights flown in a category/class: the aircraft's (MyFlightbook's per-flight CatClassOverride comes with
+    the flight's own category_class field, which wins when set)."""
+    return Q(aircraft__category_class=category_class)
 
 
 def summarize(flights) -> dict:
@@ -361,7 +375,13 @@ def edit_flight(owner, flight_id: int, changes: dict) -> Flight:
             return flight  # nothing differs: not an edit, so an undo may still remove it
         for name, value in changed.items():
             setattr(flight, name, value)
-        flight.save(update_fields=[*changed, "updated_at"])
+        fields = [*changed, "updated_at"]
+        if "tail_number" in changed:  # a corrected registration points the flight at that aircraft (or none)
+            from flightbridge.logbook.aircraft import aircraft_ids_for_tails
+
+            flight.aircraft_id = aircraft_ids_for_tails(owner, [flight.tail_number]).get(flight.tail_number.strip().upper())
+            fields.append("aircraft")
+        flight.save(update_fields=fields)
     return flight
 
 

@@ -36,7 +36,8 @@ def logbook(request):
 
 @login_required
 def flight(request, flight_id: int):
-    row = get_object_or_404(Flight.objects.select_related("import_batch"), pk=flight_id, owner=request.user)
+    row = get_object_or_404(Flight.objects.select_related("import_batch", "aircraft__aircraft_model"), pk=flight_id,
+                            owner=request.user)
     form = FlightForm(request.POST or None, instance=row)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
