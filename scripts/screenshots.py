@@ -2,6 +2,7 @@
 """Screenshots of every page at a phone's width (390 px) and a laptop's (1280 px), from the demo.
 
     python3 scripts/screenshots.py              # writes docs/screenshots/<page>-390.png and -1280.png
+    python3 scripts/screenshots.py --port 8023  # the demo on this port instead of a free one
 
 Runs `flightbridge demo` in a throw-away data directory on a free port, then drives Debian's chromium
 as a pilot would: log in, connect MyFlightbook (the demo's offline sandbox), sync, import the sample
@@ -102,6 +103,8 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
         "mfb-fleet": "/fleet/myflightbook/",
         "csv-export": "/logbook/export/csv",
         "csv-import": "/logbook/import/csv",
+        "log-flight": "/logbook/flights/new",
+        "flight-check": "/logbook/check/",
         "404": "/logbook/no-such-page/",
     }
 
@@ -116,7 +119,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = int(sys.argv[sys.argv.index("--port") + 1]) if "--port" in sys.argv else free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="flightbridge-screenshots-") as data_dir:
         env = {**os.environ, "FLIGHTBRIDGE_DATA_DIR": data_dir, "FLIGHTBRIDGE_LOG_LEVEL": "WARNING"}
@@ -151,6 +154,15 @@ def main() -> None:
                     page.click("#logger-import-form button[type=submit]")
                     page.wait_for_selector("#logger-import-result")
                     shoot(page, "logger-import", width)
+                    # A hand entry the flight check refuses: the box at the top of the page.
+                    page.goto(f"{base}/logbook/flights/new")
+                    for name, value in (("date", "2026-12-05"), ("tail_number", "N172SP"), ("departure", "KPAO"),
+                                        ("destination", "KSQL"), ("total_flight_time", "1:15"), ("pic", "12.5"),
+                                        ("day_landings", "1"), ("day_full_stop_landings", "2")):
+                        page.fill(f"[name={name}]", value)
+                    page.click("#log-save")
+                    page.wait_for_selector("#refused")
+                    shoot(page, "log-flight-refused", width)
                     context.close()
                 browser.close()
         except BaseException:

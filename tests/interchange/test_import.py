@@ -136,3 +136,26 @@ def test_import_page_previews_then_saves(client, user):
     assert Flight.objects.filter(owner=user).count() == 1
     again = client.post("/logbook/import/csv", {"token": token})
     assert b"no longer here" in again.content
+
+
+def test_an_impossible_row_is_imported_as_sent_and_flagged_in_the_preview_and_the_run(api, user, client):
+    """A row with PIC 9.9 on a 1.2 h flight: the file holds it, so it is imported as sent, but the preview, the
+    import's result, the run on the Imports page and the Flight check page all say what is wrong with it."""
+    text = ("Date,Tail Number,Total Flight Time,PIC\n"
+            "2024-01-02,N1,1.2,9.9\n"
+            "2024-01-03,N1,1.2,1.2\n").encode()
+    preview = upload(api, "pic.csv", text, preview="true").json()
+    check = {row["line"]: row["flight_check"] for row in preview["rows"]}
+    assert check == {2: [{"field": "pic", "reason": "9.90 h is more than the total time (1.20 h)"}], 3: []}
+    assert preview["flagged"] == 1 and "1 flagged by the flight check (would be kept as sent)" in preview["message"]
+    body = upload(api, "pic.csv", text).json()
+    assert body["counts"]["created"] == 2 and body["flagged"] == 1
+    flight = Flight.objects.get(owner=user, date=date(2024, 1, 2))
+    assert flight.pic == Decimal("9.90") and flight.flight_check == check[2]
+    run = api.get(f"/api/imports/{body['id']}").json()
+    assert run["flight_check"]["count"] == 1 and run["flight_check"]["flights"][0]["flight_id"] == flight.pk
+    client.force_login(user)
+    imports_page = client.get("/logbook/imports/").content.decode()
+    assert 'data-group="flight_check"' in imports_page and "PIC: 9.90 h is more than the total time (1.20 h)" in imports_page
+    check_page = client.get("/logbook/check/").content.decode()
+    assert f'data-flight-id="{flight.pk}"' in check_page and "1 flight to look at." in check_page

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from flightbridge.errors import InputError, NotFound
-from flightbridge.logbook import services
+from flightbridge.logbook import entry, services
 from flightbridge.logbook.models import Flight, ImportStatus, LogbookImport, LogbookTotal
 
 pytestmark = pytest.mark.django_db
@@ -26,22 +26,22 @@ def imported_flight(user, **fields) -> Flight:
 
 def test_edit_flight_checks_every_value_and_stores_the_corrections(user):
     flight = imported_flight(user)
-    edited = services.edit_flight(user, flight.pk, {"pic": "1.2", "remarks": "  Checkride  ", "night_landings": 2})
+    edited = entry.edit_flight(user, flight.pk, {"pic": "1.2", "remarks": "  Checkride  ", "night_landings": 2})
     flight.refresh_from_db()
     assert (flight.pic, flight.remarks, flight.night_landings) == (Decimal("1.20"), "Checkride", 2)
     assert edited.pk == flight.pk and flight.total_flight_time == Decimal("1.40")
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"pic": "-1"}, "pic"), ({"pic": "abc"}, "pic"), ({"date": "yesterday"}, "date"),
-    ({"night_landings": -3}, "night_landings"), ({"departure": "X" * 20}, "departure"),
+@pytest.mark.parametrize("changes, field, label", [
+    ({"pic": "-1"}, "pic", "PIC"), ({"pic": "abc"}, "pic", "PIC"), ({"date": "yesterday"}, "date", "Date"),
+    ({"night_landings": -3}, "night_landings", "Night landings"), ({"departure": "X" * 20}, "departure", "Departure"),
 ])
-def test_a_bad_value_refuses_the_whole_edit_naming_the_field(user, changes, field):
+def test_a_bad_value_refuses_the_whole_edit_naming_the_field(user, changes, field, label):
     flight = imported_flight(user)
     with pytest.raises(InputError) as caught:
-        services.edit_flight(user, flight.pk, {"remarks": "kept?", **changes})
+        entry.edit_flight(user, flight.pk, {"remarks": "kept?", **changes})
     assert [problem["field"] for problem in caught.value.problems] == [field]
-    assert f"check {field}" in str(caught.value)
+    assert str(caught.value) == f"Nothing was saved: check {label}."
     flight.refresh_from_db()
     assert flight.remarks == ""  # nothing half-written
 
@@ -49,10 +49,10 @@ def test_a_bad_value_refuses_the_whole_edit_naming_the_field(user, changes, fiel
 def test_history_is_not_editable_and_other_pilots_flights_are_not_found(user, other_user):
     flight = imported_flight(user)
     with pytest.raises(InputError) as caught:
-        services.edit_flight(user, flight.pk, {"external_id": "logger:zzz", "source": "manual"})
+        entry.edit_flight(user, flight.pk, {"external_id": "logger:zzz", "source": "manual"})
     assert {problem["field"] for problem in caught.value.problems} == {"external_id", "source"}
     with pytest.raises(NotFound):
-        services.edit_flight(other_user, flight.pk, {"pic": "1"})
+        entry.edit_flight(other_user, flight.pk, {"pic": "1"})
 
 
 def test_an_edit_is_what_undo_keeps(user):
@@ -63,7 +63,7 @@ def test_an_edit_is_what_undo_keeps(user):
     LogbookImport.objects.filter(pk=run.pk).update(started_at=ago, finished_at=ago + timedelta(seconds=2))
     Flight.objects.filter(pk=flight.pk).update(created_at=ago + timedelta(seconds=1), updated_at=ago + timedelta(seconds=1))
     assert services.flight_origin(Flight.objects.get(pk=flight.pk)).edited_since_import is False
-    services.edit_flight(user, flight.pk, {"pic": "1.0"})
+    entry.edit_flight(user, flight.pk, {"pic": "1.0"})
     origin = services.flight_origin(Flight.objects.get(pk=flight.pk))
     assert origin.edited_since_import is True
     assert (origin.source_id_label, origin.source_id, origin.run.pk) == ("Logger importId", "abc", run.pk)
@@ -74,7 +74,7 @@ def test_an_edit_is_what_undo_keeps(user):
 def test_an_edit_that_changes_nothing_is_not_an_edit(user):
     flight = imported_flight(user)
     before = Flight.objects.get(pk=flight.pk).updated_at
-    services.edit_flight(user, flight.pk, {"pic": "1.40", "departure": "KPAO"})
+    entry.edit_flight(user, flight.pk, {"pic": "1.40", "departure": "KPAO"})
     assert Flight.objects.get(pk=flight.pk).updated_at == before
 
 

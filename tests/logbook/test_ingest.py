@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from flightbridge.errors import InputError, NotFound
-from flightbridge.logbook import ingest, services
+from flightbridge.logbook import entry, ingest, services
 from flightbridge.logbook.models import Flight, ImportStatus, LogbookImport
 
 pytestmark = pytest.mark.django_db
@@ -220,17 +220,17 @@ def test_edit_flight_validates_and_is_what_undo_keeps(user, other_user):
     record = finished(run)
     flight = Flight.objects.get(external_id="x:1")
     with pytest.raises(InputError) as refused:
-        services.edit_flight(user, flight.pk, {"external_id": "mine", "remarks": "x"})
+        entry.edit_flight(user, flight.pk, {"external_id": "mine", "remarks": "x"})
     assert [problem["field"] for problem in refused.value.problems] == ["external_id"]
     with pytest.raises(InputError) as refused:
-        services.edit_flight(user, flight.pk, {"pic": "1.234", "day_landings": -1, "date": "soon"})
+        entry.edit_flight(user, flight.pk, {"pic": "1.234", "day_landings": -1, "date": "soon"})
     assert sorted(problem["field"] for problem in refused.value.problems) == ["date", "day_landings", "pic"]
     assert Flight.objects.get(pk=flight.pk).pic == Decimal("0")  # nothing saved
     with pytest.raises(NotFound):
-        services.edit_flight(other_user, flight.pk, {"remarks": "not yours"})
+        entry.edit_flight(other_user, flight.pk, {"remarks": "not yours"})
 
-    edited = services.edit_flight(user, flight.pk, {"pic": "1.2", "remarks": "fixed the PIC time", "departure": "KSJC"})
-    assert (edited.pic, edited.remarks, edited.departure) == (Decimal("1.2"), "fixed the PIC time", "KSJC")
+    edited = entry.edit_flight(user, flight.pk, {"pic": "0.9", "remarks": "fixed the PIC time", "departure": "KSJC"})
+    assert (edited.pic, edited.remarks, edited.departure) == (Decimal("0.9"), "fixed the PIC time", "KSJC")
     result = services.revert_import(user, record.pk)
     assert result.removed_flights == 1
     assert [(kept.flight.pk, kept.reason) for kept in result.kept] == [(flight.pk, services.EDITED_SINCE)]

@@ -38,3 +38,35 @@ def test_login_and_logbook_in_chromium(live_server, browser_page, django_user_mo
     assert row.count() == 1
     assert "KOSH KMSN" in row.inner_text() and "N172SP" in row.inner_text()
     assert page.locator('[data-total="total_flight_time"]').inner_text() == "1.25"
+
+
+@pytest.mark.django_db
+def test_log_a_flight_page_stores_a_manual_flight_and_refuses_at_the_top(client, user):
+    from flightbridge.logbook.models import UserAircraft
+
+    UserAircraft.objects.create(owner=user, registration="N12345", model="C-172 S")
+    client.force_login(user)
+    html = client.get("/logbook/flights/new").content.decode()
+    assert '<datalist id="my-aircraft"><option value="N12345">C-172 S</option></datalist>' in html
+    refused = client.post("/logbook/flights/new", {"date": "2026-12-01", "total_flight_time": "0", "pic": "99.5"})
+    html = refused.content.decode()
+    assert refused.status_code == 200 and Flight.objects.count() == 0
+    assert html.index('id="refused"') < html.index('id="log-flight"')  # said before the form
+    assert "PIC: 99.50 h is more than the total time (0.00 h)" in html
+    saved = client.post("/logbook/flights/new", {"date": "2026-12-01", "tail_number": "N12345", "total_flight_time": "1:30",
+                                                  "pic": "1.5", "simulator_type": "REAL"})
+    flight = Flight.objects.get(owner=user)
+    assert saved["Location"] == f"/logbook/flights/{flight.pk}"
+    assert (flight.total_flight_time, flight.aircraft_type, flight.source) == (Decimal("1.50"), "C-172 S", "manual")
+
+
+@pytest.mark.django_db
+def test_a_refused_correction_leaves_the_facts_as_stored(client, user):
+    flight = Flight.objects.create(owner=user, date=date(2024, 3, 9), total_flight_time=Decimal("0.57"), pic=Decimal("0.57"))
+    client.force_login(user)
+    html = client.post(f"/logbook/flights/{flight.pk}", {"date": "2024-03-09", "total_flight_time": "0.57",
+                                                         "pic": "0.57", "night": "-1"}).content.decode()
+    assert "Night: cannot be negative" in html
+    assert '<dd data-field="night">0.00</dd>' in html and "-1.00" not in html
+    flight.refresh_from_db()
+    assert flight.night == Decimal("0")

@@ -117,6 +117,8 @@ def pages(live_server, pilot) -> dict[str, str]:
         "logbook": "/logbook/",
         "flight": f"/logbook/flights/{flight.pk}",
         "imports": "/logbook/imports/",
+        "log-flight": "/logbook/flights/new",
+        "flight-check": "/logbook/check/",
         "logger-export": "/logbook/export/logger?from=2026-03-01&to=2026-03-31&export=1",
         "logger-qr": f"/logbook/export/logger?flight={flight.pk}",
         "logger-import": "/logbook/import/logger",
@@ -180,6 +182,61 @@ def test_the_logbook_keeps_date_route_total_and_pic_on_screen(watched, live_serv
     assert page.locator('[data-origin="source"]').inner_text() == "Entered here"
 
 
+def test_a_pilot_logs_corrects_and_sees_a_flight_by_hand(watched, live_server, django_user_model):
+    """The whole hand-kept loop at a phone's width and a laptop's: log a flight, have an impossible value
+    refused at the top of the page, correct it, see it in the logbook; nothing refused is ever shown as saved."""
+    pilot = django_user_model.objects.create_user(username="pilot", password=PASSWORD)
+    pilot.aircraft.create(registration="N172SP", model="C-172 S", device_class="REAL")
+    page = watched.page
+    log_in(page, live_server, "pilot", PASSWORD)
+    page.click("#log-a-flight")
+    page.wait_for_url("**/logbook/flights/new")
+    page.fill("input[name=date]", "2026-12-05")
+    page.fill("input[name=tail_number]", "N172SP")
+    page.fill("input[name=departure]", "KOSH")
+    page.fill("input[name=destination]", "KMSN")
+    page.fill("input[name=total_flight_time]", "1:15")
+    page.fill("input[name=pic]", "12.5")
+    page.fill("input[name=day_landings]", "1")
+    page.fill("input[name=day_full_stop_landings]", "1")
+    page.fill("input[name=instructor_name]", "Maria Gomez")
+    page.click("#log-save")
+    refused = page.locator("#refused")
+    refused.wait_for()
+    box = refused.bounding_box()
+    assert box is not None and box["y"] < page.evaluate("window.innerHeight") / 2  # at the top, not below the fold
+    assert refused.locator("li").all_inner_texts() == ["PIC: 12.5 h is more than the total time (1.25 h)".replace(
+        "12.5 h", "12.50 h")]
+    assert Flight.objects.filter(owner=pilot).count() == 0
+    assert page.input_value("input[name=pic]") == "12.5"  # what was typed is kept to correct
+    page.fill("input[name=pic]", "1:15")
+    page.click("#log-save")
+    page.wait_for_url("**/logbook/flights/*")
+    flight = Flight.objects.get(owner=pilot)
+    assert (flight.total_flight_time, flight.pic, flight.aircraft_type, flight.source) == (
+        Decimal("1.25"), Decimal("1.25"), "C-172 S", "manual")
+    assert page.locator('[data-field="pic"]').inner_text() == "1.25"
+    assert page.locator('[data-origin="source"]').inner_text() == "Entered here"
+
+    # A refused correction: the message at the top, the facts still the stored ones.
+    page.fill("input[name=night]", "-1")
+    page.click("#flight-save")
+    page.locator("#refused").wait_for()
+    assert page.locator("#refused li").all_inner_texts() == ["Night: cannot be negative"]
+    assert page.locator('[data-field="night"]').inner_text() == "0.00"
+    width, screen = watched.overflow()
+    assert width <= screen and watched.errors == []
+    page.fill("input[name=night]", "0.4")
+    page.click("#flight-save")
+    page.wait_for_selector(".messages li.success")
+    assert page.locator('[data-field="night"]').inner_text() == "0.40"
+
+    page.goto(f"{live_server.url}/logbook/")
+    row = page.locator("tr[data-flight-id]")
+    assert row.count() == 1 and row.locator('td[data-col="date"]').inner_text() == "2026-12-05"
+    assert row.locator('td[data-col="total"]').inner_text() == "1.25"
+
+
 def test_the_flight_page_saves_a_correction_and_shows_where_it_came_from(browser, live_server, django_user_model):
     pilot = sample_logbook(django_user_model)
     imported = Flight.objects.filter(owner=pilot, source="logger").order_by("date").first()
@@ -198,11 +255,16 @@ def test_the_flight_page_saves_a_correction_and_shows_where_it_came_from(browser
         page.fill("input[name=pic]", "-2")
         page.click("#flight-save")
         assert page.locator('[data-error-for="pic"]').is_visible()
+        assert page.locator("#refused li").all_inner_texts() == ["PIC: cannot be negative"]
+        assert page.locator('[data-field="pic"]').inner_text() == f"{imported.pic:.2f}"  # not the refused -2
         page.fill("input[name=pic]", "0.9")
         page.fill("textarea[name=remarks]", "Corrected PIC after the checkride")
+        page.click("#flight-save")  # PIC over a total of 0: the flight check refuses it
+        assert page.locator("#refused li").all_inner_texts() == ["PIC: 0.90 h is more than the total time (0.00 h)"]
+        page.fill("input[name=total_flight_time]", "0:54")
         page.click("#flight-save")
         page.wait_for_selector(".messages li.success")
-        assert page.locator(".messages li.success").inner_text() == "Saved your changes: PIC, Remarks."
+        assert page.locator(".messages li.success").inner_text() == "Saved your changes: Total time, PIC, Remarks."
         assert page.locator('[data-field="pic"]').inner_text() == "0.90"
         imported.refresh_from_db()
         assert imported.pic == Decimal("0.90") and imported.remarks == "Corrected PIC after the checkride"

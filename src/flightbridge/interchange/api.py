@@ -55,6 +55,8 @@ class RowOut(Schema):
     label: str
     flight_id: int | None
     problems: list[RowProblemOut]
+    flight_check: list[dict] = Field(description="what the flight check finds in the row, [{field, reason}]: "
+                                                 "it is imported as sent, and flagged")
 
 
 class CsvCounts(Schema):
@@ -77,6 +79,7 @@ class CsvImportOut(Schema):
     rows: list[RowOut]
     rows_not_listed: int
     notes: list[RowProblemOut]
+    flagged: int = Field(description="rows the flight check flagged (imported as sent, listed on the Flight check page)")
 
 
 def result_dict(result: services.CsvImportResult) -> dict:
@@ -84,7 +87,7 @@ def result_dict(result: services.CsvImportResult) -> dict:
     return {"id": run.pk if run else None, "status": run.status if run else None, "preview": result.preview,
             "format": result.format, "version": result.version, "message": result.message, "counts": result.counts,
             "rows": [row.as_dict() for row in result.rows], "rows_not_listed": result.rows_not_listed,
-            "notes": result.notes}
+            "notes": result.notes, "flagged": result.flagged}
 
 
 @router.post("/imports/csv", response=CsvImportOut,

@@ -17,11 +17,13 @@ from typing import Callable, Iterator
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from flightbridge.errors import InputError
 from flightbridge.logbook import ingest
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
+from flightbridge.logbook.flightcheck import stored_check
 from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
 from flightbridge.registry import services as registry
 
@@ -129,10 +131,12 @@ class RowResult:
     label: str
     flight_id: int | None = None
     problems: list[dict] = field(default_factory=list)
+    #: what the flight check finds in the row: it is imported as sent, and flagged (logbook/flightcheck.py)
+    flight_check: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"line": self.line, "outcome": self.outcome, "label": self.label, "flight_id": self.flight_id,
-                "problems": self.problems}
+                "problems": self.problems, "flight_check": self.flight_check}
 
 
 @dataclass
@@ -145,6 +149,7 @@ class CsvImportResult:
     notes: list[dict]
     rows_not_listed: int = 0
     run: object | None = None  # the LogbookImport (None for a preview)
+    flagged: int = 0  # rows the flight check flagged (imported as sent)
 
     @property
     def message(self) -> str:
@@ -153,6 +158,8 @@ class CsvImportResult:
                 f"{counts['unchanged'] + counts['linked']} already in the logbook, {counts['failed']} refused")
         if counts["skipped"]:
             text += f", {counts['skipped']} listed twice in the file"
+        if self.flagged:
+            text += f"; {self.flagged} flagged by the flight check ({'would be ' if self.preview else ''}kept as sent)"
         return text + (" (preview: nothing was saved)." if self.preview else ".")
 
 
@@ -163,9 +170,11 @@ class _Collector:
         self.counts = {outcome: 0 for outcome in PREVIEW_OUTCOMES}
         self.rows: list[RowResult] = []
         self.not_listed = 0
+        self.flagged = 0
 
     def add(self, result: RowResult) -> None:
         self.counts[result.outcome] += 1
+        self.flagged += bool(result.flight_check)
         if len(self.rows) < MAX_LISTED_ROWS:
             self.rows.append(result)
         else:
@@ -216,6 +225,7 @@ def _preview(owner, logbook) -> CsvImportResult:
     collector = _Collector()
     seen: set[str] = set()
     batch: list = []
+    today = timezone.localdate()
 
     def flush():
         if not batch:
@@ -237,7 +247,8 @@ def _preview(owner, logbook) -> CsvImportResult:
                 outcome = "linked"
             else:
                 outcome = "created"
-            collector.add(RowResult(parsed.line, outcome, parsed.label))
+            collector.add(RowResult(parsed.line, outcome, parsed.label,
+                                    flight_check=stored_check(parsed.fields, today=today)))
         batch.clear()
 
     for row in logbook.rows():
@@ -255,7 +266,7 @@ def _preview(owner, logbook) -> CsvImportResult:
     flush()
     return CsvImportResult(format=logbook.format, version=logbook.version, preview=True, counts=collector.counts,
                            rows=collector.rows, notes=[note.as_dict() for note in logbook.notes],
-                           rows_not_listed=collector.not_listed)
+                           rows_not_listed=collector.not_listed, flagged=collector.flagged)
 
 
 def _import(owner, logbook) -> CsvImportResult:
@@ -264,6 +275,7 @@ def _import(owner, logbook) -> CsvImportResult:
                           details={"format": logbook.format})
     collector = _Collector()
     batch: list = []
+    today = timezone.localdate()
 
     def store():
         if not batch:
@@ -279,11 +291,12 @@ def _import(owner, logbook) -> CsvImportResult:
                                           record=f"line {parsed.line}")
                     for parsed in batch]
         outcome = run.store_batch(incoming)
-        for parsed, record in zip(batch, outcome.records):
+        for parsed, flight, record in zip(batch, incoming, outcome.records):
             failed = record.outcome == "failed"
             problems = [{"row": parsed.line, "column": record.field, "reason": record.reason}] if failed else []
             collector.add(RowResult(parsed.line, record.outcome if record.outcome in collector.counts else "skipped",
-                                    parsed.label, flight_id=record.flight_id, problems=problems))
+                                    parsed.label, flight_id=record.flight_id, problems=problems,
+                                    flight_check=[] if failed else stored_check(flight.fields, today=today)))
         batch.clear()
 
     try:
@@ -306,7 +319,7 @@ def _import(owner, logbook) -> CsvImportResult:
         raise
     result = CsvImportResult(format=logbook.format, version=logbook.version, preview=False, counts=collector.counts,
                              rows=collector.rows, notes=[note.as_dict() for note in logbook.notes],
-                             rows_not_listed=collector.not_listed, run=run.record)
+                             rows_not_listed=collector.not_listed, run=run.record, flagged=collector.flagged)
     run.details.update(version=logbook.version, notes=result.notes[:100])
     run.finish(result.message)
     return result

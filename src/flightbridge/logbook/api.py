@@ -1,5 +1,5 @@
-"""`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook,
-read-only over HTTP (Undo of an import run is the one write)."""
+"""`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook.
+The writes are a flight logged by hand (`POST /api/flights`) and Undo of an import run."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import register_converter
@@ -7,7 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
-from flightbridge.logbook import pilot_aircraft, services
+from flightbridge.logbook import entry, pilot_aircraft, services
 from flightbridge.logbook.models import Flight
 from flightbridge.logbook.schemas import (
     AircraftIn,
@@ -17,6 +17,7 @@ from flightbridge.logbook.schemas import (
     FlownRegistrationOut,
     ModelChoiceOut,
     CurrencyOut,
+    FlightIn,
     FlightOut,
     ImportOut,
     ImportSummaryOut,
@@ -62,6 +63,13 @@ class FlightFilter(Schema):
 @paginate(Pages)
 def list_flights(request, filters: Query[FlightFilter]):
     return filters.flights(request.auth)
+
+
+@router.post("/flights", response={201: FlightOut},
+             summary="Log a flight by hand: checked as the flight page's form checks it (the flight check), "
+                     "refused whole with every field at fault named")
+def log_flight(request, payload: FlightIn):
+    return Status(201, entry.log_flight(request.auth, payload.model_dump(exclude_none=True)))
 
 
 @router.get("/flights/summary", response=LogbookSummary,

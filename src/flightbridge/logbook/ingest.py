@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from flightbridge.bulk import insert_rows
 from flightbridge.logbook.aircraft import aircraft_ids_for_tails
+from flightbridge.logbook.flightcheck import stored_check
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
 from flightbridge.logbook.services import TAKEN_KEY, UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK, finish_import
 
@@ -89,7 +90,13 @@ UPDATE_BY_ID = Policy("update-by-id", update_changed=True, compare_fields=True, 
 #: A file of rows (CSV): update when the record's digest differs, unchanged when it is equal.
 UPDATE_WHEN_CHANGED = Policy("update-when-changed", update_changed=True, compare_fields=False, match_legacy=True)
 
-POLICIES = {FlightSource.MYFLIGHTBOOK: KEEP_PILOTS_COPY, FlightSource.LOGGER: UPDATE_BY_ID}
+#: A flight the pilot entered by hand: always a new flight. It has no id or digest to be recognised by,
+#: and is never linked by date and route to a flight already here (two flights a day on one route are
+#: real); a later MyFlightbook sync links its copy to this one by date and route (KEEP_PILOTS_COPY).
+ENTERED_BY_HAND = Policy("entered-by-hand", update_changed=False, compare_fields=False, match_legacy=False)
+
+POLICIES = {FlightSource.MYFLIGHTBOOK: KEEP_PILOTS_COPY, FlightSource.LOGGER: UPDATE_BY_ID,
+            FlightSource.MANUAL: ENTERED_BY_HAND}
 #: The pilot asked for the source's newer version of a flight a run listed as changed: update it.
 TAKE_SOURCE_VERSION = Policy("take-source-version", update_changed=True, compare_fields=False, match_legacy=False)
 
@@ -463,8 +470,9 @@ class IngestRun:
     # ------------------------------------------------------------------------------------ writes
 
     def _values(self, incoming: IncomingFlight) -> dict:
+        # Kept as the source sent it, with what the flight check finds in it (listed on the Flight check page).
         values = {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source,
-                  "import_batch_id": self.record.pk}
+                  "import_batch_id": self.record.pk, "flight_check": stored_check(incoming.fields, today=timezone.localdate())}
         # Only ever set, never cleared here: a flight whose aircraft is unknown to this chunk keeps its link.
         aircraft_id = self._aircraft_ids.get(str(incoming.fields.get("tail_number") or "").strip().upper())
         if aircraft_id is not None:

@@ -186,6 +186,10 @@ class Flight(models.Model):
                                              help_text="when a full sync of its source first no longer found it (kept here)")
     source_update = models.JSONField(null=True, blank=True, editable=False,
                                      help_text="the source's newer version of this record, until the pilot takes it")
+    #: What the flight check found impossible in an imported flight, kept as its source sent it:
+    #: [{"field": "pic", "reason": "…"}, …]; empty when it passes (logbook/flightcheck.py).
+    flight_check = models.JSONField(default=list, blank=True, editable=False,
+                                    help_text="the flight check's findings on this flight as stored")
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -56,6 +56,9 @@ class FlightOut(Schema):
         description="when a full sync of its source (MyFlightbook) first no longer found it; this copy is kept")
     source_update_waiting: bool = Field(
         description="its source changed it since import; POST /api/imports/{id}/take-myflightbook takes that version")
+    flight_check: list[dict] = Field(
+        description="what the flight check found this flight cannot have, kept as its source sent it: "
+                    "[{field, reason}]; empty when it passes")
 
     @staticmethod
     def resolve_source_update_waiting(flight) -> bool:
@@ -80,6 +83,46 @@ class AircraftModelBrief(Schema):
 
 class ModelChoiceOut(AircraftModelBrief):
     aircraft_count: int = Field(description="aircraft (of every pilot) linked to this model")
+Hours = str | float | None
+Count = int | str | None
+
+
+class FlightIn(Schema):
+    """A flight the pilot logs by hand. Only the date is required; what is left out is none (0 hours, no
+    landings, no text). Hours are decimal (1.5) or hours and minutes ("1:30")."""
+
+    date: str = Field(description="the logbook date: the local date of departure, YYYY-MM-DD")
+    departure: str | None = None
+    destination: str | None = None
+    route: str | None = None
+    tail_number: str | None = Field(None, description="the registration; one of your aircraft fills in its type and device")
+    aircraft_type: str | None = None
+    simulator_type: str | None = Field(None, description="REAL (an aircraft, the default), FFS, FTD, AATD or FLAPS")
+    total_flight_time: Hours = None
+    pic: Hours = None
+    sic: Hours = None
+    cross_country: Hours = None
+    night: Hours = None
+    imc: Hours = None
+    simulated_ifr: Hours = None
+    dual: Hours = None
+    cfi: Hours = None
+    ground_sim: Hours = None
+    day_landings: Count = None
+    day_takeoffs: Count = None
+    night_landings: Count = None
+    night_takeoffs: Count = None
+    day_full_stop_landings: Count = None
+    night_full_stop_landings: Count = None
+    approaches: Count = None
+    holds: Count = None
+    flight_rules: str | None = None
+    approach_type: str | None = None
+    pic_name: str | None = None
+    sic_name: str | None = None
+    instructor_name: str | None = None
+    student_name: str | None = None
+    remarks: str | None = None
 
 
 class AircraftOut(Schema):
@@ -215,6 +258,8 @@ class ImportOut(ImportSummaryOut):
     pages: int = Field(description="pages of reasons and entries, at least 1")
     page_size: int
     flights_touched_by_later_runs: TouchedOut
+    flight_check: dict = Field(description="the run's flights the flight check flagged, kept as sent: "
+                                           "{count, flights: [{flight_id, date, label, problems}]} (the first 20 named)")
 
 
 class LogbookSummary(Schema):

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flightbridge.errors import Conflict, InputError, NotFound
+from flightbridge.logbook.flightcheck import COUNT_FIELDS, FIELD_NAMES, HOUR_FIELDS, stored_check
 from flightbridge.logbook.models import (
     IMPORT_TRANSITIONS,
     CurrencyRecord,
@@ -52,6 +52,60 @@ def flown_in_category_class(category_class: str) -> Q:
     """Flights flown in a category/class: the aircraft's (MyFlightbook's per-flight CatClassOverride comes with
     the flight's own category_class field, which wins when set)."""
     return Q(aircraft__category_class=category_class)
+
+
+def flagged_flights(owner):
+    """The pilot's flights the flight check flagged (imported as sent with a value they cannot have), newest first."""
+    return Flight.objects.filter(owner=owner).exclude(flight_check=[]).order_by("-date", "-id")
+
+
+FLAGGED_LISTED = 20  # flagged flights named per run; the count covers them all
+
+
+def flagged_by_run(run_ids: list[int]) -> dict[int, dict]:
+    """For each run: the flights it wrote last that the flight check flagged, kept as sent.
+
+    `{run_id: {"count": n, "flights": [{"flight_id", "date", "label", "problems"}]}}`, the first
+    FLAGGED_LISTED named; runs with none are left out. One query for a page of runs.
+    """
+    if not run_ids:
+        return {}
+    rows = (Flight.objects.filter(import_batch__in=run_ids).exclude(flight_check=[]).order_by("date", "id")
+            .values_list("import_batch", "id", "date", "route", "departure", "destination", "flight_check"))
+    found: dict[int, dict] = {}
+    for run_id, flight_id, day, route, departure, destination, problems in rows:
+        entry = found.setdefault(run_id, {"count": 0, "flights": []})
+        entry["count"] += 1
+        if len(entry["flights"]) < FLAGGED_LISTED:
+            where = route or "–".join(part for part in (departure, destination) if part)
+            entry["flights"].append({"flight_id": flight_id, "date": day.isoformat(),
+                                     "label": f"{day.isoformat()} {where}".strip(), "problems": problems})
+    return found
+
+
+RECHECK_CHUNK = 2000  # flights read and written per transaction by recheck_flights
+
+
+def recheck_flights(owner=None) -> tuple[int, int]:
+    """Run the flight check again over stored flights (all, or one pilot's), a chunk at a time, writing only
+    the flags that change; `updated_at` is left alone (this is not the pilot's edit). Returns (checked, flagged)."""
+    today = timezone.localdate()
+    names = ["id", "date", "simulator_type", "flight_check", *HOUR_FIELDS, *COUNT_FIELDS]
+    query = Flight.objects.all() if owner is None else Flight.objects.filter(owner=owner)
+    checked = flagged = 0
+    last = 0
+    while True:
+        rows = list(query.filter(pk__gt=last).order_by("pk").values(*names)[:RECHECK_CHUNK])
+        if not rows:
+            return checked, flagged
+        with transaction.atomic():
+            for row in rows:
+                found = stored_check(row, today=today)
+                flagged += bool(found)
+                if found != row["flight_check"]:
+                    Flight.objects.filter(pk=row["id"]).update(flight_check=found)
+        checked += len(rows)
+        last = rows[-1]["id"]
 
 
 def summarize(flights) -> dict:
@@ -323,66 +377,8 @@ def import_run_detail(owner, import_id: int, page: int = 1) -> dict:
         details["entries_total"] = len(entries)
     touched = touched_by_later_runs([run.pk]).get(run.pk, {"count": 0, "flight_ids": [], "run_ids": []})
     return {**import_run_summary(run), "reasons": reasons[window], "details": details, "page": page, "pages": pages,
-            "page_size": RUN_PAGE_SIZE, "flights_touched_by_later_runs": touched}
-
-
-# --- A pilot's own corrections -----------------------------------------------------------------------
-
-#: What a pilot may correct by hand. Where a flight came from (source, external id, raw record, its
-#: import runs) is not theirs to rewrite: Undo and the next import depend on it.
-EDITABLE_FIELDS = (
-    "date", "departure", "destination", "route", "tail_number", "aircraft_type", "simulator_type",
-    "total_flight_time", "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim",
-    "day_landings", "day_takeoffs", "night_landings", "night_takeoffs", "day_full_stop_landings",
-    "night_full_stop_landings", "approaches", "holds",
-    "flight_rules", "approach_type", "pic_name", "sic_name", "instructor_name", "student_name", "remarks",
-)
-
-
-def edit_flight(owner, flight_id: int, changes: dict) -> Flight:
-    """Apply the pilot's corrections to one of their flights and return it.
-
-    Every value is checked by its column's own rules (a date, hours ≥ 0 with two decimals, lengths)
-    before anything is written; one bad value refuses the whole edit with the field named. The save
-    moves `updated_at` past the import run's end, which is what Undo reads as "edited since": an undo
-    keeps the flight and lists it.
-    """
-    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
-    if unknown:
-        raise InputError(f"These cannot be edited: {', '.join(unknown)}.",
-                         [{"field": name, "reason": "not an editable field"} for name in unknown])
-    with transaction.atomic():
-        flight = Flight.objects.select_for_update().filter(pk=flight_id, owner=owner).first()
-        if flight is None:
-            raise NotFound(f"No flight {flight_id} in your logbook.")
-        problems, cleaned = [], {}
-        for name, value in changes.items():
-            column = Flight._meta.get_field(name)
-            try:
-                value = column.clean(value.strip() if isinstance(value, str) else value, flight)
-            except ValidationError as exc:
-                problems.append({"field": name, "reason": " ".join(exc.messages)})
-                continue
-            if isinstance(value, Decimal) and value < 0:
-                problems.append({"field": name, "reason": "cannot be negative"})
-                continue
-            cleaned[name] = value
-        if problems:
-            names = ", ".join(problem["field"] for problem in problems)
-            raise InputError(f"Nothing was saved: check {names}.", problems)
-        changed = {name: value for name, value in cleaned.items() if getattr(flight, name) != value}
-        if not changed:
-            return flight  # nothing differs: not an edit, so an undo may still remove it
-        for name, value in changed.items():
-            setattr(flight, name, value)
-        fields = [*changed, "updated_at"]
-        if "tail_number" in changed:  # a corrected registration points the flight at that aircraft (or none)
-            from flightbridge.logbook.aircraft import aircraft_ids_for_tails
-
-            flight.aircraft_id = aircraft_ids_for_tails(owner, [flight.tail_number]).get(flight.tail_number.strip().upper())
-            fields.append("aircraft")
-        flight.save(update_fields=fields)
-    return flight
+            "page_size": RUN_PAGE_SIZE, "flights_touched_by_later_runs": touched,
+            "flight_check": flagged_by_run([run.pk]).get(run.pk, {"count": 0, "flights": []})}
 
 
 @dataclass
@@ -518,10 +514,24 @@ def _created(run: LogbookImport) -> int:
     return run.imported + created_aircraft
 
 
+def _flagged_group(flagged: dict) -> ReasonGroup:
+    records = [f"{item['label']}: " + "; ".join(f"{FIELD_NAMES.get(p.get('field'), p.get('field'))}: {p.get('reason')}"
+                                                   for p in item["problems"]) for item in flagged["flights"]]
+    return ReasonGroup("flight_check", "Flagged by the flight check (kept as sent)", flagged["count"], records)
+
+
 def describe_runs(runs) -> list[RunView]:
     runs = list(runs)
-    # Flights each run created that a later run has updated since (an Undo of the run keeps them), in
-    # one query for the whole page.
-    touched = touched_by_later_runs([run.pk for run in runs])
-    return [RunView(run=run, groups=reason_groups(run), created=_created(run),
-                    moved_to_later_runs=touched.get(run.pk, {}).get("count", 0)) for run in runs]
+    # Flights each run created that a later run has updated since (an Undo of the run keeps them), and
+    # the run's flights the flight check flagged, in one query each for the whole page.
+    ids = [run.pk for run in runs]
+    touched = touched_by_later_runs(ids)
+    flagged = flagged_by_run(ids)
+    views = []
+    for run in runs:
+        groups = reason_groups(run)
+        if run.pk in flagged:
+            groups.append(_flagged_group(flagged[run.pk]))
+        views.append(RunView(run=run, groups=groups, created=_created(run),
+                             moved_to_later_runs=touched.get(run.pk, {}).get("count", 0)))
+    return views

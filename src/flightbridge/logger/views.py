@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from flightbridge.api_types import MAX_ROW_ID
 from flightbridge.errors import FlightBridgeError, InputError
 from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.models import Flight
 
 from . import codec, services
 
@@ -93,7 +94,7 @@ def import_page(request):
             context["problems"] = exc.problems
         else:
             context["result"] = result
-            context["rows"] = entry_rows(result, codec.load_package(text))
+            context["rows"] = entry_rows(result, codec.load_package(text), request.user)
     return render(request, "logger/import.html", context)
 
 
@@ -101,14 +102,22 @@ def _text(value, limit: int = 40) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-def entry_rows(result, package: dict) -> list[dict]:
-    """Each entry's result with the date and route the pilot knows it by, numbered from 1 as a person counts."""
+def entry_rows(result, package: dict, owner) -> list[dict]:
+    """Each entry's result with the date and route the pilot knows it by, numbered from 1 as a person counts.
+
+    A stored entry shows its logbook date (the local date of departure, as on every page) and what the
+    flight check flagged in it; an entry not stored shows the date as the package wrote it."""
     entries = package.get("entries") if isinstance(package.get("entries"), list) else []
+    stored = {pk: (day, problems) for pk, day, problems in Flight.objects.filter(
+        owner=owner, pk__in=[item.flight_id for item in result.entries if item.flight_id]).values_list(
+        "id", "date", "flight_check")}
     rows = []
     for entry_result in result.entries:
         entry = entries[entry_result.index] if entry_result.index < len(entries) else None
         entry = entry if isinstance(entry, dict) else {}
         route = "–".join(code for code in (_text(entry.get("departureAirport"), 8), _text(entry.get("arrivalAirport"), 8)) if code)
-        rows.append({"number": entry_result.index + 1, "date": _text(entry.get("departureDate"), 10), "route": route,
-                     "result": entry_result})
+        day, problems = stored.get(entry_result.flight_id, (None, []))
+        rows.append({"number": entry_result.index + 1, "route": route, "result": entry_result,
+                     "date": day.isoformat() if day else _text(entry.get("departureDate"), 10),
+                     "flight_check": problems})
     return rows

@@ -14,6 +14,8 @@ urlpatterns = [
     path("logbook/aircraft/add/", aircraft_views.add_aircraft, name="aircraft-add"),
     re_path(r"^logbook/aircraft/(?P<aircraft_id>[0-9]{1,18})/$", aircraft_views.aircraft_detail, name="aircraft-detail"),
     re_path(r"^logbook/aircraft/(?P<aircraft_id>[0-9]{1,18})/change/$", aircraft_views.change_aircraft, name="aircraft-change"),
+    path("logbook/flights/new", views.log_flight, name="log-flight"),
+    path("logbook/check/", views.flight_check, name="flight-check"),
     # Browsers ask for /favicon.ico whatever the page links; answer with the icon, not a 404.
     path("favicon.ico", RedirectView.as_view(url=static("flightbridge/favicon.svg"), permanent=True)),
     path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),

@@ -1,6 +1,7 @@
 """Server-rendered pages. Views gather data from services and render; they decide nothing."""
 
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,8 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flightbridge import metrics
 from flightbridge.errors import FlightBridgeError, InputError
+from flightbridge.logbook import entry
 from flightbridge.logbook import services as logbook_services
-from flightbridge.logbook.models import Flight, LogbookImport
+from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
 from flightbridge.web.forms import FlightForm
 
 IMPORTS_PER_PAGE = 50
@@ -34,26 +36,68 @@ def logbook(request):
     )
 
 
+@dataclass
+class Refused:
+    """A refused entry or correction, as the top of the page says it."""
+
+    message: str
+    problems: list[dict]
+    note: str
+
+
+def _refused(form: FlightForm, exc: InputError, note: str) -> Refused:
+    form.show_problems(exc.problems)
+    return Refused(message=str(exc), note=note, problems=[
+        {"field": problem.get("field"), "text": f"{form.fields[problem['field']].label}: {problem['reason']}"
+         if problem.get("field") in form.fields else problem["reason"]} for problem in exc.problems])
+
+
+def _form_context(request, form: FlightForm, refused: Refused | None) -> dict:
+    return {"form": form, "refused": refused, "my_aircraft": UserAircraft.objects.filter(owner=request.user)}
+
+
 @login_required
 def flight(request, flight_id: int):
-    row = get_object_or_404(Flight.objects.select_related("import_batch", "aircraft__aircraft_model"), pk=flight_id,
-                            owner=request.user)
-    form = FlightForm(request.POST or None, instance=row)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+    row = get_object_or_404(Flight.objects.select_related("import_batch", "aircraft__aircraft_model"), pk=flight_id, owner=request.user)
+    # The form never touches `row`: the facts beside it show what is stored, whatever was typed.
+    form = FlightForm(request.POST or None, flight=row)
+    refused = None
+    if request.method == "POST":
+        changes = form.typed()
         try:
-            logbook_services.edit_flight(request.user, row.pk, changes)
+            entry.edit_flight(request.user, row.pk, changes)
         except InputError as exc:
-            for problem in exc.problems:
-                form.add_error(problem["field"] if problem.get("field") in form.fields else None, problem["reason"])
+            refused = _refused(form, exc, "The flight is as it was; the form holds what you typed.")
         else:
-            labels = ", ".join(str(form.fields[name].label or name) for name in form.changed_data)
+            labels = ", ".join(str(form.fields[name].label) for name in changes)
             messages.success(request, f"Saved your changes: {labels}." if labels else "Nothing had changed.")
             return redirect("flight", flight_id=row.pk)
     return render(request, "web/flight.html", {
-        "flight": row, "form": form, "origin": logbook_services.flight_origin(row),
+        **_form_context(request, form, refused), "flight": row, "origin": logbook_services.flight_origin(row),
         "raw": json.dumps(row.raw, indent=2, ensure_ascii=False, sort_keys=True) if row.raw is not None else "",
     })
+
+
+@login_required
+def log_flight(request):
+    form = FlightForm(request.POST or None)
+    refused = None
+    if request.method == "POST":
+        try:
+            logged = entry.log_flight(request.user, form.typed())
+        except InputError as exc:
+            refused = _refused(form, exc, "Nothing was stored; the form holds what you typed.")
+        else:
+            messages.success(request, f"Logged {entry.describe(vars(logged))}.")
+            return redirect("flight", flight_id=logged.pk)
+    return render(request, "web/log_flight.html", _form_context(request, form, refused))
+
+
+@login_required
+def flight_check(request):
+    flagged = logbook_services.flagged_flights(request.user)
+    page = Paginator(flagged, 100).get_page(request.GET.get("page"))
+    return render(request, "web/flight_check.html", {"page": page})
 
 
 @login_required

@@ -20,3 +20,11 @@ def property_text(prop) -> str:
     value = next((prop[name] for name in VALUE_FIELDS if prop.get(name) not in (None, "", 0, False)), None)
     kind = prop.get("PropTypeID", "?")
     return f"Property type {kind}: {value}" if value is not None else f"Property type {kind}"
+
+
+@register.filter
+def field_label(name) -> str:
+    """A flight field's name as the flight form labels it ("pic" → "PIC")."""
+    from flightbridge.web.forms import LABELS
+
+    return LABELS.get(str(name), str(name))

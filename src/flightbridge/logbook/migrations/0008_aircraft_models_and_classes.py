@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('fleet', '0002_data_source_kind'),
-        ('logbook', '0006_flight_digest_index'),
+        ('logbook', '0007_flight_check'),
     ]
 
     operations = [

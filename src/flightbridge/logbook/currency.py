@@ -1,0 +1,336 @@
+"""FAA pilot currency computed from a pilot's own flights, whatever their source: plain data in, items out.
+
+Pure functions: no database, no clock (today is an argument), no network. The logbook hands in one
+`CurrencyFlight` per flight (`logbook/currency_store.py` builds them from the rows) and gets back one
+`CurrencyItem` per item: §61.57(a) passengers per category/class (and per type), tailwheel, §61.57(b)
+night, §61.57(c) instrument per category with its §61.57(d) grace and IPC, §61.56 flight review.
+
+Where the regulation leaves a detail open this follows MyFlightbook's own code (ericberman/MyFlightbookWeb,
+`MyFlightbook.Web/AppCode/Flights/Currency/*.cs`), so that a logbook that lives only in MyFlightbook gets
+the same answer here; docs/currency.md lists each such choice with its file. It must never call an item
+current that the rule does not make current: a flight whose device or category cannot count is left out,
+never guessed in.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Iterable, Sequence
+
+# Item kinds: the same words (and categories) as the MyFlightbook mapping (myflightbook/currency.py), so a
+# computed item and MyFlightbook's of the same kind and category pair up by (kind, category).
+PASSENGERS = "passenger_day_90"
+NIGHT = "passenger_night_90"
+INSTRUMENT = "instrument"
+FLIGHT_REVIEW = "flight_review"
+TAILWHEEL_SUFFIX = " (tailwheel)"  # "ASEL (tailwheel)": MyFlightbook's "ASEL - Tailwheel", mapped
+
+# Statuses (what the page and the API say).
+CURRENT, EXPIRING, EXPIRED, NEVER = "current", "expiring", "expired", "never"
+#: "expiring" = current, and the last day it is current is at most this many days away (issue 25).
+EXPIRING_WITHIN_DAYS = 30
+
+#: §61.57(a)/(b): "within the preceding 90 days". Current through the 90th day after the event that made
+#: it (PassengerCurrency.cs: FlightCurrency(3, 90) and DateTime.AddDays(90); reference-data.md §4.1).
+PASSENGER_DAYS = 90
+REQUIRED_LANDINGS = 3
+REQUIRED_TAKEOFFS = 3
+#: §61.57(c)(1): 6 approaches and holding within the 6 calendar months; §61.57(d): an IPC after 6 more.
+INSTRUMENT_MONTHS = 6
+REQUIRED_APPROACHES = 6
+REQUIRED_HOLDS = 1
+GRACE_MONTHS = 6
+#: §61.56(c): the 24 calendar months before the month of the flight.
+FLIGHT_REVIEW_MONTHS = 24
+
+# Device classes (logbook SimulatorType values). MyFlightbook's aircraftinstancetypes table (MinimalDB):
+# a real aircraft and an FFS are certified for landings; real, FFS, FTD and ATD for instrument approaches;
+# an uncertified simulator ("FLAPS" here: basic / other) for nothing.
+REAL, FFS, FTD, AATD, FLAPS = "REAL", "FFS", "FTD", "AATD", "FLAPS"
+LANDING_DEVICES = frozenset({REAL, FFS})
+INSTRUMENT_DEVICES = frozenset({REAL, FFS, FTD, AATD})
+
+# Category/class names as MyFlightbook spells them (CategoryClass.cs) → their category (the instrument key).
+CATEGORY_OF_CLASS: dict[str, str] = {
+    "ASEL": "Airplane", "AMEL": "Airplane", "ASES": "Airplane", "AMES": "Airplane",
+    "Glider": "Glider", "Helicopter": "Rotorcraft", "Gyroplane": "Rotorcraft",
+    "Hot Air Balloon": "Lighter than air", "Gas Balloon": "Lighter than air", "Airship": "Lighter than air",
+    "Powered Lift": "Powered Lift",
+    "Powered Parachute Land": "Powered Parachute", "Powered Parachute Sea": "Powered Parachute",
+    "Weight Shift Control Land": "Weight-Shift-Control", "Weight Shift Control Sea": "Weight-Shift-Control",
+}
+#: Classes where a tailwheel full-stop rule applies: landplanes only (TailwheelCurrency.cs, issue #1443:
+#: no tailwheel landings on water).
+TAILWHEEL_CLASSES = frozenset({"ASEL", "AMEL"})
+#: Categories with instrument privileges (§61.57(c)(1)); gliders have their own (c)(3)–(4) rule.
+INSTRUMENT_CATEGORIES = frozenset({"Airplane", "Rotorcraft", "Powered Lift"})
+
+RULES: dict[str, str] = {
+    PASSENGERS: "§61.57(a): to carry passengers, 3 takeoffs and 3 landings as sole manipulator in the preceding "
+                "90 days, in the same category and class (and type, if it needs a type rating).",
+    "tailwheel": "§61.57(a)(1)(ii): in a tailwheel airplane the 3 landings in the preceding 90 days must be to a "
+                 "full stop, in a tailwheel airplane.",
+    NIGHT: "§61.57(b): to carry passengers at night, 3 takeoffs and 3 landings to a full stop at night in the "
+           "preceding 90 days, in the same category and class (and type, if required).",
+    INSTRUMENT: "§61.57(c): to fly under IFR, 6 instrument approaches, holding, and intercepting and tracking "
+                "courses in the 6 calendar months before the month of the flight; after 6 more months only an "
+                "instrument proficiency check (§61.57(d)) restores it.",
+    FLIGHT_REVIEW: "§61.56: to act as pilot in command, a flight review (or a checkride, a §61.58 check or a "
+                   "WINGS phase) since the start of the 24th calendar month before the month of the flight.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CurrencyFlight:
+    """What currency needs to know about one flight. Counts are the flight's own, never negative."""
+
+    id: int
+    date: date
+    source: str = ""
+    category_class: str = ""  # "ASEL", "AMEL", "Helicopter", … ("" when unknown: it counts for nothing)
+    type_name: str = ""  # the type rating it needs ("B737"), "" when none
+    tailwheel: bool = False
+    device: str = REAL
+    landings: int = 0  # every landing: day and night, full-stop and touch-and-go
+    takeoffs: int = 0  # day and night
+    full_stop_landings: int = 0  # day and night
+    night_full_stop_landings: int = 0
+    night_takeoffs: int = 0
+    approaches: int = 0
+    holds: int = 0
+    flight_review: bool = False  # a property with MyFlightbook's BFR flag: review, checkride, 61.58, WINGS
+    ipc: bool = False  # a property with the IPC flag: IPC or instrument checkride
+    pilot_monitoring: bool = False  # "Pilot Monitoring (Whole Flight)": its landings were not the pilot's
+
+
+@dataclass(frozen=True)
+class CurrencyItem:
+    kind: str
+    category: str
+    status: str
+    expires_on: date | None  # the last day it is (or was) current; None when never
+    flights: tuple[int, ...]  # the flights that make it, newest first
+    rule: str
+    grace_until: date | None = None  # instrument: the last day 6 approaches + holding still restore it
+    ipc_required: bool = False  # instrument: past the grace, only an IPC restores it
+    shortfall: str = ""  # what is missing when it is not current, in a pilot's words
+    counts: dict = field(default_factory=dict)  # what the qualifying flights hold, by source: {"landings": {...}}
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.category)
+
+
+def end_of_calendar_month_after(day: date, months: int) -> date:
+    """The last day of the `months`-th month after `day`'s month (MFBExtensions.cs AddCalendarMonths)."""
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+def status_on(expires_on: date | None, today: date) -> str:
+    if expires_on is None:
+        return NEVER
+    if expires_on < today:
+        return EXPIRED
+    if expires_on <= today + timedelta(days=EXPIRING_WITHIN_DAYS):
+        return EXPIRING
+    return CURRENT
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """The newest events that add up to `required` (FlightCurrency.AddRecentFlightEvents): the date that
+    completes the count, the flights that made it, and how many are in the window that ends today."""
+
+    completed_on: date | None
+    flights: tuple[int, ...]
+    in_window: int
+
+
+def _chain(events: Iterable[tuple[date, int, int]], required: int, window_start: date) -> _Chain:
+    """`events` newest first as (date, flight id, count)."""
+    total, in_window, flights = 0, 0, []
+    completed_on = None
+    for day, flight_id, count in events:
+        if count <= 0:
+            continue
+        if day >= window_start:
+            in_window += count
+        if completed_on is None:
+            total += count
+            flights.append(flight_id)
+            if total >= required:
+                completed_on = day
+        elif day < window_start:
+            break
+    return _Chain(completed_on, tuple(flights) if completed_on else (), in_window)
+
+
+def _plural(count: int, word: str, plural: str = "") -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
+
+
+def _by_source(flights: Sequence[CurrencyFlight], ids: Iterable[int], attribute: str) -> dict[str, int]:
+    wanted = set(ids)
+    counts: dict[str, int] = defaultdict(int)
+    for flight in flights:
+        if flight.id in wanted:
+            counts[flight.source or "unknown"] += getattr(flight, attribute)
+    return dict(counts)
+
+
+def _landing_item(kind: str, category: str, rule: str, flights: Sequence[CurrencyFlight], landings: str,
+                  takeoffs: str, today: date, landing_word: str, takeoff_word: str) -> CurrencyItem:
+    """3 takeoffs and 3 landings (of the kind named by the attributes) within 90 days, newest first."""
+    window_start = today - timedelta(days=PASSENGER_DAYS)
+    landing_chain = _chain(((f.date, f.id, getattr(f, landings)) for f in flights), REQUIRED_LANDINGS, window_start)
+    takeoff_chain = _chain(((f.date, f.id, getattr(f, takeoffs)) for f in flights), REQUIRED_TAKEOFFS, window_start)
+    expires_on = None
+    if landing_chain.completed_on and takeoff_chain.completed_on:
+        # Both must hold: current until the earlier of the two runs out (an AND of the two, NightCurrency.cs).
+        expires_on = min(landing_chain.completed_on, takeoff_chain.completed_on) + timedelta(days=PASSENGER_DAYS)
+    status = status_on(expires_on, today)
+    shortfall = ""
+    if status in (EXPIRED, NEVER):
+        missing = []
+        if landing_chain.in_window < REQUIRED_LANDINGS:
+            missing.append(_plural(REQUIRED_LANDINGS - landing_chain.in_window, landing_word))
+        if takeoff_chain.in_window < REQUIRED_TAKEOFFS:
+            missing.append(_plural(REQUIRED_TAKEOFFS - takeoff_chain.in_window, takeoff_word))
+        shortfall = "Needs " + " and ".join(missing) + " in the last 90 days." if missing else ""
+    ids = tuple(dict.fromkeys(landing_chain.flights + takeoff_chain.flights)) if expires_on else ()
+    return CurrencyItem(kind, category, status, expires_on, ids, rule, shortfall=shortfall,
+                        counts={"landings": _by_source(flights, landing_chain.flights, landings),
+                                "takeoffs": _by_source(flights, takeoff_chain.flights, takeoffs)} if expires_on else {})
+
+
+def _category_keys(flight: CurrencyFlight) -> list[str]:
+    """The passenger stripes a flight counts in: its class with type ("AMEL (B737)") and the plain class,
+    since landings in a type-rated aircraft also count for its class (Currency.cs, two passes)."""
+    if flight.type_name:
+        return [f"{flight.category_class} ({flight.type_name})", flight.category_class]
+    return [flight.category_class]
+
+
+def passenger_items(flights: Sequence[CurrencyFlight], today: date, also: Iterable[str] = ()) -> list[CurrencyItem]:
+    """§61.57(a) day, tailwheel and §61.57(b) night items for each category/class flown (and each in `also`,
+    which are reported as never current when nothing was flown in them)."""
+    stripes: dict[str, list[CurrencyFlight]] = defaultdict(list)
+    tailwheel: dict[str, list[CurrencyFlight]] = defaultdict(list)
+    for flight in flights:  # newest first
+        # Only a real aircraft or a full flight simulator can log landings (aircraftinstancetypes), only known
+        # classes count, and a whole flight spent monitoring is not the pilot's (PassengerCurrency.cs).
+        if flight.device not in LANDING_DEVICES or flight.category_class not in CATEGORY_OF_CLASS or flight.pilot_monitoring:
+            continue
+        if not (flight.landings or flight.night_takeoffs or flight.takeoffs or flight.type_name):
+            continue
+        for key in _category_keys(flight):
+            stripes[key].append(flight)
+            if flight.tailwheel and flight.category_class in TAILWHEEL_CLASSES and flight.full_stop_landings:
+                tailwheel[key].append(flight)
+    for key in also:
+        stripes.setdefault(key, [])
+    items: list[CurrencyItem] = []
+    for key in sorted(stripes):
+        rows = stripes[key]
+        items.append(_landing_item(PASSENGERS, key, RULES[PASSENGERS], rows, "landings", "takeoffs", today,
+                                   "landing", "takeoff"))
+        items.append(_landing_item(NIGHT, key, RULES[NIGHT], rows, "night_full_stop_landings", "night_takeoffs",
+                                   today, "night full-stop landing", "night takeoff"))
+    for key in sorted(tailwheel):
+        items.append(_landing_item(PASSENGERS, key + TAILWHEEL_SUFFIX, RULES["tailwheel"], tailwheel[key],
+                                   "full_stop_landings", "takeoffs", today, "full-stop landing", "takeoff"))
+    return items
+
+
+def instrument_items(flights: Sequence[CurrencyFlight], today: date, also: Iterable[str] = ()) -> list[CurrencyItem]:
+    """§61.57(c)(1)–(2) per category, with §61.57(d)'s grace and IPC (InstrumentCurrency.cs)."""
+    by_category: dict[str, list[CurrencyFlight]] = defaultdict(list)
+    for flight in flights:  # newest first
+        category = CATEGORY_OF_CLASS.get(flight.category_class)
+        # Any combination of aircraft, FFS, FTD and ATD counts since 26 Nov 2018 (§61.57(c)(2)); an
+        # uncertified device or a flight spent monitoring does not (InstrumentCurrency.cs, issue #1456).
+        if category not in INSTRUMENT_CATEGORIES or flight.device not in INSTRUMENT_DEVICES or flight.pilot_monitoring:
+            continue
+        if flight.approaches or flight.holds or flight.ipc:
+            by_category[category].append(flight)
+    for category in also:
+        if category in INSTRUMENT_CATEGORIES:
+            by_category.setdefault(category, [])
+    items = []
+    window_start = end_of_calendar_month_after(today, -INSTRUMENT_MONTHS - 1) + timedelta(days=1)
+    for category in sorted(by_category):
+        rows: list[CurrencyFlight] = []
+        ipc_flight = None
+        for flight in by_category[category]:
+            rows.append(flight)
+            if flight.ipc:
+                # An IPC or instrument checkride resets the clock; what came before it was training and does not
+                # count (InstrumentCurrency.cs: "once we see a checkride … we shouldn't count them").
+                ipc_flight = flight
+                break
+        approaches = _chain(((f.date, f.id, f.approaches) for f in rows), REQUIRED_APPROACHES, window_start)
+        holds = _chain(((f.date, f.id, f.holds) for f in rows), REQUIRED_HOLDS, window_start)
+        experience_until = None
+        ids: tuple[int, ...] = ()
+        if approaches.completed_on and holds.completed_on:
+            earlier = min(approaches.completed_on, holds.completed_on)
+            experience_until = end_of_calendar_month_after(earlier, INSTRUMENT_MONTHS)
+            ids = tuple(dict.fromkeys(approaches.flights + holds.flights))
+        ipc_until = end_of_calendar_month_after(ipc_flight.date, INSTRUMENT_MONTHS) if ipc_flight else None
+        expires_on = max(filter(None, (experience_until, ipc_until)), default=None)
+        if ipc_until and expires_on == ipc_until and (experience_until is None or ipc_until > experience_until):
+            ids = (ipc_flight.id,)
+        elif ipc_until and ipc_until == experience_until:
+            ids = ids + (ipc_flight.id,)
+        status = status_on(expires_on, today)
+        grace_until = end_of_calendar_month_after(expires_on, GRACE_MONTHS) if expires_on else None
+        ipc_required = status == EXPIRED and grace_until is not None and today > grace_until
+        shortfall = ""
+        if ipc_required:
+            shortfall = f"More than 6 calendar months since it lapsed: only an IPC restores it (since {grace_until + timedelta(days=1)})."
+        elif status in (EXPIRED, NEVER):
+            missing = []
+            if approaches.in_window < REQUIRED_APPROACHES:
+                missing.append(_plural(REQUIRED_APPROACHES - approaches.in_window, "approach", "approaches"))
+            if holds.in_window < REQUIRED_HOLDS:
+                missing.append("holding")
+            shortfall = "Needs " + " and ".join(missing) + " in the last 6 calendar months" + (
+                f" (or an IPC; after {grace_until} only an IPC)." if grace_until else " (or an IPC).")
+        counts = {}
+        if ids:
+            counts = {"approaches": _by_source(rows, approaches.flights, "approaches"),
+                      "holds": _by_source(rows, holds.flights, "holds")}
+        items.append(CurrencyItem(INSTRUMENT, category, status, expires_on, ids, RULES[INSTRUMENT],
+                                  grace_until=grace_until, ipc_required=ipc_required, shortfall=shortfall, counts=counts))
+    return items
+
+
+def flight_review_item(flights: Sequence[CurrencyFlight], today: date) -> CurrencyItem:
+    """§61.56: the newest flight with a BFR-flag property, any category or device (ProfileEvent.GetBFREvents,
+    ProfileCurrency.cs NextBFR: AddCalendarMonths(24))."""
+    review = next((flight for flight in flights if flight.flight_review), None)
+    expires_on = end_of_calendar_month_after(review.date, FLIGHT_REVIEW_MONTHS) if review else None
+    status = status_on(expires_on, today)
+    shortfall = {EXPIRED: "Needs a flight review (or a checkride, a §61.58 check or a WINGS phase).",
+                 NEVER: "No flight review, checkride, §61.58 check or WINGS phase in the logbook."}.get(status, "")
+    return CurrencyItem(FLIGHT_REVIEW, "", status, expires_on, (review.id,) if review else (), RULES[FLIGHT_REVIEW],
+                        shortfall=shortfall, counts={"reviews": {review.source or "unknown": 1}} if review else {})
+
+
+def _newest_first(flights: Iterable[CurrencyFlight]) -> list[CurrencyFlight]:
+    # MyFlightbook walks a logbook newest first (Currency.cs CurrencyQuery, date then FlightID descending).
+    return sorted(flights, key=lambda flight: (flight.date, flight.id), reverse=True)
+
+
+def compute_currency(flights: Iterable[CurrencyFlight], today: date, *, also_classes: Iterable[str] = (),
+                     also_categories: Iterable[str] = ()) -> list[CurrencyItem]:
+    """Every item for one pilot. `also_classes`/`also_categories`: stripes to report even with no flights
+    (the pilot's aircraft, MyFlightbook's items), as never current."""
+    ordered = _newest_first(flights)
+    return [*passenger_items(ordered, today, also_classes), *instrument_items(ordered, today, also_categories),
+            flight_review_item(ordered, today)]
