@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from flightbridge.bulk import insert_rows
 from flightbridge.errors import BadRecord, Conflict, FatalError, FlightBridgeError, NotFound
 from flightbridge.fleet.client import ModelSourceClient
 from flightbridge.fleet.mapping import (
@@ -97,40 +99,76 @@ def _plan_page(source_name: str, records: list[Any], first_position: int,
         planned.append(_Planned(position, external_id, action, fields, changes, model))
         if model is None:
             # A feed that repeats an id: the second copy updates what the first created.
-            existing[external_id] = AircraftModel(external_data_source=source_name, external_id=external_id,
-                                                  **{**{n: EMPTY[n] for n in SYNCABLE_FIELDS}, **fields})
+            existing[external_id] = _unsaved_model(external_id, fields)
     return planned
 
 
+def _unsaved_model(external_id: str, fields: dict) -> SimpleNamespace:
+    """What a record the run (or preview) is about to create will hold: enough to compare a repeat of its id
+    against (`current_values`), far lighter than a model instance when a feed has 100,000 of them."""
+    return SimpleNamespace(pk=None, external_id=external_id, **{**EMPTY_MODEL, **fields})
+
+
 def _apply_page(source: DataSourceConfig, records: list[Any], first_position: int, counts: RunCounts,
-                job_id: int | None, now: datetime) -> list[SyncLog]:
-    """Write one page: each record and its log in its own savepoint, the page's logs in one insert."""
-    logs: list[SyncLog] = []
+                job_id: int | None, now: datetime) -> list[dict]:
+    """Write one page: each record and its log in its own savepoint, the page's logs in one insert.
+    Returns the logs as written (`SyncLog` field values)."""
+    logs: list[dict] = []
     unchanged_ids: list[int] = []
     with transaction.atomic():
-        for item in _plan_page(source.name, records, first_position):
-            entry = SyncLog(data_source=source, data_source_name=source.name, external_id=item.external_id,
-                            action=item.action, success=item.action != SyncAction.FAILED, job_id=job_id,
-                            error=item.error, changes=item.changes)
+        planned = _plan_page(source.name, records, first_position)
+        created = _create_new_models(source, planned, now)
+        new_ids = {item.external_id: created[id(item)] for item in planned if id(item) in created}
+        for item in planned:
+            entry = {"data_source_id": source.pk, "data_source_name": source.name, "external_id": item.external_id,
+                     "action": item.action, "success": item.action != SyncAction.FAILED, "job_id": job_id,
+                     "error": item.error, "changes": item.changes, "aircraft_model_id": None}
             if item.action == SyncAction.UNCHANGED:
-                entry.aircraft_model = item.model
-                unchanged_ids.append(item.model.pk)
+                # A repeat of an id this page created has no pk of its own yet: it is the created one.
+                model_id = item.model.pk if item.model.pk is not None else new_ids.get(item.external_id)
+                entry["aircraft_model_id"] = model_id
+                if model_id is not None:
+                    unchanged_ids.append(model_id)
+            elif id(item) in created:
+                entry["aircraft_model_id"] = created[id(item)]
             elif item.action in (SyncAction.CREATED, SyncAction.UPDATED):
                 try:
                     with transaction.atomic():
-                        entry.aircraft_model = _write_record(source, item, now)
+                        entry["aircraft_model_id"] = _write_record(source, item, now).pk
                 except IntegrityError:
-                    entry.action, entry.success, entry.changes = SyncAction.FAILED, False, {}
-                    entry.error = (f"record {source.name}:{item.external_id}: could not be stored (another sync "
-                                   "wrote the same model at the same moment); it is retried on the next sync")
-                    entry.aircraft_model = None
-            setattr(counts, entry.action, getattr(counts, entry.action) + 1)
+                    entry.update(action=SyncAction.FAILED, success=False, changes={}, error=(
+                        f"record {source.name}:{item.external_id}: could not be stored (another sync "
+                        "wrote the same model at the same moment); it is retried on the next sync"))
+            setattr(counts, entry["action"], getattr(counts, entry["action"]) + 1)
             counts.records += 1
             logs.append(entry)
         if unchanged_ids:
             AircraftModel.objects.filter(pk__in=unchanged_ids).update(last_synced_at=now)
-        SyncLog.objects.bulk_create(logs, batch_size=500)
+        # Plain rows, one INSERT a page: a first sync of a 100,000-model catalogue writes 100,000 logs.
+        insert_rows(SyncLog, logs)
     return logs
+
+
+
+def _create_new_models(source: DataSourceConfig, planned: list[_Planned], now: datetime) -> dict[int, int]:
+    """The page's new models in one INSERT (a first sync of a big catalogue is mostly these): `{id(item):
+    model id}`. If the database refuses the batch (another sync wrote one of them meanwhile), nothing is
+    returned and each record goes its own way in its own savepoint, as before."""
+    items = [item for item in planned if item.action == SyncAction.CREATED]
+    if not items:
+        return {}
+    rows = [{**EMPTY_MODEL, **item.fields, "external_data_source": source.name, "external_id": item.external_id,
+             "last_synced_at": now} for item in items]
+    try:
+        with transaction.atomic():
+            ids = insert_rows(AircraftModel, rows)
+    except IntegrityError:
+        return {}
+    return {id(item): pk for item, pk in zip(items, ids)}
+
+
+#: a new model's syncable fields before the record's own are applied
+EMPTY_MODEL = {name: EMPTY[name] for name in SYNCABLE_FIELDS}
 
 
 def _write_record(source: DataSourceConfig, item: _Planned, now: datetime) -> AircraftModel:
@@ -240,8 +278,8 @@ def sync_model(model_id: int, *, context: JobContext | None = None) -> dict[str,
         raise
     [entry] = _apply_page(source, [record], 1, counts, job_id, timezone.now())
     _finish_run(source, counts, None, whole_source=False)
-    if not entry.success:
-        raise FatalError(f"Aircraft model {model.name!r} was not synced: {entry.error}")
+    if not entry["success"]:
+        raise FatalError(f"Aircraft model {model.name!r} was not synced: {entry['error']}")
     action = "updated" if counts.updated else ("created" if counts.created else "unchanged")
     return {**counts.as_dict(), "model_id": model.pk, "source": source.name,
             "message": f"Aircraft model {model.name!r} {action} from {source.name!r}."}
@@ -260,8 +298,7 @@ def preview_source(source: DataSourceConfig, *, include_old: bool, limit: int = 
                 counts.records += 1
                 setattr(counts, item.action, getattr(counts, item.action) + 1)
                 if item.action == SyncAction.CREATED:
-                    seen[item.external_id] = AircraftModel(external_data_source=source.name, external_id=item.external_id,
-                                                           **{**{n: EMPTY[n] for n in SYNCABLE_FIELDS}, **item.fields})
+                    seen[item.external_id] = _unsaved_model(item.external_id, item.fields)
                 if len(items) < limit and item.action != SyncAction.UNCHANGED:
                     items.append({
                         "external_id": item.external_id, "position": item.position,

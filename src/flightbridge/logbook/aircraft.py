@@ -12,11 +12,13 @@ writing them: a pilot's own choice is never overwritten by an import. Linking an
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from flightbridge.logbook.models import (
     CategoryClass,
@@ -208,8 +210,8 @@ def link_to_registry_models(owner=None, aircraft_ids=None, *, chunk: int = 2000)
             for source in reversed(sources):  # the first source by name wins a code two sources share
                 model_ids.update(AircraftModel.objects.filter(external_data_source=source, external_id__in=codes)
                                  .values_list("external_id", "id"))
-        dirty: list[UserAircraft] = []
-        changed_fields: set[str] = set()
+        # Aircraft of one model mostly get the same values: one UPDATE per distinct set of values, not per row.
+        groups: dict[str, tuple[dict, list[int]]] = {}
         for aircraft in batch:
             row = found.get(_mark(aircraft.registration))
             if row is None:
@@ -223,11 +225,13 @@ def link_to_registry_models(owner=None, aircraft_ids=None, *, chunk: int = 2000)
             if aircraft.aircraft_model_id is not None and aircraft.aircraft_model_id == model_id:
                 linked += 1
             if changed:
-                dirty.append(aircraft)
-                changed_fields.update(changed)
-        if dirty:
-            UserAircraft.objects.bulk_update(dirty, sorted(changed_fields), batch_size=500)
-            changed_count += len(dirty)
+                values = {name: getattr(aircraft, name) for name in changed}
+                key = json.dumps(values, sort_keys=True, default=str)
+                groups.setdefault(key, (values, []))[1].append(aircraft.pk)
+        now = timezone.now()
+        for values, ids in groups.values():
+            UserAircraft.objects.filter(pk__in=ids).update(**values, updated_at=now)
+            changed_count += len(ids)
     return LinkReport(aircraft=looked, registered=registered, linked=linked, changed=changed_count)
 
 
