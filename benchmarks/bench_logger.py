@@ -84,3 +84,50 @@ def bench_validate_invalid_package(ctx):
     elapsed = time.perf_counter() - started
     assert reasons == 3 * count and not parsed.valid_entries()
     return [{"metric": f"validate {count} invalid entries and group their problems (seconds)", "value": elapsed}]
+
+
+def _logger_package(count: int) -> dict:
+    airports = ["KPAO", "KSFO", "KLAX", "KJFK", "EGLL", "KSQL", "KOAK", "KSJC"]
+    start = date(2015, 1, 1)
+    return {"metadata": {"appName": "bench", "appVersion": "1", "isUTC": True},
+            "entries": [{"importId": f"route-{i}", "entryType": "Flight",
+                         "departureDate": (start + timedelta(days=i // 3)).isoformat(), "departureTime": "1400",
+                         "arrivalTime": "1521", "departureAirport": airports[i % 8], "arrivalAirport": airports[(i + 3) % 8],
+                         "picTime": "1:21", "numberOfDayLandings": 2, "aircraftRegistration": f"N{10000 + i % 500}",
+                         "remark": f"entry {i}"} for i in range(count)]}
+
+
+def bench_export_route(ctx):
+    """Issue 22: the export as a pilot asks for it, through the route, of flights a Logger package made.
+
+    One Logger import of 5,000 entries, then `GET /api/exports/logger` and `GET /logbook/export/logger`
+    (the page) and `GET /api/exports/csv` through Django's full request stack; each answer is read to its end.
+    """
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from flightbridge.accounts.services import create_token
+    from flightbridge.logger import services
+
+    count = ctx.scale(5_000, 500)
+    pilot = get_user_model().objects.create_user(username="bench-export-route", password="bench-password-22")
+    services.import_package(pilot, _logger_package(count), max_entries=count)
+    _row, token = create_token(pilot.username)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    page = Client(HTTP_HOST="127.0.0.1")
+    page.force_login(pilot)
+    b"".join(api.get("/api/exports/logger?from=2015-01-01&to=2015-01-02").streaming_content)  # load the airport tables
+    rows = []
+    for label, client, path in (("GET /api/exports/logger", api, "/api/exports/logger"),
+                                ("GET /logbook/export/logger", page, "/logbook/export/logger"),
+                                ("GET /api/exports/csv (ForeFlight)", api, "/api/exports/csv?format=foreflight")):
+        started, cpu = time.perf_counter(), time.process_time()
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        assert response.status_code == 200 and body, (path, response.status_code)
+        # CPU seconds too: the request runs in this process, and on a shared machine they vary less than wall time.
+        rows += [{"metric": f"{label}, {count} Logger flights (seconds)", "value": elapsed},
+                 {"metric": f"{label}, {count} Logger flights (CPU seconds)", "value": cpu},
+                 {"metric": f"{label}, CPU ms a flight", "value": cpu * 1000 / count}]
+    return rows

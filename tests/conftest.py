@@ -29,6 +29,17 @@ def other_user(django_user_model):
     return django_user_model.objects.create_user(username="bob", password="bob-password-1")
 
 
+def body(response) -> bytes:
+    """A response's whole body, streamed (an export) or not."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def json_body(response):
+    import json
+
+    return json.loads(body(response))
+
+
 def token_client(user) -> Client:
     from flightbridge.accounts.services import create_token
 

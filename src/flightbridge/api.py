@@ -171,6 +171,7 @@ _ERROR_STATUS = {
     errors.NotFound: 404,
     errors.PermissionDenied: 403,
     errors.Conflict: 409,
+    errors.Busy: 429,
     errors.NeedsReauth: 409,
     errors.TransientError: 503,
     errors.FatalError: 400,

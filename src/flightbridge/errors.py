@@ -91,3 +91,10 @@ class PermissionDenied(FlightBridgeError):
 
 class Conflict(FlightBridgeError):
     code = "conflict"
+
+
+class Busy(FlightBridgeError):
+    """The caller already has heavy work under way (an export, an upload being read): 429, try again
+    when it has ended. Refused at once rather than queued, so one pilot never holds several request threads."""
+
+    code = "busy"

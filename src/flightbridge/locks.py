@@ -60,9 +60,16 @@ MFB_CALL_BUDGET = AdvisoryLock(
     "The deployment-wide call budget on SQLite: held for the moment it takes to reserve the next call slot "
     "in the budget file (never during the wait or the call). PostgreSQL and Redis reserve in one statement.",
 )
+PILOT_HEAVY_REQUEST = AdvisoryLock(
+    "pilot.heavy", SESSION,
+    "A pilot has at most one heavy request at a time (an export, a CSV upload being read): taken without "
+    "waiting for the length of the request (to the end of a streamed answer); a second one is refused with 429, "
+    "so a few clicks cannot hold the web tier's request threads.",
+)
 
 #: The table: every lock FlightBridge takes. A new lock is added here, nowhere else.
-LOCKS: tuple[AdvisoryLock, ...] = (JOB_GUARD, REGISTRY_LOAD, MFB_TOKEN_REFRESH, MFB_CALL_PACING, MFB_CALL_BUDGET)
+LOCKS: tuple[AdvisoryLock, ...] = (JOB_GUARD, REGISTRY_LOAD, MFB_TOKEN_REFRESH, MFB_CALL_PACING, MFB_CALL_BUDGET,
+                                   PILOT_HEAVY_REQUEST)
 
 
 def advisory_key(lock: AdvisoryLock, detail: str = "") -> int:
@@ -126,3 +133,62 @@ def hold(lock: AdvisoryLock, detail: str = "") -> Iterator[None]:
         return
     with file_lock(lock_path(lock, detail)):
         yield
+
+
+class TryLock:
+    """A SESSION lock taken without waiting: `acquire()` says whether it was free; `release()` is idempotent.
+
+    Not a context manager on purpose: a streamed response takes it in the view and lets it go when the
+    response is closed, after the last byte.
+    """
+
+    def __init__(self, lock: AdvisoryLock, detail: str = ""):
+        if lock not in LOCKS:
+            raise LookupError(f"lock {lock.name!r} is not in flightbridge.locks.LOCKS")
+        if lock.scope != SESSION:
+            raise RuntimeError(f"lock {lock.name!r} is a transaction lock: use hold()")
+        self.lock, self.detail = lock, detail
+        self._fd: int | None = None
+        self._key: int | None = None
+
+    def acquire(self) -> bool:
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            key = advisory_key(self.lock, self.detail)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                taken = cursor.fetchone()[0]
+            self._key = key if taken else None
+            return bool(taken)
+        path = lock_path(self.lock, self.detail)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def __del__(self):
+        # The last resort for a response nobody closed: the descriptor (and with it the flock) goes with
+        # the object. A PostgreSQL lock ends with its connection, which Django closes after the request.
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def release(self) -> None:
+        if self._key is not None:
+            from django.db import connection
+
+            key, self._key = self._key, None
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)

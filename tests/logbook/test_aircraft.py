@@ -44,8 +44,8 @@ def test_a_pilots_choice_is_never_overwritten_by_an_import():
 @pytest.mark.parametrize(("type_aircraft", "category", "engines", "expected"), [
     ("4", "1", 1, "ASEL"), ("4", "2", 1, "ASES"), ("4", "3", 1, "ASEL"), ("5", "1", 2, "AMEL"), ("5", "2", 2, "AMES"),
     ("1", "1", 0, "Glider"), ("2", "1", 0, "Hot Air Balloon"), ("3", "1", 1, "Airship"), ("6", "1", 1, "Helicopter"),
-    ("9", "1", 1, "Gyroplane"), ("H", "1", 2, "Powered Lift"), ("7", "1", 1, "Weight Shift Control Land"),
-    ("7", "2", 1, "Weight Shift Control Sea"), ("8", "1", 1, "Powered Parachute Land"), ("8", "2", 1, "Powered Parachute Sea"),
+    ("9", "1", 1, "Gyroplane"), ("H", "1", 2, "Powered Lift"), ("7", "1", 1, "Weight-shift Control - Land"),
+    ("7", "2", 1, "Weight-shift Control - Sea"), ("8", "1", 1, "Powered Parachute - Land"), ("8", "2", 1, "Powered Parachute - Sea"),
     ("O", "1", 1, ""),
 ])
 def test_registry_type_and_category_give_myflightbooks_category_class(type_aircraft, category, engines, expected):

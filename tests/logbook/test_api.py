@@ -106,3 +106,19 @@ def test_import_list_carries_counts_and_a_link_and_the_run_pages_its_reasons(api
     assert past.status_code == 422 and "3 page(s)" in past.json()["detail"]
     assert api.get(f"/api/imports/{run.pk}?page=0").status_code == 422
     assert other_api.get(f"/api/imports/{run.pk}").status_code == 404
+
+
+def test_a_flight_carries_the_whole_record_and_exact_hours(api, user):
+    # Issue 20: 4-place cross-country stored and served exactly; the rest of MyFlightbook's record on the flight.
+    flight = Flight.objects.create(
+        owner=user, date=date(2026, 8, 1), total_flight_time=Decimal("1.33"), cross_country=Decimal("1.3333"),
+        hobbs_start=Decimal("100.50"), hobbs_end=Decimal("101.90"), tach_start=Decimal("80.10"), tach_end=Decimal("81.20"),
+        category_class="AMEL", signature="valid", takeoffs_inferred=True, flight_review=True, ipc=False, checkride=True,
+        instructor_name="Ed Examiner")
+    body = api.get(f"/api/flights/{flight.pk}").json()
+    assert (body["total_flight_time"], body["cross_country"], body["pic"]) == ("1.33", "1.3333", "0.00")
+    assert (body["hobbs_start"], body["hobbs_end"], body["tach_start"], body["tach_end"]) == ("100.50", "101.90", "80.10", "81.20")
+    assert (body["engine_start"], body["engine_end"], body["category_class"], body["signature"]) == (None, None, "AMEL", "valid")
+    assert (body["takeoffs_inferred"], body["flight_review"], body["ipc"], body["checkride"]) == (True, True, False, True)
+    assert body["instructor_name"] == "Ed Examiner"
+    assert Flight.objects.get(pk=flight.pk).cross_country == Decimal("1.3333")

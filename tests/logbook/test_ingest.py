@@ -223,7 +223,7 @@ def test_edit_flight_validates_and_is_what_undo_keeps(user, other_user):
         entry.edit_flight(user, flight.pk, {"external_id": "mine", "remarks": "x"})
     assert [problem["field"] for problem in refused.value.problems] == ["external_id"]
     with pytest.raises(InputError) as refused:
-        entry.edit_flight(user, flight.pk, {"pic": "1.234", "day_landings": -1, "date": "soon"})
+        entry.edit_flight(user, flight.pk, {"pic": "1.23456", "day_landings": -1, "date": "soon"})
     assert sorted(problem["field"] for problem in refused.value.problems) == ["date", "day_landings", "pic"]
     assert Flight.objects.get(pk=flight.pk).pic == Decimal("0")  # nothing saved
     with pytest.raises(NotFound):

@@ -4,6 +4,7 @@ record; Logger rows get full stops from their counts; rows entered here keep the
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -76,3 +77,35 @@ def test_stored_flights_are_recounted_from_their_raw_record(old_apps, django_use
     assert counts(manual) == (3, 1, 0, 0, 0, 0)  # entered here: untouched
     flags = dict(apps.get_model("logbook", "CurrencyRecord").objects.values_list("label", "ipc_required"))
     assert flags == {"IFR - Rotorcraft": True, "IFR - Airplane": False}
+
+
+def test_stored_myflightbook_flights_get_the_whole_record_from_raw(django_user_model):
+    # Migration 0008 (issue 20): a sync skips flights whose record did not change, so stored rows are filled
+    # from their raw record; hours keep their value at 4 places; rows from elsewhere take the defaults.
+    old = migrate([("logbook", "0007_flight_check")])
+    try:
+        user = django_user_model.objects.create_user("record-pilot", password="x")
+        Flight = old.get_model("logbook", "Flight")
+        common = {"owner_id": user.pk, "date": date(2026, 8, 9)}
+        checkride = Flight.objects.create(
+            **common, source="myflightbook", external_id="mfb:1", pic="1.33", day_landings=2, day_takeoffs=2,
+            raw=record(1, Landings=2, HobbsStart=100.5, HobbsEnd=102, CatClassOverride=3, CFISignatureState=1,
+                       CatClassDisplay="ASEL", CustomProperties=[
+                           {"PropID": 1, "FlightID": 1, "PropTypeID": 39, "BoolValue": True, "TextValue": ""},
+                           {"PropID": 2, "FlightID": 1, "PropTypeID": 92, "TextValue": "Ed Examiner"}]))
+        logged = Flight.objects.create(**common, source="myflightbook", external_id="mfb:2", day_landings=1,
+                                       day_takeoffs=1, raw=record(2, Landings=1, CustomProperties=[
+                                           {"PropID": 3, "FlightID": 2, "PropTypeID": 93, "IntValue": 1, "TextValue": ""}]))
+        manual = Flight.objects.create(**common, day_landings=1, day_takeoffs=1, instructor_name="Mine")
+        apps = migrate([("logbook", "0008_flight_record_fidelity")])
+        Flight = apps.get_model("logbook", "Flight")
+        row = Flight.objects.get(pk=checkride.pk)
+        assert (row.hobbs_start, row.hobbs_end, row.category_class, row.signature) == (
+            Decimal("100.50"), Decimal("102.00"), "ASES", "valid")
+        assert (row.flight_review, row.ipc, row.checkride, row.instructor_name) == (True, False, True, "Ed Examiner")
+        assert (row.takeoffs_inferred, row.pic) == (True, Decimal("1.3300"))
+        assert Flight.objects.get(pk=logged.pk).takeoffs_inferred is False
+        mine = Flight.objects.get(pk=manual.pk)
+        assert (mine.instructor_name, mine.signature, mine.takeoffs_inferred, mine.hobbs_start) == ("Mine", "none", False, None)
+    finally:
+        migrate(executor_leaf_nodes())

@@ -40,6 +40,7 @@ def test_a_sync_links_registered_aircraft_to_their_faa_model_and_time_in_type_ad
     assert (club.mfb_model_id, club.mfb_model_description) == (1042, "C-172 S")
     assert (club.category_class, club.engine_type, club.provenance["aircraft_model"]) == ("ASEL", "piston", "registry")
     assert not UserAircraft.objects.filter(registration__in=["N4455T", "SIMPA28161"]).exists()  # the seed's rule stays
+    assert set(Flight.objects.filter(owner=user).values_list("category_class", flat=True)) == {"ASEL"}
 
     for aircraft in (club, archer):
         expected = sum(Flight.objects.filter(owner=user, tail_number=aircraft.registration).values_list("total_flight_time", flat=True))
@@ -54,3 +55,21 @@ def test_a_sync_links_registered_aircraft_to_their_faa_model_and_time_in_type_ad
     api.patch(f"/api/aircraft/{unknown['id']}", {"model_id": cherokee.pk}, content_type="application/json")
     summary = api.get(f"/api/flights/summary?model_id={cherokee.pk}").json()
     assert summary["flights"] == 4 and Decimal(summary["total_flight_time"]) == Decimal("0.75") + Decimal("1.45") + Decimal("2.05") + Decimal("1.00")
+
+
+def test_an_aircraft_the_registry_cannot_name_takes_myflightbooks_class_and_a_flights_own_class_wins(user, api):
+    flights = [make_flight(1, date(2026, 7, 1), aircraft_id=4, TailNumDisplay="SIMPA28161", TotalFlightTime=Decimal("1.0")),
+               make_flight(2, date(2026, 7, 2), aircraft_id=1, TailNumDisplay="N52417", TotalFlightTime=Decimal("2.0"),
+                           CatClassOverride=3, CatClassDisplay="ASES")]
+    MyFlightbookSync(user, FakeMyFlightbook(flights, aircraft=AIRCRAFT), today=date(2026, 8, 1)).run()
+    sim = api.post("/api/aircraft", {"registration": "SIMPA28161", "device_class": "FTD"}, content_type="application/json").json()
+    from flightbridge.logbook.aircraft import link_pilot_aircraft
+
+    link_pilot_aircraft(user)
+    sim_row = UserAircraft.objects.get(pk=sim["id"])
+    assert (sim_row.category_class, sim_row.provenance["category_class"]) == ("ASEL", "myflightbook")
+    club = UserAircraft.objects.create(owner=user, registration="N52417", category_class="ASEL")
+    link_pilot_aircraft(user)
+    assert api.get("/api/flights/summary?category_class=ASES").json()["total_flight_time"] == "2.00"
+    asel = api.get(f"/api/flights/summary?category_class=ASEL&aircraft_id={club.pk}").json()
+    assert asel["flights"] == 0  # the override moved that flight's time to ASES

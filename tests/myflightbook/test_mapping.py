@@ -114,6 +114,7 @@ def test_each_hour_field_maps_and_an_omitted_key_is_zero(source_key, column):
     "value, expected",
     [
         (Decimal("2.1000"), Decimal("2.10")),  # MyFlightbook's DECIMAL(10,4) scale is still exact
+        (Decimal("1.3333"), Decimal("1.3333")),  # cross-country as MyFlightbook keeps it (issue 20): stored, not refused
         (Decimal("1.50"), Decimal("1.50")),
         (2.3, Decimal("2.30")),  # a float parser's 2.3 stays 2.30, not 2.2999…
         (3, Decimal("3.00")),
@@ -127,8 +128,8 @@ def test_decimals_are_exact(value, expected):
 @pytest.mark.parametrize(
     "value, reason",
     [
-        (Decimal("2.1234"), "more than 2 decimal places"),
-        (Decimal("100000"), "over the 99999.99 hour limit"),
+        (Decimal("2.12345"), "more than 4 decimal places"),
+        (Decimal("100000"), "over the 99999.9999 hour limit"),
         (Decimal("-1.0"), "negative"),
         ("lots", "not a number"),
         (True, "boolean"),
@@ -275,6 +276,13 @@ def test_the_reference_samples_golden():
         "landing_at": datetime(2026, 8, 16, 19, 25, tzinfo=timezone.utc),
         "block_out": datetime(2026, 8, 16, 17, 2, tzinfo=timezone.utc),
         "block_in": datetime(2026, 8, 16, 19, 31, tzinfo=timezone.utc),
+        # The rest of the record (issue 20): Hobbs from the record, tach from properties 95/96, the class
+        # from CatClassDisplay; no takeoff property, so the 2 takeoffs are inferred from the landings.
+        "hobbs_start": Decimal("4612.40"), "hobbs_end": Decimal("4614.80"),
+        "tach_start": Decimal("3120.50"), "tach_end": Decimal("3122.40"), "engine_start": None, "engine_end": None,
+        "category_class": "ASEL", "signature": "none", "takeoffs_inferred": True,
+        "flight_review": False, "ipc": False, "checkride": False,
+        "pic_name": "", "sic_name": "", "instructor_name": "", "student_name": "", "approach_type": "",
     }
     assert len(lunch.fields["custom_properties"]) == 5
 
@@ -288,3 +296,58 @@ def test_the_reference_samples_golden():
     assert (night.fields["day_full_stop_landings"], night.fields["night_full_stop_landings"], night.fields["day_takeoffs"]) == (0, 2, 3)
     assert (night.fields["night"], night.fields["imc"], night.fields["approaches"]) == (Decimal("1.60"), Decimal("0.40"), 2)
     assert (night.fields["departure"], night.fields["destination"]) == ("KPAE", "KPAE")
+
+
+def text_prop(type_id, text):
+    return {"PropID": type_id, "FlightID": 1001, "PropTypeID": type_id, "TextValue": text}
+
+
+def test_the_whole_flight_record_maps_into_its_fields():
+    # Issue 20 point 5: names, approach names, Hobbs/tach/engine, CatClassOverride and the signature.
+    record = flight(
+        HobbsStart=Decimal("1234.5"), HobbsEnd=Decimal("1236.1"), EngineStart="2026-08-16T16:55:00Z",
+        EngineEnd="2026-08-16T18:40:00Z", CatClassOverride=2, CatClassDisplay="ASEL", CFISignatureState=1,
+        CustomProperties=[
+            text_prop(183, "Jane Pilot"), text_prop(184, " Sam Second "), text_prop(92, "Ida Instructor"),
+            text_prop(166, "Stu Dent"), text_prop(267, "ILS 28R KPAE, RNAV (GPS) 16R KBFI"),
+            {"PropID": 5, "FlightID": 1001, "PropTypeID": 95, "DecValue": Decimal("3120.50"), "TextValue": ""},
+            {"PropID": 6, "FlightID": 1001, "PropTypeID": 96, "DecValue": 3122.4, "TextValue": ""},
+            {"PropID": 7, "FlightID": 1001, "PropTypeID": 40, "BoolValue": True, "TextValue": ""},
+        ])
+    fields = map_flight(record).fields
+    assert {name: fields[name] for name in ("pic_name", "sic_name", "instructor_name", "student_name", "approach_type")} == {
+        "pic_name": "Jane Pilot", "sic_name": "Sam Second", "instructor_name": "Ida Instructor",
+        "student_name": "Stu Dent", "approach_type": "ILS 28R KPAE, RNAV (GPS) 16R KBFI"}
+    assert (fields["hobbs_start"], fields["hobbs_end"], fields["tach_start"], fields["tach_end"]) == (
+        Decimal("1234.50"), Decimal("1236.10"), Decimal("3120.50"), Decimal("3122.40"))
+    assert (fields["engine_start"], fields["engine_end"]) == (datetime(2026, 8, 16, 16, 55, tzinfo=timezone.utc),
+                                                              datetime(2026, 8, 16, 18, 40, tzinfo=timezone.utc))
+    assert fields["category_class"] == "AMEL"  # the override wins over the aircraft's class
+    assert fields["signature"] == "valid"
+    assert (fields["flight_review"], fields["ipc"], fields["checkride"]) == (True, True, True)  # Checkride - Instrument
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    ({}, ("", "none")),
+    ({"CatClassDisplay": "AMEL (B737)", "CFISignatureState": 2}, ("AMEL", "invalid")),
+    ({"CatClassOverride": 0, "CatClassDisplay": "Helicopter"}, ("Helicopter", "none")),
+])
+def test_category_class_and_signature(overrides, expected):
+    fields = map_flight(flight(**overrides)).fields
+    assert (fields["category_class"], fields["signature"]) == expected
+
+
+def test_an_unknown_signature_state_is_a_bad_record_naming_the_field():
+    with pytest.raises(BadRecord) as caught:
+        map_flight(flight(FlightID=12, CFISignatureState=7))
+    assert (caught.value.record, caught.value.field) == ("mfb:12", "CFISignatureState")
+
+
+def test_takeoffs_inferred_says_whether_the_counts_were_logged():
+    # MyFlightbook never derives takeoffs (LogbookEntry.cs ~3724); FlightBridge does, and says so.
+    inferred = map_flight(flight(Landings=3)).fields
+    assert (inferred["day_takeoffs"], inferred["takeoffs_inferred"]) == (3, True)
+    logged = map_flight(flight(Landings=3, CustomProperties=[prop(93, 3)])).fields
+    assert (logged["day_takeoffs"], logged["takeoffs_inferred"]) == (3, False)
+    nothing = map_flight(flight()).fields
+    assert (nothing["day_takeoffs"], nothing["takeoffs_inferred"]) == (0, False)

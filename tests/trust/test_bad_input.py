@@ -173,5 +173,5 @@ def test_the_inputs_hypothesis_found_crashing_the_mapper_are_now_counted(django_
     [reason] = sync.counts.reasons
     assert reason == {"record": "mfb:1", "field": "Comment", "reason": "contains text that is not valid Unicode (a lone surrogate)"}
     stored = Flight.objects.get(owner=owner, external_id="mfb:3")
-    assert stored.raw["HobbsStart"] == "NaN"
+    assert stored.raw["HobbsStart"] == "NaN" and stored.hobbs_start is None  # an unreadable meter reading is left out
     assert Flight.objects.get(owner=owner, external_id="mfb:2").simulator_type == "REAL"

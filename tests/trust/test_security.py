@@ -38,7 +38,7 @@ from flightbridge.myflightbook.models import IntegrationToken
 from flightbridge.myflightbook.sandbox import SandboxServer
 from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
 from flightbridge.myflightbook.sandbox.server import WRITE_LOG, read_write_log
-from tests.conftest import REPO_ROOT, child_env, token_client, wait_for
+from tests.conftest import REPO_ROOT, body, child_env, token_client, wait_for
 from tests.fleet.conftest import make_source
 from tests.trust.conftest import CLIENT_SECRET, at_flight_page, not_registered
 
@@ -107,7 +107,7 @@ def test_no_secret_reaches_a_log_line_a_response_or_a_row(user, api, admin_user,
         for route in pilot_routes:
             response = api.get(route)
             assert response.status_code == 200, (route, response.status_code)
-            responses.append(response.content.decode())
+            responses.append(body(response).decode())
         client.force_login(user)
         for page in ("/logbook/", "/logbook/imports/"):
             response = client.get(page)
@@ -277,9 +277,9 @@ def test_my_data_routes_never_show_or_touch_another_pilots(method, path, api, bo
         path, data=json.dumps({"metadata": {"appName": "x", "appVersion": "1", "isUTC": True}, "entries": []}),
         content_type="application/json")
     assert response.status_code < 500, (path, response.status_code)
-    body = response.content.decode()
-    assert MARKER not in body and "N0BOB" not in body and "KBOB" not in body
-    assert "bob-access-token" not in body and "bob-refresh-token" not in body
+    text = body(response).decode()
+    assert MARKER not in text and "N0BOB" not in text and "KBOB" not in text
+    assert "bob-access-token" not in text and "bob-refresh-token" not in text
     assert snapshot(other_user) == before
 
 

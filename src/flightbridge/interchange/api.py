@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from django.http import StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from flightbridge import heavy_requests
 from flightbridge.api_types import IsoDate
 
 from . import services
@@ -25,22 +27,27 @@ class CsvExportFilter(Schema):
 
 
 _CSV_FILE = {"responses": {"200": {"description": "The CSV file (Content-Disposition names it)",
-                                   "content": {"text/csv": {"schema": {"type": "string"}}}}}}
+                                   "content": {"text/csv": {"schema": {"type": "string"}}}},
+                           "429": heavy_requests.BUSY_RESPONSE}}
 
 
-def csv_response(export: services.CsvExport) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(export.lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["X-Flight-Count"] = str(export.flights)
-    response["X-Left-Out-MyFlightbook"] = str(export.left_out_myflightbook)
-    return response
+def csv_response(owner, start: Callable[[], services.CsvExport]) -> StreamingHttpResponse:
+    """The file, streamed, under the pilot's one-heavy-request guard (held to the last line)."""
+
+    def opened():
+        export = start()
+        return export.lines, "text/csv; charset=utf-8", {
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "X-Flight-Count": str(export.flights), "X-Left-Out-MyFlightbook": str(export.left_out_myflightbook)}
+
+    return heavy_requests.streamed(owner, "This CSV export", opened)
 
 
 @router.get("/exports/csv", openapi_extra=_CSV_FILE, summary="Your flights as a ForeFlight or MyFlightbook CSV file")
 def export_csv(request, filters: Query[CsvExportFilter]):
-    export = services.export_csv(request.auth, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-                                 include_myflightbook=filters.include_myflightbook)
-    return csv_response(export)
+    return csv_response(request.auth, lambda: services.export_csv(
+        request.auth, filters.format, date_from=filters.date_from, date_to=filters.date_to,
+        include_myflightbook=filters.include_myflightbook))
 
 
 class RowProblemOut(Schema):

@@ -37,7 +37,7 @@ TEXT_LIMITS = {"tail_number": 32, "departure": 8, "destination": 8, "route": 512
                "pic_name": 128, "sic_name": 128, "instructor_name": 128, "student_name": 128}
 HOUR_KEYS = {"total": "total_flight_time", "pic": "pic", "sic": "sic", "night": "night", "xc": "cross_country",
              "imc": "imc", "sim_inst": "simulated_ifr", "ground_sim": "ground_sim", "dual": "dual", "cfi": "cfi"}
-APPROACH_TYPE_LENGTH = 32  # Flight.approach_type; the full cell stays in raw
+APPROACH_TYPE_LENGTH = 128  # Flight.approach_type; the full cell stays in raw
 _TYPE_WORDS = frozenset({"text", "yyyy", "boolean", "date", "hh:mm", "hhmm", "decimal or hh:mm", "number", "decimal",
                          "packed detail", "datetime"})
 csv.field_size_limit(1_000_000)

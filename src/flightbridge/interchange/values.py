@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-HOURS_QUANTUM = Decimal("0.01")
-HOURS_MAX = Decimal("99999.99")  # Flight's DecimalField(max_digits=7, decimal_places=2)
+HOURS_QUANTUM = Decimal("0.0001")  # Flight's HOURS: 4 places, as MyFlightbook's cross-country column
+HOURS_MAX = Decimal("99999.9999")  # Flight's DecimalField(max_digits=9, decimal_places=4)
 COUNT_MAX = 100_000  # no single flight logs more landings or approaches than this; a bigger number is a typo
 TRUE_WORDS = frozenset({"x", "true", "yes", "y", "1", "t", "on"})
 FALSE_WORDS = frozenset({"", "false", "no", "n", "0", "f", "off"})
@@ -81,7 +81,8 @@ def parse_duration(text: str, *, comma_decimal: bool = False) -> Decimal:
     if not value:
         return Decimal("0")
     if match := _HMM_DURATION.fullmatch(value):
-        hours = Decimal(int(match[1])) + Decimal(int(match[2])) / Decimal(60)
+        # To the hundredth, as MyFlightbook reads H:MM (DecimalFromHHMM): 2:10 is 2.17 in both logbooks.
+        hours = (Decimal(int(match[1])) + Decimal(int(match[2])) / Decimal(60)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     elif _DECIMAL.fullmatch(value) and value != ".":
         hours = Decimal(value)
     elif comma_decimal and _COMMA_DECIMAL.fullmatch(value):

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from pydantic import ValidationError
 
-from flightbridge.errors import InputError
+from flightbridge.errors import Busy, InputError
 
 from . import services
 from .api import CsvExportFilter, csv_response
@@ -28,12 +28,12 @@ def export_page(request):
             # The page's form is the API's query: one schema validates both.
             filters = CsvExportFilter.model_validate({key: value for key, value in query.items()
                                                       if value and key != "download"})
-            export = services.export_csv(request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-                                         include_myflightbook=filters.include_myflightbook)
-            return csv_response(export)
+            return csv_response(request.user, lambda: services.export_csv(
+                request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
+                include_myflightbook=filters.include_myflightbook))
         except ValidationError as exc:
             context["error"] = "; ".join(_said(error) for error in exc.errors())
-        except InputError as exc:
+        except (InputError, Busy) as exc:
             context["error"] = str(exc)
     return render(request, "interchange/export.html", context)
 

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from flightbridge.logbook.models import (
     EngineType,
     FactOrigin,
     Flight,
+    FlightSource,
     LogbookImport,
     SimulatorType,
     UserAircraft,
@@ -288,4 +289,25 @@ def link_pilot_aircraft(owner, *, myflightbook_models: dict[str, tuple[int | Non
     keep_myflightbook_models(owner, myflightbook_models or {})
     report = link_to_registry_models(owner)
     link_flights(owner)
+    classes_from_myflightbook_flights(owner)
     return report
+
+
+def classes_from_myflightbook_flights(owner) -> int:
+    """An aircraft whose category/class nobody knows takes the one MyFlightbook logged most often for its
+    flights (CatClassDisplay, Flight.category_class): simulators and foreign aircraft, which the registry
+    cannot name. Returns the aircraft changed."""
+    rows = (Flight.objects.filter(owner=owner, source=FlightSource.MYFLIGHTBOOK, aircraft__category_class="")
+            .exclude(category_class="").values("aircraft_id", "category_class").annotate(count=Count("id"))
+            .order_by("aircraft_id", "-count", "category_class"))
+    chosen: dict[int, str] = {}
+    for row in rows:
+        chosen.setdefault(row["aircraft_id"], row["category_class"])
+    changed = 0
+    for aircraft in UserAircraft.objects.filter(pk__in=list(chosen)):
+        if chosen[aircraft.pk] in CategoryClass.values:
+            fields = apply_facts(aircraft, {"category_class": chosen[aircraft.pk]}, FactOrigin.MYFLIGHTBOOK)
+            if fields:
+                aircraft.save(update_fields=[*fields, "updated_at"])
+                changed += 1
+    return changed

@@ -13,7 +13,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-HOURS = {"max_digits": 7, "decimal_places": 2, "default": Decimal("0")}
+# Hours are kept exactly as the source holds them: MyFlightbook keeps cross-country at 4 decimals (1.3333) and
+# the other times at 2, so 4 places store every flight it has; pages round for display (docs/myflightbook.md).
+HOURS = {"max_digits": 9, "decimal_places": 4, "default": Decimal("0")}
+HOURS_PLACES = 4
+HOURS_MAX = Decimal("99999.9999")
+# A meter reading (Hobbs, tach): MyFlightbook's DECIMAL(10,2) hobbsStart/hobbsEnd and property DecValue.
+METER = {"max_digits": 10, "decimal_places": 2, "null": True, "blank": True}
 
 
 class SimulatorType(models.TextChoices):
@@ -27,7 +33,8 @@ class SimulatorType(models.TextChoices):
 
 
 class CategoryClass(models.TextChoices):
-    """MyFlightbook's category/class names (CategoryClass.cs); the value is the name MyFlightbook shows."""
+    """MyFlightbook's category/class names, exactly as its `categoryclass` table spells them (the same names
+    `myflightbook.category_classes` maps a CatClassOverride id to, and `Flight.category_class` holds)."""
 
     ASEL = "ASEL", "Airplane single-engine land"
     AMEL = "AMEL", "Airplane multi-engine land"
@@ -40,20 +47,12 @@ class CategoryClass(models.TextChoices):
     GAS_BALLOON = "Gas Balloon", "Gas balloon"
     AIRSHIP = "Airship", "Airship"
     POWERED_LIFT = "Powered Lift", "Powered lift"
-    POWERED_PARACHUTE_LAND = "Powered Parachute Land", "Powered parachute land"
-    POWERED_PARACHUTE_SEA = "Powered Parachute Sea", "Powered parachute sea"
-    WEIGHT_SHIFT_CONTROL_LAND = "Weight Shift Control Land", "Weight-shift-control land"
-    WEIGHT_SHIFT_CONTROL_SEA = "Weight Shift Control Sea", "Weight-shift-control sea"
-
-
-#: MyFlightbook's idCatClass (CategoryClass.cs `CatClassID`; 6 is unused there) → our value.
-CATEGORY_CLASS_BY_MFB_ID = {
-    1: CategoryClass.ASEL, 2: CategoryClass.AMEL, 3: CategoryClass.ASES, 4: CategoryClass.AMES, 5: CategoryClass.GLIDER,
-    7: CategoryClass.HELICOPTER, 8: CategoryClass.GYROPLANE, 9: CategoryClass.POWERED_LIFT, 10: CategoryClass.AIRSHIP,
-    11: CategoryClass.HOT_AIR_BALLOON, 12: CategoryClass.GAS_BALLOON, 13: CategoryClass.POWERED_PARACHUTE_LAND,
-    14: CategoryClass.POWERED_PARACHUTE_SEA, 15: CategoryClass.WEIGHT_SHIFT_CONTROL_LAND,
-    16: CategoryClass.WEIGHT_SHIFT_CONTROL_SEA,
-}
+    POWERED_PARACHUTE_LAND = "Powered Parachute - Land", "Powered parachute land"
+    POWERED_PARACHUTE_SEA = "Powered Parachute - Sea", "Powered parachute sea"
+    WEIGHT_SHIFT_CONTROL_LAND = "Weight-shift Control - Land", "Weight-shift-control land"
+    WEIGHT_SHIFT_CONTROL_SEA = "Weight-shift Control - Sea", "Weight-shift-control sea"
+    UNMANNED_AERIAL_SYSTEM = "Unmanned Aerial System", "Unmanned aerial system"
+    POWERED_PARAGLIDER = "Powered Paraglider", "Powered paraglider"
 
 
 class EngineType(models.TextChoices):
@@ -71,6 +70,12 @@ class FactOrigin(models.TextChoices):
     REGISTRY = "registry", "FAA registry"
     MYFLIGHTBOOK = "myflightbook", "MyFlightbook"
     PILOT = "pilot", "You"
+class SignatureState(models.TextChoices):
+    """A CFI's signature on the flight (MyFlightbook's SignatureState: None 0, Valid 1, Invalid 2)."""
+
+    NONE = "none", "Not signed"
+    VALID = "valid", "Signed (valid)"
+    INVALID = "invalid", "Signed, changed since (invalid)"
 
 
 class FlightSource(models.TextChoices):
@@ -163,11 +168,31 @@ class Flight(models.Model):
     landing_at = models.DateTimeField(null=True, blank=True)
 
     flight_rules = models.CharField(max_length=8, blank=True, default="", help_text="VFR or IFR when known")
-    approach_type = models.CharField(max_length=32, blank=True, default="")
+    # MyFlightbook's text properties are VARCHAR(127) (flightproperties.StringValue): these hold any of them.
+    approach_type = models.CharField(max_length=128, blank=True, default="", help_text="Approach Name(s), e.g. ILS 28R KPAE")
     pic_name = models.CharField(max_length=128, blank=True, default="")
     sic_name = models.CharField(max_length=128, blank=True, default="")
     instructor_name = models.CharField(max_length=128, blank=True, default="")
     student_name = models.CharField(max_length=128, blank=True, default="")
+
+    # The rest of MyFlightbook's record (reference §9): meter readings, engine times, the category/class
+    # the flight was logged in (its CatClassOverride, else the aircraft's), a CFI's signature.
+    hobbs_start = models.DecimalField(**METER)
+    hobbs_end = models.DecimalField(**METER)
+    tach_start = models.DecimalField(**METER)
+    tach_end = models.DecimalField(**METER)
+    engine_start = models.DateTimeField(null=True, blank=True, help_text="UTC")
+    engine_end = models.DateTimeField(null=True, blank=True, help_text="UTC")
+    category_class = models.CharField(max_length=64, blank=True, default="",
+                                      help_text="MyFlightbook's name for the flight's category/class: ASEL, AMEL, Helicopter …")
+    signature = models.CharField(max_length=8, choices=SignatureState.choices, default=SignatureState.NONE)
+    # MyFlightbook never derives takeoffs; FlightBridge counts one per landing when none were logged (currency
+    # needs them), and says so here so no file ever carries an inferred count as logged.
+    takeoffs_inferred = models.BooleanField(default=False, help_text="the takeoff counts were inferred from landings, not logged")
+    # By MyFlightbook's property flags (BFR, IPC) and checkride titles: myflightbook/property_types.py.
+    flight_review = models.BooleanField(default=False, help_text="counts as a flight review (§61.56)")
+    ipc = models.BooleanField(default=False, help_text="an instrument proficiency check (§61.57(d))")
+    checkride = models.BooleanField(default=False, help_text="a practical test for a certificate or rating")
 
     remarks = models.TextField(blank=True, default="")
     custom_properties = models.JSONField(default=list, blank=True)

@@ -3,6 +3,18 @@ from decimal import Decimal
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import field_serializer
+
+HOUR_FIELDS = ("total_flight_time", "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi",
+               "ground_sim")
+TWO_PLACES = Decimal("0.01")
+
+
+def hours_text(value: Decimal) -> str:
+    """An hour figure exactly, with at least 2 places: "2.50", and "1.3333" for the 4-place cross-country
+    MyFlightbook keeps (issue 20). Trailing zeros beyond the hundredth say nothing and are dropped."""
+    exact = Decimal(value).normalize()
+    return str(exact if exact.as_tuple().exponent < -2 else Decimal(value).quantize(TWO_PLACES))
 
 from flightbridge.api_types import ObjectBody
 from flightbridge.logbook.models import CategoryClass
@@ -46,6 +58,19 @@ class FlightOut(Schema):
     sic_name: str
     instructor_name: str
     student_name: str
+    hobbs_start: Decimal | None
+    hobbs_end: Decimal | None
+    tach_start: Decimal | None
+    tach_end: Decimal | None
+    engine_start: datetime | None = Field(description="UTC")
+    engine_end: datetime | None = Field(description="UTC")
+    category_class: str = Field(description="MyFlightbook's name for the flight's category/class (ASEL, AMEL, Helicopter …)")
+    signature: str = Field(description="a CFI's signature: none, valid, or invalid (the flight changed since it was signed)")
+    takeoffs_inferred: bool = Field(
+        description="the takeoff counts were inferred (one per landing), not logged; exports never write them as logged")
+    flight_review: bool = Field(description="counts as a flight review (MyFlightbook's BFR property flag)")
+    ipc: bool = Field(description="an instrument proficiency check (MyFlightbook's IPC property flag)")
+    checkride: bool = Field(description="a checkride (a MyFlightbook \"Checkride - …\" property)")
     remarks: str
     custom_properties: list | dict
     external_id: str | None
@@ -63,6 +88,10 @@ class FlightOut(Schema):
     @staticmethod
     def resolve_source_update_waiting(flight) -> bool:
         return flight.source_update is not None
+
+    @field_serializer(*HOUR_FIELDS)
+    def serialize_hours(self, value: Decimal) -> str:
+        return hours_text(value)
     created_at: datetime
     updated_at: datetime
 

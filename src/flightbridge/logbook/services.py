@@ -51,9 +51,9 @@ def flights_for(owner, date_from: date | None = None, date_to: date | None = Non
 
 
 def flown_in_category_class(category_class: str) -> Q:
-    """Flights flown in a category/class: the aircraft's (MyFlightbook's per-flight CatClassOverride comes with
-    the flight's own category_class field, which wins when set)."""
-    return Q(aircraft__category_class=category_class)
+    """Flights flown in a category/class: the flight's own (MyFlightbook's CatClassOverride, else its
+    CatClassDisplay) when it has one, else its aircraft's."""
+    return Q(category_class=category_class) | Q(category_class="", aircraft__category_class=category_class)
 
 
 def flagged_flights(owner):

@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Field, Query, Router, Schema
 
+from flightbridge import heavy_requests
 from flightbridge.api_types import IsoDate
 from flightbridge.errors import InputError
 
@@ -44,20 +45,20 @@ class ExportOut(Schema):
     warnings: list[str]
 
 
-@router.get("/exports/logger", response=ExportOut, summary="Your flights as Logger deep links (loggerapp://import/add?package=…)")
+_EXPORT_STATUSES = {"responses": {"429": heavy_requests.BUSY_RESPONSE}}
+
+
+@router.get("/exports/logger", response=ExportOut, openapi_extra=_EXPORT_STATUSES,
+            summary="Your flights as Logger deep links (loggerapp://import/add?package=…)")
 def export_logger(request, filters: Query[ExportFilter]):
-    result = services.export_flights(
-        request.auth, date_from=filters.date_from, date_to=filters.date_to, local=filters.local,
-        flight_ids=[filters.flight] if filters.flight is not None else None, max_length=filters.max_length,
-    )
-    return {
-        "links": [{"url": link.url, "entries": link.entries, "length": link.length, "import_ids": list(link.import_ids),
-                   "oversized": link.oversized} for link in result.links],
-        "counts": result.counts,
-        "is_utc": result.is_utc,
-        "max_length": result.max_length,
-        "warnings": result.warnings,
-    }
+    # Streamed: each link is written as it is packed, so neither the flights nor the links are all held at once.
+    def opened():
+        export = services.LoggerExport(
+            request.auth, date_from=filters.date_from, date_to=filters.date_to, local=filters.local,
+            flight_ids=[filters.flight] if filters.flight is not None else None, max_length=filters.max_length)
+        return services.export_json_chunks(export), "application/json", {}
+
+    return heavy_requests.streamed(request.auth, "This Logger export", opened)
 
 
 class ImportIn(Schema):

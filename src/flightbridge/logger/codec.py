@@ -223,8 +223,15 @@ def format_duration(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+_ONE = Decimal("1")
+
+
 def hours_to_minutes(hours: Decimal | int | float | str) -> int:
     """Decimal hours → whole minutes, half a minute rounding up: 1.25 → 75, 0.01 → 1 (0.6 min)."""
+    if not hours:  # most parts of most flights are zero: an export asks this ten times a flight
+        return 0
+    if isinstance(hours, Decimal):
+        return int((hours * 60).quantize(_ONE, rounding=ROUND_HALF_UP))
     return int((Decimal(str(hours)) * 60).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
@@ -345,43 +352,54 @@ class DeepLink:
 
 
 def build_deep_links(entries: list[dict], metadata: dict, *, max_length: int = DEFAULT_MAX_LINK_LENGTH) -> list[DeepLink]:
-    """Split entries over as few links as fit in `max_length` characters; each link is a whole package.
+    """Split entries over as few links as fit in `max_length` characters; each link is a whole package."""
+    return list(iter_deep_links(entries, metadata, max_length=max_length))
+
+
+def iter_deep_links(entries: Iterable[dict], metadata: dict, *, max_length: int = DEFAULT_MAX_LINK_LENGTH) -> Iterator[DeepLink]:
+    """`build_deep_links` one link at a time, as the entries arrive (an export streams its links).
 
     Entries keep their order and each lands in exactly one link. Percent-encoding works character by
     character, so a link's length is the sum of its pieces' encoded lengths and each entry is encoded
     once. An entry too long for any link travels alone in a link of its own, marked `oversized`.
     """
+    check_max_link_length(max_length)  # now, not at the first link a stream asks for
+    return _packed_links(entries, metadata, max_length)
+
+
+def check_max_link_length(max_length: int) -> None:
     if max_length < MIN_MAX_LINK_LENGTH:
         raise InputError(f"max link length must be at least {MIN_MAX_LINK_LENGTH} characters",
                          [{"field": "max_length", "reason": f"at least {MIN_MAX_LINK_LENGTH}"}])
+
+
+def _packed_links(entries: Iterable[dict], metadata: dict, max_length: int) -> Iterator[DeepLink]:
     head = LINK_PREFIX + _encoded('{"entries":[')
     tail = _encoded("]," + _compact({"metadata": metadata})[1:])
     comma = len(_encoded(","))
     overhead = len(head) + len(tail)
-    links: list[DeepLink] = []
     pieces: list[str] = []
     ids: list[str] = []
     length = overhead
 
-    def flush(oversized: bool = False) -> None:
-        nonlocal pieces, ids, length
-        links.append(DeepLink(url=head + _encoded(",").join(pieces) + tail, import_ids=tuple(ids), oversized=oversized))
-        pieces, ids, length = [], [], overhead
+    def link(oversized: bool = False) -> DeepLink:
+        return DeepLink(url=head + _encoded(",").join(pieces) + tail, import_ids=tuple(ids), oversized=oversized)
 
     for entry in entries:
         piece = _encoded(_compact(entry))
         added = len(piece) + (comma if pieces else 0)
         if pieces and length + added > max_length:
-            flush()
+            yield link()
+            pieces, ids, length = [], [], overhead
             added = len(piece)
         pieces.append(piece)
         ids.append(str(entry.get("importId", "")))
         length += added
         if len(pieces) == 1 and length > max_length:
-            flush(oversized=True)
+            yield link(oversized=True)
+            pieces, ids, length = [], [], overhead
     if pieces:
-        flush()
-    return links
+        yield link()
 
 
 # --- Parsing --------------------------------------------------------------------------------------

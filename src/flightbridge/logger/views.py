@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
+from flightbridge import heavy_requests
 from flightbridge.api_types import MAX_ROW_ID
 from flightbridge.errors import FlightBridgeError, InputError
 from flightbridge.logbook import services as logbook_services
@@ -55,8 +56,9 @@ def export_page(request):
     try:
         date_from, date_to = _date(query.get("from", ""), "from"), _date(query.get("to", ""), "to")
         flight_ids = _flight_ids(query.get("flight", ""))
-        result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
-                                         flight_ids=flight_ids)
+        with heavy_requests.one_at_a_time(request.user, "This Logger export"):
+            result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
+                                             flight_ids=flight_ids)
         context["result"] = result
         if flight_ids:
             # The QR code's caption names the flight it holds, so a pilot scans the right one.

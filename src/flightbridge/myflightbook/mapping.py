@@ -21,13 +21,27 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from flightbridge.errors import BadRecord
+from flightbridge.myflightbook import property_types
+from flightbridge.myflightbook.category_classes import category_class_name, category_class_of
+from flightbridge.myflightbook.property_types import (
+    PROP_BLOCK_IN,
+    PROP_BLOCK_OUT,
+    PROP_NIGHT_TAKEOFFS,
+    PROP_NIGHT_TOUCH_AND_GO,
+    PROP_TAKEOFFS_ANY,
+    PROP_TACH_END,
+    PROP_TACH_START,
+)
 
 # Column limits of logbook.Flight; a value beyond them is a bad record, never truncated (except airports,
 # which the seed truncates on purpose).
-HOURS_MAX = Decimal("99999.99")  # DecimalField(max_digits=7, decimal_places=2)
-HOURS_QUANTUM = Decimal("0.01")
+HOURS_MAX = Decimal("99999.9999")  # logbook.Flight's HOURS: DecimalField(max_digits=9, decimal_places=4)
+HOURS_QUANTUM = Decimal("0.0001")  # MyFlightbook's widest hour column, crosscountry DECIMAL(10,4)
+METER_MAX = Decimal("99999999.99")  # Flight's METER: DecimalField(max_digits=10, decimal_places=2)
+METER_QUANTUM = Decimal("0.01")
 COUNT_MAX = 2_147_483_647  # PositiveIntegerField
-TEXT_LIMITS = {"Route": 512, "TailNumDisplay": 32, "ModelDisplay": 128}
+TEXT_LIMITS = {"Route": 512, "TailNumDisplay": 32, "ModelDisplay": 128, "CatClassDisplay": 64}
+NAME_LIMIT = 128  # pic_name … approach_type; MyFlightbook's text properties are VARCHAR(127)
 AIRPORT_LENGTH = 4  # the seed: "truncated to 4 characters"
 
 # MyFlightbook name → our column, exactly the seed's list of decimal-hour fields.
@@ -61,14 +75,15 @@ INSTANCE_TYPE_NAMES: dict[str, int] = {
 # SendFlightLink an encrypted token); hashing them would flag every flight as changed on each sync.
 VOLATILE_KEYS = frozenset({"SendFlightLink", "SocialMediaLink"})
 
-# Custom properties that carry block times (UTC DateValue); see KnownProperties in MyFlightbook.
-PROP_BLOCK_OUT = 187
-PROP_BLOCK_IN = 186
-# Landing and takeoff counts MyFlightbook keeps as properties (IntValue), not fields (reference §8):
-# night touch-and-go landings, night takeoffs and "Takeoffs (any)".
-PROP_NIGHT_TOUCH_AND_GO = 397
-PROP_NIGHT_TAKEOFFS = 73
-PROP_TAKEOFFS_ANY = 93
+# Text properties that are a flight's own fields here (reference §9; property ids in property_types.py).
+NAME_PROPERTIES: dict[int, str] = {
+    property_types.PROP_NAME_OF_PIC: "pic_name",
+    property_types.PROP_NAME_OF_SIC: "sic_name",
+    property_types.PROP_INSTRUCTOR_NAME: "instructor_name",
+    property_types.PROP_STUDENT_NAME: "student_name",
+    property_types.PROP_APPROACH_NAMES: "approach_type",
+}
+SIGNATURE_STATES = {0: "none", 1: "valid", 2: "invalid"}  # SignatureState (LogbookEntryBase)
 
 # An anonymous aircraft's tail is `#` + its model id (`#001042`) in AircraftForUser; a flight in one shows
 # `(<model>)` as its TailNumDisplay (LogbookEntry.cs). Neither is a registration.
@@ -197,9 +212,27 @@ def hours_value(record: Mapping, key: str, record_id: str) -> Decimal:
         raise BadRecord(f"{number} is over the {HOURS_MAX} hour limit of the column", record=record_id, field=key)
     exact = number.quantize(HOURS_QUANTUM)
     if exact != number:
-        # 2.1000 (MyFlightbook's DECIMAL(10,4) scale) is exactly 2.10 and fine; 2.1234 would lose time.
-        raise BadRecord(f"{number} has more than 2 decimal places and cannot be stored exactly", record=record_id, field=key)
+        # MyFlightbook holds at most 4 places (crosscountry DECIMAL(10,4)); more would lose time here.
+        raise BadRecord(f"{number} has more than 4 decimal places and cannot be stored exactly", record=record_id, field=key)
     return exact
+
+
+def meter_value(value: Any, record_id: str, key: str) -> Decimal | None:
+    """A Hobbs or tach reading; None when absent or 0 (MyFlightbook's "not logged").
+
+    A reading is a note about the aircraft's meter, not the pilot's time: one that cannot be read or stored
+    (NaN, text, more than 2 places) is left out of the column and kept in `raw`, never a reason to refuse
+    the flight.
+    """
+    if value is None:
+        return None
+    try:
+        number = to_decimal(value)
+    except ValueError:
+        return None
+    if number <= 0 or number > METER_MAX or number != number.quantize(METER_QUANTUM):
+        return None
+    return number.quantize(METER_QUANTUM)
 
 
 def count_value(record: Mapping, key: str, record_id: str) -> int:
@@ -457,8 +490,10 @@ class LandingCounts:
     night_full_stop_landings: int
     day_takeoffs: int
     night_takeoffs: int
+    #: the takeoff counts differ from what the pilot logged (props 73/93): they were inferred from landings
+    takeoffs_inferred: bool = False
 
-    def as_fields(self) -> dict[str, int]:
+    def as_fields(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -472,14 +507,23 @@ def landing_counts(*, landings: int, full_stop_landings: int, night_landings: in
     (never below zero: a flight logged with only full-stop counts is not negative), all night landings
     = NightLandings + prop 397. Night takeoffs are property 73; without it, one takeoff per night landing
     (AC 61-98D). "Takeoffs (any)" (property 93) less the night ones are day takeoffs; without it, one
-    per day landing.
+    per day landing. MyFlightbook itself never infers a takeoff (LogbookEntry.cs ~3724: no property, no
+    logged takeoff), so a count inferred here is marked `takeoffs_inferred`.
     """
     night_all = night_landings + night_touch_and_go
     day_all = max(0, landings - night_all)
     night_off = night_all if night_takeoffs is None else night_takeoffs
     day_off = day_all if takeoffs_any is None else max(0, takeoffs_any - night_off)
+    logged_night, logged_day = logged_takeoffs(night_takeoffs, takeoffs_any)
     return LandingCounts(day_landings=day_all, night_landings=night_all, day_full_stop_landings=full_stop_landings,
-                         night_full_stop_landings=night_landings, day_takeoffs=day_off, night_takeoffs=night_off)
+                         night_full_stop_landings=night_landings, day_takeoffs=day_off, night_takeoffs=night_off,
+                         takeoffs_inferred=(night_off, day_off) != (logged_night, logged_day))
+
+
+def logged_takeoffs(night_takeoffs: int | None, takeoffs_any: int | None) -> tuple[int, int]:
+    """(night, day) takeoffs as MyFlightbook counts them: prop 73, and prop 93 less it (LE.cs ~3724)."""
+    night = night_takeoffs or 0
+    return night, max((takeoffs_any or 0) - night, 0)
 
 
 def _property_count(properties: list, prop_type: int, record_id: str) -> int | None:
@@ -519,6 +563,64 @@ def _block_times(properties: list) -> tuple[datetime | None, datetime | None]:
         elif prop.get("PropTypeID") == PROP_BLOCK_IN:
             block_in = parse_utc_datetime(prop.get("DateValue"))
     return block_out, block_in
+
+
+def _property_text(properties: list, prop_type: int, record_id: str) -> str:
+    for prop in properties:
+        if isinstance(prop, Mapping) and prop.get("PropTypeID") == prop_type:
+            value = prop.get("TextValue")
+            if value is None:
+                return ""
+            if not isinstance(value, str):
+                raise BadRecord(f"property {prop_type}: expected text, got {type(value).__name__}", record=record_id,
+                                field="CustomProperties")
+            text = value.strip()
+            if len(text) > NAME_LIMIT:
+                raise BadRecord(f"property {prop_type}: {len(text)} characters, over the column's limit of {NAME_LIMIT}",
+                                record=record_id, field="CustomProperties")
+            return text
+    return ""
+
+
+def _property_meter(properties: list, prop_type: int, record_id: str) -> Decimal | None:
+    for prop in properties:
+        if isinstance(prop, Mapping) and prop.get("PropTypeID") == prop_type:
+            return meter_value(prop.get("DecValue"), record_id, "CustomProperties")
+    return None
+
+
+def flight_record_fields(record: Mapping, record_id: str = UNLABELLED) -> dict[str, Any]:
+    """The rest of MyFlightbook's flight record in our columns (issue 20, reference §9): the people's names,
+    approach names, Hobbs and tach, engine times, the category/class, the CFI signature and the flight
+    review / IPC / checkride markers (by MyFlightbook's own property flags)."""
+    properties = record.get("CustomProperties")
+    properties = properties if isinstance(properties, list) else []
+    fields: dict[str, Any] = {column: _property_text(properties, prop_type, record_id)
+                              for prop_type, column in NAME_PROPERTIES.items()}
+    fields.update(
+        hobbs_start=meter_value(record.get("HobbsStart"), record_id, "HobbsStart"),
+        hobbs_end=meter_value(record.get("HobbsEnd"), record_id, "HobbsEnd"),
+        tach_start=_property_meter(properties, PROP_TACH_START, record_id),
+        tach_end=_property_meter(properties, PROP_TACH_END, record_id),
+        engine_start=parse_utc_datetime(record.get("EngineStart")),
+        engine_end=parse_utc_datetime(record.get("EngineEnd")),
+    )
+    # CatClassOverride (0 unless the pilot overrode the aircraft's) wins; CatClassDisplay already shows the
+    # effective one, with a type rating in parentheses that is not part of the class.
+    display = record.get("CatClassDisplay")
+    fields["category_class"] = (category_class_name(record.get("CatClassOverride"))
+                                or category_class_of(display if isinstance(display, str) else "")[:TEXT_LIMITS["CatClassDisplay"]])
+    state = record.get("CFISignatureState", 0)
+    if isinstance(state, str) and state.strip().isdigit():
+        state = int(state)
+    if isinstance(state, str):  # XML and some exports spell the enum by name
+        state = {"none": 0, "valid": 1, "invalid": 2}.get(state.strip().lower(), state)
+    if type(state) is not int or state not in SIGNATURE_STATES:
+        raise BadRecord(f"unknown signature state {state!r}", record=record_id, field="CFISignatureState")
+    fields["signature"] = SIGNATURE_STATES[state]
+    markers = property_types.markers_for(properties)
+    fields.update(flight_review=markers.flight_review, ipc=markers.ipc, checkride=markers.checkride)
+    return fields
 
 
 def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None, digest: str | None = None) -> MappedFlight:
@@ -604,6 +706,7 @@ def map_flight(record: dict, *, instance_types: Mapping[int, Any] | None = None,
     fields["takeoff_at"] = parse_utc_datetime(record.get("FlightStart"))
     fields["landing_at"] = parse_utc_datetime(record.get("FlightEnd"))
     fields["block_out"], fields["block_in"] = _block_times(properties)
+    fields.update(flight_record_fields(record, record_id))
 
     raw = to_jsonable(dict(record))
     return MappedFlight(
