@@ -54,10 +54,14 @@ def test_picking_a_model_on_the_aircraft_page_and_the_flight_page_links_them(cli
     client.post(f"/logbook/aircraft/{club.pk}/change/", {"model_id": str(model.pk)})
     club.refresh_from_db()
     assert club.aircraft_model == model and club.provenance["aircraft_model"] == "pilot"
-    client.post(f"/logbook/aircraft/{club.pk}/change/", {"category_class": "ASES", "engine_type": "piston",
-                                                         "device_class": "REAL", "is_tailwheel": "on"})
+    client.post(f"/logbook/aircraft/{club.pk}/change/", {"category_class": "ASES", "engine_type": "",
+                                                         "device_class": "REAL", "is_tailwheel": "yes", "is_complex": ""})
     club.refresh_from_db()
-    assert (club.category_class, club.is_tailwheel, club.is_complex) == ("ASES", True, False)
+    assert (club.category_class, club.is_tailwheel, club.is_complex) == ("ASES", True, None)
+    # Only what was changed became the pilot's: the model they picked, the class and tailwheel.
+    assert club.provenance == {"aircraft_model": "pilot", "category_class": "pilot", "is_tailwheel": "pilot"}
+    html = client.get(f"/logbook/aircraft/{club.pk}/").content.decode()
+    assert "model from you; category/class from you; tailwheel from you" in html
     flight = club.flights.first()
     html = client.get(f"/logbook/flights/{flight.pk}").content.decode()
     assert f'href="/logbook/aircraft/{club.pk}/">N52417</a>' in html and "Cessna 172S Skyhawk SP</a>" in html

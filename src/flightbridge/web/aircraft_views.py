@@ -13,6 +13,10 @@ from flightbridge.errors import FlightBridgeError, NotFound
 from flightbridge.logbook import pilot_aircraft, services
 from flightbridge.logbook.models import CategoryClass, EngineType, SimulatorType
 
+FACT_LABELS = {"aircraft_model": "model", "category_class": "category/class", "engine_type": "engine",
+               "device_class": "device", "is_complex": "complex", "is_high_performance": "high performance",
+               "is_tailwheel": "tailwheel", "is_turbine": "turbine", "is_multi_engine": "multi-engine"}
+ORIGIN_WORDS = {"pilot": "you", "registry": "the FAA registry", "myflightbook": "MyFlightbook"}
 FLAG_LABELS = {"is_complex": "Complex", "is_high_performance": "High performance", "is_tailwheel": "Tailwheel",
                "is_turbine": "Turbine", "is_multi_engine": "Multi-engine"}
 
@@ -47,7 +51,9 @@ def aircraft_detail(request, aircraft_id: str):
         "aircraft": aircraft, "page": Paginator(flights, 100).get_page(request.GET.get("page")),
         "summary": services.summarize(flights), "flag_labels": FLAG_LABELS,
         "flags": [(name, label, getattr(aircraft, name)) for name, label in FLAG_LABELS.items()],
-        "origins": pilot_aircraft.origin_of(aircraft), "category_classes": CategoryClass.choices,
+        "origins": [(FACT_LABELS.get(key, key), ORIGIN_WORDS.get(origin, origin))
+                    for key, origin in pilot_aircraft.origin_of(aircraft).items()],
+        "category_classes": CategoryClass.choices,
         "engine_types": EngineType.choices, "device_classes": SimulatorType.choices, **_choices(request),
     })
 
@@ -81,9 +87,14 @@ def change_aircraft(request, aircraft_id: str):
         if "model_id" in post:
             change = pilot_aircraft.AircraftChange(model_id=_model_id(post["model_id"]), clear_model=post["model_id"] == "")
         else:
-            given = {"category_class": post.get("category_class", ""), "engine_type": post.get("engine_type", ""),
-                     "device_class": post.get("device_class") or None,
-                     **{name: name in post for name in FLAG_LABELS}}
+            # Only what the pilot changed becomes theirs: saving the form must not claim every value.
+            current = pilot_aircraft.get_aircraft(request.user, aircraft_id)
+            given = {name: post[name] for name in ("category_class", "engine_type", "device_class")
+                     if name in post and post[name] != getattr(current, name)}
+            for name in FLAG_LABELS:
+                wanted = {"yes": True, "no": False}.get(post.get(name, ""))
+                if wanted is not None and wanted != getattr(current, name):
+                    given[name] = wanted
             change = pilot_aircraft.AircraftChange(values=pilot_aircraft.pilot_values(given))
         aircraft = pilot_aircraft.change_aircraft(request.user, aircraft_id, change)
     except FlightBridgeError as exc:
