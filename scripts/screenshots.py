@@ -99,6 +99,7 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
         "logbook": "/logbook/",
         "flight": flight_path,
         "imports": "/logbook/imports/",
+        "currency": "/logbook/currency/",
         "logger-export": "/logbook/export/logger?from=2025-01-01&export=1",
         "logger-qr": f"/logbook/export/logger?flight={flight_id}",
         "fleet-sync": "/fleet/sync/",

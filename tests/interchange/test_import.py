@@ -28,7 +28,7 @@ def test_preview_writes_nothing_and_says_what_would_happen(api, user):
     body = response.json()
     assert response.status_code == 200
     assert (body["preview"], body["id"], body["format"], body["version"]) == (True, None, "foreflight", "2026")
-    assert body["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "linked": 0, "skipped": 0, "failed": 0}
+    assert body["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "linked": 0, "duplicate": 0, "skipped": 0, "failed": 0}
     assert [row["line"] for row in body["rows"]] == [18, 20]
     assert "nothing was saved" in body["message"]
     assert Flight.objects.count() == 0 and LogbookImport.objects.count() == 0 and UserAircraft.objects.count() == 0

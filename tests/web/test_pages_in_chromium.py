@@ -117,6 +117,7 @@ def pages(live_server, pilot) -> dict[str, str]:
         "logbook": "/logbook/",
         "flight": f"/logbook/flights/{flight.pk}",
         "imports": "/logbook/imports/",
+        "currency": "/logbook/currency/",
         "log-flight": "/logbook/flights/new",
         "flight-check": "/logbook/check/",
         "logger-export": "/logbook/export/logger?from=2026-03-01&to=2026-03-31&export=1",
@@ -317,3 +318,44 @@ def test_the_logger_import_page_numbers_entries_from_one_with_date_and_route(bro
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+def test_the_currency_page_shows_both_side_by_side(watched, live_server, django_user_model):
+    from django.utils import timezone
+
+    pilot = django_user_model.objects.create_user(username="pilot", password=PASSWORD)
+    today = timezone.localdate()
+    marker = {"category_class": "ASEL"}
+    mfb = Flight.objects.create(owner=pilot, date=today - timedelta(days=40), source="myflightbook", tail_number="N12345",
+                                day_landings=1, day_takeoffs=1, **marker)
+    logger = Flight.objects.create(owner=pilot, date=today - timedelta(days=3), source="logger", tail_number="N12345",
+                                   day_landings=2, day_takeoffs=2)
+    CurrencyRecord.objects.create(owner=pilot, kind="passenger_day_90", label="ASEL - Passengers", category="ASEL",
+                                  status="NON_COMPLIANT", expires_on=today - timedelta(days=100))
+    page = watched.page
+    log_in(page, live_server, "pilot", PASSWORD)
+    watched.open(f"{live_server.url}/logbook/currency/")
+    row = page.locator('tr[data-currency-kind="passenger_day_90"][data-currency-category="ASEL"]')
+    assert row.locator("[data-computed-status]").inner_text() == "Current"
+    assert row.locator("[data-expires]").inner_text() == (today - timedelta(days=40) + timedelta(days=90)).isoformat()
+    assert row.locator("[data-myflightbook]").inner_text().startswith("Expired")
+    assert row.locator("[data-differs]").inner_text() == "2 landings from Logger flights that MyFlightbook does not have."
+    links = row.locator("[data-flight-link]")
+    assert [links.nth(i).get_attribute("data-flight-link") for i in range(links.count())] == [str(logger.pk), str(mfb.pk)]
+    screen = page.evaluate("window.innerWidth")
+    for cell in ("[data-computed]", "[data-myflightbook]", "[data-differs]"):
+        box = row.locator(cell).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= screen + 1, (cell, box, screen)
+    width, screen = watched.overflow()
+    assert width <= screen and watched.errors == [] and watched.failed == []
+    # The calendar feed: turned on from the page, its link shown once and fitting the screen.
+    page.click('#currency-feed button[value="on"]')
+    url = page.locator("[data-feed-url]").inner_text()
+    assert url.startswith(f"{live_server.url}/calendar/currency/") and url.endswith(".ics")
+    width, screen = watched.overflow()
+    assert width <= screen, f"the feed link makes the page {width}px wide on {screen}px"
+    watched.open(f"{live_server.url}/logbook/currency/")
+    assert page.locator("[data-feed-url]").count() == 0 and "Calendar feed is on" in page.locator("#currency-feed").inner_text()
+    links = page.locator('tr[data-currency-category="ASEL"][data-currency-kind="passenger_day_90"] [data-flight-link]')
+    links.first.click()
+    page.wait_for_url(f"**/logbook/flights/{logger.pk}")

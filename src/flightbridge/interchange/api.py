@@ -71,6 +71,7 @@ class CsvCounts(Schema):
     updated: int
     unchanged: int
     linked: int
+    duplicate: int = Field(0, description="the same flight from another source is in the logbook already: not added")
     skipped: int
     failed: int
 

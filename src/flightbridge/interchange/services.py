@@ -24,7 +24,7 @@ from flightbridge.logbook import ingest
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
 from flightbridge.logbook.flightcheck import stored_check
-from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
+from flightbridge.logbook.models import FlightSource, UserAircraft
 from flightbridge.registry import services as registry
 
 from . import columns
@@ -133,13 +133,13 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
 
 STORE_BATCH = 500
 MAX_LISTED_ROWS = 1000  # rows listed in a result; the rest are counted only (a 100,000-row file stays small)
-PREVIEW_OUTCOMES = ("created", "updated", "unchanged", "linked", "skipped", "failed")
+PREVIEW_OUTCOMES = ("created", "updated", "unchanged", "linked", "duplicate", "skipped", "failed")
 
 
 @dataclass
 class RowResult:
     line: int
-    outcome: str  # created | updated | unchanged | linked | skipped | failed (preview: what would happen)
+    outcome: str  # created | updated | unchanged | linked | duplicate | skipped | failed (preview: what would happen)
     label: str
     flight_id: int | None = None
     problems: list[dict] = field(default_factory=list)
@@ -167,7 +167,8 @@ class CsvImportResult:
     def message(self) -> str:
         counts = self.counts
         text = (f"{self.format} file ({self.version}): {counts['created']} new, {counts['updated']} updated, "
-                f"{counts['unchanged'] + counts['linked']} already in the logbook, {counts['failed']} refused")
+                f"{counts['unchanged'] + counts['linked'] + counts['duplicate']} already in the logbook, "
+                f"{counts['failed']} refused")
         if counts["skipped"]:
             text += f", {counts['skipped']} listed twice in the file"
         if self.flagged:
@@ -206,11 +207,6 @@ def _incoming_fields(parsed, aircraft: dict) -> dict:
     return values
 
 
-def legacy_key(fields: dict) -> str:
-    """`date:departure:destination`, the key the ingest path matches rows without an external id by."""
-    return f"{fields['date'].isoformat()}:{fields['departure']}:{fields['destination']}"
-
-
 def _problems(row) -> list[dict]:
     return [problem.as_dict() for problem in row.problems]
 
@@ -218,7 +214,8 @@ def _problems(row) -> list[dict]:
 def import_csv(owner, data: bytes, file_format: str | None = None, *, preview: bool = False,
                max_rows: int | None = None) -> CsvImportResult:
     """Read a ForeFlight, MyFlightbook or LogTen Pro file and store its flights through the ingest path
-    (or, with `preview`, answer what would happen and write nothing).
+    (or, with `preview`, run the same import as a dry run: every row decided as the import decides it,
+    nothing written).
 
     A file that cannot be read as a whole raises `InputError` and records nothing; a bad row is refused
     with reasons naming its line and column while the rest imports.
@@ -227,64 +224,14 @@ def import_csv(owner, data: bytes, file_format: str | None = None, *, preview: b
         raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
                          "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
     logbook = read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
-    if preview:
-        return _preview(owner, logbook)
-    return _import(owner, logbook)
+    return _import(owner, logbook, dry_run=preview)
 
 
-def _preview(owner, logbook) -> CsvImportResult:
-    """What an import would do, decided the way the ingest path decides it, without writing anything."""
-    collector = _Collector()
-    seen: set[str] = set()
-    batch: list = []
-    today = timezone.localdate()
-
-    def flush():
-        if not batch:
-            return
-        by_id = dict(Flight.objects.filter(owner=owner, external_id__in=[p.identity for p in batch])
-                     .values_list("external_id", "source_hash"))
-        by_digest = set(Flight.objects.filter(owner=owner, external_id__isnull=True,
-                                              source_hash__in=[p.source_hash for p in batch])
-                        .values_list("source_hash", flat=True))
-        dates = {p.fields["date"] for p in batch}
-        legacy = {f"{day.isoformat()}:{dep}:{dest}" for day, dep, dest in Flight.objects.filter(
-            owner=owner, external_id__isnull=True, date__in=dates).values_list("date", "departure", "destination")}
-        for parsed in batch:
-            if parsed.identity in by_id:
-                outcome = "unchanged" if by_id[parsed.identity] in ("", parsed.source_hash) else "updated"
-            elif parsed.source_hash in by_digest:
-                outcome = "unchanged"
-            elif legacy_key(parsed.fields) in legacy:
-                outcome = "linked"
-            else:
-                outcome = "created"
-            collector.add(RowResult(parsed.line, outcome, parsed.label,
-                                    flight_check=stored_check(parsed.fields, today=today)))
-        batch.clear()
-
-    for row in logbook.rows():
-        if row.flight is None:
-            collector.add(RowResult(row.line, "failed", f"line {row.line}", problems=_problems(row)))
-            continue
-        if row.flight.identity in seen:
-            collector.add(RowResult(row.line, "skipped", row.flight.label,
-                                    problems=[{"row": row.line, "column": None, "reason": "listed twice in the file"}]))
-            continue
-        seen.add(row.flight.identity)
-        batch.append(row.flight)
-        if len(batch) >= STORE_BATCH:
-            flush()
-    flush()
-    return CsvImportResult(format=logbook.format, version=logbook.version, preview=True, counts=collector.counts,
-                           rows=collector.rows, notes=[note.as_dict() for note in logbook.notes],
-                           rows_not_listed=collector.not_listed, flagged=collector.flagged)
-
-
-def _import(owner, logbook) -> CsvImportResult:
-    """One import run (source `csv:<format>`): rows stored through the ingest path in batches."""
+def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
+    """One import run (source `csv:<format>`): rows stored through the ingest path in batches. A dry run (the
+    preview) is the same run with nothing written."""
     run = ingest.open_run(owner, f"csv:{logbook.format}", policy=ingest.UPDATE_WHEN_CHANGED,
-                          details={"format": logbook.format})
+                          details={"format": logbook.format}, dry_run=dry_run)
     collector = _Collector()
     batch: list = []
     today = timezone.localdate()
@@ -297,7 +244,7 @@ def _import(owner, logbook) -> CsvImportResult:
         aircraft = add_imported_aircraft(owner, run.record, [
             ImportedAircraft(registration=item.registration, device_class=item.device_class,
                              model=item.model or item.type_code, manufacturer=item.make, details=item.as_dict())
-            for item in facts])
+            for item in facts], dry_run=dry_run)
         incoming = [ingest.IncomingFlight(external_id=parsed.identity, source_hash=parsed.source_hash,
                                           fields=_incoming_fields(parsed, aircraft), label=parsed.label,
                                           record=f"line {parsed.line}")
@@ -305,7 +252,8 @@ def _import(owner, logbook) -> CsvImportResult:
         outcome = run.store_batch(incoming)
         for parsed, flight, record in zip(batch, incoming, outcome.records):
             failed = record.outcome == "failed"
-            problems = [{"row": parsed.line, "column": record.field, "reason": record.reason}] if failed else []
+            problems = [{"row": parsed.line, "column": record.field, "reason": record.reason}] if (
+                record.reason and record.outcome not in (ingest.UNCHANGED, ingest.LINKED)) else []
             collector.add(RowResult(parsed.line, record.outcome if record.outcome in collector.counts else "skipped",
                                     parsed.label, flight_id=record.flight_id, problems=problems,
                                     flight_check=[] if failed else stored_check(flight.fields, today=today)))
@@ -329,9 +277,10 @@ def _import(owner, logbook) -> CsvImportResult:
     except Exception:
         run.fail("Import stopped by an unexpected error (logged). Flights stored before that are kept; Undo removes them.")
         raise
-    result = CsvImportResult(format=logbook.format, version=logbook.version, preview=False, counts=collector.counts,
+    result = CsvImportResult(format=logbook.format, version=logbook.version, preview=dry_run, counts=collector.counts,
                              rows=collector.rows, notes=[note.as_dict() for note in logbook.notes],
-                             rows_not_listed=collector.not_listed, run=run.record, flagged=collector.flagged)
+                             rows_not_listed=collector.not_listed, run=None if dry_run else run.record,
+                             flagged=collector.flagged)
     run.details.update(version=logbook.version, notes=result.notes[:100])
     run.finish(result.message)
     return result

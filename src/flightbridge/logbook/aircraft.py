@@ -61,9 +61,11 @@ def aircraft_by_registration(owner, registrations) -> dict[str, UserAircraft]:
     return found
 
 
-def add_imported_aircraft(owner, run: LogbookImport, items: list[ImportedAircraft]) -> dict[str, UserAircraft]:
+def add_imported_aircraft(owner, run: LogbookImport, items: list[ImportedAircraft], *,
+                          dry_run: bool = False) -> dict[str, UserAircraft]:
     """Every aircraft of `items` as the pilot's: the existing one by registration (simulators included), or a
-    new one recorded against `run`. Returns them keyed by upper-case registration."""
+    new one recorded against `run`. Returns them keyed by upper-case registration. A dry run (a preview)
+    returns the new ones unsaved."""
     known = aircraft_by_registration(owner, [item.registration for item in items])
     new = {}
     for item in items:
@@ -74,7 +76,9 @@ def add_imported_aircraft(owner, run: LogbookImport, items: list[ImportedAircraf
         new[registration] = UserAircraft(
             owner=owner, registration=registration, model=item.model[:128], manufacturer=item.manufacturer[:128],
             device_class=device, source=run.source, manual=False, details={"file": item.details or {}}, import_batch=run)
-    if new:
+    if new and dry_run:
+        known.update(new)
+    elif new:
         # One insert for the batch; one added meanwhile by another import of the same pilot is left as it is.
         with transaction.atomic():
             UserAircraft.objects.bulk_create(new.values(), ignore_conflicts=True)

@@ -1,13 +1,15 @@
 """`/api/flights`, `/api/aircraft`, `/api/imports`, `/api/currency`, `/api/totals`: a pilot's own logbook.
 The writes are a flight logged by hand (`POST /api/flights`) and Undo of an import run."""
 
+from typing import Literal
+
 from django.shortcuts import get_object_or_404
 from django.urls import register_converter
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
-from flightbridge.logbook import entry, pilot_aircraft, services
+from flightbridge.logbook import currency_feed, currency_report, entry, pilot_aircraft, services
 from flightbridge.logbook.models import Flight
 from flightbridge.logbook.schemas import (
     AircraftIn,
@@ -16,6 +18,8 @@ from flightbridge.logbook.schemas import (
     CategoryClassIn,
     FlownRegistrationOut,
     ModelChoiceOut,
+    ComputedCurrencyOut,
+    CurrencyFeedOut,
     CurrencyOut,
     FlightIn,
     FlightOut,
@@ -148,10 +152,39 @@ def revert_import(request, import_id: RowId):
 
 
 # The operation ids these two routes had when the MyFlightbook app served them: generated clients keep working.
-@router.get("/currency", response=list[CurrencyOut], operation_id="flightbridge_myflightbook_sync_api_list_currency",
-            summary="Your FAA currency, as MyFlightbook reported it on the last sync")
-def list_currency(request):
+@router.get("/currency", response=list[CurrencyOut] | list[ComputedCurrencyOut],
+            operation_id="flightbridge_myflightbook_sync_api_list_currency",
+            summary="Your FAA currency: as MyFlightbook reported it on the last sync, or (`?source=computed-local`) "
+                    "computed here from every flight in your logbook, each item beside MyFlightbook's")
+def list_currency(request, source: Literal["myflightbook", "computed-local"] = "myflightbook"):
+    if source == currency_report.SOURCE:
+        return [currency_report.as_api(one) for one in currency_report.computed_currency(request.auth)]
     return services.currency_for(request.auth)
+
+
+def _feed_out(feed, url: str | None = None) -> dict:
+    return {"enabled": feed is not None, "url": url, "created_at": feed.created_at if feed else None,
+            "last_read_at": feed.last_read_at if feed else None}
+
+
+@router.get("/currency/feed", response=CurrencyFeedOut, summary="Whether your private currency calendar feed is on")
+def get_currency_feed(request):
+    return _feed_out(currency_feed.feed_of(request.auth))
+
+
+@router.post("/currency/feed", response={201: CurrencyFeedOut},
+             summary="Turn on your private iCalendar feed of currency expiry dates (or replace its link): the URL "
+                     "is in this answer only; an earlier link stops working")
+def turn_on_currency_feed(request):
+    token = currency_feed.turn_on_feed(request.auth)
+    url = request.build_absolute_uri(currency_feed.feed_path(token))
+    return Status(201, _feed_out(currency_feed.feed_of(request.auth), url))
+
+
+@router.delete("/currency/feed", response={204: None}, summary="Turn off your calendar feed: its link stops working")
+def turn_off_currency_feed(request):
+    currency_feed.turn_off_feed(request.auth)
+    return Status(204, None)
 
 
 @router.get(

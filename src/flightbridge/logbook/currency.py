@@ -18,6 +18,7 @@ import calendar
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Iterable, Sequence
 
 # Item kinds: the same words (and categories) as the MyFlightbook mapping (myflightbook/currency.py), so a
@@ -53,15 +54,25 @@ REAL, FFS, FTD, AATD, FLAPS = "REAL", "FFS", "FTD", "AATD", "FLAPS"
 LANDING_DEVICES = frozenset({REAL, FFS})
 INSTRUMENT_DEVICES = frozenset({REAL, FFS, FTD, AATD})
 
-# Category/class names as MyFlightbook spells them (CategoryClass.cs) → their category (the instrument key).
+# Category/class names as MyFlightbook spells them (`categoryclass` table, MinimalDB-2026-01-29.sql) → their
+# category, the instrument key. Unmanned Aerial System is left out: nothing in §61.57 applies (IsManned).
 CATEGORY_OF_CLASS: dict[str, str] = {
     "ASEL": "Airplane", "AMEL": "Airplane", "ASES": "Airplane", "AMES": "Airplane",
-    "Glider": "Glider", "Helicopter": "Rotorcraft", "Gyroplane": "Rotorcraft",
-    "Hot Air Balloon": "Lighter than air", "Gas Balloon": "Lighter than air", "Airship": "Lighter than air",
-    "Powered Lift": "Powered Lift",
-    "Powered Parachute Land": "Powered Parachute", "Powered Parachute Sea": "Powered Parachute",
-    "Weight Shift Control Land": "Weight-Shift-Control", "Weight Shift Control Sea": "Weight-Shift-Control",
+    "Glider": "Glider", "Helicopter": "Rotorcraft", "Gyroplane": "Rotorcraft", "Powered Lift": "Powered Lift",
+    "Airship": "Lighter Than Air", "Hot Air Balloon": "Lighter Than Air", "Gas Balloon": "Lighter Than Air",
+    "Powered Parachute - Land": "Powered Parachute", "Powered Parachute - Sea": "Powered Parachute",
+    "Weight-shift Control - Land": "Weight-shift Control", "Weight-shift Control - Sea": "Weight-shift Control",
+    "Powered Paraglider": "Powered Paraglider",
 }
+_CLASS_SPELLINGS = {"".join(ch for ch in name.lower() if ch.isalnum()): name for name in CATEGORY_OF_CLASS}
+
+
+def canonical_category_class(text: str) -> str:
+    """MyFlightbook's spelling of a category/class written another way ("Weight Shift Control Land", "asel");
+    "" when it is none we know."""
+    return _CLASS_SPELLINGS.get("".join(ch for ch in (text or "").lower() if ch.isalnum()), "")
+
+
 #: Classes where a tailwheel full-stop rule applies: landplanes only (TailwheelCurrency.cs, issue #1443:
 #: no tailwheel landings on water).
 TAILWHEEL_CLASSES = frozenset({"ASEL", "AMEL"})
@@ -83,7 +94,7 @@ RULES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CurrencyFlight:
     """What currency needs to know about one flight. Counts are the flight's own, never negative."""
 
@@ -118,6 +129,8 @@ class CurrencyItem:
     ipc_required: bool = False  # instrument: past the grace, only an IPC restores it
     shortfall: str = ""  # what is missing when it is not current, in a pilot's words
     counts: dict = field(default_factory=dict)  # what the qualifying flights hold, by source: {"landings": {...}}
+    #: passengers and night: the date the landings alone would give, as MyFlightbook counts (no takeoffs)
+    landings_only_until: date | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -144,51 +157,52 @@ def status_on(expires_on: date | None, today: date) -> str:
 @dataclass(frozen=True)
 class _Chain:
     """The newest events that add up to `required` (FlightCurrency.AddRecentFlightEvents): the date that
-    completes the count, the flights that made it, and how many are in the window that ends today."""
+    completes the count, the flights that made it (newest first), what they hold by source, and how many
+    events fall in the window that ends today."""
 
     completed_on: date | None
     flights: tuple[int, ...]
+    by_source: dict[str, int]
     in_window: int
 
 
-def _chain(events: Iterable[tuple[date, int, int]], required: int, window_start: date) -> _Chain:
-    """`events` newest first as (date, flight id, count)."""
-    total, in_window, flights = 0, 0, []
+def _chain(flights: Sequence[CurrencyFlight], count_of, required: int, window_start: date) -> _Chain:
+    """`flights` newest first; `count_of(flight)` the events it holds (an `attrgetter`)."""
+    total = in_window = 0
+    made_by: list[CurrencyFlight] = []
     completed_on = None
-    for day, flight_id, count in events:
+    for flight in flights:
+        count = count_of(flight)
         if count <= 0:
             continue
+        day = flight.date
         if day >= window_start:
             in_window += count
+        elif completed_on is not None:
+            break  # complete, and nothing older can be in the window
         if completed_on is None:
             total += count
-            flights.append(flight_id)
+            made_by.append(flight)
             if total >= required:
                 completed_on = day
-        elif day < window_start:
-            break
-    return _Chain(completed_on, tuple(flights) if completed_on else (), in_window)
+    if completed_on is None:
+        return _Chain(None, (), {}, in_window)
+    by_source: dict[str, int] = defaultdict(int)
+    for flight in made_by:
+        by_source[flight.source or "unknown"] += count_of(flight)
+    return _Chain(completed_on, tuple(flight.id for flight in made_by), dict(by_source), in_window)
 
 
 def _plural(count: int, word: str, plural: str = "") -> str:
     return f"{count} {word}" if count == 1 else f"{count} {plural or word + 's'}"
 
 
-def _by_source(flights: Sequence[CurrencyFlight], ids: Iterable[int], attribute: str) -> dict[str, int]:
-    wanted = set(ids)
-    counts: dict[str, int] = defaultdict(int)
-    for flight in flights:
-        if flight.id in wanted:
-            counts[flight.source or "unknown"] += getattr(flight, attribute)
-    return dict(counts)
-
-
 def _landing_item(kind: str, category: str, rule: str, flights: Sequence[CurrencyFlight], landings: str,
                   takeoffs: str, today: date, landing_word: str, takeoff_word: str) -> CurrencyItem:
     """3 takeoffs and 3 landings (of the kind named by the attributes) within 90 days, newest first."""
     window_start = today - timedelta(days=PASSENGER_DAYS)
-    landing_chain = _chain(((f.date, f.id, getattr(f, landings)) for f in flights), REQUIRED_LANDINGS, window_start)
-    takeoff_chain = _chain(((f.date, f.id, getattr(f, takeoffs)) for f in flights), REQUIRED_TAKEOFFS, window_start)
+    landing_chain = _chain(flights, attrgetter(landings), REQUIRED_LANDINGS, window_start)
+    takeoff_chain = _chain(flights, attrgetter(takeoffs), REQUIRED_TAKEOFFS, window_start)
     expires_on = None
     if landing_chain.completed_on and takeoff_chain.completed_on:
         # Both must hold: current until the earlier of the two runs out (an AND of the two, NightCurrency.cs).
@@ -203,9 +217,10 @@ def _landing_item(kind: str, category: str, rule: str, flights: Sequence[Currenc
             missing.append(_plural(REQUIRED_TAKEOFFS - takeoff_chain.in_window, takeoff_word))
         shortfall = "Needs " + " and ".join(missing) + " in the last 90 days." if missing else ""
     ids = tuple(dict.fromkeys(landing_chain.flights + takeoff_chain.flights)) if expires_on else ()
+    landings_only = landing_chain.completed_on + timedelta(days=PASSENGER_DAYS) if landing_chain.completed_on else None
     return CurrencyItem(kind, category, status, expires_on, ids, rule, shortfall=shortfall,
-                        counts={"landings": _by_source(flights, landing_chain.flights, landings),
-                                "takeoffs": _by_source(flights, takeoff_chain.flights, takeoffs)} if expires_on else {})
+                        landings_only_until=landings_only,
+                        counts={"landings": landing_chain.by_source, "takeoffs": takeoff_chain.by_source} if expires_on else {})
 
 
 def _category_keys(flight: CurrencyFlight) -> list[str]:
@@ -224,13 +239,16 @@ def passenger_items(flights: Sequence[CurrencyFlight], today: date, also: Iterab
     for flight in flights:  # newest first
         # Only a real aircraft or a full flight simulator can log landings (aircraftinstancetypes), only known
         # classes count, and a whole flight spent monitoring is not the pilot's (PassengerCurrency.cs).
-        if flight.device not in LANDING_DEVICES or flight.category_class not in CATEGORY_OF_CLASS or flight.pilot_monitoring:
+        category_class = flight.category_class
+        if flight.device not in LANDING_DEVICES or category_class not in CATEGORY_OF_CLASS or flight.pilot_monitoring:
             continue
         if not (flight.landings or flight.night_takeoffs or flight.takeoffs or flight.type_name):
             continue
-        for key in _category_keys(flight):
+        keys = _category_keys(flight) if flight.type_name else (category_class,)
+        on_tailwheel = flight.tailwheel and flight.full_stop_landings and category_class in TAILWHEEL_CLASSES
+        for key in keys:
             stripes[key].append(flight)
-            if flight.tailwheel and flight.category_class in TAILWHEEL_CLASSES and flight.full_stop_landings:
+            if on_tailwheel:
                 tailwheel[key].append(flight)
     for key in also:
         stripes.setdefault(key, [])
@@ -273,8 +291,8 @@ def instrument_items(flights: Sequence[CurrencyFlight], today: date, also: Itera
                 # count (InstrumentCurrency.cs: "once we see a checkride … we shouldn't count them").
                 ipc_flight = flight
                 break
-        approaches = _chain(((f.date, f.id, f.approaches) for f in rows), REQUIRED_APPROACHES, window_start)
-        holds = _chain(((f.date, f.id, f.holds) for f in rows), REQUIRED_HOLDS, window_start)
+        approaches = _chain(rows, attrgetter("approaches"), REQUIRED_APPROACHES, window_start)
+        holds = _chain(rows, attrgetter("holds"), REQUIRED_HOLDS, window_start)
         experience_until = None
         ids: tuple[int, ...] = ()
         if approaches.completed_on and holds.completed_on:
@@ -303,8 +321,7 @@ def instrument_items(flights: Sequence[CurrencyFlight], today: date, also: Itera
                 f" (or an IPC; after {grace_until} only an IPC)." if grace_until else " (or an IPC).")
         counts = {}
         if ids:
-            counts = {"approaches": _by_source(rows, approaches.flights, "approaches"),
-                      "holds": _by_source(rows, holds.flights, "holds")}
+            counts = {"approaches": approaches.by_source, "holds": holds.by_source}
         items.append(CurrencyItem(INSTRUMENT, category, status, expires_on, ids, RULES[INSTRUMENT],
                                   grace_until=grace_until, ipc_required=ipc_required, shortfall=shortfall, counts=counts))
     return items
@@ -324,7 +341,7 @@ def flight_review_item(flights: Sequence[CurrencyFlight], today: date) -> Curren
 
 def _newest_first(flights: Iterable[CurrencyFlight]) -> list[CurrencyFlight]:
     # MyFlightbook walks a logbook newest first (Currency.cs CurrencyQuery, date then FlightID descending).
-    return sorted(flights, key=lambda flight: (flight.date, flight.id), reverse=True)
+    return sorted(flights, key=attrgetter("date", "id"), reverse=True)
 
 
 def compute_currency(flights: Iterable[CurrencyFlight], today: date, *, also_classes: Iterable[str] = (),

@@ -28,18 +28,23 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Sequence
+from functools import partial
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
 from flightbridge.bulk import insert_rows
+from flightbridge.logbook import decision
 from flightbridge.logbook.aircraft import aircraft_ids_for_tails
+from flightbridge.logbook.decision import Candidates, Decider, judge_match
 from flightbridge.logbook.flightcheck import stored_check
-from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
+from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport, route_key
 from flightbridge.logbook.services import TAKEN_KEY, UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK, finish_import
 
 log = logging.getLogger(__name__)
@@ -47,17 +52,11 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 500  # records per transaction: short enough that no writer waits long behind one
 MAX_LISTED = 1000  # reasons and changed flights listed per run; beyond that they are only counted
 
-# Record outcomes.
-CREATED = "created"
-UPDATED = "updated"
-UNCHANGED = "unchanged"
-CHANGED_KEPT = "changed-kept"  # the source changed, the pilot's copy was kept (and listed)
-LINKED = "linked"  # a pre-existing row without external id matched by date and route: its id filled in
-SKIPPED = "skipped"
-FAILED = "failed"
-OUTCOMES = (CREATED, UPDATED, UNCHANGED, CHANGED_KEPT, LINKED, SKIPPED, FAILED)
-
-LINKED_REASON = "matched an existing flight by date and route (external id filled in)"
+# Record outcomes and the decision itself live in `decision.py`; re-exported here for the importers.
+CREATED, UPDATED, UNCHANGED, CHANGED_KEPT = decision.CREATED, decision.UPDATED, decision.UNCHANGED, decision.CHANGED_KEPT
+LINKED, DUPLICATE, SKIPPED, FAILED = decision.LINKED, decision.DUPLICATE, decision.SKIPPED, decision.FAILED
+OUTCOMES = decision.OUTCOMES
+LINKED_REASON = decision.LINKED_REASON
 REPEATED_REASON = "listed twice in one batch"
 
 
@@ -115,7 +114,6 @@ class IncomingFlight:
     fields: dict
     label: str
     record: str | None = None
-    legacy_key: str | None = None
 
     @property
     def key(self) -> str:
@@ -124,12 +122,7 @@ class IncomingFlight:
     @property
     def route_key(self) -> str | None:
         """`date:departure:destination`, the key rows had before external ids."""
-        if self.legacy_key is not None:
-            return self.legacy_key
-        day = self.fields.get("date")
-        if not isinstance(day, date):
-            return None
-        return f"{day.isoformat()}:{self.fields.get('departure', '')}:{self.fields.get('destination', '')}"
+        return decision.incoming_route_key(self.fields)
 
 
 @dataclass(frozen=True)
@@ -167,6 +160,7 @@ class RunCounts:
     unchanged: int = 0
     changed_kept: int = 0
     linked: int = 0
+    duplicate: int = 0
     skipped: int = 0
     failed: int = 0
     by_reason: Counter = field(default_factory=Counter)
@@ -185,7 +179,7 @@ class RunCounts:
 
     def as_dict(self) -> dict[str, int]:
         return {CREATED: self.created, UPDATED: self.updated, UNCHANGED: self.unchanged, CHANGED_KEPT: self.changed_kept,
-                LINKED: self.linked, SKIPPED: self.skipped, FAILED: self.failed}
+                LINKED: self.linked, DUPLICATE: self.duplicate, SKIPPED: self.skipped, FAILED: self.failed}
 
 
 @dataclass(frozen=True)
@@ -205,23 +199,36 @@ class Recheck:
 class IngestRun:
     """One import run: stores batches of incoming flights and keeps the run's row up to date."""
 
-    def __init__(self, record: LogbookImport, policy: Policy | None = None, *, batch_size: int | None = None):
+    def __init__(self, record: LogbookImport, policy: Policy | None = None, *, batch_size: int | None = None,
+                 dry_run: bool = False):
         self.record = record
         self.owner = record.owner
         self.source = record.source
         self.policy = policy or POLICIES.get(record.source, UPDATE_WHEN_CHANGED)
         self.batch_size = batch_size or BATCH_SIZE
         self.counts = RunCounts()
+        self.decider = Decider(self.policy, self.source)
         #: the caller's part of the run's details (the run adds its own keys when it saves)
         self.details: dict = dict(record.details or {})
         #: {upper-case tail: aircraft id} of the chunk being stored: each flight links to its aircraft
         self._aircraft_ids: dict[str, int] = {}
+        #: A dry run (every preview) decides and counts exactly as the store does but writes nothing: what it
+        #: would have written is kept in memory (`_DryWrites`) so later batches see it as the store's would.
+        self.dry = _DryWrites(keep_fields=self.policy.compare_fields) if dry_run else None
+
+    @property
+    def dry_run(self) -> bool:
+        return self.dry is not None
 
     @property
     def id(self) -> int:
         return self.record.pk
 
     # ------------------------------------------------------------------------------ the caller's API
+
+    def holds(self, external_id: str) -> bool:
+        """A flight with this external id is in the logbook (or, in a dry run, would be by now)."""
+        return bool(self._existing_by_external_id([external_id]))
 
     def store_batch(self, flights: Sequence[IncomingFlight]) -> BatchOutcome:
         """Dedupe and store `flights`, `batch_size` at a time, each chunk in its own transaction."""
@@ -247,7 +254,7 @@ class IngestRun:
         skipped: list[int | None] = [None] * len(keys)
         external_ids = {key[0] for key in keys if key is not None}
         external_ids.update(also)
-        if not external_ids:
+        if not external_ids or self.dry_run:
             return Recheck(skipped)
         stored: dict[str, tuple[str, int]] = {}
         marked_deleted: set[str] = set()
@@ -273,8 +280,9 @@ class IngestRun:
                     counts.by_reason[self.policy.repeated_reason] += 1
                 continue  # otherwise store_batch sees both and counts the repeat itself
             stored_digest, flight_id = stored.get(external_id, (None, None))
-            # As `_is_unchanged`: a row stored before digests were kept has none and counts as unchanged.
-            unchanged = flight_id is not None and (not stored_digest or stored_digest == digest)
+            # The store's own judgement (`decision.judge_match`), on what the lookup read of the flight.
+            unchanged = flight_id is not None and judge_match(
+                self.policy, digest, None, _Digest(stored_digest)) == UNCHANGED
             first[external_id] = flight_id if unchanged else None
             if unchanged:
                 skipped[position] = flight_id
@@ -312,7 +320,7 @@ class IngestRun:
     def save_progress(self) -> None:
         """Write the running counts, the bounded reasons and the details to the run's row."""
         counts, policy = self.counts, self.policy
-        skipped = counts.skipped + counts.linked
+        skipped = counts.skipped + counts.linked + counts.duplicate
         if policy.skipped_includes_unchanged:
             skipped += counts.unchanged + counts.changed_kept
         details = {**self.details, "outcomes": counts.as_dict(), "skipped_by_reason": dict(counts.by_reason),
@@ -320,128 +328,139 @@ class IngestRun:
         values = {"imported": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
                   "skipped": skipped, "failed": counts.failed, "changed_at_source": counts.changed_kept,
                   "reasons": counts.reasons, "details": details}
-        LogbookImport.objects.filter(pk=self.record.pk).update(**values)
+        if not self.dry_run:
+            LogbookImport.objects.filter(pk=self.record.pk).update(**values)
         for name, value in values.items():
             setattr(self.record, name, value)
 
     def finish(self, message: str) -> LogbookImport:
-        self.save_progress()
-        finish_import(self.record, ImportStatus.COMPLETED, message=message)
-        return self.record
+        return self._end(ImportStatus.COMPLETED, message)
 
     def fail(self, message: str) -> LogbookImport:
+        return self._end(ImportStatus.FAILED, message)
+
+    def _end(self, status: str, message: str) -> LogbookImport:
         self.save_progress()
-        finish_import(self.record, ImportStatus.FAILED, message=message)
+        if self.dry_run:
+            self.record.status, self.record.message = status, message
+        else:
+            finish_import(self.record, status, message=message)
         return self.record
 
     # ------------------------------------------------------------------------------------ dedupe
 
     def _store_chunk(self, flights: Sequence[IncomingFlight]) -> list[RecordOutcome]:
-        policy = self.policy
         self._aircraft_ids = aircraft_ids_for_tails(self.owner, {f.fields.get("tail_number") for f in flights})
-        by_external = self._existing_by_external_id([f.external_id for f in flights if f.external_id])
-        unmatched = [f for f in flights if not (f.external_id and f.external_id in by_external)]
-        by_digest = self._existing_by_digest([f.source_hash for f in unmatched if f.source_hash])
-        legacy: dict[str, list[int]] = {}
-        if policy.match_legacy:
-            legacy = self._legacy_rows([f for f in unmatched if f.source_hash not in by_digest])
-
+        found = self._candidates(flights)
+        decide = self.decider.batch().decide
         results: list[RecordOutcome | None] = [None] * len(flights)
-        seen: set[str] = set()
-        claimed: set[int] = set()
         creates: list[tuple[int, IncomingFlight]] = []
-        updates: list[tuple[int, IncomingFlight, Flight]] = []
-        with transaction.atomic():
+        updates: list[tuple[int, IncomingFlight, Any]] = []
+        near: dict[int, Any] = {}
+        with self._atomic():
             for position, incoming in enumerate(flights):
-                # Without an id or a digest a record cannot be recognised again: each one is new.
-                identity = incoming.external_id or (f"digest:{incoming.source_hash}" if incoming.source_hash else None)
-                if identity is not None and identity in seen:
-                    results[position] = self._quiet(incoming, SKIPPED, None, policy.repeated_reason)
-                    continue
-                seen.add(identity)
-                existing = by_external.get(incoming.external_id) if incoming.external_id else None
-                if existing is None and incoming.source_hash in by_digest:
-                    existing = by_digest[incoming.source_hash]
-                    if existing.pk in claimed:
-                        existing = None
-                if existing is not None:
-                    claimed.add(existing.pk)
-                    decided = self._matched(incoming, existing)
-                    if decided is None:
-                        updates.append((position, incoming, existing))
-                    else:
-                        results[position] = decided
-                    continue
-                route_key = incoming.route_key if policy.match_legacy else None
-                candidates = [pk for pk in legacy.get(route_key, ()) if pk not in claimed] if route_key else []
-                if candidates and self._link(candidates[0], incoming):
-                    claimed.add(candidates[0])
-                    results[position] = self._linked(incoming, candidates[0])
-                    continue
-                creates.append((position, incoming))
+                decided = decide(incoming, found)
+                outcome = decided.outcome
+                if outcome == SKIPPED:
+                    results[position] = self._quiet(incoming, SKIPPED, None, decided.reason)
+                elif outcome == UNCHANGED:
+                    if incoming.external_id and not decided.existing.external_id:
+                        # Found by digest: remember its id so the next import finds it by id.
+                        self._remember_id(decided.existing, incoming.external_id)
+                    results[position] = self._quiet(incoming, UNCHANGED, decided.flight_id, decided.reason)
+                elif outcome == CHANGED_KEPT:
+                    results[position] = self._changed_kept(incoming, decided.existing)
+                elif outcome == UPDATED:
+                    updates.append((position, incoming, decided.existing))
+                elif outcome == LINKED and self._link(decided.flight_id, incoming):
+                    results[position] = self._linked(incoming, decided.flight_id)
+                elif outcome == DUPLICATE:
+                    results[position] = self._duplicate(incoming, decided)
+                else:
+                    creates.append((position, incoming))
+                    if decided.near is not None:
+                        near[position] = decided
             for position, outcome in self._create(creates):
+                if position in near and outcome.outcome == CREATED:
+                    outcome = replace(outcome, reason=near[position].reason)
+                    self.counts.note(flights[position].key, None, outcome.reason, flights[position].label)
                 results[position] = outcome
             for position, outcome in self._update(updates):
                 results[position] = outcome
         return [result for result in results if result is not None]
 
-    def _existing_by_external_id(self, external_ids: list[str]) -> dict[str, Flight]:
+    def _candidates(self, flights: Sequence[IncomingFlight]) -> Candidates:
+        """What the logbook holds that these records could be: one query for each kind of match."""
+        found = Candidates(by_external=self._existing_by_external_id([f.external_id for f in flights if f.external_id]))
+        unmatched = [f for f in flights if not (f.external_id and f.external_id in found.by_external)]
+        found.by_digest = self._existing_by_digest([f.source_hash for f in unmatched if f.source_hash])
+        by_content = [f for f in unmatched if f.source_hash not in found.by_digest]
+        if by_content:
+            found.legacy, found.same_day = self._same_day(by_content)
+        return found
+
+    def _existing_by_external_id(self, external_ids: list[str]) -> dict[str, Any]:
         if not external_ids:
             return {}
         # No ORDER BY: Flight's default ordering (-date) made SQLite walk the owner's whole logbook by
         # (owner, date) instead of looking the ids up in the unique (owner, external_id) index (issue 15).
         rows = Flight.objects.filter(owner=self.owner, external_id__in=external_ids).order_by()
-        return {flight.external_id: flight for flight in rows}
+        found = {flight.external_id: flight for flight in rows}
+        if self.dry_run:
+            found.update(self.dry.by_external(external_ids))
+        return found
 
-    def _existing_by_digest(self, digests: list[str]) -> dict[str, Flight]:
+    def _existing_by_digest(self, digests: list[str]) -> dict[str, Any]:
         """Stored rows without an external id whose record had this digest: the same record again."""
         if not digests:
             return {}
         # Sorted here, not in SQL: an ORDER BY id made SQLite walk the owner's rows by id instead of using
         # the (owner, source_hash) index for rows without an external id (issue 15). The oldest row wins.
         rows = Flight.objects.filter(owner=self.owner, external_id__isnull=True, source_hash__in=digests).order_by()
-        found: dict[str, Flight] = {}
+        if self.dry_run:
+            rows = self.dry.without_external_id(rows, digests)
+        found: dict[str, Any] = {}
         for flight in sorted(rows, key=lambda row: row.pk):
             found.setdefault(flight.source_hash, flight)
         return found
 
-    def _legacy_rows(self, flights: Iterable[IncomingFlight]) -> dict[str, list[int]]:
+    def _same_day(self, flights: Iterable[IncomingFlight]) -> tuple[dict[str, list[int]], dict[tuple, list[Any]]]:
+        """The owner's flights on these records' dates: those without an external id or digest by route key (to link),
+        and all of them by date, aircraft and route (the same flight from another source)."""
         dates = {f.fields["date"] for f in flights if isinstance(f.fields.get("date"), date)}
         if not dates:
-            return {}
-        rows = (Flight.objects.filter(owner=self.owner, external_id__isnull=True, date__in=dates)
-                .order_by("id").values_list("id", "date", "departure", "destination"))
+            return {}, {}
+        rows = [_Stored(*values) for values in Flight.objects.filter(owner=self.owner, date__in=dates)
+                .order_by("id").values_list(*decision.STORED_COLUMNS)]
+        if self.dry_run:
+            rows = self.dry.on_dates(rows, dates)
         legacy: dict[str, list[int]] = {}
-        for flight_id, day, departure, destination in rows:
-            legacy.setdefault(f"{day.isoformat()}:{departure}:{destination}", []).append(flight_id)
-        return legacy
+        same_day: dict[tuple, list[Any]] = {}
+        for row in rows:
+            # A hand-entered flight (or one from before ids and digests): once linked it has a digest, so a
+            # later record without an id cannot link to it again.
+            if row.external_id is None and not row.source_hash:
+                legacy.setdefault(route_key(row.date, row.departure, row.destination), []).append(row.pk)
+            same_day.setdefault(decision.same_flight_key(row), []).append(row)
+        return legacy, same_day
 
-    # ---------------------------------------------------------------------------------- decisions
+    # ---------------------------------------------------------------------------------- outcomes
 
-    def _matched(self, incoming: IncomingFlight, existing: Flight) -> RecordOutcome | None:
-        """The outcome for a record already in the logbook, or None when it must be updated."""
-        if self._is_unchanged(incoming, existing):
-            if incoming.external_id and not existing.external_id:
-                # Found by digest: remember its id so the next import finds it by id. `update()` leaves
-                # `updated_at` alone, so Undo does not mistake this for a pilot's edit.
-                Flight.objects.filter(pk=existing.pk, external_id__isnull=True).update(external_id=incoming.external_id)
-            return self._quiet(incoming, UNCHANGED, existing.pk, self.policy.unchanged_reason)
-        if self.policy.update_changed:
-            return None
-        counts = self.counts
+    def _changed_kept(self, incoming: IncomingFlight, existing) -> RecordOutcome:
+        counts, reason = self.counts, self.policy.changed_reason
         counts.changed_kept += 1
-        counts.by_reason[self.policy.changed_reason] += 1
-        counts.note(incoming.key, None, self.policy.changed_reason, incoming.label)
+        counts.by_reason[reason] += 1
+        counts.note(incoming.key, None, reason, incoming.label)
         if len(counts.changed) < MAX_LISTED:
             counts.changed.append({"record": incoming.key, "flight_id": existing.pk, "date": existing.date.isoformat()})
-        return RecordOutcome(incoming.label, incoming.key, CHANGED_KEPT, flight_id=existing.pk,
-                             reason=self.policy.changed_reason)
+        return RecordOutcome(incoming.label, incoming.key, CHANGED_KEPT, flight_id=existing.pk, reason=reason)
 
-    def _is_unchanged(self, incoming: IncomingFlight, existing: Flight) -> bool:
-        if self.policy.compare_fields:
-            return all(getattr(existing, name) == value for name, value in incoming.fields.items())
-        # A row stored before digests were kept has none: it cannot have "changed" as far as we know.
-        return not existing.source_hash or existing.source_hash == incoming.source_hash
+    def _duplicate(self, incoming: IncomingFlight, decided: decision.Decision) -> RecordOutcome:
+        """The same flight from another source: counted (by source) and listed with the flight it is."""
+        self.counts.duplicate += 1
+        self.counts.by_reason[decided.reason] += 1
+        self.counts.note(incoming.key, None, f"{decided.reason}: flight {decided.flight_id}", incoming.label)
+        return RecordOutcome(incoming.label, incoming.key, DUPLICATE, flight_id=decided.flight_id, reason=decided.reason)
 
     def _quiet(self, incoming: IncomingFlight, outcome: str, flight_id: int | None, reason: str) -> RecordOutcome:
         """An outcome counted by reason but not listed (unchanged, repeated): nothing for the pilot to act on."""
@@ -452,12 +471,21 @@ class IngestRun:
         self.counts.by_reason[reason] += 1
         return RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight_id, reason=reason)
 
+    def _remember_id(self, existing, external_id: str) -> None:
+        if self.dry_run:
+            self.dry.edit(existing, external_id=external_id)
+            return
+        # `update()` leaves `updated_at` alone, so Undo does not mistake this for a pilot's edit.
+        Flight.objects.filter(pk=existing.pk, external_id__isnull=True).update(external_id=external_id)
+
     def _link(self, flight_id: int, incoming: IncomingFlight) -> bool:
         # Fill in only the key (and the digest, to notice later changes); the row's content is the
         # pilot's and is not overwritten. `update()` leaves updated_at alone.
         values = {"source_hash": incoming.source_hash}
         if incoming.external_id:
             values["external_id"] = incoming.external_id
+        if self.dry_run:
+            return self.dry.link(self.dry.new(flight_id) or Flight.objects.get(pk=flight_id), values)
         return bool(Flight.objects.filter(pk=flight_id, external_id__isnull=True).update(**values))
 
     def _linked(self, incoming: IncomingFlight, flight_id: int) -> RecordOutcome:
@@ -484,15 +512,22 @@ class IngestRun:
         rows = [(position, incoming, {**self._values(incoming), "owner_id": self.owner.pk,
                                       "external_id": incoming.external_id, "created_by_run_id": self.record.pk})
                 for position, incoming in creates]
-        return self._write(rows, CREATED, lambda group: insert_rows(Flight, [row for _, _, row in group]),
-                           lambda row, _incoming: insert_rows(Flight, [row])[0])
+        if self.dry_run:
+            insert = self.dry.create
+        else:
+            insert = partial(insert_rows, Flight)
+        return self._write(rows, CREATED, lambda group: insert([row for _, _, row in group]),
+                           lambda row, _incoming: insert([row])[0])
 
-    def _update(self, updates: list[tuple[int, IncomingFlight, Flight]]) -> list[tuple[int, RecordOutcome]]:
-        def update_all(group: list[tuple[int, IncomingFlight, Flight]]) -> list[int]:
+    def _update(self, updates: list[tuple[int, IncomingFlight, Any]]) -> list[tuple[int, RecordOutcome]]:
+        def update_all(group: list[tuple[int, IncomingFlight, Any]]) -> list[int]:
             return [update_one(flight, incoming) for _, incoming, flight in group]
 
-        def update_one(flight: Flight, incoming: IncomingFlight) -> int:
-            self._apply(flight, incoming)
+        def update_one(flight, incoming: IncomingFlight) -> int:
+            if self.dry_run:
+                self.dry.edit(flight, **self._values(incoming))
+            else:
+                self._apply(flight, incoming)
             return flight.pk
 
         return self._write(updates, UPDATED, update_all, update_one)
@@ -506,7 +541,7 @@ class IngestRun:
         if not group:
             return []
         try:
-            with transaction.atomic():
+            with self._atomic():
                 ids = write_all(group)
             results = [(position, RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight_id))
                        for (position, incoming, _), flight_id in zip(group, ids)]
@@ -515,7 +550,7 @@ class IngestRun:
             results = []
             for position, incoming, item in group:
                 try:
-                    with transaction.atomic():
+                    with self._atomic():
                         flight_id = write_one(item, incoming)
                 except DatabaseError as exc:
                     results.append((position, self._refused_by_database(incoming, exc)))
@@ -527,6 +562,9 @@ class IngestRun:
         else:
             self.counts.updated += stored
         return results
+
+    def _atomic(self):
+        return nullcontext() if self.dry_run else transaction.atomic()
 
     def _apply(self, flight: Flight, incoming: IncomingFlight) -> None:
         for name, value in self._values(incoming).items():
@@ -565,6 +603,121 @@ class IngestRun:
         if current:
             Flight.objects.filter(owner=self.owner, pk__in=current, source_update__isnull=False).update(source_update=None)
 
+class _Digest(NamedTuple):
+    """What the re-check's lookup read of a stored flight, as `decision.judge_match` reads it."""
+
+    source_hash: str
+
+
+class _Stored(NamedTuple):
+    """A stored flight as the decision reads it by date (`decision.STORED_COLUMNS`, in that order)."""
+
+    pk: int
+    external_id: str | None
+    source: str
+    source_hash: str
+    date: date
+    tail_number: str
+    departure: str
+    destination: str
+    total_flight_time: Decimal
+    pic: Decimal
+    sic: Decimal
+    cross_country: Decimal
+    night: Decimal
+    imc: Decimal
+    simulated_ifr: Decimal
+    dual: Decimal
+    cfi: Decimal
+    ground_sim: Decimal
+    day_landings: int
+    night_landings: int
+    approaches: int
+
+
+class _DryWrites:
+    """What a dry run would have written, in memory, so that its later batches find it exactly as the
+    store's later batches find it in the database: new flights (with ids counting down from -1), and the
+    ids, digests and fields written into stored ones. Only what the decision reads is kept of a new flight
+    (all its fields only for a policy that compares them, Logger's: at most one package)."""
+
+    def __init__(self, keep_fields: bool):
+        self.keep_fields = keep_fields
+        self.next_id = 0
+        self.external: dict[str, Any] = {}  # external id → a new flight, or a stored one given that id
+        self.no_external: list[Any] = []  # new flights without an external id
+        self.edits: dict[int, dict] = {}  # stored flight id → the values written into it
+
+    def create(self, rows: list[dict]) -> list[int]:
+        ids = []
+        for row in rows:
+            self.next_id -= 1
+            kept = {name: row.get(name) for name in decision.STORED_COLUMNS if name != "id"}
+            if self.keep_fields:
+                kept.update(row)
+            flight = SimpleNamespace(**kept, pk=self.next_id, id=self.next_id)
+            if flight.external_id:
+                self.external[flight.external_id] = flight
+            else:
+                self.no_external.append(flight)
+            ids.append(flight.pk)
+        return ids
+
+    def edit(self, flight, **values) -> None:
+        for name, value in values.items():
+            setattr(flight, name, value)
+        if flight.pk > 0:
+            self.edits.setdefault(flight.pk, {}).update(values)
+        if getattr(flight, "external_id", None):
+            self.external[flight.external_id] = flight
+
+    def new(self, flight_id: int) -> Any:
+        """A flight this dry run created without an external id (a link candidate of a later record)."""
+        if flight_id < 0:
+            return next((row for row in self.no_external if row.pk == flight_id), None)
+        return None
+
+    def link(self, flight: Any, values: dict) -> bool:
+        """`flight`: the stored row the store's `update()` would fill in (read for this dry run alone)."""
+        if self.edits.get(flight.pk, {}).get("external_id"):
+            return False  # as the store's `update()` filtered on external_id IS NULL
+        self.edits.setdefault(flight.pk, {}).update(values)
+        for name, value in values.items():
+            setattr(flight, name, value)
+        if flight.external_id:
+            self.external[flight.external_id] = flight
+            if flight.pk < 0:
+                self.no_external.remove(flight)
+        elif flight.pk > 0:
+            self.no_external.append(flight)  # found by its new digest from now on
+        return True
+
+    def by_external(self, external_ids: list[str]) -> dict[str, Any]:
+        return {external_id: self.external[external_id] for external_id in external_ids if external_id in self.external}
+
+    def without_external_id(self, rows, digests: list[str]) -> list[Any]:
+        wanted = set(digests)
+        kept = {}
+        for row in rows:
+            edited = self.edits.get(row.pk, {})
+            if edited.get("external_id"):
+                continue
+            for name, value in edited.items():
+                setattr(row, name, value)
+            if row.source_hash in wanted:
+                kept[row.pk] = row
+        for row in self.no_external:
+            if row.source_hash in wanted and not row.external_id:  # given an id since: found by it alone
+                kept.setdefault(row.pk, row)
+        return list(kept.values())
+
+    def on_dates(self, rows: list[_Stored], dates: set) -> list[Any]:
+        edited_rows = [row._replace(**{name: value for name, value in self.edits[row.pk].items()
+                                       if name in _Stored._fields}) if row.pk in self.edits else row for row in rows]
+        new = [row for row in (*self.external.values(), *self.no_external) if row.pk < 0 and row.date in dates]
+        return edited_rows + new
+
+
 def _stored_versions(owner_id: int, external_ids: Iterable[str]) -> list[tuple[str, str, int, bool, bool]]:
     """(external id, digest, flight id, marked deleted at the source, holds a source version) of the owner's
     flights with these external ids, on the unique (owner, external_id) index.
@@ -590,10 +743,16 @@ def _stored_versions(owner_id: int, external_ids: Iterable[str]) -> list[tuple[s
 
 
 def open_run(owner, source: str, *, job=None, policy: Policy | None = None, details: dict | None = None,
-             batch_size: int | None = None) -> IngestRun:
-    """Record a new import run (status processing) and return the handle that stores its flights."""
-    record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details or {})
-    return IngestRun(record, policy, batch_size=batch_size)
+             batch_size: int | None = None, dry_run: bool = False) -> IngestRun:
+    """Record a new import run (status processing) and return the handle that stores its flights.
+
+    With `dry_run` (a preview) nothing is recorded: the run decides and counts every record exactly as the
+    real one would, and writes nothing."""
+    if dry_run:
+        record = LogbookImport(owner=owner, source=source, job=job, details=details or {})
+    else:
+        record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details or {})
+    return IngestRun(record, policy, batch_size=batch_size, dry_run=dry_run)
 
 
 

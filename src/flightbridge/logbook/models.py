@@ -127,6 +127,12 @@ class LogbookImport(models.Model):
         return f"{self.source} import #{self.pk} ({self.status})"
 
 
+def route_key(day, departure: str, destination: str) -> str:
+    """`date:departure:destination`: the key a flight had before external ids (the sync seed), and the one
+    the ingest links a hand-entered flight by. The only place it is spelled."""
+    return f"{day.isoformat()}:{departure}:{destination}"
+
+
 class Flight(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flights")
     date = models.DateField(help_text="the logbook date of the flight")
@@ -239,7 +245,7 @@ class Flight(models.Model):
     @property
     def legacy_route_key(self) -> str:
         """`date:departure:destination`, the key rows had before external ids (see the sync seed)."""
-        return f"{self.date.isoformat()}:{self.departure}:{self.destination}"
+        return route_key(self.date, self.departure, self.destination)
 
 
 class UserAircraft(models.Model):
@@ -345,3 +351,20 @@ class LogbookTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.value} {self.unit}"
+
+
+class CurrencyFeed(models.Model):
+    """A pilot's private iCalendar feed of currency expiry dates (docs/currency.md).
+
+    The feed's URL holds a random token, and the token is the only key: no login reads it. Only its SHA-256
+    digest is stored (the URL is shown once, when the pilot turns the feed on), as with API tokens. One feed
+    per pilot: a new link replaces the old one, which stops working; turning it off deletes the row.
+    """
+
+    owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="currency_feed")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_read_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"currency feed of {self.owner}"

@@ -343,3 +343,41 @@ class TotalOut(Schema):
     value: Decimal
     unit: str
     computed_at: datetime
+
+
+class CurrencyFlightOut(Schema):
+    id: int
+    date: date
+    source: str
+    url: str = Field(description="the flight's page")
+
+
+class MyFlightbookItemOut(Schema):
+    status: str = Field(description="MyFlightbook's state at the last sync: current, expiring, expired or unknown")
+    expires_on: date | None
+    label: str = Field(description="MyFlightbook's own words for the item")
+    synced_at: datetime
+
+
+class ComputedCurrencyOut(Schema):
+    """One item computed here from every flight in the logbook (`?source=computed-local`)."""
+
+    kind: str = Field(description="passenger_day_90, passenger_night_90, instrument or flight_review")
+    category: str = Field(description="category/class (and type), `ASEL (tailwheel)`, the instrument category, or ''")
+    label: str
+    status: str = Field(description="current, expiring (within 30 days), expired or never")
+    expires_on: date | None = Field(description="the last day it is (or was) current")
+    grace_until: date | None = Field(description="instrument: the last day 6 approaches and holding still restore it")
+    ipc_required: bool = Field(description="instrument: past the grace, only an IPC restores it (§61.57(d))")
+    flights: list[CurrencyFlightOut] = Field(description="the flights that make it, newest first")
+    rule: str = Field(description="the rule, in one sentence")
+    shortfall: str = Field(description="what is missing when it is not current")
+    myflightbook: MyFlightbookItemOut | None = Field(description="MyFlightbook's item of the same kind and category")
+    differs_because: str | None = Field(description="why the two differ, when they do")
+
+
+class CurrencyFeedOut(Schema):
+    enabled: bool
+    url: str | None = Field(None, description="the private iCalendar URL: only in the answer that turns the feed on")
+    created_at: datetime | None
+    last_read_at: datetime | None = Field(description="when a calendar last read it")

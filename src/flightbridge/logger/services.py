@@ -232,6 +232,7 @@ def left_out_airport_note(code: str, flights_using: int) -> str:
 
 
 STATUS_OF_OUTCOME = {ingest.CREATED: "imported", ingest.UPDATED: "updated", ingest.UNCHANGED: "unchanged",
+                     ingest.LINKED: "unchanged", ingest.CHANGED_KEPT: "unchanged", ingest.DUPLICATE: "skipped",
                      ingest.SKIPPED: "skipped", ingest.FAILED: "failed"}
 STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
 
@@ -309,11 +310,12 @@ def check_size(package: dict, max_entries: int) -> None:
 
 
 def import_package(owner, source: str | dict, *, airports: Airports | None = None,
-                   max_entries: int | None = None) -> ImportResult:
+                   max_entries: int | None = None, preview: bool = False) -> ImportResult:
     """Parse, validate and store a Logger package (a link, raw or encoded JSON text, or a decoded object).
 
     Raises `InputError` (`codec.PackageError` among them) when the package as a whole cannot be read
-    or is too big; then nothing is recorded. Otherwise returns per-entry results and the `LogbookImport`.
+    or is too big; then nothing is recorded. Otherwise returns per-entry results and the `LogbookImport`
+    (unsaved for a `preview`: the same import as a dry run, which writes nothing).
     """
     airports = airports or default_airports()
     package = codec.load_package(source)
@@ -324,7 +326,7 @@ def import_package(owner, source: str | dict, *, airports: Airports | None = Non
     own = _own_exports(owner) if any(isinstance(entry, dict) and isinstance(entry.get("importId"), str)
                                      and _UUID.fullmatch(entry["importId"]) for entry in parsed.entries) else {}
     run = ingest.open_run(owner, FlightSource.LOGGER, policy=ingest.UPDATE_BY_ID,
-                          details={"isUTC": is_utc, "metadata": parsed.metadata, "api": codec.API_VERSION})
+                          details={"isUTC": is_utc, "metadata": parsed.metadata, "api": codec.API_VERSION}, dry_run=preview)
     results: list[EntryResult] = []
     try:
         for start in range(0, len(parsed.entries), run.batch_size):
@@ -361,7 +363,7 @@ def _import_batch(run: ingest.IngestRun, parsed: codec.ParsedPackage, start: int
         found = problems.get(index)
         if found is None:
             external_id = external_id_for(import_id)
-            if import_id in own and not Flight.objects.filter(owner=run.owner, external_id=external_id).exists():
+            if import_id in own and not run.holds(external_id):
                 reason = f"FlightBridge's own export of flight {own[import_id]}, which is already in the logbook"
                 run.skip(result.label, "importId", reason, record=record, flight_id=own[import_id])
                 result.status, result.flight_id = "skipped", own[import_id]

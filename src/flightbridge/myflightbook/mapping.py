@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from flightbridge.errors import BadRecord
+from flightbridge.logbook.models import route_key
 from flightbridge.myflightbook import property_types
 from flightbridge.myflightbook.category_classes import category_class_name, category_class_of
 from flightbridge.myflightbook.property_types import (
@@ -110,7 +111,7 @@ class MappedFlight:
     @property
     def legacy_route_key(self) -> str:
         """`date:departure:destination`, the key rows had before external ids."""
-        return legacy_route_key(self.fields["date"], self.fields["departure"], self.fields["destination"])
+        return route_key(self.fields["date"], self.fields["departure"], self.fields["destination"])
 
     def __getattr__(self, name: str) -> Any:
         # `mapped.departure` reads like the Flight it becomes; only called for names not defined above.
@@ -118,10 +119,6 @@ class MappedFlight:
         if name in fields:
             return fields[name]
         raise AttributeError(name)
-
-
-def legacy_route_key(day: date, departure: str, destination: str) -> str:
-    return f"{day.isoformat()}:{departure}:{destination}"
 
 
 def external_id_for(flight_id: int) -> str:

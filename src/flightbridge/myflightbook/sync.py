@@ -590,7 +590,7 @@ class MyFlightbookSync:
                 continue
             incoming.append(ingest.IncomingFlight(
                 external_id=flight.external_id, source_hash=flight.source_hash, fields={**flight.fields, "raw": flight.raw},
-                label=flight.external_id, legacy_key=flight.legacy_route_key))
+                label=flight.external_id))
             # What the pilot takes if they choose MyFlightbook's version later (the device class comes from
             # AircraftForUser, so it travels with the record).
             aircraft_id = record.get("AircraftID")

@@ -14,6 +14,10 @@ urlpatterns = [
     path("logbook/aircraft/add/", aircraft_views.add_aircraft, name="aircraft-add"),
     re_path(r"^logbook/aircraft/(?P<aircraft_id>[0-9]{1,18})/$", aircraft_views.aircraft_detail, name="aircraft-detail"),
     re_path(r"^logbook/aircraft/(?P<aircraft_id>[0-9]{1,18})/change/$", aircraft_views.change_aircraft, name="aircraft-change"),
+    path("logbook/currency/", views.currency, name="currency"),
+    path("logbook/currency/feed/", views.currency_feed_change, name="currency-feed-change"),
+    # The private calendar feed: the token is the key (docs/currency.md); anything else is a 404.
+    re_path(r"^calendar/currency/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", views.currency_calendar, name="currency-feed"),
     path("logbook/flights/new", views.log_flight, name="log-flight"),
     path("logbook/check/", views.flight_check, name="flight-check"),
     # Browsers ask for /favicon.ico whatever the page links; answer with the icon, not a 404.

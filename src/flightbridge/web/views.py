@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from flightbridge import metrics
 from flightbridge.errors import FlightBridgeError, InputError
-from flightbridge.logbook import entry
+from flightbridge.logbook import currency_feed, currency_report, entry
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
 from flightbridge.web.forms import FlightForm
@@ -54,6 +54,46 @@ def _refused(form: FlightForm, exc: InputError, note: str) -> Refused:
 
 def _form_context(request, form: FlightForm, refused: Refused | None) -> dict:
     return {"form": form, "refused": refused, "my_aircraft": UserAircraft.objects.filter(owner=request.user)}
+
+
+@login_required
+def currency(request):
+    return render(request, "web/currency.html", _currency_context(request))
+
+
+def _currency_context(request, new_feed_token: str = "") -> dict:
+    url = request.build_absolute_uri(currency_feed.feed_path(new_feed_token)) if new_feed_token else ""
+    return {**currency_report.currency_page(request.user), "feed": currency_feed.feed_of(request.user),
+            "new_feed_url": url, "new_feed_webcal": "webcal://" + url.split("://", 1)[1] if url else ""}
+
+
+@login_required
+@require_POST
+def currency_feed_change(request):
+    """Turn the calendar feed on (or give it a new link) or off. The new URL is shown on this response only:
+    only its digest is kept, so it is rendered here rather than carried through a redirect."""
+    if request.POST.get("action") == "off":
+        if currency_feed.turn_off_feed(request.user):
+            messages.success(request, "Calendar feed turned off: its link no longer works.")
+        return redirect("currency")
+    token = currency_feed.turn_on_feed(request.user)
+    response = render(request, "web/currency.html", _currency_context(request, token))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def currency_calendar(request, token: str):
+    """The private feed: no login, the token is the key; unknown or revoked tokens are a plain 404."""
+    owner = currency_feed.owner_of(token)
+    if owner is None:
+        return HttpResponse("No such calendar feed (it may have been turned off).\n", status=404,
+                            content_type="text/plain; charset=utf-8")
+    response = HttpResponse(currency_feed.calendar_for(owner), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="flightbridge-currency.ics"'
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @login_required

@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from flightbridge.logbook import currency_report
+
 register = template.Library()
 
 
@@ -45,3 +47,29 @@ def whole(value) -> str:
     """A count as a whole number with grouped thousands: 1,075."""
     number = _decimal(value)
     return str(value) if number is None else f"{int(number):,}"
+
+
+# Computed currency statuses (logbook/currency.py) and MyFlightbook's, as the currency page writes them.
+COMPUTED_STATUS = {"current": ("Current", "status-ok"), "expiring": ("Expiring soon", "status-warn"),
+                   "expired": ("Expired", "status-bad"), "never": ("Never current", "status-bad"),
+                   "unknown": ("No date", "muted")}
+
+
+@register.filter
+def computed_status_text(status: str) -> str:
+    return COMPUTED_STATUS.get(status, (status, ""))[0]
+
+
+@register.filter
+def computed_status_class(status: str) -> str:
+    return COMPUTED_STATUS.get(status, ("", "muted"))[1]
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def source_name(source: str) -> str:
+    return currency_report.source_name(source or "")

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('fleet', '0002_data_source_kind'),
-        ('logbook', '0008_flight_record_fidelity'),
+        ('logbook', '0009_currency_feed'),
     ]
 
     operations = [

@@ -1,0 +1,82 @@
+"""Currency from every flight (issue 25): all items over a 50,000-flight logbook, target ≤ 500 ms.
+
+The logbook is one pilot's 50,000 flights over 40 years in four category/classes (one type-rated),
+a tenth of them from Logger and logbook files, with approaches, holds, night landings, simulator
+sessions and a flight review every two years, beside MyFlightbook's items as a sync stores them.
+Measured: the engine alone on plain data, and a whole read as the page, the API and the calendar feed do
+it (load the flights, compute, pair with MyFlightbook's) — the median of 5 runs after a warm-up.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import date, timedelta
+
+TARGET_SECONDS = 0.5
+RUNS = 5
+CLASSES = ("ASEL", "ASEL", "ASEL", "AMEL", "AMEL (B737)", "Helicopter")
+
+
+def _logbook(count: int):
+    from django.contrib.auth import get_user_model
+
+    from flightbridge.logbook.models import CurrencyRecord, Flight
+
+    pilot = get_user_model().objects.create_user(username=f"bench-currency-{count}")
+    today = date.today()
+    rows = []
+    for i in range(count):
+        # Newest first, about 3.4 flights a day back from today: 50,000 flights span 40 years.
+        day = today - timedelta(days=i * 10 // 34)
+        source = "logger" if i % 20 == 7 else "csv:foreflight" if i % 20 == 13 else "myflightbook"
+        category_class = CLASSES[i % len(CLASSES)] if source == "myflightbook" else ""
+        night = i % 9 == 0
+        values = dict(
+            owner=pilot, date=day, source=source, tail_number=f"N{100 + i % len(CLASSES)}",
+            simulator_type="AATD" if i % 50 == 3 else "REAL", day_landings=0 if night else 1 + i % 3,
+            night_landings=2 if night else 0, day_full_stop_landings=0 if night else 1,
+            night_full_stop_landings=2 if night else 0, day_takeoffs=0 if night else 1 + i % 3,
+            night_takeoffs=2 if night else 0, approaches=2 if i % 7 == 0 else 0, holds=1 if i % 21 == 0 else 0,
+        )
+        review = i % 2500 == 11
+        values.update(category_class=category_class, flight_review=review)
+        rows.append(Flight(**values))
+    Flight.objects.bulk_create(rows, batch_size=2000)
+    for kind, category, label in (("passenger_day_90", "ASEL", "ASEL - Passengers"),
+                                  ("passenger_night_90", "ASEL", "ASEL - Night"),
+                                  ("instrument", "Airplane", "IFR - Airplane"), ("flight_review", "", "Flight Review")):
+        CurrencyRecord.objects.create(owner=pilot, kind=kind, category=category, label=label, status="CURRENT",
+                                      expires_on=today + timedelta(days=40))
+    return pilot
+
+
+def _median_seconds(work) -> float:
+    work()  # warm-up: the first query also loads Django's and the database's caches
+    timings = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def bench_currency(ctx):
+    from flightbridge.logbook import currency_report
+    from flightbridge.logbook.currency import compute_currency
+
+    count = ctx.scale(50_000, 5_000)
+    pilot = _logbook(count)
+    today = date.today()
+    flights = currency_report.currency_flights(pilot)
+    items = currency_report.computed_currency(pilot, today)
+    assert len(flights) == count and len(items) > 10, (len(flights), len(items))
+    assert any(one.item.status == "current" for one in items)
+    engine = _median_seconds(lambda: compute_currency(flights, today))
+    whole = _median_seconds(lambda: currency_report.computed_currency(pilot, today))
+    return [
+        {"metric": f"engine only, {count:,} flights → {len(items)} items (ms, median of {RUNS})", "value": round(engine * 1000, 1)},
+        {"metric": f"whole read (load flights, compute, pair with MyFlightbook), {count:,} flights (ms)",
+         "value": round(whole * 1000, 1)},
+        {"metric": f"whole read within the {TARGET_SECONDS * 1000:.0f} ms target", "value": "yes" if whole <= TARGET_SECONDS else "NO"},
+    ]

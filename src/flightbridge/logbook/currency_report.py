@@ -1,0 +1,233 @@
+"""A pilot's currency computed here from every flight in the logbook, each item beside MyFlightbook's.
+
+Reads only: it turns the pilot's `Flight` rows into the engine's plain `CurrencyFlight`s
+(`logbook/currency.py`), runs the engine for today, and pairs each item with the `CurrencyRecord` of the
+same kind and category that the last MyFlightbook sync stored, saying in a pilot's words why the two
+differ. Nothing is stored: every read computes from the flights as they are now, so an import, an edit
+or an Undo shows at once and no copy can go stale (the cost is in docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from flightbridge.logbook.currency import (
+    FLIGHT_REVIEW,
+    INSTRUMENT,
+    NIGHT,
+    PASSENGERS,
+    TAILWHEEL_SUFFIX,
+    CurrencyFlight,
+    CurrencyItem,
+    canonical_category_class,
+    compute_currency,
+    status_on,
+)
+from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource
+
+SOURCE = "computed-local"
+
+# CurrencyRecord.status (MyFlightbook's CurrencyState, mapped) → the words the computed items use.
+MYFLIGHTBOOK_STATUS = {"CURRENT": "current", "EXPIRING_SOON": "expiring", "NON_COMPLIANT": "expired", "UNKNOWN": "unknown"}
+SOURCE_NAMES = {FlightSource.MYFLIGHTBOOK: "MyFlightbook", FlightSource.LOGGER: "Logger", FlightSource.MANUAL: "hand-entered",
+                "csv": "logbook-file", "": "unknown"}
+COUNT_WORDS = {"landings": ("landing", "landings"), "takeoffs": ("takeoff", "takeoffs"),
+               "approaches": ("approach", "approaches"), "holds": ("hold", "holds"), "reviews": ("review", "reviews")}
+
+# The Flight columns the engine reads: one narrow query, so 50,000 flights stay cheap.
+_COLUMNS = ("id", "date", "source", "simulator_type", "tail_number", "day_landings", "night_landings",
+            "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs", "night_takeoffs", "approaches",
+            "holds")
+# Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
+# review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
+_MARKERS = ("category_class", "flight_review", "ipc")
+_TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
+
+@dataclass(frozen=True)
+class ComparedItem:
+    """One computed item, MyFlightbook's item of the same kind and category (or None), and why they differ."""
+
+    item: CurrencyItem
+    label: str
+    myflightbook: CurrencyRecord | None
+    differs_because: str
+    flight_dates: dict[int, tuple[date, str]]  # id → (date, source) for the item's flights
+
+    @property
+    def myflightbook_status(self) -> str | None:
+        return MYFLIGHTBOOK_STATUS.get(self.myflightbook.status, "unknown") if self.myflightbook else None
+
+
+def label_for(item: CurrencyItem) -> str:
+    """MyFlightbook's label for the item (Currency.cs: "{0} - {1}"), so both columns read the same."""
+    if item.kind == FLIGHT_REVIEW:
+        return "Flight Review"
+    if item.kind == INSTRUMENT:
+        return f"IFR - {item.category}"
+    if item.category.endswith(TAILWHEEL_SUFFIX):
+        return f"{item.category[:-len(TAILWHEEL_SUFFIX)]} - Tailwheel"
+    return f"{item.category} - {'Night' if item.kind == NIGHT else 'Passengers'}"
+
+
+def _currency_flight(row: tuple, aircraft_class: dict[str, str]) -> CurrencyFlight:
+    (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
+     day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc) = row
+    if isinstance(day, str):
+        day = date.fromisoformat(day)  # SQLite hands a raw cursor dates as text
+    category_class, type_name = _class_and_type(category_class or aircraft_class.get(tail, ""))
+    return CurrencyFlight(
+        id=flight_id, date=day, source=source, category_class=category_class, type_name=type_name, device=device,
+        landings=day_landings + night_landings, takeoffs=day_takeoffs + night_takeoffs,
+        full_stop_landings=day_full_stops + night_full_stops, night_full_stop_landings=night_full_stops,
+        night_takeoffs=night_takeoffs, approaches=approaches, holds=holds, flight_review=bool(flight_review),
+        ipc=bool(ipc))
+
+
+def _class_and_type(text: str) -> tuple[str, str]:
+    """"AMEL (B737)" → ("AMEL", "B737"); "ASEL" → ("ASEL", "")."""
+    text = (text or "").strip()
+    type_name = ""
+    if text.endswith(")") and "(" in text:
+        text, _, rest = text.rpartition("(")
+        type_name = rest[:-1].strip()
+    return canonical_category_class(text.strip()), type_name
+
+
+def currency_flights(owner) -> list[CurrencyFlight]:
+    """Every flight of the pilot as the engine's data, newest first."""
+    query = Flight.objects.filter(owner=owner).order_by("-date", "-id").values_list(*_COLUMNS, *_MARKERS)
+    # The ORM's own query, read through the cursor: turning 50,000 rows into dicts or models first cost
+    # more than the whole computation (benchmarks/bench_currency.py).
+    sql, params = query.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # An aircraft's category/class is the one its newest flight that names one was flown in: a Logger or CSV
+    # flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL.
+    aircraft_class: dict[str, str] = {}
+    for row in rows:
+        if row[_TAIL] and row[_CLASS]:
+            aircraft_class.setdefault(row[_TAIL], row[_CLASS])
+    return [_currency_flight(row, aircraft_class) for row in rows]
+
+
+def myflightbook_items(owner) -> dict[tuple[str, str], CurrencyRecord]:
+    return {(row.kind, row.category): row
+            for row in CurrencyRecord.objects.filter(owner=owner, source=FlightSource.MYFLIGHTBOOK,
+                                                     kind__in=(PASSENGERS, NIGHT, INSTRUMENT, FLIGHT_REVIEW))}
+
+
+def compare_currency(flights: list[CurrencyFlight], theirs: dict[tuple[str, str], CurrencyRecord],
+                     today: date) -> list[ComparedItem]:
+    """The engine's items for `flights`, each beside MyFlightbook's. A stripe MyFlightbook reports that no
+    flight here is in is still listed (never current here), so nothing it says goes unanswered."""
+    also_classes = [category for (kind, category) in theirs if kind in (PASSENGERS, NIGHT)
+                    and not category.endswith(TAILWHEEL_SUFFIX) and _class_and_type(category)[0]]
+    also_categories = [category for (kind, category) in theirs if kind == INSTRUMENT]
+    items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
+    wanted = {flight_id for item in items for flight_id in item.flights}
+    dates = {flight.id: (flight.date, flight.source) for flight in flights if flight.id in wanted}
+    compared = []
+    for item in items:
+        mine = theirs.get(item.key)
+        compared.append(ComparedItem(item, label_for(item), mine, differs_because(item, mine, flights, today),
+                                     {flight_id: dates[flight_id] for flight_id in item.flights}))
+    return compared
+
+
+def computed_currency(owner, today: date | None = None) -> list[ComparedItem]:
+    today = today or timezone.localdate()
+    return _ordered(compare_currency(currency_flights(owner), myflightbook_items(owner), today))
+
+
+# What stops a pilot from flying first; the flight review before the per-category items.
+_ORDER = {"expired": 0, "expiring": 1, "current": 2, "never": 3}
+
+
+def _ordered(compared: list[ComparedItem]) -> list[ComparedItem]:
+    return sorted(compared, key=lambda one: (_ORDER[one.item.status], one.item.kind != FLIGHT_REVIEW, one.label))
+
+
+def source_name(source: str) -> str:
+    # CSV runs store `csv:<format>` ("csv:foreflight"): a pilot knows them as logbook files.
+    return "logbook-file" if source.startswith("csv") else SOURCE_NAMES.get(source, source)
+
+
+def _from_elsewhere(item: CurrencyItem) -> list[str]:
+    """"2 landings from Logger flights" for the item's main count (landings, approaches, reviews) from each
+    source MyFlightbook cannot have."""
+    what, by_source = next(iter(item.counts.items()), ("", {}))
+    totals: dict[str, int] = defaultdict(int)
+    for source, count in by_source.items():
+        if source != FlightSource.MYFLIGHTBOOK and count:
+            totals[source_name(source)] += count
+    one, many = COUNT_WORDS.get(what, (what, what))
+    return [f"{count} {one if count == 1 else many} from {name} flights" for name, count in sorted(totals.items())]
+
+
+def differs_because(item: CurrencyItem, theirs: CurrencyRecord | None, flights: list[CurrencyFlight],
+                    today: date) -> str:
+    """Why the computed item and MyFlightbook's disagree, in a pilot's words; "" when they agree."""
+    their_status = status_on(theirs.expires_on, today) if theirs and theirs.expires_on else (
+        MYFLIGHTBOOK_STATUS.get(theirs.status, "unknown") if theirs else None)
+    if theirs is not None and theirs.expires_on == item.expires_on and their_status == item.status:
+        return ""
+    elsewhere = _from_elsewhere(item)
+    if theirs is None:
+        if item.status == "never":
+            return ("MyFlightbook lists an item only once it has been current; "
+                    "no flight here makes it current either.")
+        if elsewhere and not any(FlightSource.MYFLIGHTBOOK in by_source for by_source in item.counts.values()):
+            return "Made by " + " and ".join(elsewhere) + ", which MyFlightbook does not have."
+        return "MyFlightbook reported no such item at the last sync" + (
+            f" (this one counts {' and '.join(elsewhere)}, which MyFlightbook does not have)." if elsewhere else
+            "; sync again to compare.")
+    if elsewhere and (theirs.expires_on is None or (item.expires_on and item.expires_on > theirs.expires_on)):
+        return " and ".join(elsewhere) + " that MyFlightbook does not have."
+    if item.expires_on == theirs.expires_on and their_status != item.status:
+        if their_status == "expiring" and item.status == "current" or their_status == "current" and item.status == "expiring":
+            return "MyFlightbook warns 31 days ahead, FlightBridge 30: same date."
+        return f"Same date; MyFlightbook's status is from the sync of {theirs.synced_at:%Y-%m-%d}."
+    later = theirs.expires_on and (item.expires_on is None or theirs.expires_on > item.expires_on)
+    if later and item.landings_only_until == theirs.expires_on:
+        if item.kind == NIGHT:
+            return ("MyFlightbook counts only logged night takeoffs, and none at all until one is logged: "
+                    "from the night full-stop landings alone it is current; §61.57(b) needs 3 night takeoffs too.")
+        return "MyFlightbook counts landings only; §61.57(a) needs 3 takeoffs too, and fewer were logged."
+    if item.kind == INSTRUMENT and item.status == "never" and theirs.expires_on:
+        return "No approaches or holds here in that category: flights here may lack a category/class."
+    if later:
+        return (f"MyFlightbook counts flights this logbook does not have, or has them differently "
+                f"(as of its sync on {theirs.synced_at:%Y-%m-%d}); sync again to bring them in.")
+    return (f"MyFlightbook's item is from its sync on {theirs.synced_at:%Y-%m-%d}; "
+            "flights here have changed since, or are not all in MyFlightbook.")
+
+
+def as_api(one: ComparedItem) -> dict:
+    """The `?source=computed-local` item (ComputedCurrencyOut)."""
+    item, theirs = one.item, one.myflightbook
+    return {
+        "kind": item.kind, "category": item.category, "label": one.label, "status": item.status,
+        "expires_on": item.expires_on, "grace_until": item.grace_until, "ipc_required": item.ipc_required,
+        "flights": [{"id": flight_id, "date": one.flight_dates[flight_id][0], "source": one.flight_dates[flight_id][1],
+                     "url": reverse("flight", args=[flight_id])} for flight_id in item.flights],
+        "rule": item.rule, "shortfall": item.shortfall,
+        "myflightbook": {"status": one.myflightbook_status, "expires_on": theirs.expires_on, "label": theirs.label,
+                         "synced_at": theirs.synced_at} if theirs else None,
+        "differs_because": one.differs_because or None,
+    }
+
+
+def currency_page(owner, today: date | None = None) -> dict:
+    """What the currency page shows: the compared items, and what they were computed from."""
+    today = today or timezone.localdate()
+    flights = currency_flights(owner)
+    theirs = myflightbook_items(owner)
+    return {"items": _ordered(compare_currency(flights, theirs, today)), "today": today, "flight_count": len(flights),
+            "synced_at": max((row.synced_at for row in theirs.values()), default=None)}

@@ -1,0 +1,100 @@
+"""`GET /api/currency?source=computed-local`: currency computed from every flight in the logbook, each item
+beside MyFlightbook's, through the HTTP API on the real database."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from flightbridge.logbook.models import CurrencyRecord, Flight
+
+pytestmark = pytest.mark.django_db
+
+def make_flight(owner, days_ago: int, *, source="myflightbook", category_class="ASEL", review=False, **counts) -> Flight:
+    """A flight as an import stores it: MyFlightbook's category/class and review marker."""
+    values = {"owner": owner, "date": timezone.localdate() - timedelta(days=days_ago), "source": source,
+              "tail_number": counts.pop("tail_number", "N12345"), **counts}
+    values.update(category_class=category_class, flight_review=review)
+    return Flight.objects.create(**values)
+
+
+def computed(api) -> dict[tuple[str, str], dict]:
+    response = api.get("/api/currency?source=computed-local")
+    assert response.status_code == 200, response.content
+    return {(item["kind"], item["category"]): item for item in response.json()}
+
+
+def test_landings_from_logger_and_a_csv_count_beside_myflightbooks(api, user):
+    today = timezone.localdate()
+    mfb = make_flight(user, 30, day_landings=1, day_takeoffs=1)
+    # Logger and CSV flights name no category/class: they take their aircraft's (the same tail in MyFlightbook).
+    logger = make_flight(user, 20, source="logger", category_class="", day_landings=2, day_takeoffs=2)
+    csv = make_flight(user, 10, source="csv:foreflight", category_class="", day_landings=1, day_takeoffs=1)
+    CurrencyRecord.objects.create(owner=user, kind="passenger_day_90", label="ASEL - Passengers", category="ASEL",
+                                  status="NON_COMPLIANT", value=f"Expired: {today:%m/%d/%Y}",
+                                  expires_on=today - timedelta(days=200))
+    item = computed(api)[("passenger_day_90", "ASEL")]
+    assert item["status"] == "current" and item["label"] == "ASEL - Passengers"
+    # Third newest landing: the Logger flight 20 days ago (2 landings) → current 70 days ahead.
+    assert item["expires_on"] == (today + timedelta(days=70)).isoformat()
+    assert [flight["id"] for flight in item["flights"]] == [csv.pk, logger.pk]
+    assert item["flights"][0] == {"id": csv.pk, "date": csv.date.isoformat(), "source": "csv:foreflight",
+                                  "url": f"/logbook/flights/{csv.pk}"}
+    assert item["myflightbook"]["status"] == "expired" and item["myflightbook"]["label"] == "ASEL - Passengers"
+    assert item["differs_because"] == "2 landings from Logger flights and 1 landing from logbook-file flights that MyFlightbook does not have."
+    assert "§61.57(a)" in item["rule"]
+    assert mfb.pk not in [flight["id"] for flight in item["flights"]]
+
+
+def test_agreeing_items_have_no_reason_and_myflightbook_only_stripes_are_listed(api, user):
+    today = timezone.localdate()
+    for days in (5, 6, 7):
+        make_flight(user, days, day_landings=1, day_takeoffs=1)
+    expires = today - timedelta(days=7) + timedelta(days=90)
+    CurrencyRecord.objects.create(owner=user, kind="passenger_day_90", label="ASEL - Passengers", category="ASEL",
+                                  status="CURRENT", expires_on=expires)
+    CurrencyRecord.objects.create(owner=user, kind="passenger_day_90", label="AMEL - Passengers", category="AMEL",
+                                  status="CURRENT", expires_on=today + timedelta(days=50))
+    items = computed(api)
+    asel = items[("passenger_day_90", "ASEL")]
+    assert (asel["status"], asel["expires_on"], asel["differs_because"]) == ("current", expires.isoformat(), None)
+    amel = items[("passenger_day_90", "AMEL")]  # a category/class with no flights here
+    assert (amel["status"], amel["expires_on"], amel["flights"]) == ("never", None, [])
+    assert amel["myflightbook"]["status"] == "current"
+    assert "MyFlightbook counts flights this logbook does not have" in amel["differs_because"]
+
+
+def test_flight_review_through_a_checkride_and_every_item_is_the_pilots_own(api, other_api, user, other_user):
+    review = make_flight(user, 400, review=True)
+    make_flight(other_user, 3, day_landings=3, day_takeoffs=3)
+    item = computed(api)[("flight_review", "")]
+    expected = review.date.replace(day=1)
+    year, month = divmod(expected.month - 1 + 24, 12)
+    assert item["status"] == "current" and item["expires_on"].startswith(f"{expected.year + year}-{month + 1:02d}-")
+    assert [flight["id"] for flight in item["flights"]] == [review.pk]
+    assert item["myflightbook"] is None
+    assert ("passenger_day_90", "ASEL") not in computed(api)  # the other pilot's landings are not mine
+    assert computed(other_api)[("passenger_day_90", "ASEL")]["status"] == "current"
+    assert computed(other_api)[("flight_review", "")]["status"] == "never"
+
+
+def test_plain_currency_stays_myflightbooks_report_and_bad_source_is_a_422(api, user):
+    make_flight(user, 3, day_landings=3, day_takeoffs=3)
+    CurrencyRecord.objects.create(owner=user, kind="flight_review", label="Flight Review", status="CURRENT",
+                                  expires_on=date(2027, 5, 31))
+    plain = api.get("/api/currency").json()
+    assert [row["label"] for row in plain] == ["Flight Review"] and plain[0]["status"] == "CURRENT"
+    assert api.get("/api/currency?source=myflightbook").json() == plain
+    bad = api.get("/api/currency?source=elsewhere")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "source"
+
+
+def test_edits_and_deletes_show_at_once(api, user):
+    flights = [make_flight(user, days, day_landings=1, day_takeoffs=1) for days in (5, 6, 7)]
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "current"
+    Flight.objects.filter(pk=flights[0].pk).delete()
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
+    Flight.objects.filter(pk=flights[1].pk).update(day_landings=2, day_takeoffs=2)
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "current"
