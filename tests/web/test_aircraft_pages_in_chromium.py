@@ -11,20 +11,11 @@ import pytest
 from flightbridge.fleet.models import AircraftModel
 from flightbridge.logbook.models import Flight, UserAircraft
 from tests.conftest import log_in
-from tests.web.test_pages_in_chromium import WIDTHS, Watched, browser  # noqa: F401 (a fixture)
+# The page-wide fixtures: chromium once per module, and a page at each of the two widths.
+from tests.web.test_pages_in_chromium import browser, watched  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pilot-password-1"
-
-
-@pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def watched(request, browser):  # noqa: F811 (the imported fixture)
-    width, height = WIDTHS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield Watched(page)
-    context.close()
 
 
 def test_add_this_aircraft_and_pick_a_model_at_both_widths(watched, live_server, django_user_model):

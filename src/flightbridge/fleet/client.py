@@ -81,16 +81,8 @@ class ModelSourceClient:
                                   follow_redirects=False, trust_env=False)
 
     @classmethod
-    def for_source(cls, source: DataSourceConfig, **kwargs):
-        """A client with the connection's own credentials (the only credentials sync ever uses).
-
-        The built-in FAA aircraft reference source has no endpoint: it gets the registry's feed, which
-        reads the same way (`fleet.faa.ReferenceFeed`), so every run, preview and test takes one path.
-        """
-        if source.is_faa_reference:
-            from flightbridge.fleet.faa import ReferenceFeed  # faa builds on this module's Page
-
-            return ReferenceFeed(source.name)
+    def for_source(cls, source: DataSourceConfig, **kwargs) -> "ModelSourceClient":
+        """A client with the connection's own credentials (the only credentials sync ever uses)."""
         return cls(source.endpoint, auth_type=source.auth_type, api_key=source.get_secret("api_key"),
                    username=source.username, source_name=source.name, **kwargs)
 

@@ -4,7 +4,7 @@ Matching is by `(external_data_source, external_id)` only, with the source's nam
 `external_data_source`, so a record from one source can never touch another source's model. Each
 remote record is written in its own savepoint together with its `SyncLog`: nothing is half-written.
 A preview runs the same comparison and writes nothing at all, not even a log. Only the source's own
-credentials are used (`client.ModelSourceClient.for_source`).
+credentials are used (`client.ModelSourceClient.for_source`, through `feeds.open_feed`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from flightbridge.bulk import insert_rows
 from flightbridge.errors import BadRecord, Conflict, FatalError, FlightBridgeError, NotFound
-from flightbridge.fleet.client import ModelSourceClient
+from flightbridge.fleet.feeds import open_feed
 from flightbridge.fleet.mapping import (
     EMPTY,
     current_values,
@@ -223,7 +223,7 @@ def sync_source(source_id: int, *, context: JobContext | None = None) -> dict[st
     counts = RunCounts()
     now = timezone.now()
     try:
-        with ModelSourceClient.for_source(source) as client:
+        with open_feed(source) as client:
             for page in client.iter_pages():
                 _apply_page(source, page.records, counts.records + 1, counts, job_id, now)
                 counts.pages += 1
@@ -268,7 +268,7 @@ def sync_model(model_id: int, *, context: JobContext | None = None) -> dict[str,
     job_id = context.job.pk if context else None
     counts = RunCounts()
     try:
-        with ModelSourceClient.for_source(source) as client:
+        with open_feed(source) as client:
             record = client.fetch_record(model.external_id)
         if record is None:
             raise FatalError(f"Data source {source.name!r} has no aircraft model with external_id {model.external_id!r}.")
@@ -291,7 +291,7 @@ def preview_source(source: DataSourceConfig, *, include_old: bool, limit: int = 
     counts = RunCounts()
     items: list[dict[str, Any]] = []
     seen: dict[str, AircraftModel] = {}
-    with ModelSourceClient.for_source(source) as client:
+    with open_feed(source) as client:
         for page in client.iter_pages():
             counts.pages += 1
             for item in _plan_page(source.name, page.records, counts.records + 1, seen):

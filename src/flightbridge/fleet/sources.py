@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from flightbridge.errors import Conflict, FatalError, FlightBridgeError, InputError, NotFound
 from flightbridge.fleet import outbound
-from flightbridge.fleet.client import TEST_TIMEOUT_SECONDS, ConnectionCheck, ModelSourceClient
+from flightbridge.fleet.client import TEST_TIMEOUT_SECONDS, ConnectionCheck
+from flightbridge.fleet.feeds import open_feed
 from flightbridge.fleet.models import (
     FREQUENCY_MINUTES,
     SOURCE_TRANSITIONS,
@@ -147,7 +148,7 @@ def get_source(source_id: int) -> DataSourceConfig:
 def check_source_connection(source: DataSourceConfig) -> ConnectionCheck:
     """Fetch the first page with the connection's own credentials; never raises for a bad connection."""
     try:
-        client = ModelSourceClient.for_source(source, timeout=TEST_TIMEOUT_SECONDS, retry_delays=())
+        client = open_feed(source, timeout=TEST_TIMEOUT_SECONDS, retry_delays=())
     except FlightBridgeError as exc:
         return ConnectionCheck(ok=False, message=str(exc))
     with client:

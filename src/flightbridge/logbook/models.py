@@ -237,6 +237,8 @@ class Flight(models.Model):
             # The import's dedupe looks rows without an external id up by digest, a page at a time: without
             # this index that walked the owner's whole logbook for every page (issue 15, cost per flight).
             models.Index(fields=["owner", "source_hash"], condition=Q(external_id__isnull=True), name="flight_digest_no_external_id"),
+            # Time in one aircraft or model reads only its flights (summary?model_id= over 50,000 flights, issue 24).
+            models.Index(fields=["owner", "aircraft"], name="flight_owner_aircraft"),
         ]
 
     def __str__(self) -> str:

@@ -221,7 +221,8 @@ class FlownRegistrationOut(Schema):
 
 
 class _AircraftValues(ObjectBody):
-    model_config = {"extra": "forbid"}
+    """What a pilot may set on their aircraft. Anything else in the body is ignored: there is no field here
+    by which a shared model could be created or changed, only `model_id` pointing at an existing one."""
 
     category_class: str | None = None
     engine_type: str | None = None

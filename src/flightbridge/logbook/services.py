@@ -44,7 +44,8 @@ def flights_for(owner, date_from: date | None = None, date_to: date | None = Non
     if model_id is not None:
         # The pilot's aircraft of that model first: the flights are then read by their aircraft index, not
         # by walking the whole logbook (summary?model_id= over 50,000 flights, docs/benchmarks.md).
-        query = query.filter(aircraft_id__in=UserAircraft.objects.filter(owner=owner, aircraft_model_id=model_id).values("id"))
+        aircraft_ids = list(UserAircraft.objects.filter(owner=owner, aircraft_model_id=model_id).values_list("id", flat=True))
+        query = query.filter(aircraft_id__in=aircraft_ids)
     if category_class:
         query = query.filter(flown_in_category_class(category_class))
     return query.order_by("-date", "-id")
