@@ -84,3 +84,34 @@ def bench_read_100k_rows(ctx):
     assert read == count
     return [{"metric": f"read {count} MyFlightbook rows (seconds)", "value": elapsed},
             {"metric": "rows read/s", "value": count / elapsed}]
+
+
+HOSTILE_FILES = {
+    # Issue 22: one quoted field of 4,000,000 line breaks (4 MB): parsed whole before the guard, 4.5 s of CPU.
+    "a 4 MB quote of 4,000,000 line breaks": b'Date,Tail Number,Total Flight Time,Comments\n2024-01-02,N1,1.0,"'
+                                             + b"\n" * 4_000_000 + b'"\n',
+    # Issue 22: 1,000,000 rows of `x` (2 MB): every one refused in turn, 8.2 s.
+    "1,000,000 rows of x": b"Date,Tail Number,Total Flight Time\n" + b"x\n" * 1_000_000,
+}
+
+
+def bench_hostile_csv(ctx):
+    """A hostile upload's CPU cost through `POST /api/imports/csv` (preview), Django's full request stack."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from flightbridge.accounts.services import create_token
+
+    pilot = _pilot("bench-hostile-csv")
+    _row, token = create_token(pilot.username)
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
+    rows = []
+    for label, data in HOSTILE_FILES.items():
+        started, cpu = time.perf_counter(), time.process_time()
+        response = api.post("/api/imports/csv", {"file": SimpleUploadedFile("hostile.csv", data, "text/csv"),
+                                                 "preview": "true"})
+        cpu, elapsed = time.process_time() - cpu, time.perf_counter() - started
+        assert response.status_code == 200 and response.json()["counts"]["created"] == 0, response.content[:300]
+        rows += [{"metric": f"{label}: CPU seconds to refuse", "value": cpu},
+                 {"metric": f"{label}: seconds to refuse", "value": elapsed}]
+    return rows

@@ -121,7 +121,7 @@ class Problem(Schema):
 
 
 TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 413: "Request too large", 422: "Invalid input", 429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
+          409: "Conflict", 411: "Length required", 413: "Request too large", 422: "Invalid input", 429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
 
 
 def problem(status: int, detail: str, errors_: list[dict] | None = None, *, code: str | None = None) -> JsonResponse:

@@ -15,8 +15,39 @@ from __future__ import annotations
 import os
 import sys
 
-#: Set before Django loads the settings, which then leave the data directory untouched.
+#: Set before Django loads the settings, which then leave the data directory untouched: help, and the
+#: sandboxes (stand-ins for other services, run by hand or by the demo), never write keys or databases.
 SHOWING_HELP = False
+
+#: Commands that stand in for other services and need nothing of FlightBridge's data directory.
+SANDBOXES = frozenset({"mfb_sandbox", "model_source_sandbox"})
+
+NO_TTY_SUPERUSER = (
+    "flightbridge createsuperuser asks for a password, and there is no terminal to ask in. Run it in a "
+    "terminal, or give the password in the environment: DJANGO_SUPERUSER_PASSWORD=… flightbridge "
+    "createsuperuser --noinput --username NAME --email ADDRESS")
+
+START_HERE = """FlightBridge: your logbook from MyFlightbook, Logger and logbook files, in one place.
+
+Start here:
+  flightbridge createsuperuser        create the first user (sets the database up on a fresh install)
+  flightbridge serve                  run the web service and a worker (http://127.0.0.1:8000/)
+  flightbridge demo                   the offline demo: a pilot, the service and local sandboxes
+
+Running it:
+  flightbridge worker                 a background worker alone (run any number)
+  flightbridge migrate                apply database changes after an upgrade
+  flightbridge token create USERNAME  a personal API token
+  flightbridge rotate_keys            re-encrypt stored secrets with the first key
+  flightbridge check_flights          run the flight check over stored flights
+
+A pilot's logbook:
+  flightbridge import_csv / export_csv / export_logger USERNAME …
+  flightbridge registry load PATH     the FAA registry
+
+The operator guide (docs/operators.md) explains each; `flightbridge help COMMAND` shows one's options.
+Every command, Django's own included, is listed below.
+"""
 
 #: Commands that run without our tables, or that create them (serve and demo migrate first themselves).
 NO_TABLES_NEEDED = frozenset({
@@ -73,7 +104,12 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) > 1 and not argv[1].startswith("-"):
         argv[1] = command
     argv[0] = "flightbridge"
-    SHOWING_HELP = only_shows_help(argv)
+    SHOWING_HELP = only_shows_help(argv) or command in SANDBOXES
+    if command == "createsuperuser" and not SHOWING_HELP and not {"--noinput", "--no-input"} & set(argv) \
+            and not sys.stdin.isatty():
+        raise SystemExit(NO_TTY_SUPERUSER)  # instead of Django's "run `manage.py createsuperuser`"
+    if command == "help" and len(argv) <= 2 or len(argv) == 1 or argv[1:] in (["--help"], ["-h"]):
+        print(START_HERE)
     try:
         import django
         from django.core.management import execute_from_command_line

@@ -91,6 +91,9 @@ class Config:
     mfb_max_calls_per_second: int = 10
     #: A scraper presenting this bearer token may read /metrics from anywhere (loopback needs none).
     metrics_token: str = field(default="", repr=False)
+    #: FLIGHTBRIDGE_METRICS_REQUIRE_TOKEN: loopback is trusted no more; every scrape presents the token. For a
+    #: TLS-passthrough proxy on the same machine, whose requests come from 127.0.0.1 without X-Forwarded-For.
+    metrics_require_token: bool = False
     generated: tuple[str, ...] = ()
     #: Host names Django answers to: the public URL's, then FLIGHTBRIDGE_ALLOWED_HOSTS.
     allowed_hosts: tuple[str, ...] = ()
@@ -337,7 +340,25 @@ def _metrics_token(env: Mapping[str, str], variable: str = "FLIGHTBRIDGE_METRICS
     return token
 
 
+def _metrics_require_token(env: Mapping[str, str], variable: str = "FLIGHTBRIDGE_METRICS_REQUIRE_TOKEN") -> bool:
+    value = env.get(variable, "").strip().lower()
+    if value not in ("", "0", "false", "no", "1", "true", "yes"):
+        raise ConfigError(f"{variable}: {value!r} is not true or false")
+    required = value in ("1", "true", "yes")
+    if required and not env.get("FLIGHTBRIDGE_METRICS_TOKEN", "").strip():
+        raise ConfigError(f"{variable}: needs FLIGHTBRIDGE_METRICS_TOKEN (the token every scrape must then present)")
+    return required
+
+
 DEFAULT_DATA_DIR = "./var"
+
+
+def private_directory(path: Path) -> None:
+    """0700 for a directory of ours that is wider (keys, the database, pilots' uploads and metrics live in the
+    data directory; an older version, or a umask of 022, left it 0755). One owned by someone else is left alone."""
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(0o700)
 
 
 def load_config(env: Mapping[str, str] | None = None, *, write_files: bool = True) -> Config:
@@ -350,7 +371,8 @@ def load_config(env: Mapping[str, str] | None = None, *, write_files: bool = Tru
         raise ConfigError(f"FLIGHTBRIDGE_DATA_DIR: {data_dir} exists and is not a directory")
     if write_files:
         try:
-            data_dir.mkdir(parents=True, exist_ok=True)
+            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_directory(data_dir)
         except OSError as exc:
             raise ConfigError(f"FLIGHTBRIDGE_DATA_DIR: cannot create {data_dir}: {exc.strerror}") from exc
 
@@ -411,6 +433,7 @@ def load_config(env: Mapping[str, str] | None = None, *, write_files: bool = Tru
         mfb_quick_window_days=_int_env(env, "MFB_QUICK_WINDOW_DAYS", 60, minimum=1, maximum=36600),
         mfb_max_calls_per_second=_int_env(env, "MFB_MAX_CALLS_PER_SECOND", 10),
         metrics_token=_metrics_token(env),
+        metrics_require_token=_metrics_require_token(env),
         generated=tuple(generated),
         allowed_hosts=allowed_hosts,
         csrf_trusted_origins=csrf_origins_for(public_url, allowed_hosts),

@@ -23,6 +23,8 @@ __all__ = ["CONTENT_TYPE_LATEST", "exposition", "register_collector", "scrape_re
 SYNCS_STARTED = Counter("flightbridge_syncs_started", "Background jobs claimed by a worker", ["kind", "mode"])
 SYNCS_FINISHED = Counter("flightbridge_syncs_finished", "Background jobs that succeeded", ["kind", "mode"])
 SYNCS_FAILED = Counter("flightbridge_syncs_failed", "Background jobs that failed", ["kind", "mode", "error"])
+SYNCS_RAN_FULL = Counter("flightbridge_syncs_ran_full", "Syncs asked quick that walked the whole logbook, by why",
+                         ["kind", "why"])
 FLIGHTS_IMPORTED = Counter("flightbridge_flights_imported", "Flights added to logbooks by MyFlightbook syncs")
 MFB_CALLS = Counter(
     "flightbridge_mfb_calls", "HTTP requests to MyFlightbook's resource API, each attempt", ["method", "outcome"]
@@ -93,15 +95,18 @@ def _is_loopback(request) -> bool:
         return False
 
 
-def scrape_refusal(request, token: str) -> tuple[int, str] | None:
-    """None when `request` may read /metrics, else (status, message): 401 without credentials, 403 with wrong ones."""
+def scrape_refusal(request, token: str, *, require_token: bool = False) -> tuple[int, str] | None:
+    """None when `request` may read /metrics, else (status, message): 401 without credentials, 403 with wrong ones.
+
+    `require_token` trusts loopback no more: behind a TLS-passthrough proxy on the same machine every request
+    arrives from 127.0.0.1 with no X-Forwarded-For to tell it apart (FLIGHTBRIDGE_METRICS_REQUIRE_TOKEN)."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     if header[:7].lower() == "bearer ":
         offered = header[7:].strip()
         if token and hmac.compare_digest(offered.encode(), token.encode()):
             return None
         return 403, "This bearer token may not read the metrics."
-    if _is_loopback(request):
+    if _is_loopback(request) and not require_token:
         return None
     if not token:
         return 403, "Metrics are served to loopback only; set FLIGHTBRIDGE_METRICS_TOKEN to scrape from elsewhere."

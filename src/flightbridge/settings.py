@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 from flightbridge import cli
-from flightbridge.config import ConfigError, ensure_private_file, load_config
+from flightbridge.config import ConfigError, ensure_private_file, load_config, private_directory
 
 # `flightbridge … --help` only reads: no data directory, keys, database or queue file appear for it.
 _WRITE_FILES = not cli.SHOWING_HELP
@@ -34,7 +35,8 @@ DATA_DIR = CONFIG.data_dir
 # `--help` writes nothing, so its metrics stay in memory.
 if _WRITE_FILES:
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(DATA_DIR / "metrics"))
-    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], mode=0o700, exist_ok=True)
+    private_directory(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]))
 
 SECRET_KEY = CONFIG.secret_key
 DEBUG = CONFIG.debug
@@ -193,6 +195,9 @@ FLIGHTBRIDGE_MAX_REQUEST_BYTES = CONFIG.max_request_bytes
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_request_bytes
 
 # `registry load` caps (issue 13: a 1.1 MB ZIP expanding to 1.1 GB of commas took 4 GB of memory).
+# Staged uploads (flightbridge/staging.py): how long a previewed file waits to be saved, and the room all may take.
+FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES", "30"))
+FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES", str(256 * 1024**2)))
 FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES", str(1024**3)))
 FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES", str(2 * 1024**3)))
 FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS", str(16 * 1024)))
@@ -243,6 +248,7 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
-        "huey": {"level": "INFO"},
+        # The queue's own lines (a scheduler line a minute) follow FLIGHTBRIDGE_LOG_LEVEL like everything else.
+        "huey": {"level": os.environ.get("FLIGHTBRIDGE_LOG_LEVEL", "INFO")},
     },
 }

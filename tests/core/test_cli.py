@@ -115,3 +115,31 @@ def test_demo_start_says_where_its_data_lives_and_lists_no_invented_registry_row
     assert "FAA registry: synthetic sample of 24 aircraft loaded" in start
     assert "registry load:" not in start and "bad rows" not in start
     assert [line for line in start.splitlines() if " INFO flightbridge.registry" in line] == []
+
+
+@pytest.mark.multiprocess
+def test_help_starts_with_where_to_start_and_a_script_cannot_hang_on_a_password(tmp_path):
+    env = fresh_env(tmp_path / "not-yet")
+    listing = run([FLIGHTBRIDGE, "--help"], env)
+    assert listing.stdout.startswith("FlightBridge: your logbook") and "Start here:" in listing.stdout
+    assert listing.stdout.index("flightbridge serve") < listing.stdout.index("startproject")
+    no_terminal = subprocess.run([FLIGHTBRIDGE, "createsuperuser", "--username", "admin"], env=env, cwd=REPO_ROOT,
+                                 stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert no_terminal.returncode == 1 and no_terminal.stderr.strip() == cli.NO_TTY_SUPERUSER
+    assert "manage.py" not in no_terminal.stdout + no_terminal.stderr
+
+
+@pytest.mark.multiprocess
+def test_a_sandbox_run_by_hand_writes_nothing_into_the_data_directory(tmp_path):
+    data_dir = tmp_path / "checkout-var"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sandbox = subprocess.Popen([FLIGHTBRIDGE, "model_source_sandbox", "--port", str(port), "--api-key", "k"],
+                               env=fresh_env(data_dir), cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        assert "aircraft model source sandbox" in sandbox.stdout.readline()
+    finally:
+        sandbox.send_signal(signal.SIGTERM)
+        sandbox.wait(timeout=30)
+    assert not data_dir.exists()  # no keys, no database, no queue file in the checkout

@@ -6,6 +6,7 @@ import threading
 from contextlib import contextmanager
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from flightbridge import heavy_requests
@@ -77,6 +78,11 @@ def test_a_second_export_while_one_runs_is_refused_and_another_pilot_is_not(api,
         assert page.status_code == 200 and "another export or upload of yours is still running" in page.content.decode()
         csv_page = client.get("/logbook/export/csv?format=foreflight&download=1")
         assert csv_page.status_code == 200 and "another export or upload of yours" in csv_page.content.decode()
+        upload = SimpleUploadedFile("f.csv", b"Date,Tail Number,Total Flight Time\n2024-01-02,N1,1.0\n", "text/csv")
+        assert api.post("/api/imports/csv", {"file": upload, "preview": "true"}).status_code == 429
+        upload.seek(0)
+        page = client.post("/logbook/import/csv", {"file": upload})
+        assert "another export or upload of yours is still running" in page.content.decode()
     # Released with the other request: the pilot's exports run again, one after another.
     assert json_body(api.get("/api/exports/logger"))["counts"]["flights"] == 0
     assert api.get("/api/exports/csv?format=foreflight").status_code == 200

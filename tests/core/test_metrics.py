@@ -75,6 +75,23 @@ def test_a_request_forwarded_by_a_local_proxy_is_not_loopback(with_token):
 
 
 @pytest.mark.django_db
+def test_the_operator_can_require_the_token_even_from_loopback(settings):
+    """Issue 22: behind a TLS-passthrough proxy on the same machine every request comes from 127.0.0.1 with no
+    X-Forwarded-For, so loopback alone would let everyone read /metrics."""
+    from flightbridge.config import ConfigError, load_config
+
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, metrics_token=TOKEN, metrics_require_token=True)
+    local = Client(REMOTE_ADDR="127.0.0.1")
+    assert local.get("/metrics").status_code == 401
+    assert local.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
+    env = {"FLIGHTBRIDGE_DATA_DIR": str(settings.DATA_DIR), "FLIGHTBRIDGE_METRICS_REQUIRE_TOKEN": "true"}
+    with pytest.raises(ConfigError, match="needs FLIGHTBRIDGE_METRICS_TOKEN"):
+        load_config(env, write_files=False)
+    assert load_config({**env, "FLIGHTBRIDGE_METRICS_TOKEN": TOKEN}, write_files=False).metrics_require_token
+    assert not load_config({"FLIGHTBRIDGE_DATA_DIR": str(settings.DATA_DIR)}, write_files=False).metrics_require_token
+
+
+@pytest.mark.django_db
 def test_metrics_refuse_writes():
     assert Client().post("/metrics").status_code == 405
 
@@ -96,11 +113,13 @@ def test_a_sandbox_sync_shows_in_the_metrics(user, api, settings, drain_jobs):
     def grew(name: str, **labels: str) -> float:
         return value(after, name, **labels) - value(before, name, **labels)
 
-    # Started is labelled with the mode asked (quick, the default); finished with the mode that ran: a
-    # pilot's first sync walks the whole logbook whatever was asked.
+    # Started and finished carry the same label, the mode asked (quick, the default), so started − finished
+    # never goes negative; that a pilot's first sync walked the whole logbook is counted apart.
     assert grew("flightbridge_syncs_started_total", kind="myflightbook.sync", mode="quick") == 1
-    assert grew("flightbridge_syncs_finished_total", kind="myflightbook.sync", mode="full") == 1
-    assert grew("flightbridge_syncs_failed_total", kind="myflightbook.sync", mode="full", error="needs_reauth") == 0
+    assert grew("flightbridge_syncs_finished_total", kind="myflightbook.sync", mode="quick") == 1
+    assert grew("flightbridge_syncs_finished_total", kind="myflightbook.sync", mode="full") == 0
+    assert grew("flightbridge_syncs_ran_full_total", kind="myflightbook.sync", why="first sync") == 1
+    assert grew("flightbridge_syncs_failed_total", kind="myflightbook.sync", mode="quick", error="needs_reauth") == 0
     assert grew("flightbridge_flights_imported_total") == 40
     assert grew("flightbridge_mfb_calls_total", method="FlightsWithQueryAndOffset", outcome="ok") == pages >= 1
     assert grew("flightbridge_mfb_calls_total", method="AircraftForUser", outcome="ok") == 1

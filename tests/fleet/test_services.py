@@ -28,7 +28,7 @@ def test_first_sync_creates_every_model_with_logs(source, drain_jobs, admin_user
     job = run_sync(source, drain_jobs, admin_user)
     assert job.status == JobStatus.SUCCEEDED
     assert job.result["created"] == 30 and job.result["failed"] == 0
-    assert "Created 30" in job.message
+    assert job.message == "Synced 'Type Catalog': 30 new, 0 updated, 0 unchanged, 0 not imported, of 30 record(s)."
     model = AircraftModel.objects.get(external_data_source="Type Catalog", external_id="cessna-172s")
     assert (model.name, model.manufacturer, model.model_number) == ("Cessna 172S Skyhawk SP", "Cessna", "172S")
     assert model.specifications["horsepower"] == 180

@@ -118,10 +118,10 @@ def test_import_command(user, tmp_path):
     path.write_bytes((GOLDEN / "myflightbook/export-semicolon.csv").read_bytes())
     out, err = io.StringIO(), io.StringIO()
     call_command("import_csv", "alice", str(path), stdout=out, stderr=err)
-    assert "myflightbook file (export): 2 new" in out.getvalue()
+    assert "MyFlightbook file (export format): 2 new." in out.getvalue()
     assert Flight.objects.get(owner=user, external_id="csv:mfb:1234567").pic_name == "Pat Lee"
     call_command("import_csv", "alice", str(path), "--preview", stdout=out, stderr=err)
-    assert "0 new, 0 updated, 2 already in the logbook" in out.getvalue()
+    assert "MyFlightbook file (export format): 2 unchanged (preview: nothing was saved)." in out.getvalue()
 
 
 def test_import_page_previews_then_saves(client, user):
@@ -159,3 +159,23 @@ def test_an_impossible_row_is_imported_as_sent_and_flagged_in_the_preview_and_th
     assert 'data-group="flight_check"' in imports_page and "PIC: 9.90 h is more than the total time (1.20 h)" in imports_page
     check_page = client.get("/logbook/check/").content.decode()
     assert f'data-flight-id="{flight.pk}"' in check_page and "1 flight to look at." in check_page
+
+
+def test_uploads_that_answered_500_are_refused_with_a_reason(api, user):
+    """Issue 22: UTF-16LE without a byte-order mark, and a lone CR in the header row, escaped as 500s."""
+    text = "Date,Tail Number,Total Flight Time\n2024-01-02,N1,1.0\n"
+    for name, data, reason in (("utf16.csv", text.encode("utf-16-le"), "UTF-16 without a byte-order mark"),
+                               ("cr.csv", text.replace("Tail Number", "Tail\rNumber").encode(), "carriage return")):
+        for preview in ("true", "false"):
+            response = upload(api, name, data, preview=preview)
+            assert response.status_code == 422, (name, response.status_code)
+            assert reason in response.json()["errors"][0]["reason"] and response.json()["errors"][0]["line"] == 1
+    assert LogbookImport.objects.count() == 0 and Flight.objects.count() == 0
+
+
+def test_a_four_megabyte_quote_is_refused_by_its_line_and_the_rows_before_it_still_read(api, user):
+    data = b'Date,Tail Number,Total Flight Time,Comments\n2024-01-02,N1,1.0,ok\n2024-01-03,N1,1.0,"' + b"\n" * 4_000_000 + b'"\n'
+    body = upload(api, "quote.csv", data, preview="true").json()
+    assert body["counts"]["created"] == 1 and body["counts"]["failed"] == 1
+    refused = [row for row in body["rows"] if row["outcome"] == "failed"]
+    assert refused[0]["line"] == 3 and "never closed" in refused[0]["problems"][0]["reason"]

@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from flightbridge.errors import InputError
 from flightbridge.interchange.reading import read_logbook
@@ -210,3 +212,72 @@ def test_unknown_files_and_formats_are_refused_whole():
 def test_too_long_values_are_refused_not_truncated():
     problems = bad_rows("Date,Tail Number,Total Flight Time,From,To\n2024-01-02,N1,1.0,ABCDEFGHIJ,KSEA\n")
     assert problems[0][1][0]["column"] == "From" and "at most 8" in problems[0][1][0]["reason"]
+
+
+# --- issue 22: hostile files are refused with a line and a reason, never a 500, at a cost linear in bytes
+
+
+def test_utf16_without_a_byte_order_mark_is_refused_on_line_1():
+    data = "Date,Tail Number,Total Flight Time\n2024-01-02,N1,1.0\n".encode("utf-16-le")
+    with pytest.raises(InputError, match="UTF-16 text without the byte-order mark") as refused:
+        read_logbook(data)
+    assert refused.value.problems == [{"field": "file", "line": 1, "reason": "UTF-16 without a byte-order mark"}]
+    with pytest.raises(InputError, match="UTF-16"):
+        read_logbook(data.decode("utf-16-le").encode("utf-16-be"))
+
+
+def test_a_lone_carriage_return_in_the_header_row_is_refused_on_line_1():
+    with pytest.raises(InputError, match="header row, is broken by a lone carriage return") as refused:
+        read_logbook(b"Date,Tail\rNumber,Total Flight Time\n2024-01-02,N1,1.0\n")
+    assert refused.value.problems[0]["line"] == 1
+    # A file whose every row ends in a lone CR (an old Mac file) is read as it is.
+    rows = list(read_logbook(b"Date,Tail Number,Total Flight Time\r2024-01-02,N1,1.0\r").rows())
+    assert rows[0].flight.fields["total_flight_time"] == Decimal("1.00")
+
+
+def test_a_quote_that_swallows_four_million_line_breaks_is_refused_at_the_guard_without_reading_on():
+    data = b'Date,Tail Number,Total Flight Time,Comments\n2024-01-02,N1,1.0,ok\n2024-01-03,N1,1.0,"' + b"\n" * 4_000_000 + b'"\n'
+    rows = list(read_logbook(data).rows())
+    assert [row.line for row in rows] == [2, 3]
+    assert rows[0].flight is not None
+    assert rows[1].flight is None and "quote opened on line 3 is never closed" in rows[1].problems[0].reason
+
+
+def test_a_row_longer_than_the_limit_is_refused_with_its_line():
+    from flightbridge.interchange.reading import MAX_RECORD_CHARS
+
+    data = b"Date,Tail Number,Total Flight Time,Comments\n2024-01-02,N1,1.0," + b"y" * (MAX_RECORD_CHARS + 10) + b"\n"
+    rows = list(read_logbook(data).rows())
+    assert len(rows) == 1 and rows[0].line == 2 and "longer than 100,000 characters" in rows[0].problems[0].reason
+
+
+def test_a_million_rows_that_are_not_flights_stop_the_reading_after_a_thousand():
+    logbook = read_logbook(b"Date,Tail Number,Total Flight Time\n" + b"x\n" * 1_000_000)
+    rows = list(logbook.rows())
+    assert len(rows) == 1000 and all(row.flight is None for row in rows)
+    assert "1,000 rows in a row up to line 1001 could not be read as flights" in logbook.notes[-1].reason
+    # A good row in between starts the count again.
+    mixed = read_logbook(b"Date,Tail Number,Total Flight Time\n" + (b"x\n" * 999 + b"2024-01-02,N1,1.0\n") * 3)
+    assert len(list(mixed.rows())) == 3000 and not mixed.notes
+
+
+_CSV_PIECES = ["Date", "Tail Number", "Total Flight Time", "Comments", "2024-01-02", "N1", "1.0", ",", ";", "\t", '"',
+               "\n", "\r", "\r\n", "\x00", "'", "=1+1", "\ufeff", "ForeFlight Logbook Import", "Flights Table",
+               "Aircraft Table", "é", "\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace")]
+
+
+@given(st.one_of(st.binary(max_size=400),
+                 st.lists(st.sampled_from(_CSV_PIECES), max_size=60).map(lambda parts: "".join(parts).encode("utf-8")),
+                 st.lists(st.sampled_from(_CSV_PIECES), max_size=60).map(lambda parts: "".join(parts).encode("utf-16"))),
+       st.sampled_from([None, "foreflight", "myflightbook", "logten"]))
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_reader_never_raises_anything_but_a_refusal_with_a_reason(data, file_format):
+    try:
+        logbook = read_logbook(data, file_format)
+        rows = list(logbook.rows())
+    except InputError as refused:
+        assert str(refused) and all(problem.get("reason") for problem in refused.problems)
+        return
+    for row in rows:
+        assert row.line >= 1 and (row.flight is not None or row.problems)
+        assert all(problem.reason and problem.line for problem in row.problems)

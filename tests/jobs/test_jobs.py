@@ -163,3 +163,15 @@ def test_enqueue_happens_only_after_commit(user, monkeypatch):
             raise RuntimeError("roll back")
     assert sent == [job.pk]
     assert not SyncJob.objects.filter(scope="rolled-back").exists()
+
+
+def test_an_idle_worker_looks_at_the_queue_at_least_twice_a_second():
+    """Jobs waited 5-6 s for an idle worker: huey backs an idle thread off to one look every 10 s. The worker's
+    threads back off to at most MAX_POLL_DELAY (the latency itself is measured in benchmarks/bench_jobs.py)."""
+    from huey import MemoryHuey
+
+    from flightbridge.jobs.management.commands.worker import MAX_POLL_DELAY, consumer_for
+
+    consumer = consumer_for(MemoryHuey("poll-test"), workers=3)
+    assert MAX_POLL_DELAY <= 0.5
+    assert [worker.max_delay for worker, _process in consumer.worker_threads] == [MAX_POLL_DELAY] * 3

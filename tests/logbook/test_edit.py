@@ -92,11 +92,15 @@ def test_reason_groups_count_each_kind_of_outcome(user):
                  "currency": {"stored": 3, "unmapped": [{"record": "Glider Aerotow", "field": "Attribute", "reason": "?"}]}})
     groups = {group.key: group for group in services.reason_groups(run)}
     assert {key: group.count for key, group in groups.items()} == {
-        "imported": 5, "skipped_aircraft": 2, "unmapped_currency": 1, "changed_at_source": 1,
+        "imported": 5, "aircraft:x": 1, "aircraft:y": 1, "currency:?": 1, "changed_at_source": 1,
         "skipped:already in your logbook": 3, "reason:no date": 2,
     }
-    assert groups["skipped_aircraft"].records == ["N1 (TailNumber)", "N2 (TailNumber)"]
+    # Every group of records left out says why, in the words the API gives (the reason), in one vocabulary.
+    assert [(groups[key].title, groups[key].records) for key in ("aircraft:x", "aircraft:y")] == [
+        ("Aircraft not imported: x", ["N1 (TailNumber)"]), ("Aircraft not imported: y", ["N2 (TailNumber)"])]
     assert groups["reason:no date"].title == "Not imported: no date"
+    assert groups["skipped:already in your logbook"].title == "Already in the logbook: already in your logbook"
+    assert groups["imported"].title == "New flights"
     assert groups["changed_at_source"].records == ["mfb:9"]
 
 

@@ -91,7 +91,7 @@ def test_import_page_reports_an_identical_package_again_as_unchanged(client, use
                '"entryType": "Flight", "departureDate": "2024-05-01", "departureAirport": "KPAO", "arrivalAirport": "KSQL"}]}')
     client.force_login(user)
     first = client.post("/logbook/import/logger", {"link": package}).content.decode()
-    assert 'data-entry-status="imported"' in first and "1 imported, 0 updated, 0 unchanged" in first
+    assert 'data-entry-status="imported"' in first and "Logger package: 1 new." in first and 'data-outcome-word>\n          <a href=' in first
     again = client.post("/logbook/import/logger", {"link": package}).content.decode()
-    assert 'data-entry-status="unchanged"' in again and "0 imported, 0 updated, 1 unchanged" in again
+    assert 'data-entry-status="unchanged"' in again and "Logger package: 1 unchanged." in again
     assert Flight.objects.filter(owner=user).count() == 1

@@ -180,8 +180,13 @@ def test_totals_cover_every_group_and_drop_zero_rows(sandbox, token):
     assert flights["Value"] == Decimal("120.0") and flights["IsInt"] and "NumericType" not in flights and "Query" not in flights
     total = next(item for item in totals if item["Description"] == "Total Time")
     assert total["NumericType"] == 2 and total["IsTime"] and str(total["Value"]).count(".") == 1 and len(str(total["Value"]).split(".")[1]) == 4
-    expected = sum((f.get("TotalFlightTime", Decimal(0)) for f in sandbox.account.flights), Decimal(0))
-    assert total["Value"] == expected
+    # Totals.cs: SUM(ROUND(totalFlightTime * 60)) / 60, each flight to whole minutes first (issue 20).
+    minutes = 0
+    for flight in sandbox.account.flights:
+        scaled = flight.get("TotalFlightTime", Decimal(0)) * 60
+        minutes += int(scaled) + (1 if scaled % 1 >= Decimal("0.5") else 0)
+    assert total["Value"] == (Decimal(minutes) / 60).quantize(Decimal("0.0001"))
+    assert total["Value"] != sum((f.get("TotalFlightTime", Decimal(0)) for f in sandbox.account.flights), Decimal(0))
 
 
 def test_other_reads(sandbox, token):
@@ -296,3 +301,18 @@ def test_enumerated_flights_fetch_known_flights_by_id(sandbox, token):
     wanted = [sandbox.account.flights[3]["FlightID"], sandbox.account.flights[40]["FlightID"], 1]  # 1: not in the logbook
     body = get(sandbox, token, "FlightsWithQueryAndOffset", fq=json.dumps({"EnumeratedFlights": wanted}), offset="0", maxCount="0")
     assert [flight["FlightID"] for flight in json.loads(body.text)] == wanted[:2]  # newest first, unknown ids absent
+
+
+def test_night_time_is_flown_after_dark_and_day_flights_by_day():
+    """The demo had a 09:40-local flight with 0.57 h of night and two night landings: a flight with night
+    time starts 17:00-21:00 in the US (01:00-04:59 UTC the next day), one without between 06:00 and 15:00."""
+    from datetime import datetime
+
+    account = generate_account(flights=400, seed=1, today=TODAY)
+    starts = [(Decimal(str(row.get("Nighttime", 0))), datetime.fromisoformat(row["FlightStart"].replace("Z", "+00:00")))
+              for row in account.flights if row.get("FlightStart")]
+    night = [start for hours, start in starts if hours > 0]
+    day = [start for hours, start in starts if hours == 0]
+    assert night and day
+    assert {start.hour for start in night} <= {1, 2, 3, 4}
+    assert {start.hour for start in day} <= set(range(14, 23))

@@ -192,3 +192,30 @@ def test_the_openapi_schema_documents_the_switch_and_the_full_flag(client):
     assert [parameter["name"] for parameter in sync["parameters"]] == ["full"]
     out = schema["components"]["schemas"]["ConnectionOut"]["properties"]
     assert {"auto_sync", "next_sync_at", "next_full_sync_at", "last_sync_mode", "last_sync_escalated"} <= set(out)
+
+
+@pytest.mark.django_db
+def test_a_slot_left_from_another_period_is_moved_into_the_current_one(configured, django_user_model, user, api):
+    """The demo's card said "every 15 minutes" beside a next sync 8 hours away: the slot had been set under
+    the daily default. The card and the tick both read the slot in the current period."""
+    configured.CONFIG = dataclasses.replace(configured.CONFIG, mfb_auto_sync_minutes=15)
+    IntegrationToken.objects.create(owner=user)
+    now = datetime.now(timezone.utc)
+    SyncSchedule.objects.create(owner=user, next_sync_at=schedule.next_quick_at(user.pk, now, timedelta(days=1)) + DAY,
+                                next_full_sync_at=now + DAY)
+    status = api.get("/api/integrations/myflightbook").json()
+    shown = datetime.fromisoformat(status["next_sync_at"].replace("Z", "+00:00"))
+    assert status["auto_sync_minutes"] == 15 and now < shown <= now + timedelta(minutes=15)
+    autosync.schedule_due_syncs(now)
+    assert now < SyncSchedule.objects.get(owner=user).next_sync_at <= now + timedelta(minutes=15)
+
+
+@pytest.mark.django_db
+def test_the_demo_schedules_its_first_quick_sync_within_its_period(user, tmp_path):
+    from flightbridge.myflightbook import demo
+    from flightbridge.web.management.commands.demo import DemoContext
+
+    before = datetime.now(timezone.utc)
+    demo.prepare(DemoContext(host="127.0.0.1", port=8023, data_dir=tmp_path, pilot=user))  # this process: daily
+    row = SyncSchedule.objects.get(owner=user)
+    assert before < row.next_sync_at <= before + timedelta(minutes=demo.DEMO_AUTO_SYNC_MINUTES, seconds=5)

@@ -274,16 +274,32 @@ def test_a_fresh_install_creates_the_database_and_the_queue_file_0600(tmp_path):
 
     from tests.conftest import REPO_ROOT
 
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("FLIGHTBRIDGE_", "DJANGO_"))}
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("FLIGHTBRIDGE_", "DJANGO_", "PROMETHEUS_"))}
     env.update({"FLIGHTBRIDGE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "flightbridge.settings", "HOME": str(tmp_path)})
     result = subprocess.run([sys.executable, "-m", "flightbridge", "migrate", "--no-input", "-v", "0"], env=env, cwd=REPO_ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     for name in ("flightbridge.sqlite3", "queue.sqlite3", "secret_key", "encryption_keys"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    # Issue 22: the data directory and its metrics were 0755.
+    for directory in (tmp_path, tmp_path / "metrics"):
+        assert stat.S_IMODE(directory.stat().st_mode) == 0o700, directory
     for name in ("flightbridge.sqlite3-wal", "flightbridge.sqlite3-shm"):
         if (tmp_path / name).exists():
             assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+
+
+def test_an_existing_data_directory_with_open_permissions_is_tightened(tmp_path):
+    import stat
+
+    from flightbridge.config import load_config
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o755)
+    data_dir.chmod(0o755)
+    load_config({"FLIGHTBRIDGE_DATA_DIR": str(data_dir)})
+    assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
 
 
 def test_an_existing_database_file_with_open_permissions_is_tightened(tmp_path):

@@ -124,6 +124,8 @@ def pages(live_server, pilot) -> dict[str, str]:
         "logger-qr": f"/logbook/export/logger?flight={flight.pk}",
         "logger-import": "/logbook/import/logger",
         "fleet-sync": "/fleet/sync/",
+        "fleet-source-new": "/fleet/sources/new",
+        "fleet-source-edit": f"/fleet/sources/{DataSourceConfig.objects.order_by('pk').first().pk}/edit",
         "not-found": "/logbook/no-such-page/",
     }
 
@@ -284,8 +286,11 @@ def test_imports_show_grouped_reasons_and_undo_asks_first(browser, live_server, 
         mfb = page.locator(f"#import-{mfb_run.pk}")
         counts = {item.get_attribute("data-group"): item.get_attribute("data-count")
                   for item in mfb.locator("[data-group]").all()}
-        assert counts == {"skipped_aircraft": "1", "unmapped_currency": "1", "changed_at_source": "1",
+        assert counts == {"aircraft:no registration": "1", "currency:unknown": "1", "changed_at_source": "1",
                           "skipped:already in your logbook": "2", "reason:no date": "1"}
+        # Each left-out record's group says why, in the words the API gives.
+        assert mfb.locator('[data-group="aircraft:no registration"] summary').inner_text() == \
+            "1 Aircraft not imported: no registration"
         assert mfb.locator("[data-undo]").count() == 0  # it created nothing
         undo = page.locator(f"#import-{logger_run.pk} [data-undo]")
         page.once("dialog", lambda dialog: dialog.dismiss())

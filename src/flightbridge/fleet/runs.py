@@ -57,8 +57,9 @@ class RunCounts:
         return asdict(self)
 
     def summary(self) -> str:
-        return (f"Created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-                f"failed {self.failed} of {self.records} record(s).")
+        # The outcome words of every import (logbook/outcomes.py): new, updated, unchanged, not imported.
+        return (f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.failed} not imported, of {self.records} record(s).")
 
 
 @dataclass

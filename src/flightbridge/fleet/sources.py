@@ -79,7 +79,8 @@ def create_source(data: dict[str, Any]) -> DataSourceConfig:
     source = DataSourceConfig(
         name=name, kind=kind, endpoint=data.get("endpoint") or "", direction=data.get("direction") or Direction.OUTBOUND,
         sync_frequency=data.get("sync_frequency") or SyncFrequency.MANUAL,
-        auth_type=data.get("auth_type") or ("none" if kind == SourceKind.FAA_REFERENCE else "api_key"),
+        # The FAA reference authenticates nowhere: whatever a form's default says, it is "none".
+        auth_type="none" if kind == SourceKind.FAA_REFERENCE else (data.get("auth_type") or "api_key"),
         username=data.get("username") or "", status=status,
     )
     if data.get("api_key"):
@@ -98,9 +99,6 @@ def _refuse_connection_fields(data: dict[str, Any]) -> None:
         if data.get(name):
             raise InputError(f"Field {name}: the FAA aircraft reference reads the loaded FAA registry and takes no {name}.",
                              [{"field": name, "reason": "not used by the FAA aircraft reference source"}])
-    if data.get("auth_type") not in (None, "none"):
-        raise InputError("Field auth_type: the FAA aircraft reference needs no authentication; use \"none\".",
-                         [{"field": "auth_type", "reason": "must be none for the FAA aircraft reference source"}])
 
 
 def update_source(source: DataSourceConfig, data: dict[str, Any]) -> DataSourceConfig:
@@ -109,6 +107,7 @@ def update_source(source: DataSourceConfig, data: dict[str, Any]) -> DataSourceC
         raise Conflict(f"Field kind cannot change (data source {source.name!r} is {source.kind}); create a new data source.")
     if source.is_faa_reference:
         _refuse_connection_fields(data)
+        data = {name: value for name, value in data.items() if name != "auth_type"}
     check_endpoint(data.get("endpoint") or "")  # resolves a name: before the row lock, not while holding it
     with transaction.atomic():
         source = DataSourceConfig.objects.select_for_update().get(pk=source.pk)

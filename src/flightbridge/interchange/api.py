@@ -98,10 +98,11 @@ def result_dict(result: services.CsvImportResult) -> dict:
             "notes": result.notes, "flagged": result.flagged}
 
 
-@router.post("/imports/csv", response=CsvImportOut,
+@router.post("/imports/csv", response=CsvImportOut, openapi_extra={"responses": {"429": heavy_requests.BUSY_RESPONSE}},
              summary="Import a ForeFlight, MyFlightbook or LogTen Pro file (preview=true: what would happen, nothing saved)")
 def import_csv(request, file: File[UploadedFile],
                format: Form[Literal["foreflight", "myflightbook", "logten"] | None] = None,
                preview: Form[bool] = False):
-    data = file.read(services.MAX_UPLOAD_BYTES + 1)
-    return result_dict(services.import_csv(request.auth, data, format, preview=preview))
+    with heavy_requests.one_at_a_time(request.auth, "This upload"):
+        data = file.read(services.MAX_UPLOAD_BYTES + 1)
+        return result_dict(services.import_csv(request.auth, data, format, preview=preview))

@@ -33,6 +33,10 @@ from .values import (
 MAX_ROWS = 100_000
 MYFLIGHTBOOK_FILE_ID = "csv:mfb:"  # external id prefix of a row that carries MyFlightbook's own Flight ID
 MAX_RECORD_LINES = 200  # a remark with this many line breaks is an unclosed quote swallowing the file
+MAX_RECORD_CHARS = 100_000  # one row; ForeFlight's widest real rows are a few thousand characters
+#: Rows refused one after another before the reading stops: a file of a million `x` rows is not a
+#: logbook, and refusing each one cost 8 s of CPU (issue 22).
+MAX_REFUSED_IN_A_ROW = 1_000
 TEXT_LIMITS = {"tail_number": 32, "departure": 8, "destination": 8, "route": 512, "aircraft_type": 128,
                "pic_name": 128, "sic_name": 128, "instructor_name": 128, "student_name": 128}
 HOUR_KEYS = {"total": "total_flight_time", "pic": "pic", "sic": "sic", "night": "night", "xc": "cross_country",
@@ -40,7 +44,7 @@ HOUR_KEYS = {"total": "total_flight_time", "pic": "pic", "sic": "sic", "night": 
 APPROACH_TYPE_LENGTH = 128  # Flight.approach_type; the full cell stays in raw
 _TYPE_WORDS = frozenset({"text", "yyyy", "boolean", "date", "hh:mm", "hhmm", "decimal or hh:mm", "number", "decimal",
                          "packed detail", "datetime"})
-csv.field_size_limit(1_000_000)
+csv.field_size_limit(MAX_RECORD_CHARS + 1)
 
 
 @dataclass(frozen=True)
@@ -120,9 +124,31 @@ class LogbookFile:
 # --- opening ----------------------------------------------------------------------------------------
 
 
+def _looks_like_utf16_without_bom(data: bytes) -> bool:
+    """Text with a zero byte beside nearly every character, as UTF-16 without a byte-order mark is. It is
+    valid UTF-8 too, full of NULs, and used to reach the CSV reader as "line contains NUL": a 500."""
+    sample = data[:512]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return (odd.count(0) >= len(odd) * 0.9 and even.count(0) < len(even) * 0.1) or (
+        even.count(0) >= len(even) * 0.9 and odd.count(0) < len(odd) * 0.1)
+
+
 def decode(data: bytes) -> tuple[str, list[RowProblem]]:
+    """The file's text; InputError (line 1) when it cannot be a logbook's text."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), []
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as exc:
+            raise InputError(f"The file says it is UTF-16 text but byte {exc.start} is not: save it again as CSV "
+                             "(UTF-8) and import it again.",
+                             [{"field": "file", "line": 1, "reason": "not readable as UTF-16"}]) from None
+    if _looks_like_utf16_without_bom(data):
+        # Not guessed: which byte order, and whether it is text at all, is what the mark would have said.
+        raise InputError("The file looks like UTF-16 text without the byte-order mark that says so: save it again "
+                         "as CSV (UTF-8), or as \"Unicode text\" with its mark, and import it again.",
+                         [{"field": "file", "line": 1, "reason": "UTF-16 without a byte-order mark"}])
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
@@ -144,11 +170,30 @@ def _delimiter(line: str) -> str:
 
 
 def _keys(line: str, delimiter: str) -> set[str]:
-    return {c.header_key(cell) for cell in next(csv.reader([line], delimiter=delimiter), [])}
+    try:
+        cells = next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+    except csv.Error as exc:  # a bare CR or a NUL in the header row: a refusal, never a 500
+        raise InputError(f"Line 1, the header row, cannot be read as CSV ({exc}).",
+                         [{"field": "file", "line": 1, "reason": f"the header row is not CSV: {exc}"}]) from None
+    return {c.header_key(cell) for cell in cells}
 
 
 def _has_any(keys: set[str], aliases: tuple[str, ...]) -> bool:
     return any(c.header_key(alias) in keys for alias in aliases)
+
+
+def _refuse_a_broken_header(text: str) -> None:
+    """A lone carriage return inside the first row of a file whose rows end in LF or CRLF splits the header
+    in two: the columns after it would silently be read as a flight row. Old Mac files, whose every row ends
+    in a lone CR, are read as they are."""
+    first_lf = text.find("\n", 0, 1_000_000)
+    if first_lf < 0:
+        return
+    header = text[:first_lf].rstrip("\r")
+    if "\r" in header:
+        raise InputError("Line 1, the header row, is broken by a lone carriage return (CR) in the middle while "
+                         "the other rows end in a line feed: save the file again from the spreadsheet as CSV.",
+                         [{"field": "file", "line": 1, "reason": "a carriage return inside the header row"}])
 
 
 def detect_format(text: str) -> tuple[str, str]:
@@ -176,6 +221,7 @@ def read_logbook(data: bytes, file_format: str | None = None, *, max_rows: int =
     text, notes = decode(data)
     if not text.strip():
         raise InputError("The file is empty.", [{"field": "file", "reason": "empty"}])
+    _refuse_a_broken_header(text)
     detected, delimiter = detect_format(text) if file_format is None else (file_format, None)
     if file_format is not None:
         if file_format not in c.FORMATS:
@@ -200,35 +246,91 @@ def read_logbook(data: bytes, file_format: str | None = None, *, max_rows: int =
         else:
             logbook.version = "export" if "flight_id" in mapper.index else "template"
         logbook._rows = _stream(reader, mapper, logbook, max_rows)
+    logbook._rows = _until_refused_in_a_row(logbook._rows, logbook)
     return logbook
 
 
+def _until_refused_in_a_row(rows: Iterator[ParsedRow], logbook: LogbookFile) -> Iterator[ParsedRow]:
+    refused = 0
+    for row in rows:
+        yield row
+        refused = refused + 1 if row.flight is None else 0
+        if refused >= MAX_REFUSED_IN_A_ROW:
+            logbook.notes.append(RowProblem(row.line, None, (
+                f"{MAX_REFUSED_IN_A_ROW:,} rows in a row up to line {row.line} could not be read as flights, so the "
+                "rest of the file was not read: is it the logbook file you meant?")))
+            return
+
+
+class _RecordTooLong(Exception):
+    def __init__(self, problem: RowProblem):
+        self.problem = problem
+
+
+class _Lines:
+    """The text's lines as the csv reader asks for them, counted, with a record refused while it is read.
+
+    csv's C reader takes one line at a time from here; a record that runs past MAX_RECORD_LINES lines or
+    MAX_RECORD_CHARS characters (one unclosed quote, or a megabyte with no line break) stops the reading
+    at that point. The cost is linear in the bytes read with a small constant, and nothing past the
+    guard is read: 4,000,000 line breaks inside one quote used to be parsed whole first (4.5 s of CPU).
+    """
+
+    def __init__(self, text: str):
+        self._text = io.StringIO(text, newline="")  # splits at \n, \r and \r\n and keeps them, as csv wants
+        self.line = 0
+        self.start = 1
+        self._chars = 0
+
+    def begin_record(self) -> None:
+        self.start, self._chars = self.line + 1, 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._text.readline(MAX_RECORD_CHARS + 1)
+        if not line:
+            raise StopIteration
+        self.line += 1
+        self._chars += len(line)
+        if self._chars > MAX_RECORD_CHARS:
+            raise _RecordTooLong(RowProblem(self.start, None, (
+                f"the row starting on line {self.start} is longer than {MAX_RECORD_CHARS:,} characters "
+                "(a quote that is never closed?); the file was read up to it")))
+        if self.line - self.start >= MAX_RECORD_LINES:
+            raise _RecordTooLong(RowProblem(self.start, None, (
+                f"a quote opened on line {self.start} is never closed, so it swallowed more than {MAX_RECORD_LINES} "
+                "lines; the file was read up to it: close the quote and import again")))
+        return line
+
+
 class _Records:
-    """csv records with the line each starts on, and a guard against one unclosed quote eating the file."""
+    """csv records with the line each starts on; a record that grows too long ends the reading with its reason."""
 
     def __init__(self, text: str, delimiter: str):
-        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        self._pending: list[RowProblem] = []
+        self._lines = _Lines(text)
+        self._reader = csv.reader(self._lines, delimiter=delimiter)
 
     def __iter__(self) -> Iterator[tuple[int, list[str], RowProblem | None]]:
         while True:
-            start = self._reader.line_num + 1
+            self._lines.begin_record()
+            start = self._lines.start
             try:
                 cells = next(self._reader)
             except StopIteration:
                 return
+            except _RecordTooLong as exc:
+                yield exc.problem.line or start, [], exc.problem
+                return
             except csv.Error as exc:
                 yield start, [], RowProblem(start, None, f"the row cannot be read as CSV ({exc})")
                 continue
-            problem = None
-            if self._reader.line_num - start > MAX_RECORD_LINES:
-                problem = RowProblem(start, None, f"a quote opened on line {start} is never closed, so it swallowed "
-                                                  f"lines {start}–{self._reader.line_num}; close the quote and import again")
             cells = [cell.strip() for cell in cells]
             for position, cell in enumerate(cells):
                 if cell[:1] == "'":
                     cells[position] = unguard(cell)
-            yield start, cells, problem
+            yield start, cells, None
 
     def next_nonblank(self) -> tuple[int, list[str]] | None:
         for line, cells, _problem in self:
@@ -269,6 +371,8 @@ class _ForeFlightReader:
             if problem is not None and state == "flights":
                 yield ParsedRow(line, None, [problem])
                 continue
+            if problem is not None:  # before the flights: the file cannot be read as ForeFlight's two tables
+                raise InputError(f"Line {line}: {problem.reason}.", [{"field": "file", "line": line, "reason": problem.reason}])
             if not any(cells) or _is_types_row(cells):
                 if state == "aircraft":
                     state = "between"

@@ -8,23 +8,19 @@ the logbook and writes nothing.
 
 from __future__ import annotations
 
-import secrets
-import time
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Callable, Iterator
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
 from flightbridge.errors import InputError
-from flightbridge.logbook import ingest
+from flightbridge.logbook import ingest, outcomes
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
 from flightbridge.logbook.flightcheck import stored_check
-from flightbridge.logbook.models import FlightSource, UserAircraft
+from flightbridge.logbook.models import FILE_FORMAT_NAMES, FlightSource, UserAircraft
 from flightbridge.registry import services as registry
 
 from . import columns
@@ -165,12 +161,8 @@ class CsvImportResult:
 
     @property
     def message(self) -> str:
-        counts = self.counts
-        text = (f"{self.format} file ({self.version}): {counts['created']} new, {counts['updated']} updated, "
-                f"{counts['unchanged'] + counts['linked'] + counts['duplicate']} already in the logbook, "
-                f"{counts['failed']} refused")
-        if counts["skipped"]:
-            text += f", {counts['skipped']} listed twice in the file"
+        text = f"{FILE_FORMAT_NAMES.get(self.format, self.format)} file ({self.version} format): " \
+               f"{outcomes.sentence(self.counts, preview=self.preview)}"
         if self.flagged:
             text += f"; {self.flagged} flagged by the flight check ({'would be ' if self.preview else ''}kept as sent)"
         return text + (" (preview: nothing was saved)." if self.preview else ".")
@@ -284,44 +276,3 @@ def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
     run.details.update(version=logbook.version, notes=result.notes[:100])
     run.finish(result.message)
     return result
-
-
-# --- the import page's preview-then-save: the upload waits in the data directory between the two steps ----
-
-STAGED_FOR_SECONDS = 24 * 3600
-
-
-def _staging_dir():
-    path = Path(settings.DATA_DIR) / "csv-uploads"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
-
-
-def stage_upload(owner, data: bytes) -> str:
-    """Keep an uploaded file until the pilot saves the previewed import; returns its token. Files older than a
-    day are removed here, so abandoned previews never pile up."""
-    folder = _staging_dir()
-    cutoff = time.time() - STAGED_FOR_SECONDS
-    for old in folder.glob("*.csv"):
-        try:
-            if old.stat().st_mtime < cutoff:
-                old.unlink()
-        except FileNotFoundError:
-            pass
-    token = secrets.token_urlsafe(24)
-    (folder / f"{owner.pk}-{token}.csv").write_bytes(data)
-    return token
-
-
-def take_staged(owner, token: str) -> bytes:
-    """The staged file for this pilot and token (removed as it is taken); InputError when it is gone."""
-    if not token or not token.replace("-", "").replace("_", "").isalnum():
-        raise InputError("No previewed file to import; upload it again.", [{"field": "token", "reason": "unknown"}])
-    path = _staging_dir() / f"{owner.pk}-{token}.csv"
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("The previewed file is no longer here (saved already, or older than a day); upload it again.",
-                         [{"field": "token", "reason": "expired"}]) from None
-    path.unlink(missing_ok=True)
-    return data

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from pydantic import ValidationError
 
-from flightbridge.errors import Busy, InputError
+from flightbridge import heavy_requests, staging
+from flightbridge.errors import Busy, InputError, TransientError
 
 from . import services
 from .api import CsvExportFilter, csv_response
@@ -40,22 +42,35 @@ def export_page(request):
 
 @login_required
 def import_page(request):
-    context: dict = {}
+    context: dict = {"staged_minutes": settings.FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES}
     if request.method == "POST":
         try:
-            if "token" in request.POST:  # the pilot saw the preview and saves it
-                data = services.take_staged(request.user, request.POST["token"])
-                context["result"] = services.import_csv(request.user, data, request.POST.get("format") or None)
-            else:
-                upload = request.FILES.get("file")
-                if upload is None:
-                    raise InputError("Choose a file to import.", [{"field": "file", "reason": "missing"}])
-                data = upload.read(services.MAX_UPLOAD_BYTES + 1)
-                result = services.import_csv(request.user, data, request.POST.get("format") or None, preview=True)
-                context["result"] = result
-                context["token"] = services.stage_upload(request.user, data)
-                context["filename"] = upload.name
-        except InputError as exc:
+            with heavy_requests.one_at_a_time(request.user, "This upload"):
+                _import_page_post(request, context)
+        except (InputError, Busy) as exc:
             context["error"] = str(exc)
-            context["problems"] = exc.problems
+            context["problems"] = getattr(exc, "problems", [])
     return render(request, "interchange/import.html", context)
+
+
+def _import_page_post(request, context: dict) -> None:
+    if "discard" in request.POST:  # the pilot does not want the previewed file: it goes now, not in half an hour
+        staging.discard(request.user, request.POST.get("token") or None)
+        context["discarded"] = True
+        return
+    if "token" in request.POST:  # the pilot saw the preview and saves it
+        data = staging.read(request.user, request.POST["token"])
+        context["result"] = services.import_csv(request.user, data, request.POST.get("format") or None)
+        staging.discard(request.user, request.POST["token"])
+        return
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise InputError("Choose a file to import.", [{"field": "file", "reason": "missing"}])
+    data = upload.read(services.MAX_UPLOAD_BYTES + 1)
+    result = services.import_csv(request.user, data, request.POST.get("format") or None, preview=True)
+    context["result"] = result
+    context["filename"] = upload.name
+    try:
+        context["token"] = staging.stage(request.user, data)
+    except TransientError as exc:  # the preview stands; only saving it later needs the file again
+        context["staging_refused"] = str(exc)

@@ -2,9 +2,10 @@
 
 Queue depth is the number of `SyncJob` rows waiting (`queued`), by kind, read from the database when
 scraped, so it is the same whichever process answers and whichever queue storage carries the messages.
-A job's mode (`quick`/`full`) is what the job says it ran (its result or progress), else what it was
-asked for (its params), else `quick`, the sync job's default. So `started` carries the mode asked and
-`finished` the mode that ran (a pilot's first sync, or an escalated quick one, runs full).
+A job's `mode` label (`quick`/`full`) is the mode it was asked for (its params, else `quick`, the sync
+job's default), the same on `started`, `finished` and `failed`, so started − finished − failed per mode
+is the number running. What ran is counted apart: `flightbridge_syncs_ran_full_total` counts the syncs
+asked quick that walked the whole logbook (a pilot's first sync, or one the tripwire escalated), by why.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from flightbridge import metrics
 from flightbridge.jobs.models import JobStatus, SyncJob
 
 
-def job_mode(job: SyncJob, result: dict | None = None) -> str:
-    for source in (result or {}, job.progress or {}, job.params or {}):
-        mode = source.get("mode") if isinstance(source, dict) else None
-        if mode in ("quick", "full"):
-            return mode
-    full = (job.params or {}).get("full")
+def job_mode(job: SyncJob) -> str:
+    """The mode the job was asked for."""
+    params = job.params if isinstance(job.params, dict) else {}
+    if params.get("mode") in ("quick", "full"):
+        return params["mode"]
+    full = params.get("full")
     if isinstance(full, bool):  # asked as ?full=true|false
         return "full" if full else "quick"
     return "quick"
@@ -32,14 +33,17 @@ def job_started(job: SyncJob) -> None:
 
 
 def job_finished(job: SyncJob, result: dict) -> None:
-    metrics.SYNCS_FINISHED.labels(kind=job.kind, mode=job_mode(job, result)).inc()
+    asked = job_mode(job)
+    metrics.SYNCS_FINISHED.labels(kind=job.kind, mode=asked).inc()
+    if asked == "quick" and result.get("mode") == "full":
+        metrics.SYNCS_RAN_FULL.labels(kind=job.kind, why="escalated" if result.get("escalated") else "first sync").inc()
     imported = result.get("imported") if job.kind == "myflightbook.sync" else None
     if isinstance(imported, int) and imported > 0:
         metrics.FLIGHTS_IMPORTED.inc(imported)
 
 
 def job_failed(job: SyncJob, progress: dict, error: str) -> None:
-    metrics.SYNCS_FAILED.labels(kind=job.kind, mode=job_mode(job, progress), error=error or "internal").inc()
+    metrics.SYNCS_FAILED.labels(kind=job.kind, mode=job_mode(job), error=error or "internal").inc()
 
 
 class QueueCollector:

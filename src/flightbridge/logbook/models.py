@@ -84,6 +84,18 @@ class FlightSource(models.TextChoices):
     LOGGER = "logger", "Logger"
 
 
+#: Logbook files a flight or run can come from (its source is `csv:<format>`), in a pilot's words.
+FILE_FORMAT_NAMES = {"foreflight": "ForeFlight", "myflightbook": "MyFlightbook", "logten": "LogTen Pro"}
+
+
+def source_label(source: str) -> str:
+    """Where a flight or import run came from, as a pilot says it ("ForeFlight file", never "csv:foreflight")."""
+    kind, _, file_format = source.partition(":")
+    if kind == "csv":
+        return f"{FILE_FORMAT_NAMES.get(file_format, file_format)} file"
+    return FlightSource(source).label if source in FlightSource.values else source
+
+
 class ImportStatus(models.TextChoices):
     PROCESSING = "processing", "Processing"
     COMPLETED = "completed", "Completed"
@@ -125,6 +137,10 @@ class LogbookImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} import #{self.pk} ({self.status})"
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source)
 
 
 def route_key(day, departure: str, destination: str) -> str:
@@ -243,6 +259,10 @@ class Flight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.departure}-{self.destination} {self.tail_number}".strip()
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source)
 
     @property
     def legacy_route_key(self) -> str:

@@ -13,11 +13,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flightbridge.errors import Conflict, InputError, NotFound
+from flightbridge.logbook import outcomes
 from flightbridge.logbook.flightcheck import COUNT_FIELDS, FIELD_NAMES, HOUR_FIELDS, stored_check
 from flightbridge.logbook.models import (
     IMPORT_TRANSITIONS,
     CurrencyRecord,
     Flight,
+    FlightSource,
     ImportStatus,
     LogbookImport,
     LogbookTotal,
@@ -273,7 +275,9 @@ def revert_import(owner, import_id: int) -> RevertResult:
         if batch is None:
             raise NotFound("There is no such import in your logbook.")
         # Named by source and start time, the way the Imports page lists runs (a pilot never sees row ids).
-        name = f"The {batch.get_source_display()} import of {batch.started_at:%Y-%m-%d %H:%M} UTC"
+        name = f"The {batch.source_label} import of {batch.started_at:%Y-%m-%d %H:%M} UTC"
+        if batch.source == FlightSource.MANUAL:
+            raise Conflict("A flight entered by hand has no Undo: correct it on its page.")
         if batch.status == ImportStatus.PROCESSING:
             raise Conflict(f"{name} is still processing; undo it once it has finished.")
         if batch.status == ImportStatus.REVERTED:
@@ -404,7 +408,7 @@ def flight_origin(flight: Flight) -> FlightOrigin:
     # Same rule as revert_import: changed more than a second after its run finished means the pilot edited it.
     edited = bool(run and run.finished_at and flight.updated_at > run.finished_at + timedelta(seconds=1))
     return FlightOrigin(
-        source=flight.source, source_label=flight.get_source_display(),
+        source=flight.source, source_label=flight.source_label,
         source_id=own_id if prefix in labels else external, source_id_label=labels.get(prefix, "External id"),
         run=run, edited_since_import=edited,
     )
@@ -434,7 +438,10 @@ class RunView:
 
     @property
     def can_undo(self) -> bool:
-        # Something to undo: flights or aircraft it added, or source versions the pilot took through it.
+        # Something to undo: flights or aircraft it added, or source versions the pilot took through it. A
+        # flight entered by hand has no Undo: it is corrected on its page.
+        if self.run.source == FlightSource.MANUAL:
+            return False
         taken = bool((self.run.details or {}).get(TAKEN_KEY))
         return self.run.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) and (self.created > 0 or taken)
 
@@ -450,11 +457,21 @@ def _record_names(items, limit: int = REASON_SAMPLE) -> list[str]:
     return names
 
 
+def _by_reason(items) -> dict[str, list]:
+    grouped: dict[str, list] = {}
+    for item in items:
+        if isinstance(item, dict):
+            grouped.setdefault(str(item.get("reason") or "no reason given"), []).append(item)
+    return grouped
+
+
 def reason_groups(run: LogbookImport) -> list[ReasonGroup]:
-    """A run's outcomes grouped, each with a count, from its counters, its details and its reasons list.
+    """A run's outcomes grouped, each with a count, in the pilot's words (`outcomes.py`: new, updated,
+    unchanged, already in the logbook, not imported), every group of skipped or refused records titled
+    with its reason in the words the API gives.
 
     Reads what each importer records (MyFlightbook: skipped_by_reason, aircraft, currency, changed flights;
-    Logger: one reason per failed or skipped entry) and says nothing it does not know.
+    Logger and files: one reason per record not imported) and says nothing it does not know.
     """
     details = run.details if isinstance(run.details, dict) else {}
     groups: list[ReasonGroup] = []
@@ -463,42 +480,49 @@ def reason_groups(run: LogbookImport) -> list[ReasonGroup]:
         if isinstance(count, int) and count > 0:
             groups.append(ReasonGroup(key, title, count, _record_names(list(records))))
 
-    add("imported", "New flights", run.imported)
-    add("updated", "Updated flights", run.updated)
+    add("imported", f"{outcomes.NEW.capitalize()} flights", run.imported)
+    add("updated", f"{outcomes.UPDATED.capitalize()} flights", run.updated)
     unchanged = getattr(run, "unchanged", None)
-    add("unchanged", "Unchanged (already in your logbook as sent)",
+    add("unchanged", f"{outcomes.UNCHANGED.capitalize()}: in the logbook exactly as sent",
         unchanged if isinstance(unchanged, int) else details.get("unchanged"))
+
+    # Aircraft and currency items the run did not bring in, one group per reason.
     aircraft = details.get("aircraft") if isinstance(details.get("aircraft"), dict) else {}
-    add("skipped_aircraft", "Skipped aircraft", aircraft.get("skipped"), aircraft.get("reasons") or [])
+    skipped_aircraft = aircraft.get("skipped") if isinstance(aircraft.get("skipped"), int) else 0
+    for why, items in _by_reason(aircraft.get("reasons") or []).items():
+        add(f"aircraft:{why}", f"Aircraft {outcomes.NOT_IMPORTED}: {why}", len(items), items)
+        skipped_aircraft -= len(items)
+    add("skipped_aircraft", f"Aircraft {outcomes.NOT_IMPORTED}", skipped_aircraft)  # beyond those listed
     currency = details.get("currency") if isinstance(details.get("currency"), dict) else {}
     unmapped = currency.get("unmapped") if isinstance(currency.get("unmapped"), list) else []
-    add("unmapped_currency", "Currency items FlightBridge cannot read (left out)", len(unmapped), unmapped)
+    for why, items in _by_reason(unmapped).items():
+        add(f"currency:{why}", f"Currency items {outcomes.NOT_IMPORTED} (FlightBridge cannot read them): {why}",
+            len(items), items)
+
     changed = details.get("changed_on_myflightbook")
-    add("changed_at_source", "Changed on MyFlightbook since they were imported (kept as imported)",
+    add("changed_at_source", f"{outcomes.ALREADY.capitalize()}: changed on MyFlightbook since import (kept as you have it)",
         run.changed_at_source, changed if isinstance(changed, list) else [])
     deleted = details.get("deleted_on_myflightbook")
     deleted_list = deleted if isinstance(deleted, list) else []
     add("deleted_at_source", "Deleted on MyFlightbook (kept here)",
         len(deleted_list) if deleted_list else (deleted if isinstance(deleted, int) else 0), deleted_list)
 
-    # Skips the MyFlightbook sync counts by reason (already here, repeated, matched by date and route …).
+    # Records the importer skipped as already here, counted by reason (repeated, matched by date and
+    # route, this logbook's own export …).
     by_reason = details.get("skipped_by_reason") if isinstance(details.get("skipped_by_reason"), dict) else {}
-    listed = {reason.get("reason"): [] for reason in run.reasons or [] if isinstance(reason, dict)}
-    for reason in run.reasons or []:
-        if isinstance(reason, dict):
-            listed[reason.get("reason")].append(reason)
+    listed = _by_reason(run.reasons or [])
     for why, count in sorted(by_reason.items(), key=lambda item: -item[1] if isinstance(item[1], int) else 0):
         if why == _SKIP_CHANGED_WORDS:
             continue  # already its own group above
         if why in (UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK) and any(g.key == "unchanged" for g in groups):
             listed.pop(why, None)
             continue  # the same records as the "Unchanged" group
-        add(f"skipped:{why}", f"Skipped: {why}", count, listed.pop(why, []))
+        add(f"skipped:{why}", f"{outcomes.ALREADY.capitalize()}: {why}", count, listed.pop(why, []))
     listed.pop(_SKIP_CHANGED_WORDS, None)
-    # Whatever is left in the reasons list: records that were not imported (failed, or a Logger entry that
-    # is this logbook's own export), grouped by reason.
+    # Whatever is left in the reasons list: records that were not imported, grouped by reason.
     for why, items in sorted(listed.items(), key=lambda item: -len(item[1])):
-        add(f"reason:{why}", f"Not imported: {why}", len({str(item.get('record')) for item in items}), items)
+        add(f"reason:{why}", f"{outcomes.NOT_IMPORTED.capitalize()}: {why}",
+            len({str(item.get('record')) for item in items}), items)
     return groups
 
 

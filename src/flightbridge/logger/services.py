@@ -24,7 +24,7 @@ from datetime import date
 
 from flightbridge import __version__
 from flightbridge.errors import InputError
-from flightbridge.logbook import ingest
+from flightbridge.logbook import ingest, outcomes
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport
 from flightbridge.registry.interfaces import Airports
@@ -390,5 +390,4 @@ def _import_batch(run: ingest.IngestRun, parsed: codec.ParsedPackage, start: int
 
 def _summary(results: list[EntryResult]) -> str:
     counts = {status: sum(result.status == status for result in results) for status in STATUSES}
-    return (f"Logger package: {counts['imported']} imported, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged, {counts['skipped']} skipped, {counts['failed']} rejected.")
+    return f"Logger package: {outcomes.sentence(counts)}."

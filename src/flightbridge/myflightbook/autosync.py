@@ -68,6 +68,7 @@ def schedule_due_syncs(now: datetime | None = None) -> list[SyncJob]:
         return []  # MFB_AUTO_SYNC=off, or no MyFlightbook client to sync with
     now = now or timezone.now()
     add_missing_schedules(now)
+    schedule.reslot_stale(now)
     requested: list[SyncJob] = []
     for row_id, owner_id, next_at, next_full_at in due_schedules(now):
         mode = mode_for(next_full_at, now)

@@ -41,13 +41,15 @@ def prepare(context) -> None:
     context.processes["MyFlightbook sandbox"] = [
         sys.executable, "-m", "flightbridge", "mfb_sandbox", "--host", "127.0.0.1", "--port", str(port),
         "--flights", str(DEMO_FLIGHTS), "--seed", "1", "--client-id", DEMO_CLIENT_ID,
-        "--redirect-uri", context.public_url + CALLBACK_PATH,
+        "--redirect-uri", context.public_url + CALLBACK_PATH, "--quiet",
     ]
     # The sandbox keeps its grants in memory: tokens from an earlier demo run cannot work any more.
     IntegrationToken.objects.filter(owner=context.pilot).delete()
     # A new sandbox logbook: the first sync is full again, and the pilot syncs on the schedule by itself.
     quick.Manifest(context.pilot).forget_all()
-    schedule.set_auto_sync(context.pilot, True)
+    # In the demo's period, not this process's: the service runs with MFB_AUTO_SYNC set above, this
+    # command without it (a daily slot here put the first "every 15 minutes" sync hours away).
+    schedule.set_auto_sync(context.pilot, True, period=schedule.quick_period(DEMO_AUTO_SYNC_MINUTES))
     context.notes.append(
         f"MyFlightbook: on the logbook page press “Connect MyFlightbook” and approve on the local sandbox ({base_url}); "
         f"it holds {DEMO_FLIGHTS} generated flights. The first sync is full; after that a quick sync runs every "

@@ -59,6 +59,20 @@ def next_quick_at(owner_id: int, after: datetime, period: timedelta | None = Non
     return next_slot(after, period, slot_offset(owner_id, period))
 
 
+def current_quick_at(owner_id: int, next_at: datetime | None, now: datetime,
+                     period: timedelta | None = None) -> datetime | None:
+    """The next quick sync as the schedule stands now. A slot further away than one period was set under
+    another period (MFB_AUTO_SYNC changed since, or set by a process that read another value): the
+    pilot's slot in the current period replaces it, so "every 15 minutes" is never followed by a next
+    sync 8 hours away."""
+    period = period or quick_period()
+    if period is None:
+        return None
+    if next_at is None or next_at > now + period:
+        return next_quick_at(owner_id, now, period)
+    return next_at
+
+
 def next_full_at(owner_id: int, after: datetime, period: timedelta | None = None) -> datetime:
     period = period or full_period()
     return next_slot(after, period, slot_offset(owner_id, period, "full"))
@@ -75,15 +89,31 @@ def schedule_for(owner) -> SyncSchedule:
     return row
 
 
-def set_auto_sync(owner, enabled: bool) -> SyncSchedule:
-    """The pilot turned auto-sync on or off; turning it on puts the next sync in their next slot."""
+def set_auto_sync(owner, enabled: bool, *, period: timedelta | None = None) -> SyncSchedule:
+    """The pilot turned auto-sync on or off; turning it on puts the next sync in their next slot (of
+    `period`, for a caller that knows the period the service will run with better than its own settings)."""
     row = schedule_for(owner)
     values: dict = {"auto_sync": enabled}
     if enabled:
-        values["next_sync_at"] = next_quick_at(owner.pk, timezone.now())
+        values["next_sync_at"] = next_quick_at(owner.pk, timezone.now(), period)
     SyncSchedule.objects.filter(pk=row.pk).update(**values)
     row.refresh_from_db()
     return row
+
+
+def reslot_stale(now: datetime, limit: int = 1000) -> int:
+    """Move every slot further away than one period into the current period (`current_quick_at`).
+    Returns how many moved; bounded per call."""
+    period = quick_period()
+    if period is None:
+        return 0
+    stale = SyncSchedule.objects.filter(auto_sync=True, next_sync_at__gt=now + period).values_list(
+        "pk", "owner_id", "next_sync_at")[:limit]
+    moved = 0
+    for row_id, owner_id, next_at in stale:
+        moved += SyncSchedule.objects.filter(pk=row_id, next_sync_at=next_at).update(
+            next_sync_at=next_quick_at(owner_id, now, period))
+    return moved
 
 
 def claim_due(row_id: int, seen_next_at: datetime, now: datetime, owner_id: int) -> bool:
@@ -96,14 +126,22 @@ def claim_due(row_id: int, seen_next_at: datetime, now: datetime, owner_id: int)
     ) == 1
 
 
-def record_sync(owner, totals: RemoteTotals | None, *, walked_all: bool, now: datetime | None = None) -> None:
-    """A sync finished: remember MyFlightbook's totals (the next tripwire's baseline) and, after a full
-    walk, when the next full reconciliation is due."""
+def rounding_unit_for(owner) -> int | None:
+    """The pilot's MyFlightbook rounding unit, as a full walk learned it; None while it is not known."""
+    return SyncSchedule.objects.filter(owner=owner).values_list("rounding_unit", flat=True).first()
+
+
+def record_sync(owner, totals: RemoteTotals | None, *, walked_all: bool, now: datetime | None = None,
+                rounding_unit: int | None = None) -> None:
+    """A sync finished: remember MyFlightbook's totals (the next tripwire's baseline), the pilot's rounding
+    unit when the run learned it, and, after a full walk, when the next full reconciliation is due."""
     now = now or timezone.now()
     row = schedule_for(owner)
     values: dict = {"remote_seen_at": now}
     if totals is not None:
         values.update(remote_flights=totals.flights, remote_total_time=totals.total_time)
+    if rounding_unit is not None:
+        values["rounding_unit"] = rounding_unit
     if walked_all:
         values.update(last_full_sync_at=now, next_full_sync_at=next_full_at(owner.pk, now))
     SyncSchedule.objects.filter(pk=row.pk).update(**values)

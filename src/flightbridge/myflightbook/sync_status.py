@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
@@ -40,10 +41,12 @@ def schedule_view(user) -> dict:
     row = SyncSchedule.objects.filter(owner=user).first()
     period = schedule.quick_period()
     enabled = row.auto_sync if row is not None else True
+    shown = row is not None and enabled and period
     return {
         "auto_sync": enabled,
         "auto_sync_minutes": period and int(period.total_seconds() // 60),
-        "next_sync_at": row.next_sync_at if (row is not None and enabled and period) else None,
+        # As the scheduler's next tick will have it (a slot left from another period is re-slotted).
+        "next_sync_at": schedule.current_quick_at(user.pk, row.next_sync_at, timezone.now(), period) if shown else None,
         "next_full_sync_at": row.next_full_sync_at if (row is not None and enabled and period) else None,
     }
 
@@ -82,7 +85,7 @@ def page_view(user) -> dict:
     lifetime = logbook_services.totals_for(user, SOURCE)
     # The 12-month rollup is computed as the page renders (one query), so it tells the truth right after
     # a Logger import or an undo, not only once the next sync stores it.
-    rollup = rollup_lines(user) if Flight.objects.filter(owner=user).exists() else []
+    rollup = rollup_lines(user, rounding_unit=schedule.rounding_unit_for(user)) if Flight.objects.filter(owner=user).exists() else []
     return {
         **synced_counts(user),
         "currency": logbook_services.currency_for(user),

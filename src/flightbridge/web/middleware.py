@@ -1,5 +1,5 @@
 """The request-size cap for every route and page: a body over FLIGHTBRIDGE_MAX_REQUEST_BYTES is answered
-413 before anything reads it.
+413 before anything reads it, and a chunked body (no length to check) 411.
 
 Django's own DATA_UPLOAD_MAX_MEMORY_SIZE raises RequestDataTooBig only while a view reads the body
 (the API turned that into a 500) and does not cover file uploads; this looks at Content-Length first
@@ -32,6 +32,12 @@ class RequestSizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.META.get("HTTP_TRANSFER_ENCODING"):
+            # A WSGI server hands Django a chunked body with no length, which Django reads as empty: the route
+            # then said "body: Field required" (422), which sends a client looking for the wrong mistake.
+            return refusal(request, 411, heading="Length required", code="length_required", detail=(
+                "Send the request body with a Content-Length header: this server does not take chunked "
+                "(Transfer-Encoding) bodies."), back=("/logbook/", "Back to the logbook"))
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -171,7 +171,8 @@ def revert_import(request, import_id: int):
 @require_GET
 def metrics_page(request):
     """`/metrics` for Prometheus: loopback, or `Authorization: Bearer $FLIGHTBRIDGE_METRICS_TOKEN`."""
-    refusal = metrics.scrape_refusal(request, settings.CONFIG.metrics_token)
+    refusal = metrics.scrape_refusal(request, settings.CONFIG.metrics_token,
+                                     require_token=settings.CONFIG.metrics_require_token)
     if refusal is not None:
         status, message = refusal
         response = HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")

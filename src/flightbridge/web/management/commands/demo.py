@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +44,23 @@ class DemoContext:
     @property
     def public_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+
+START_DEADLINE_SECONDS = 60  # how long the banner waits for the web server to answer before it prints anyway
+
+
+def wait_until_answering(url: str, children: dict, deadline_seconds: float = START_DEADLINE_SECONDS) -> bool:
+    """Poll `url` until it answers (any HTTP status), a child exits, or the deadline passes."""
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline and all(child.poll() is None for child in children.values()):
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def ensure_demo_pilot():
@@ -78,14 +98,21 @@ class Command(BaseCommand):
         context.env["FLIGHTBRIDGE_PUBLIC_URL"] = context.public_url
         prepare_apps(context)
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **context.env}
+        # The worker says only what needs a look (warnings, errors): its every-minute scheduler line would
+        # scroll the banner below off the screen. FLIGHTBRIDGE_LOG_LEVEL set by the operator still wins.
+        worker_env = {**env, "FLIGHTBRIDGE_LOG_LEVEL": os.environ.get("FLIGHTBRIDGE_LOG_LEVEL", "WARNING")}
         children = {name: subprocess.Popen(argv, env=env) for name, argv in context.processes.items()}
         children["web server"] = subprocess.Popen(web_command(host, port, 2), env=env)
-        children["worker"] = subprocess.Popen(worker_command(), env=env)
+        children["worker"] = subprocess.Popen(worker_command(), env=worker_env)
+        # The banner last, once the site answers: it is what to do next, so nothing should print after it.
+        wait_until_answering(f"http://127.0.0.1:{port}/accounts/login/", children)
         self.stdout.write("")
-        self.stdout.write(f"FlightBridge demo: open {context.public_url}/ and log in as {DEMO_USERNAME} / {DEMO_PASSWORD}")
+        self.stdout.write(f"FlightBridge demo: open {context.public_url}/ and log in as {DEMO_USERNAME} / {DEMO_PASSWORD}"
+                          " (an administrator too)")
         for note in context.notes:
             self.stdout.write(f"  - {note}")
         self.stdout.write("Press Ctrl-C to stop everything.")
+        self.stdout.flush()
         status = supervise(children, lambda line: self.stderr.write(line))
         if status:
             raise SystemExit(status)

@@ -27,8 +27,10 @@
   }
   function describe(job) {
     var p = job.progress || {};
-    var counts = ("created" in p) ? " (created " + p.created + ", updated " + p.updated + ", unchanged " +
-      p.unchanged + ", failed " + p.failed + ")" : "";
+    // While it runs, the counts so far; once it ends, its message says them (once, not twice).
+    var running = job.status === "queued" || job.status === "running";
+    var counts = (running && "created" in p) ? " (" + p.created + " new, " + p.updated + " updated, " +
+      p.unchanged + " unchanged, " + p.failed + " not imported)" : "";
     return (STATUS_WORDS[job.status] || job.status) + " — " + (job.message || "") + counts;
   }
   function follow(jobId, label, line) {

@@ -32,8 +32,9 @@
     var text = "Importing… " + (job.phase || "starting");
     if (p.mode) { text += " (" + p.mode + (p.escalated ? ", escalated" : "") + ")"; }
     if (p.pages_done !== undefined) {
-      text += ": " + plural(p.pages_done, "page") + " read, " + (p.imported || 0) + " imported, " +
-        (p.skipped || 0) + " skipped, " + (p.failed || 0) + " failed";
+      // The outcome words every page uses (logbook/outcomes.py): new, already in the logbook, not imported.
+      text += ": " + plural(p.pages_done, "page") + " read, " + (p.imported || 0) + " new, " +
+        (p.skipped || 0) + " already in the logbook, " + (p.failed || 0) + " not imported";
     }
     return text;
   }
