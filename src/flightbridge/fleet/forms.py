@@ -16,7 +16,7 @@ STATUS_CHOICES = [(SourceStatus.ACTIVE, "Active"), (SourceStatus.INACTIVE, "Inac
 
 class DataSourceForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="also the external_data_source value models are matched on")
-    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.HTTP, label="Kind",
+    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.HTTP, label="Kind", required=False,
                              help_text="the FAA aircraft reference reads the loaded FAA registry: no endpoint, no key")
     endpoint = forms.CharField(max_length=500, required=False, label="Endpoint (https URL)",
                                widget=forms.URLInput(attrs={"placeholder": "https://models.example.org/api/v1/aircraft-models"}))
