@@ -207,6 +207,9 @@ FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_
 FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES", str(1024**3)))
 FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES", str(2 * 1024**3)))
 FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS", str(16 * 1024)))
+# Issue 22: 800 MiB of empty lines passed the byte caps and was read for minutes.
+FLIGHTBRIDGE_REGISTRY_MAX_LINES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_LINES", "3000000"))
+FLIGHTBRIDGE_REGISTRY_MAX_SECONDS = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_SECONDS", "1800"))
 
 # Data sources may not reach private, loopback or link-local addresses except these (SSRF guard).
 FLIGHTBRIDGE_SOURCE_ALLOWLIST = list(CONFIG.source_allowlist)
