@@ -199,6 +199,10 @@ if CONFIG.email is not None:
 FLIGHTBRIDGE_MAX_REQUEST_BYTES = CONFIG.max_request_bytes
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_request_bytes
 
+# Aircraft model sources: the most one page of a source's answer may have, read as a stream (issue 22: a 50 MB
+# body was read whole into the web process).
+FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES = int(os.environ.get("FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES", str(8 * 1024**2)))
+
 # Staged uploads (flightbridge/staging.py): how long a previewed file waits to be saved, and the room all may take.
 FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES", "30"))
 FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES", str(256 * 1024**2)))
