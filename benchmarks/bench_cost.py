@@ -7,6 +7,9 @@ around the sync. Pacing and the call budget are off: the cost of a flight, not t
 - first sync: flights per CPU-second storing a new logbook (target ≥ 2,000).
 - unchanged re-check: the same logbook synced again, nothing new (target ≥ 10,000 flights per CPU-second).
 - 50,000 flights: the process's peak resident memory after syncing them (target ≤ 250 MB).
+- quick sync by rounding unit (issue 20): the demo logbook and a 10,000-flight one, both of arbitrary
+  2-decimal times, under MyFlightbook's rounding units 60 and 100: the quick sync after the first (full)
+  one stays quick, with no escalation and at most 6 calls.
 """
 
 from __future__ import annotations
@@ -74,6 +77,27 @@ def bench_cost_per_flight(ctx):
          "value": f"{quick_cpu:.2f} / {quick_wall:.2f}"},
         {"metric": "the sandbox's own CPU seconds for all three (not counted above)", "value": round(sandbox_cpu, 2)},
     ]
+
+
+def bench_quick_sync_by_rounding_unit(ctx):
+    from flightbridge.myflightbook import demo
+    from flightbridge.myflightbook.sandbox import SandboxProcess
+
+    rows = []
+    logbooks = [("the demo logbook", demo.DEMO_FLIGHTS, 1), ("an arbitrary-time logbook", ctx.scale(10_000, 1_000), 3)]
+    for unit in (60, 100):
+        for name, flights, seed in logbooks:
+            with SandboxProcess(flights=flights, seed=seed, rounding_unit=unit) as sandbox:
+                user = _connect(f"bench-unit-{unit}-{seed}", sandbox)
+                first, _cpu, _wall = _sync(user)
+                assert first["mode"] == "full" and first["imported"] == flights, first
+                before = len(sandbox.calls)
+                result, cpu, wall = _sync(user, "quick")
+                calls = len([call for call in sandbox.calls[before:] if call.get("method")])
+            assert result["mode"] == "quick" and not result["escalated"] and calls <= 6, (unit, name, result, calls)
+            rows.append({"metric": f"quick sync of {name} ({flights} flights), unit {unit}: calls (≤ 6) / escalated / CPU s / wall s",
+                         "value": f"{calls} / {result['escalated']} / {cpu:.2f} / {wall:.2f}"})
+    return rows
 
 
 def bench_worker_memory(ctx):

@@ -51,14 +51,17 @@ def _logbook(count: int):
     return pilot
 
 
-def _median_seconds(work) -> float:
+def _median_seconds(work) -> tuple[float, float]:
+    """(wall, CPU) seconds, the medians of RUNS runs. The CPU time is this process's own: on a machine shared
+    with other work the wall time also holds the time the process waited for a core."""
     work()  # warm-up: the first query also loads Django's and the database's caches
-    timings = []
+    walls, cpus = [], []
     for _ in range(RUNS):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         work()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def bench_currency(ctx):
@@ -72,11 +75,15 @@ def bench_currency(ctx):
     items = currency_report.computed_currency(pilot, today)
     assert len(flights) == count and len(items) > 10, (len(flights), len(items))
     assert any(one.item.status == "current" for one in items)
-    engine = _median_seconds(lambda: compute_currency(flights, today))
-    whole = _median_seconds(lambda: currency_report.computed_currency(pilot, today))
+    engine_wall, engine_cpu = _median_seconds(lambda: compute_currency(flights, today))
+    whole_wall, whole_cpu = _median_seconds(lambda: currency_report.computed_currency(pilot, today))
+    whole = f"whole read (load flights, compute, pair with MyFlightbook), {count:,} flights"
     return [
-        {"metric": f"engine only, {count:,} flights → {len(items)} items (ms, median of {RUNS})", "value": round(engine * 1000, 1)},
-        {"metric": f"whole read (load flights, compute, pair with MyFlightbook), {count:,} flights (ms)",
-         "value": round(whole * 1000, 1)},
-        {"metric": f"whole read within the {TARGET_SECONDS * 1000:.0f} ms target", "value": "yes" if whole <= TARGET_SECONDS else "NO"},
+        {"metric": f"engine only, {count:,} flights → {len(items)} items: wall ms (median of {RUNS})",
+         "value": round(engine_wall * 1000, 1)},
+        {"metric": f"engine only, {count:,} flights: CPU ms", "value": round(engine_cpu * 1000, 1)},
+        {"metric": f"{whole}: wall ms", "value": round(whole_wall * 1000, 1)},
+        {"metric": f"{whole}: CPU ms", "value": round(whole_cpu * 1000, 1)},
+        {"metric": f"whole read within the {TARGET_SECONDS * 1000:.0f} ms target (wall / CPU)",
+         "value": f"{'yes' if whole_wall <= TARGET_SECONDS else 'NO'} / {'yes' if whole_cpu <= TARGET_SECONDS else 'NO'}"},
     ]

@@ -18,7 +18,7 @@ def test_no_app_has_an_import_cycle():
     # The graph is really read: the sync's job kind wires the sync and the stored tokens, not the other way.
     assert "  myflightbook.jobs -> myflightbook.quick, myflightbook.sync, myflightbook.tokens\n" in result.stdout
     assert ("  myflightbook.sync -> myflightbook.client, myflightbook.currency, myflightbook.mapping, myflightbook.quick, "
-            "myflightbook.schedule, myflightbook.totals\n") in result.stdout
+            "myflightbook.schedule, myflightbook.totals, myflightbook.tripwire\n") in result.stdout
     # The scheduler asks for jobs; nothing the sync imports points back at it.
     assert "  myflightbook.tasks -> myflightbook.autosync\n" in result.stdout
 

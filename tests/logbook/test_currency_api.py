@@ -98,3 +98,32 @@ def test_edits_and_deletes_show_at_once(api, user):
     assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
     Flight.objects.filter(pk=flights[1].pk).update(day_landings=2, day_takeoffs=2)
     assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "current"
+
+
+def test_a_logger_import_an_edit_and_an_undo_show_at_once(api, user):
+    from flightbridge.logbook import entry
+    from flightbridge.logbook.services import revert_import
+    from flightbridge.logger import services as logger_services
+
+    today = timezone.localdate()
+    make_flight(user, 50, day_landings=1, day_takeoffs=1)  # MyFlightbook's N12345 is ASEL
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
+    package = {"entries": [{"importId": f"cur-{n}", "entryType": "Flight", "departureDate": (today - timedelta(days=days)).isoformat(),
+                            "aircraftRegistration": "N12345", "numberOfDayLandings": 1, "numberOfDayTakeOffs": 1}
+                           for n, days in enumerate((4, 9))],
+               "metadata": {"appName": "Logger", "appVersion": "1", "isUTC": True}}
+    result = logger_services.import_package(user, package)
+    item = computed(api)[("passenger_day_90", "ASEL")]
+    assert item["status"] == "current" and item["expires_on"] == (today - timedelta(days=50) + timedelta(days=90)).isoformat()
+    assert item["differs_because"] is None or "Logger" in item["differs_because"]
+    assert [flight["source"] for flight in item["flights"]] == ["logger", "logger", "myflightbook"]
+    # An edit on the flight's page: the older Logger flight loses its landing.
+    older = Flight.objects.get(owner=user, external_id__endswith="cur-1")
+    entry.edit_flight(user, older.pk, {"day_landings": 0, "day_full_stop_landings": 0, "day_takeoffs": 0})
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
+    entry.edit_flight(user, older.pk, {"day_landings": 1, "day_full_stop_landings": 1, "day_takeoffs": 1})
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "current"
+    # Undo of the Logger run removes its flights (one edited later than a second after the run would stay).
+    removed = revert_import(user, result.batch.pk).removed_flights
+    assert removed >= 1 and Flight.objects.filter(owner=user, source="logger").count() == 2 - removed
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"

@@ -57,3 +57,14 @@ def test_rollup_of_an_empty_logbook_is_zero(user):
     compute_rollup(user, TODAY)
     values = dict(LogbookTotal.objects.filter(owner=user, source="computed-local").values_list("key", "value"))
     assert values["total_time"] == Decimal("0") and values["flights"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unit, total, cross_country", [(None, "3.53", "3.53"), (60, "3.53", "3.53"), (100, "3.54", "3.53")])
+def test_hours_are_rounded_per_flight_as_myflightbook_adds_them(user, unit, total, cross_country):
+    # Totals.cs: SUM(ROUND(x * qf)) / qf. 1.33 + 0.87 + 1.34 h is 80 + 52 + 80 minutes = 3.5333 h to a pilot on
+    # minutes (MyFlightbook's default, used while the unit is not known), 3.54 to one on hundredths.
+    for time, cross in (("1.33", "1.3333"), ("0.87", "0.8667"), ("1.34", "1.3333")):
+        add(user, TODAY, total_flight_time=Decimal(time), cross_country=Decimal(cross))
+    lines = {row.key: row.value for row in compute_rollup(user, TODAY, rounding_unit=unit)}
+    assert (lines["total_time"], lines["cross_country"]) == (Decimal(total), Decimal(cross_country))

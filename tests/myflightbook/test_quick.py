@@ -5,6 +5,7 @@ whole logbook's totals follow its flights as MyFlightbook's do).
 """
 
 import json
+import random
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -64,8 +65,6 @@ def test_remote_totals_reads_the_overall_count_and_total_time():
     assert quick.remote_totals([items[2]]) == quick.RemoteTotals(1187, Decimal(0))
     assert quick.remote_totals([]) == quick.RemoteTotals(0, Decimal(0))
     assert quick.remote_totals([items[0]]) is None  # no count: the tripwire cannot be checked
-    assert quick.RemoteTotals(3, Decimal("4.5")).matches(quick.RemoteTotals(3, Decimal("4.5000")))
-    assert not quick.RemoteTotals(3, Decimal("4.5")).matches(quick.RemoteTotals(3, Decimal("4.51")))
 
 
 def test_seen_of_keeps_id_date_and_hours_and_tolerates_a_bad_date():
@@ -108,8 +107,28 @@ def test_quick_sync_of_10000_flights_with_3_new_makes_at_most_6_calls(user):
     assert Flight.objects.filter(owner=user).count() == 10_003
     assert any(r.get("mode") == "quick" and r.get("escalated") is False for r in reports)
     details = LogbookImport.objects.filter(owner=user).latest("id").details
-    assert details["tripwire"] == {"myflightbook": {"flights": 10_003, "total_time": "12003.60"},
-                                   "seen": {"flights": 10_003, "total_time": "12003.60"}}
+    # Every time is 1.2 h, a whole number of minutes and of hundredths: the totals cannot tell the pilot's unit.
+    assert details["tripwire"] == {"myflightbook": {"flights": 10_003, "total_time": "12003.6000"},
+                                   "seen": {"flights": 10_003, "total_time": "12003.6000", "rounding_unit": None}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unit", [60, 100])
+def test_10000_flights_of_arbitrary_times_sync_quick_under_either_rounding_unit(user, unit):
+    # Issue 20: times like 1.33 h are not whole minutes; MyFlightbook sums them rounded per flight to the pilot's
+    # unit. The full walk learns the unit; the quick sync after it agrees and makes at most 6 calls.
+    rng = random.Random(unit)
+    flights = [{**flight, "TotalFlightTime": Decimal(rng.randrange(30, 600)) / 100} for flight in make_logbook(10_000)]
+    fake = FakeMyFlightbook(flights, totals=COMPUTED, rounding_unit=unit)
+    run(user, fake, page_size=1000)
+    assert SyncSchedule.objects.get(owner=user).rounding_unit == unit
+    fake.flights[:0] = [make_flight(900_001, NEWEST + timedelta(days=1), TotalFlightTime=Decimal("0.87"))]
+    fake.calls.clear()
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["imported"]) == ("quick", False, 1), result["message"]
+    assert len(fake.calls) <= 6, fake.methods()
+    seen = LogbookImport.objects.filter(owner=user).latest("id").details["tripwire"]["seen"]
+    assert (seen["rounding_unit"], Decimal(seen["total_time"])) == (unit, logbook_totals(fake.flights, unit)[0]["Value"])
 
 
 @pytest.mark.django_db

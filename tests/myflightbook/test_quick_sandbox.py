@@ -151,3 +151,32 @@ def test_the_job_and_the_run_say_which_mode_ran(user, settings, mfb, api, drain_
     status = api.get("/api/integrations/myflightbook").json()
     assert (status["last_sync_mode"], status["last_sync_escalated"], status["auto_sync"]) == ("full", False, True)
     assert status["next_sync_at"] is not None and status["next_full_sync_at"] is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unit", [60, 100])
+def test_the_unchanged_demo_logbook_syncs_quick_under_either_rounding_unit(user, settings, unit):
+    # Issue 20: MyFlightbook rounds each flight to the pilot's unit before it sums (Totals.cs). The demo's
+    # times are arbitrary hundredths, so a plain sum never equals its minute-rounded total: comparing plain
+    # sums made every quick sync a full walk. The first (full) sync learns the unit; quick syncs then agree.
+    from flightbridge.myflightbook import demo
+    from flightbridge.myflightbook.models import SyncSchedule
+
+    with SandboxServer(flights=demo.DEMO_FLIGHTS, seed=1, today=TODAY, rounding_unit=unit) as mfb:
+        connect_to_sandbox(user, mfb, settings)
+        assert sync(user)["mode"] == "full"
+        before = len(mfb.calls)
+        result = sync(user)
+        assert (result["mode"], result["escalated"], result["imported"]) == ("quick", False, 0), result["message"]
+        assert SyncSchedule.objects.get(owner=user).rounding_unit == unit
+        assert len([call for call in mfb.calls[before:] if call.get("method")]) <= 6
+        # A new flight of 1.33 h (80 minutes to MyFlightbook, 1.33 in the sum): still quick, still agreeing.
+        mfb.account.add_flight(TODAY, TotalFlightTime=Decimal("1.33"), PIC=Decimal("1.33"), CrossCountry=Decimal("1.3333"))
+        result = sync(user)
+        assert (result["mode"], result["escalated"], result["imported"]) == ("quick", False, 1), result["message"]
+        # An old flight re-timed by a tenth changes the total under either unit: the tripwire still trips.
+        old = mfb.account.flights[-5]
+        mfb.account.edit_flight(old["FlightID"], TotalFlightTime=old.get("TotalFlightTime", Decimal(0)) + Decimal("0.1"))
+        assert (sync(user)["mode"], LogbookImport.objects.filter(owner=user).latest("id").details["escalated"]) == ("full", True)
+        assert sync(user)["mode"] == "quick"
+        assert mfb.writes == []

@@ -180,8 +180,13 @@ def test_totals_cover_every_group_and_drop_zero_rows(sandbox, token):
     assert flights["Value"] == Decimal("120.0") and flights["IsInt"] and "NumericType" not in flights and "Query" not in flights
     total = next(item for item in totals if item["Description"] == "Total Time")
     assert total["NumericType"] == 2 and total["IsTime"] and str(total["Value"]).count(".") == 1 and len(str(total["Value"]).split(".")[1]) == 4
-    expected = sum((f.get("TotalFlightTime", Decimal(0)) for f in sandbox.account.flights), Decimal(0))
-    assert total["Value"] == expected
+    # Totals.cs: SUM(ROUND(totalFlightTime * 60)) / 60, each flight to whole minutes first (issue 20).
+    minutes = 0
+    for flight in sandbox.account.flights:
+        scaled = flight.get("TotalFlightTime", Decimal(0)) * 60
+        minutes += int(scaled) + (1 if scaled % 1 >= Decimal("0.5") else 0)
+    assert total["Value"] == (Decimal(minutes) / 60).quantize(Decimal("0.0001"))
+    assert total["Value"] != sum((f.get("TotalFlightTime", Decimal(0)) for f in sandbox.account.flights), Decimal(0))
 
 
 def test_other_reads(sandbox, token):

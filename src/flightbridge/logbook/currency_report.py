@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 from datetime import date
 
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -41,12 +44,12 @@ COUNT_WORDS = {"landings": ("landing", "landings"), "takeoffs": ("takeoff", "tak
                "approaches": ("approach", "approaches"), "holds": ("hold", "holds"), "reviews": ("review", "reviews")}
 
 # The Flight columns the engine reads: one narrow query, so 50,000 flights stay cheap.
-_COLUMNS = ("id", "date", "source", "simulator_type", "tail_number", "day_landings", "night_landings",
+_COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landings", "night_landings",
             "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs", "night_takeoffs", "approaches",
             "holds")
 # Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
 # review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
-_MARKERS = ("category_class", "flight_review", "ipc")
+_MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
 _TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
 
 @dataclass(frozen=True)
@@ -75,18 +78,25 @@ def label_for(item: CurrencyItem) -> str:
     return f"{item.category} - {'Night' if item.kind == NIGHT else 'Passengers'}"
 
 
-def _currency_flight(row: tuple, aircraft_class: dict[str, str]) -> CurrencyFlight:
-    (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
-     day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc) = row
-    if isinstance(day, str):
-        day = date.fromisoformat(day)  # SQLite hands a raw cursor dates as text
-    category_class, type_name = _class_and_type(category_class or aircraft_class.get(tail, ""))
-    return CurrencyFlight(
-        id=flight_id, date=day, source=source, category_class=category_class, type_name=type_name, device=device,
-        landings=day_landings + night_landings, takeoffs=day_takeoffs + night_takeoffs,
-        full_stop_landings=day_full_stops + night_full_stops, night_full_stop_landings=night_full_stops,
-        night_takeoffs=night_takeoffs, approaches=approaches, holds=holds, flight_review=bool(flight_review),
-        ipc=bool(ipc))
+def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list[CurrencyFlight]:
+    """Rows of `_COLUMNS + _MARKERS` → the engine's data. A logbook repeats the same few classes and days,
+    so each spelling and each date is read once (this loop is most of a 50,000-flight read)."""
+    classes: dict[str, tuple[str, str]] = {}
+    days: dict = {}
+    flights = []
+    append = flights.append
+    for (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
+         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred) in rows:
+        day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
+        text = category_class or aircraft_class.get(tail, "")
+        known = classes.get(text)
+        if known is None:
+            known = classes[text] = _class_and_type(text)
+        # Positional, in CurrencyFlight's field order: keyword calls cost a third of this loop.
+        append(CurrencyFlight(flight_id, day, source, known[0], known[1], False, device, day_landings + night_landings,
+                              day_takeoffs + night_takeoffs, day_full_stops + night_full_stops, night_full_stops,
+                              night_takeoffs, approaches, holds, bool(flight_review), bool(ipc), False, bool(inferred)))
+    return flights
 
 
 def _class_and_type(text: str) -> tuple[str, str]:
@@ -101,20 +111,25 @@ def _class_and_type(text: str) -> tuple[str, str]:
 
 def currency_flights(owner) -> list[CurrencyFlight]:
     """Every flight of the pilot as the engine's data, newest first."""
-    query = Flight.objects.filter(owner=owner).order_by("-date", "-id").values_list(*_COLUMNS, *_MARKERS)
+    # The date as text: Django's SQLite driver parses every date column in Python (a third of a 50,000-flight
+    # read); a text is parsed once per distinct day below.
+    query = (Flight.objects.filter(owner=owner).order_by()
+             .annotate(day=Cast("date", output_field=CharField())).values_list(*_COLUMNS, *_MARKERS))
     # The ORM's own query, read through the cursor: turning 50,000 rows into dicts or models first cost
     # more than the whole computation (benchmarks/bench_currency.py).
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
+    # Newest first (ISO dates sort as text), in Python: the database's ORDER BY date, id cost more here.
+    rows.sort(key=itemgetter(1, 0), reverse=True)
     # An aircraft's category/class is the one its newest flight that names one was flown in: a Logger or CSV
     # flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL.
     aircraft_class: dict[str, str] = {}
     for row in rows:
         if row[_TAIL] and row[_CLASS]:
             aircraft_class.setdefault(row[_TAIL], row[_CLASS])
-    return [_currency_flight(row, aircraft_class) for row in rows]
+    return _currency_flights(rows, aircraft_class)
 
 
 def myflightbook_items(owner) -> dict[tuple[str, str], CurrencyRecord]:
@@ -128,7 +143,7 @@ def compare_currency(flights: list[CurrencyFlight], theirs: dict[tuple[str, str]
     """The engine's items for `flights`, each beside MyFlightbook's. A stripe MyFlightbook reports that no
     flight here is in is still listed (never current here), so nothing it says goes unanswered."""
     also_classes = [category for (kind, category) in theirs if kind in (PASSENGERS, NIGHT)
-                    and not category.endswith(TAILWHEEL_SUFFIX) and _class_and_type(category)[0]]
+                    and _class_and_type(category.removesuffix(TAILWHEEL_SUFFIX))[0]]
     also_categories = [category for (kind, category) in theirs if kind == INSTRUMENT]
     items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
     wanted = {flight_id for item in items for flight_id in item.flights}
@@ -152,6 +167,10 @@ _ORDER = {"expired": 0, "expiring": 1, "current": 2, "never": 3}
 
 def _ordered(compared: list[ComparedItem]) -> list[ComparedItem]:
     return sorted(compared, key=lambda one: (_ORDER[one.item.status], one.item.kind != FLIGHT_REVIEW, one.label))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def source_name(source: str) -> str:
@@ -194,6 +213,17 @@ def differs_because(item: CurrencyItem, theirs: CurrencyRecord | None, flights: 
         if their_status == "expiring" and item.status == "current" or their_status == "current" and item.status == "expiring":
             return "MyFlightbook warns 31 days ahead, FlightBridge 30: same date."
         return f"Same date; MyFlightbook's status is from the sync of {theirs.synced_at:%Y-%m-%d}."
+    if item.status == "never" and not item.flights and theirs.expires_on:
+        if item.category.endswith(TAILWHEEL_SUFFIX):
+            return ("No flight here is in an aircraft marked tailwheel, so none counts for this item; "
+                    "MyFlightbook knows its models' landing gear.")
+        if _class_and_type(item.category)[1] and not any(flight.type_name for flight in flights):
+            return ("FlightBridge does not know type ratings yet: flights in a type-rated aircraft count for their "
+                    f"class ({_class_and_type(item.category)[0]}) only.")
+    earlier = theirs.expires_on is None or (item.expires_on is not None and theirs.expires_on < item.expires_on)
+    if item.kind == NIGHT and item.inferred_takeoffs and earlier:
+        return (f"MyFlightbook counts only logged night takeoffs; FlightBridge counts one per night landing on the "
+                f"{_plural(item.inferred_takeoffs, 'flight')} here with none logged (§61.57(b) needs 3 night takeoffs).")
     later = theirs.expires_on and (item.expires_on is None or theirs.expires_on > item.expires_on)
     if later and item.landings_only_until == theirs.expires_on:
         if item.kind == NIGHT:

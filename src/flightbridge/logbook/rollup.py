@@ -1,9 +1,10 @@
 """The trailing-12-month rollup of a pilot's own flights, stored as `LogbookTotal` lines (source
 `computed-local`) next to MyFlightbook's lifetime snapshot.
 
-Computed by the database in one aggregate query over the local `Flight` rows, whatever their source, so
-it reflects exactly what this logbook holds. It replaces the previous rollup as a whole in one
-transaction; it never touches another source's lines.
+Computed over the local `Flight` rows, whatever their source, so it reflects exactly what this logbook
+holds: the counts by one aggregate query, the hours as MyFlightbook adds them (each flight rounded to the
+pilot's rounding unit before the sum, `rounding.py`), so each line compares one for one with MyFlightbook's.
+It replaces the previous rollup as a whole in one transaction; it never touches another source's lines.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flightbridge.logbook.models import Flight, LogbookTotal
+from flightbridge.logbook.rounding import MINUTES, rounded_units
 
 SOURCE = "computed-local"
 PERIOD = "trailing-12-months"
@@ -69,29 +71,38 @@ def window_start(today: date) -> date:
     return date.fromordinal(year_ago.toordinal() + 1)
 
 
-def rollup_values(owner, today: date | None = None) -> dict[str, Decimal]:
-    """key → value for the trailing 12 months, from one aggregate query."""
+def rollup_values(owner, today: date | None = None, rounding_unit: int | None = None) -> dict[str, Decimal]:
+    """key → value for the trailing 12 months. Hours are `SUM(ROUND(x × unit)) / unit`, with the pilot's
+    MyFlightbook rounding unit (minutes when not known, MyFlightbook's default), summed exactly here from
+    one row per distinct set of times: a year of flights is at most a few thousand rows."""
     today = today or timezone.now().date()
+    unit = rounding_unit or MINUTES
     flights = Flight.objects.filter(owner=owner, date__gte=window_start(today), date__lte=today)
+    hours = [line for line in LINES if line.unit == "hours"]
     aggregates = {}
     for line in LINES:
         if line.column is None:
             aggregates[line.key] = Count("id")
-        elif line.unit == "hours":
-            aggregates[line.key] = Coalesce(Sum(line.column), ZERO)
-        else:
+        elif line.unit != "hours":
             aggregates[line.key] = Coalesce(Sum(line.column), 0)
     row = flights.aggregate(**aggregates)
     values = {key: Decimal(value).quantize(Decimal("0.01")) for key, value in row.items()}
+    units = dict.fromkeys((line.key for line in hours), 0)
+    columns = [line.column for line in hours]
+    for times in flights.order_by().values(*columns).annotate(flights=Count("id")).values_list(*columns, "flights"):
+        for line, time in zip(hours, times):
+            units[line.key] += rounded_units(time, unit) * times[-1]
+    for line in hours:
+        values[line.key] = (Decimal(units[line.key]) / unit).quantize(Decimal("0.01"))
     values["landings"] = values["day_landings"] + values["night_landings"]
     return values
 
 
-def rollup_lines(owner, today: date | None = None) -> list[LogbookTotal]:
-    """The trailing-12-month rollup as unsaved lines, from one query: what the logbook page shows, so it
-    is true right after an import or an undo, not only after the next sync stores it."""
+def rollup_lines(owner, today: date | None = None, rounding_unit: int | None = None) -> list[LogbookTotal]:
+    """The trailing-12-month rollup as unsaved lines: what the logbook page shows, so it is true right
+    after an import or an undo, not only after the next sync stores it."""
     today = today or timezone.now().date()
-    values = rollup_values(owner, today)
+    values = rollup_values(owner, today, rounding_unit)
     raw = {"from": window_start(today).isoformat(), "to": today.isoformat()}
     rows = [
         LogbookTotal(owner=owner, source=SOURCE, period=PERIOD, dimension=line.dimension, key=line.key,
@@ -103,9 +114,9 @@ def rollup_lines(owner, today: date | None = None) -> list[LogbookTotal]:
     return rows
 
 
-def compute_rollup(owner, today: date | None = None) -> list[LogbookTotal]:
+def compute_rollup(owner, today: date | None = None, rounding_unit: int | None = None) -> list[LogbookTotal]:
     """Recompute and store the owner's trailing-12-month rollup; returns the stored lines."""
-    rows = rollup_lines(owner, today)
+    rows = rollup_lines(owner, today, rounding_unit)
     with transaction.atomic():
         LogbookTotal.objects.filter(owner=owner, source=SOURCE).delete()
         LogbookTotal.objects.bulk_create(rows)

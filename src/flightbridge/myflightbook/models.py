@@ -136,6 +136,9 @@ class SyncSchedule(models.Model):
     # The tripwire's baseline: MyFlightbook's whole-logbook totals (TotalsForUserWithQuery) at the last sync.
     remote_flights = models.IntegerField(null=True, blank=True)
     remote_total_time = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    # MyFlightbook's MathRoundingUnit for this pilot (60 minutes or 100 hundredths), learned from a full walk's
+    # totals; null until the totals tell (tripwire.py, docs/sync.md).
+    rounding_unit = models.PositiveSmallIntegerField(null=True, blank=True, help_text="60 or 100, as learned")
     remote_seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

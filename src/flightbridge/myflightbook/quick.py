@@ -6,7 +6,8 @@ dated from a window before the newest flight it has seen (`FlightQuery` DateRang
 date window cannot see (a flight backdated before it, a deleted old flight, an old flight whose hours
 changed) shows in the whole logbook's flight count and total time (TotalsForUserWithQuery): after the
 window is read, the sync's memory of MyFlightbook (`RemoteFlight`, kept by `Manifest`) must add up to
-MyFlightbook's totals, or the sync escalates to a full walk in the same job.
+MyFlightbook's totals, added up as MyFlightbook adds (`tripwire.py`), or the sync escalates to a full walk
+in the same job.
 
 The pure functions at the top plan and check; `Manifest` is the only writer of `RemoteFlight`. Never
 asks MyFlightbook for anything itself: the sync makes the calls.
@@ -21,20 +22,20 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import CharField, Count, Exists, Max, OuterRef, Sum, Value
+from django.db.models import CharField, Count, Exists, Max, OuterRef, Value
 from django.db.models.functions import Cast, Concat
 
 from flightbridge.bulk import insert_rows
 from flightbridge.logbook.models import Flight
 from flightbridge.myflightbook.mapping import external_id_for, flight_number, parse_mfb_date, to_decimal
 from flightbridge.myflightbook.models import RemoteFlight
+from flightbridge.myflightbook.tripwire import SeenTimes
 
 QUICK = "quick"
 FULL = "full"
 MODES = (QUICK, FULL)
 
 FUTURE_DAYS = 366  # flights logged ahead (a planned trip) still fall inside the window's upper bound
-TIME_QUANTUM = Decimal("0.01")  # MyFlightbook stores times to the hundredth; sums are compared at that precision
 SEEN_QUANTUM = Decimal("0.0001")  # RemoteFlight.total_time's scale
 ZERO = Decimal(0)
 TOTALS_GROUP_OVERALL = 7  # TotalsGroup.Total: the "Flights" count and "Total Time" rows
@@ -69,11 +70,8 @@ class RemoteTotals:
     flights: int
     total_time: Decimal
 
-    def matches(self, other: "RemoteTotals") -> bool:
-        return self.flights == other.flights and _hundredths(self.total_time) == _hundredths(other.total_time)
-
     def as_dict(self) -> dict:
-        return {"flights": self.flights, "total_time": str(_hundredths(self.total_time))}
+        return {"flights": self.flights, "total_time": str(self.total_time)}
 
 
 @dataclass(frozen=True)
@@ -83,10 +81,6 @@ class Seen:
     flight_id: int
     date: date | None
     total_time: Decimal
-
-
-def _hundredths(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(TIME_QUANTUM)
 
 
 def window_for(newest: date, today: date, days: int) -> Window:
@@ -191,9 +185,12 @@ class Manifest:
     def newest_date(self) -> date | None:
         return self.rows.aggregate(newest=Max("date"))["newest"]
 
-    def totals(self) -> RemoteTotals:
-        summary = self.rows.aggregate(flights=Count("id"), total=Sum("total_time"))
-        return RemoteTotals(summary["flights"], summary["total"] or Decimal(0))
+    def totals(self) -> SeenTimes:
+        """The remembered flights, as the tripwire adds them: how many have each total time (one row per
+        distinct time, so a 10,000-flight logbook is a few hundred rows, summed exactly here)."""
+        times = tuple((Decimal(time), count) for time, count in
+                      self.rows.order_by().values("total_time").annotate(count=Count("id")).values_list("total_time", "count"))
+        return SeenTimes(flights=sum(count for _time, count in times), times=times)
 
     def ids_in(self, window: Window) -> set[int]:
         return set(self.rows.filter(date__gte=window.date_min, date__lte=window.date_max).values_list("flight_id", flat=True))

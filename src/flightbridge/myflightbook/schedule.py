@@ -126,14 +126,22 @@ def claim_due(row_id: int, seen_next_at: datetime, now: datetime, owner_id: int)
     ) == 1
 
 
-def record_sync(owner, totals: RemoteTotals | None, *, walked_all: bool, now: datetime | None = None) -> None:
-    """A sync finished: remember MyFlightbook's totals (the next tripwire's baseline) and, after a full
-    walk, when the next full reconciliation is due."""
+def rounding_unit_for(owner) -> int | None:
+    """The pilot's MyFlightbook rounding unit, as a full walk learned it; None while it is not known."""
+    return SyncSchedule.objects.filter(owner=owner).values_list("rounding_unit", flat=True).first()
+
+
+def record_sync(owner, totals: RemoteTotals | None, *, walked_all: bool, now: datetime | None = None,
+                rounding_unit: int | None = None) -> None:
+    """A sync finished: remember MyFlightbook's totals (the next tripwire's baseline), the pilot's rounding
+    unit when the run learned it, and, after a full walk, when the next full reconciliation is due."""
     now = now or timezone.now()
     row = schedule_for(owner)
     values: dict = {"remote_seen_at": now}
     if totals is not None:
         values.update(remote_flights=totals.flights, remote_total_time=totals.total_time)
+    if rounding_unit is not None:
+        values["rounding_unit"] = rounding_unit
     if walked_all:
         values.update(last_full_sync_at=now, next_full_sync_at=next_full_at(owner.pk, now))
     SyncSchedule.objects.filter(pk=row.pk).update(**values)

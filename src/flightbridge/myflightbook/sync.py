@@ -58,7 +58,8 @@ from flightbridge.logbook.models import (
     UserAircraft,
 )
 from flightbridge.logbook.services import close_interrupted_run
-from flightbridge.myflightbook import quick, schedule
+from flightbridge.myflightbook import quick, schedule, tripwire
+from flightbridge.myflightbook.tripwire import SeenTimes
 from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.currency import MappedCurrency, map_currency_item
 from flightbridge.myflightbook.mapping import (
@@ -260,7 +261,8 @@ class MyFlightbookSync:
         self.window: quick.Window | None = None
         self.manifest = quick.Manifest(owner)
         self.remote: quick.RemoteTotals | None = None  # MyFlightbook's totals, this run
-        self.expected: quick.RemoteTotals | None = None  # what the syncs had seen, when compared
+        self.expected: SeenTimes | None = None  # what the syncs had seen, when compared
+        self.rounding_unit: int | None = None  # the pilot's MathRoundingUnit, as known (tripwire.py)
         self.refetched = 0
         self.escalate_because = ""  # set by the quick read when only a full walk will do
         self.stored_ids: set[int] = set()  # FlightIDs this run stored before an escalation (a window's worth)
@@ -281,7 +283,7 @@ class MyFlightbookSync:
             self.sync_totals()
             self.check_totals()
             self.report(phase="rollup")
-            rollup.compute_rollup(self.owner, self.today)
+            rollup.compute_rollup(self.owner, self.today, rounding_unit=self.rounding_unit)
         except NeedsReauth as exc:
             message = reconnect_message(exc)
             self.account.mark_needs_reconnect(message)
@@ -297,7 +299,7 @@ class MyFlightbookSync:
         except Exception:
             self._fail("An internal error stopped this sync; flights stored before it are kept.")
             raise
-        schedule.record_sync(self.owner, self.remote, walked_all=self.mode == quick.FULL)
+        schedule.record_sync(self.owner, self.remote, walked_all=self.mode == quick.FULL, rounding_unit=self.rounding_unit)
         message = self.summary()
         self._save_details()
         self.ingest_run.finish(message)
@@ -488,19 +490,23 @@ class MyFlightbookSync:
         self.deleted_count += len(gone)
 
     def check_totals(self) -> None:
-        """The tripwire: after a quick read, the syncs' memory must add up to MyFlightbook's totals.
+        """The tripwire: after a quick read, the syncs' memory must add up to MyFlightbook's totals, added up
+        as MyFlightbook adds them (tripwire.py); after a full walk, the totals tell the pilot's rounding unit.
 
         A disagreement means something outside the window changed (a backdated, added, deleted or
         re-timed old flight): walk the whole logbook now, in this run.
         """
+        self.rounding_unit = schedule.rounding_unit_for(self.owner)
         if self.mode != quick.QUICK:
+            self._learn_rounding_unit()
             return
         self.expected = self.manifest.totals()
         if self.escalate_because:
             reason = self.escalate_because
         elif self.remote is None:
             reason = quick.TOTALS_MISSING
-        elif not self.remote.matches(self.expected):
+        elif not tripwire.check(self.remote.flights, self.remote.total_time, self.expected, self.rounding_unit,
+                                walked_all=False).agrees:
             reason = quick.TOTALS_DISAGREE
         else:
             return
@@ -508,6 +514,15 @@ class MyFlightbookSync:
         self.mode, self.escalated, self.full_reason = quick.FULL, True, reason
         self.report(phase="flights", mode=self.mode, escalated=True)
         self.walk_all()
+        self._learn_rounding_unit()
+
+    def _learn_rounding_unit(self) -> None:
+        if self.remote is None:
+            return
+        walked = self.manifest.totals()
+        self.expected = self.expected or walked  # an escalated run's details keep what the quick read compared
+        self.rounding_unit = tripwire.check(self.remote.flights, self.remote.total_time, walked, self.rounding_unit,
+                                            walked_all=True).rounding_unit
 
     def walk(self, fq: str, already_stored: set[int] = frozenset()) -> set[int]:
         """Store every page of the flights `fq` selects; returns the FlightIDs MyFlightbook listed."""
@@ -744,7 +759,7 @@ class MyFlightbookSync:
             "full_reason": self.full_reason,
             "window": self.window.as_dict() if self.window else None,
             "tripwire": {"myflightbook": self.remote.as_dict() if self.remote else None,
-                         "seen": self.expected.as_dict() if self.expected else None},
+                         "seen": self.expected.as_dict(self.rounding_unit) if self.expected else None},
             "refetched_by_id": self.refetched,
             "deleted_on_myflightbook_count": self.deleted_count,
         }

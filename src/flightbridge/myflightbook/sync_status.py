@@ -85,7 +85,7 @@ def page_view(user) -> dict:
     lifetime = logbook_services.totals_for(user, SOURCE)
     # The 12-month rollup is computed as the page renders (one query), so it tells the truth right after
     # a Logger import or an undo, not only once the next sync stores it.
-    rollup = rollup_lines(user) if Flight.objects.filter(owner=user).exists() else []
+    rollup = rollup_lines(user, rounding_unit=schedule.rounding_unit_for(user)) if Flight.objects.filter(owner=user).exists() else []
     return {
         **synced_counts(user),
         "currency": logbook_services.currency_for(user),

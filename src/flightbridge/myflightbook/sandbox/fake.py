@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flightbridge.errors import FatalError, NeedsReauth
+from flightbridge.logbook.rounding import MINUTES, rounded_total
 from flightbridge.myflightbook.client import MyFlightbookClient
 from flightbridge.myflightbook.mapping import parse_mfb_date
 
@@ -77,14 +78,16 @@ TOTALS = [
 COMPUTED = "computed"
 
 
-def logbook_totals(flights: list[dict]) -> list[dict]:
+def logbook_totals(flights: list[dict], rounding_unit: int = MINUTES) -> list[dict]:
     """The two Overall rows MyFlightbook computes for the whole logbook: "Total Time" and "Flights".
 
-    Rows whose value is 0 are left out, as TotalsForUserWithQuery does.
+    "Total Time" is Totals.cs's `SUM(ROUND(totalFlightTime * qf)) / qf` with the pilot's rounding unit
+    (minutes by default): each flight rounded before the sum. Rows whose value is 0 are left out, as
+    TotalsForUserWithQuery does.
     """
-    total = sum((Decimal(str(row.get("TotalFlightTime", 0) or 0)) for row in flights), Decimal(0))
+    total = rounded_total(((Decimal(str(row.get("TotalFlightTime", 0) or 0)), 1) for row in flights), rounding_unit)
     items = [
-        {"Value": total.quantize(Decimal("0.0001")), "Description": "Total Time", "SubDescription": "", "NumericType": 2,
+        {"Value": total, "Description": "Total Time", "SubDescription": "", "NumericType": 2,
          "IsTime": True, "Group": 7, "GroupName": "Overall"},
         {"Value": Decimal(len(flights)).quantize(Decimal("0.1")), "Description": "Flights", "SubDescription": "", "IsInt": True,
          "Group": 7, "GroupName": "Overall"},
@@ -103,8 +106,9 @@ class FakeMyFlightbook:
     min_interval_ms = 0
     SERVED = ("AircraftForUser", "FlightsWithQueryAndOffset", "GetCurrencyForUser", "TotalsForUserWithQuery")
 
-    def __init__(self, flights=None, aircraft=None, currency=None, totals=None, *, fail_on=None):
+    def __init__(self, flights=None, aircraft=None, currency=None, totals=None, *, fail_on=None, rounding_unit=MINUTES):
         self.flights = list(flights or [])
+        self.rounding_unit = rounding_unit  # the pilot's MathRoundingUnit, for COMPUTED totals
         self.aircraft = list(AIRCRAFT if aircraft is None else aircraft)
         self.currency = list(CURRENCY if currency is None else currency)
         self.totals = COMPUTED if totals == COMPUTED else list(TOTALS if totals is None else totals)
@@ -124,7 +128,7 @@ class FakeMyFlightbook:
         if method == "GetCurrencyForUser":
             return self.currency
         if method == "TotalsForUserWithQuery":
-            return logbook_totals(self.flights) if self.totals is COMPUTED else self.totals
+            return logbook_totals(self.flights, self.rounding_unit) if self.totals is COMPUTED else self.totals
         raise FatalError(f"the in-memory MyFlightbook answers only {', '.join(self.SERVED)}, not {method}")
 
     def matching(self, fq: Any) -> list[dict]:

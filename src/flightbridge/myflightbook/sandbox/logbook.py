@@ -187,13 +187,22 @@ class Account:
     named_queries: list[dict]
     property_types: list[dict]
     extra: dict = field(default_factory=dict)
+    #: the pilot's MathRoundingUnit (Profile.cs): totals round each flight to minutes (60) or hundredths (100)
+    rounding_unit: int = 60
+    #: compute the flight-experience items and the flight review from `flights` (sandbox/currency.py)
+    currency_from_flights: bool = False
 
     def aircraft_by_id(self) -> dict[int, dict]:
         return {row["AircraftID"]: row for row in self.aircraft}
 
     def currency_in(self, culture: Culture) -> list[dict]:
         """GetCurrencyForUser's items, with labels, dates and numbers in `culture`."""
-        return [spec.render(culture) for spec in self.currency_items]
+        specs = self.currency_items
+        if self.currency_from_flights:
+            from flightbridge.myflightbook.sandbox.currency import currency_specs
+
+            specs = currency_specs(self, specs, MODEL_BY_ID)
+        return [spec.render(culture) for spec in specs]
 
     @property
     def currency(self) -> list[dict]:
@@ -550,7 +559,7 @@ def _property_types() -> list[dict]:
 
 
 def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = None, username: str = USERNAME,
-                     date_style: str = "iso") -> Account:
+                     date_style: str = "iso", rounding_unit: int = 60, currency_from_flights: bool = False) -> Account:
     """The sandbox's pilot. `date_style="mdy"` writes flight dates as M/D/YYYY (what the seed describes)."""
     today = today or date.today()
     rng = random.Random(f"mfb-sandbox|{seed}")
@@ -563,4 +572,5 @@ def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = 
     return Account(
         username=username, today=today, aircraft=aircraft, flights=flight_rows, flight_dates=flight_dates,
         currency_items=_currency(rng, today, aircraft, username), named_queries=named, property_types=_property_types(),
+        rounding_unit=rounding_unit, currency_from_flights=currency_from_flights,
     )

@@ -20,8 +20,9 @@ CLIENT_ID, CLIENT_SECRET = "flightbridge-sandbox", "sandbox-secret"
 
 
 class SandboxProcess:
-    def __init__(self, *, flights: int = 250, seed: int = 1, latency_ms: int = 0, startup_timeout: float = 120.0):
-        self.flights, self.seed, self.latency_ms = flights, seed, latency_ms
+    def __init__(self, *, flights: int = 250, seed: int = 1, latency_ms: int = 0, startup_timeout: float = 120.0,
+                 rounding_unit: int = 60):
+        self.flights, self.seed, self.latency_ms, self.rounding_unit = flights, seed, latency_ms, rounding_unit
         self.startup_timeout = startup_timeout
         self.client_id, self.client_secret = CLIENT_ID, CLIENT_SECRET
         self.url = ""
@@ -35,7 +36,7 @@ class SandboxProcess:
         env = {**os.environ, "MFB_CLIENT_ID": CLIENT_ID, "MFB_CLIENT_SECRET": CLIENT_SECRET, "PYTHONUNBUFFERED": "1"}
         self._process = subprocess.Popen(
             [sys.executable, "-m", "flightbridge", "mfb-sandbox", "--port", "0", "--flights", str(self.flights),
-             "--seed", str(self.seed), "--latency-ms", str(self.latency_ms)],
+             "--seed", str(self.seed), "--latency-ms", str(self.latency_ms), "--rounding-unit", str(self.rounding_unit)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         deadline = time.monotonic() + self.startup_timeout

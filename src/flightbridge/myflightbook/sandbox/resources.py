@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any, Callable
 
+from flightbridge.logbook.rounding import rounded_units
 from flightbridge.myflightbook.sandbox.culture import EN_US, Culture, culture_for
 from flightbridge.myflightbook.sandbox.logbook import (
     AIRPORTS, CAT_CLASSES, MODEL_BY_ID, MODELS, PROPERTY_TYPES, Account, _query, put,
@@ -119,8 +121,10 @@ def matching_flights(account: Account, fq: dict | None) -> list[dict]:
 
 # ---- totals -----------------------------------------------------------------------------------
 
-def _hours(value: Decimal) -> Decimal:
+def _hours(value: Fraction | Decimal) -> Decimal:
     # SUM(ROUND(x*qf))/qf: MySQL division scale 4
+    if isinstance(value, Fraction):
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     return Decimal(value).quantize(Decimal("0.0001"))
 
 
@@ -161,17 +165,23 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
     dropped. No standalone "Approaches" or "Landings" item: those counts live in SubDescriptions."""
     by_aircraft = account.aircraft_by_id()
     user = account.username
+    unit = account.rounding_unit
+
+    def rounded(value: Any) -> Fraction:
+        # Totals.cs: every hour total is SUM(ROUND(x * qf)) / qf, each flight rounded to the pilot's unit first.
+        return Fraction(rounded_units(Decimal(value or 0), unit), unit)
+
     cat: dict[str, list[dict]] = defaultdict(list)
-    icao: dict[str, Decimal] = defaultdict(Decimal)
-    model_time: dict[str, Decimal] = defaultdict(Decimal)
-    complex_time = tailwheel_time = Decimal(0)
-    sums: dict[str, Decimal] = defaultdict(Decimal)
+    icao: dict[str, Fraction] = defaultdict(Fraction)
+    model_time: dict[str, Fraction] = defaultdict(Fraction)
+    complex_time = tailwheel_time = Fraction(0)
+    sums: dict[str, Fraction] = defaultdict(Fraction)
     props: dict[int, int] = defaultdict(int)
     counts = defaultdict(int)
     for flight in flights:
         aircraft = by_aircraft.get(flight.get("AircraftID"), {})
         model = MODEL_BY_ID.get(aircraft.get("ModelID"))
-        total = flight.get("TotalFlightTime", Decimal(0))
+        total = rounded(flight.get("TotalFlightTime", Decimal(0)))
         if model is not None:
             cat[model.cat_class].append(flight)
             if model.icao and total:
@@ -182,7 +192,7 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
             if model.tailwheel:
                 tailwheel_time += total
         for key in ("CrossCountry", "Nighttime", "IMC", "SimulatedIFR", "GroundSim", "Dual", "CFI", "SIC", "PIC", "TotalFlightTime"):
-            sums[key] += flight.get(key, Decimal(0))
+            sums[key] += rounded(flight.get(key, Decimal(0)))
         counts["landings"] += flight.get("Landings", 0)
         counts["day"] += flight.get("FullStopLandings", 0)
         counts["night"] += flight.get("NightLandings", 0)
@@ -196,7 +206,7 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
     items: list[dict] = []
     for name in sorted(cat):
         rows = cat[name]
-        time = sum((f.get("TotalFlightTime", Decimal(0)) for f in rows), Decimal(0))
+        time = sum((rounded(f.get("TotalFlightTime", Decimal(0))) for f in rows), Fraction(0))
         sub = _landings_text(culture, sum(f.get("Landings", 0) for f in rows), sum(f.get("FullStopLandings", 0) for f in rows),
                              sum(f.get("NightLandings", 0) for f in rows), sum(f.get("Approaches", 0) for f in rows))
         items.append(_total_item(_hours(time), name, 1, culture.text("group_1"), sub=sub,
@@ -219,7 +229,7 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
         ("Cross Country", sums["CrossCountry"], "", {"HasXC": True}),
         ("Night", sums["Nighttime"], "", {"HasNight": True}),
         (culture.text("instrument_time"), instrument,
-         culture.text("instrument_note", culture.number(sums["IMC"]), culture.number(sums["SimulatedIFR"])), {"HasAnyInstrument": True}),
+         culture.text("instrument_note", culture.number(_hours(sums["IMC"])), culture.number(_hours(sums["SimulatedIFR"]))), {"HasAnyInstrument": True}),
         ("IMC", sums["IMC"], "", {"HasIMC": True}),
         ("Simulated Instrument", sums["SimulatedIFR"], "", {"HasSimIMCTime": True}),
         ("Ground Simulator", sums["GroundSim"], "", {"HasGroundSim": True}),

@@ -1,0 +1,30 @@
+"""Hour totals added up the way MyFlightbook adds them (Totals.cs ~1000-1013, issue 20).
+
+MyFlightbook rounds each flight to the pilot's rounding unit before it sums: `SUM(ROUND(x * qf)) / qf`,
+with `qf` the pilot's MathRoundingUnit (Profile.cs ~767: 60 by default, whole minutes; or 100, hundredths)
+and MySQL's DECIMAL ROUND, half away from zero; the division keeps 4 places. Totals meant to be compared
+line by line with MyFlightbook's (the computed-local rollup, the sync's tripwire) use these functions.
+Pure, exact `Decimal` arithmetic: never floats, whose ROUND of 0.075 × 60 falls the wrong way.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+
+MINUTES = 60  # MyFlightbook's default MathRoundingUnit
+HUNDREDTHS = 100
+ROUNDING_UNITS = (MINUTES, HUNDREDTHS)
+TOTAL_QUANTUM = Decimal("0.0001")  # MySQL's DECIMAL division keeps 4 more places (div_precision_increment)
+
+
+def rounded_units(hours: Decimal, unit: int) -> int:
+    """ROUND(hours * unit) as MySQL rounds a DECIMAL: half away from zero (Decimal's ROUND_HALF_UP is that)."""
+    return int((Decimal(hours) * unit).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def rounded_total(times: Iterable[tuple[Decimal, int]], unit: int) -> Decimal:
+    """`SUM(ROUND(x * unit)) / unit` over (time, how many flights have it) pairs, to MySQL's 4 places: the
+    total MyFlightbook shows for these flights."""
+    units = sum(rounded_units(time, unit) * count for time, count in times)
+    return (Decimal(units) / unit).quantize(TOTAL_QUANTUM, rounding=ROUND_HALF_UP)
