@@ -301,3 +301,18 @@ def test_enumerated_flights_fetch_known_flights_by_id(sandbox, token):
     wanted = [sandbox.account.flights[3]["FlightID"], sandbox.account.flights[40]["FlightID"], 1]  # 1: not in the logbook
     body = get(sandbox, token, "FlightsWithQueryAndOffset", fq=json.dumps({"EnumeratedFlights": wanted}), offset="0", maxCount="0")
     assert [flight["FlightID"] for flight in json.loads(body.text)] == wanted[:2]  # newest first, unknown ids absent
+
+
+def test_night_time_is_flown_after_dark_and_day_flights_by_day():
+    """The demo had a 09:40-local flight with 0.57 h of night and two night landings: a flight with night
+    time starts 17:00-21:00 in the US (01:00-04:59 UTC the next day), one without between 06:00 and 15:00."""
+    from datetime import datetime
+
+    account = generate_account(flights=400, seed=1, today=TODAY)
+    starts = [(Decimal(str(row.get("Nighttime", 0))), datetime.fromisoformat(row["FlightStart"].replace("Z", "+00:00")))
+              for row in account.flights if row.get("FlightStart")]
+    night = [start for hours, start in starts if hours > 0]
+    day = [start for hours, start in starts if hours == 0]
+    assert night and day
+    assert {start.hour for start in night} <= {1, 2, 3, 4}
+    assert {start.hour for start in day} <= set(range(14, 23))

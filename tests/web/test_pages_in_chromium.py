@@ -124,6 +124,8 @@ def pages(live_server, pilot) -> dict[str, str]:
         "logger-qr": f"/logbook/export/logger?flight={flight.pk}",
         "logger-import": "/logbook/import/logger",
         "fleet-sync": "/fleet/sync/",
+        "fleet-source-new": "/fleet/sources/new",
+        "fleet-source-edit": f"/fleet/sources/{DataSourceConfig.objects.order_by('pk').first().pk}/edit",
         "not-found": "/logbook/no-such-page/",
     }
 

@@ -385,7 +385,12 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
         row["FlightID"] = flight_id
         start = None
         if not is_sim and rng.random() < 0.6:
-            start = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randrange(14, 23), minutes=rng.randrange(0, 60, 5))
+            hour = rng.randrange(14, 23)  # 06:00-15:00 in the US west, 09:00-18:00 in the east: daylight
+            if night:
+                # A flight with night time flies after dark: 17:00-21:00 local in the US, which is 01:00-04:00
+                # UTC the next day (a logbook date before the UTC date, docs/pilots.md "The date of a flight").
+                hour = 25 + (hour - 14) % 4
+            start = datetime.combine(day, datetime.min.time()) + timedelta(hours=hour, minutes=rng.randrange(0, 60, 5))
             row["FlightStart"] = utc(start)
             row["FlightEnd"] = utc(start + timedelta(minutes=int(float(total) * 60)))
         if not is_sim and tail in ("N52417", "N731PA"):
