@@ -149,8 +149,11 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
         category_class = rng.choice(["Glider", "Helicopter"]) if old_only else rng.choice(classes)
         landings = rng.choice([0, 1, 1, 2, 3])
         night = rng.random() < 0.15
+        typed = category_class == "AMEL (B737)"  # as the MyFlightbook mapping stores it: the type only in the record
         rows.append(Flight(owner=user, date=today - timedelta(days=days), source=rng.choice(["myflightbook", "logger"]),
-                           tail_number=f"N{rng.randrange(5)}{category_class[:2]}", category_class=category_class,
+                           tail_number=f"N{rng.randrange(5)}{category_class[:2]}",
+                           category_class="AMEL" if typed else category_class,
+                           raw={"CatClassDisplay": category_class} if typed else None,
                            simulator_type=rng.choice(["REAL"] * 8 + ["FFS", "AATD"]),
                            day_landings=0 if night else landings, night_landings=landings if night else 0,
                            night_full_stop_landings=landings if night and rng.random() < 0.7 else 0,
@@ -164,3 +167,14 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
         some_flights = currency_report.currency_flights(user, day, **also)
         assert compute_currency(some_flights, day, **also) == every
         assert len(some_flights) < len(rows)
+
+
+def test_a_type_rated_aircraft_counts_for_its_type_and_class(api, user):
+    # MyFlightbook's category/class comes without the type; its CatClassDisplay names it.
+    jet = make_flight(user, 20, category_class="AMEL", tail_number="N737FB", day_landings=2, day_takeoffs=2)
+    Flight.objects.filter(pk=jet.pk).update(raw={"CatClassDisplay": "AMEL (B737)"})
+    make_flight(user, 5, source="logger", category_class="", tail_number="N737FB", day_landings=1, day_takeoffs=1)
+    items = computed(api)
+    assert items[("passenger_day_90", "AMEL (B737)")]["status"] == "current"
+    assert items[("passenger_day_90", "AMEL")]["status"] == "current"
+    assert len(items[("passenger_day_90", "AMEL (B737)")]["flights"]) == 2

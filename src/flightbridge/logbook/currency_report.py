@@ -16,6 +16,7 @@ from operator import itemgetter
 
 from django.db import connection
 from django.db.models import CharField, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +56,10 @@ _COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landing
 # review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
 _MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
 _TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
+# The type rating a flight needs: MyFlightbook's CatClassDisplay ("AMEL (B737)"), which issue 20's
+# `category_class` keeps without the type. This (and `_with_type`) is the one place to change when the
+# flight or its aircraft carries its type.
+_TYPE_SOURCE = KeyTextTransform("CatClassDisplay", "raw")
 
 @dataclass(frozen=True)
 class ComparedItem:
@@ -90,9 +95,9 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
     flights = []
     append = flights.append
     for (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
-         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred) in rows:
+         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred, display) in rows:
         day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
-        text = category_class or aircraft_class.get(tail, "")
+        text = _with_type(category_class, display) or aircraft_class.get(tail, "")
         known = classes.get(text)
         if known is None:
             known = classes[text] = _class_and_type(text)
@@ -101,6 +106,13 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
                               day_takeoffs + night_takeoffs, day_full_stops + night_full_stops, night_full_stops,
                               night_takeoffs, approaches, holds, bool(flight_review), bool(ipc), False, bool(inferred)))
     return flights
+
+
+def _with_type(category_class: str, display: str | None) -> str:
+    """The flight's class with its type when MyFlightbook's display names one for that class: "AMEL (B737)"."""
+    if display and category_class and display.endswith(")") and display.startswith(category_class + " ("):
+        return display
+    return category_class
 
 
 def _class_and_type(text: str) -> tuple[str, str]:
@@ -127,7 +139,9 @@ _ANY_INSTRUMENT = Q(approaches__gt=0) | Q(holds__gt=0) | Q(ipc=True)
 def _fetch(query) -> list[tuple]:
     """Rows of `_COLUMNS + _MARKERS`, newest first. The date comes as text: Django's SQLite driver parses
     every date column in Python (a third of a 50,000-flight read); it is parsed once per day instead."""
-    query = query.order_by().annotate(day=Cast("date", output_field=CharField())).values_list(*_COLUMNS, *_MARKERS)
+    query = (query.order_by()
+             .annotate(day=Cast("date", output_field=CharField()), class_display=_TYPE_SOURCE)
+             .values_list(*_COLUMNS, *_MARKERS, "class_display"))
     # The ORM's own query, read through the cursor: turning rows into dicts or models first cost more than
     # the whole computation (benchmarks/bench_currency.py).
     sql, params = query.query.sql_with_params()
@@ -150,6 +164,10 @@ def currency_flights(owner, today: date | None = None, *, also_classes=(), also_
     cutoff = today - timedelta(days=RECENT_DAYS)
     rows = _fetch(flights_here.filter(date__gte=cutoff))
     older = flights_here.filter(date__lt=cutoff)
+    # Which classes (and registrations) the older flights are in. Not their types: reading MyFlightbook's
+    # record of every older flight cost more than the rest of the read; a type's stripe is known from the
+    # recent flights or from MyFlightbook's items (it lists every type ever current), and the older flights
+    # of its class are read whenever one of that class's items is not complete.
     older_pairs = set(older.order_by().values_list("category_class", "tail_number").distinct())
     aircraft_class = _aircraft_classes(rows, older_pairs)
     flights = _currency_flights(rows, aircraft_class)
@@ -166,7 +184,7 @@ def _aircraft_classes(rows: list[tuple], older_pairs: set[tuple[str, str]]) -> d
     aircraft_class: dict[str, str] = {}
     for row in rows:
         if row[_TAIL] and row[_CLASS]:
-            aircraft_class.setdefault(row[_TAIL], row[_CLASS])
+            aircraft_class.setdefault(row[_TAIL], _with_type(row[_CLASS], row[-1]))
     for category_class, tail in sorted(older_pairs):
         if tail and category_class:
             aircraft_class.setdefault(tail, category_class)
@@ -184,11 +202,17 @@ def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple
                        and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS)}
     # (stored class, what to read) → the registrations of its flights that name no class (for those only).
     needs: dict[tuple[str, Q], set[str]] = defaultdict(set)
+    typed: dict[str, list[str]] = defaultdict(list)  # class → its type stripes the items know
+    for item in items:
+        if item.kind == PASSENGERS and not item.category.endswith(TAILWHEEL_SUFFIX):
+            category_class, type_name = _class_and_type(item.category)
+            if type_name:
+                typed[category_class].append(item.category)
     for stored, tail in older_pairs:
         category_class, type_name = _class_and_type(stored or aircraft_class.get(tail, ""))
         if not category_class:
             continue
-        stripes = [category_class] + ([f"{category_class} ({type_name})"] if type_name else [])
+        stripes = [category_class, *typed[category_class]] + ([f"{category_class} ({type_name})"] if type_name else [])
         wanted = None
         if any((PASSENGERS, stripe) not in done for stripe in stripes):
             wanted = _ANY_LANDING
