@@ -90,6 +90,10 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
     page.goto(f"{base}/fleet/sync/")
     page.click('button[data-action="sync-all"]')
     page.wait_for_selector('#jobs li[data-job-status="succeeded"]', timeout=120_000)
+    page.goto(f"{base}/logbook/aircraft/")
+    aircraft_path = page.locator("tr[data-aircraft-id] td a").first.get_attribute("href")
+    page.goto(f"{base}/fleet/sync/")
+    edit_path = page.locator('a[data-action="edit"]').first.get_attribute("href")
     page.goto(f"{base}/logbook/")
     flight_path = page.locator("tr[data-flight-id] td[data-col='date'] a").first.get_attribute("href")
     flight_id = flight_path.rstrip("/").rsplit("/", 1)[1]
@@ -101,11 +105,15 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
         "logger-export": "/logbook/export/logger?from=2025-01-01&export=1",
         "logger-qr": f"/logbook/export/logger?flight={flight_id}",
         "fleet-sync": "/fleet/sync/",
+        "fleet-source-new": "/fleet/sources/new",
+        "fleet-source-edit": edit_path,
         "mfb-fleet": "/fleet/myflightbook/",
         "csv-export": "/logbook/export/csv",
         "csv-import": "/logbook/import/csv",
         "log-flight": "/logbook/flights/new",
         "flight-check": "/logbook/check/",
+        "aircraft": "/logbook/aircraft/",
+        "aircraft-detail": f"{aircraft_path}?q=cessna",
         "404": "/logbook/no-such-page/",
     }
 
@@ -164,6 +172,11 @@ def main() -> None:
                     page.click("#log-save")
                     page.wait_for_selector("#refused")
                     shoot(page, "log-flight-refused", width)
+                    # The model sync's preview of the demo's source (a POST: what a sync would do, nothing saved).
+                    page.goto(f"{base}/fleet/sync/")
+                    page.locator('button[data-action="preview"]').first.click()
+                    page.wait_for_selector("#source-preview")
+                    shoot(page, "fleet-preview", width)
                     context.close()
                 browser.close()
         except BaseException:

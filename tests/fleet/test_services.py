@@ -175,7 +175,16 @@ def test_each_record_is_written_whole_or_not_at_all(source, drain_jobs, monkeypa
             raise IntegrityError("simulated clash")
         return original(self, *args, **kwargs)
 
+    # The page's new models go in as one INSERT; a clash there sends every record down its own savepoint.
+    original_insert = runs.insert_rows
+
+    def flaky_insert(model, rows, **kwargs):
+        if model is AircraftModel and any(row["external_id"] == "cirrus-sr20" for row in rows):
+            raise IntegrityError("simulated clash")
+        return original_insert(model, rows, **kwargs)
+
     monkeypatch.setattr(AircraftModel, "save", flaky_save)
+    monkeypatch.setattr(runs, "insert_rows", flaky_insert)
     job = run_sync(source, drain_jobs)
     assert job.result["created"] == 29 and job.result["failed"] == 1
     assert not AircraftModel.objects.filter(external_id="cirrus-sr20").exists()
@@ -296,4 +305,21 @@ def test_a_key_assigned_in_clear_is_sealed_on_save(sandbox, drain_jobs):
     source = DataSourceConfig.objects.create(name="Shell-made", endpoint=sandbox.url, api_key=SANDBOX_KEY)
     stored = DataSourceConfig.objects.values_list("api_key", flat=True).get(pk=source.pk)
     assert SANDBOX_KEY not in stored and stored.startswith("fbv1.")
+    assert run_sync(source, drain_jobs).status == JobStatus.SUCCEEDED
+
+
+def test_a_page_over_the_size_cap_is_refused_while_it_streams_with_a_clear_log(source, sandbox, drain_jobs, settings):
+    """Issue 22: a 50 MB answer was read whole into the web process. It is read as a stream and refused
+    past FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES (default 8 MiB), with no Content-Length to trust."""
+    assert settings.FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES == 8 * 1024 * 1024
+    sandbox.control({"huge_page": 50 * 1024 * 1024})
+    job = run_sync(source, drain_jobs)
+    assert job.status == JobStatus.FAILED and job.error == "fatal"
+    assert "sent more than 8,388,608 bytes for page 1" in job.message
+    [failure] = SyncLog.objects.filter(success=False)
+    assert "FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES" in failure.error and failure.data_source == source
+    assert AircraftModel.objects.count() == 0
+    # Under the cap the same padded answer is read (a valid, empty feed).
+    settings.FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES = 64 * 1024 * 1024
+    sandbox.control({"huge_page": 2 * 1024 * 1024})
     assert run_sync(source, drain_jobs).status == JobStatus.SUCCEEDED

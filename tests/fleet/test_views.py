@@ -93,3 +93,52 @@ def test_sync_page_in_chromium(live_server, browser_page, admin_user, sandbox, j
     page.reload()
     assert page.locator('[data-status="status"]').inner_text() == "degraded"
     assert "HTTP 503" in page.locator("#errors").inner_text()
+
+
+def test_a_data_source_is_added_and_edited_in_the_browser_with_its_key_write_only(client, user, sandbox):
+    from flightbridge.fleet.models import DataSourceConfig
+
+    client.force_login(user)
+    assert client.get("/fleet/sources/new").status_code == 403  # needs "create integration connections"
+    client.force_login(grant(user, "view_datasourceconfig", "add_datasourceconfig", "change_datasourceconfig"))
+    page = client.get("/fleet/sync/").content.decode()
+    assert 'id="add-source"' in page
+    form = {"name": "Type Catalog", "endpoint": sandbox.url, "direction": "outbound", "sync_frequency": "daily",
+            "auth_type": "api_key", "username": "", "api_key": "typed-key-91"}
+    assert client.post("/fleet/sources/new", form)["Location"] == "/fleet/sync/"
+    source = DataSourceConfig.objects.get(name="Type Catalog")
+    assert source.get_secret("api_key").reveal() == "typed-key-91" and source.sync_frequency == "daily"
+
+    edit = client.get(f"/fleet/sources/{source.pk}/edit").content.decode()
+    assert "typed-key-91" not in edit and 'data-api-key="set"' in edit and 'name="remove_api_key"' in edit
+    client.post(f"/fleet/sources/{source.pk}/edit", {**form, "status": "active", "api_key": "", "sync_frequency": "weekly"})
+    source.refresh_from_db()
+    assert source.get_secret("api_key").reveal() == "typed-key-91" and source.sync_frequency == "weekly"  # empty box keeps it
+    refused = client.post(f"/fleet/sources/{source.pk}/edit", {**form, "status": "active", "endpoint": "ftp://x"})
+    assert 'id="refused"' in refused.content.decode() and refused.status_code == 200
+    client.post(f"/fleet/sources/{source.pk}/edit", {**form, "status": "active", "api_key": "", "remove_api_key": "on"})
+    source.refresh_from_db()
+    assert not source.has_secret("api_key")
+    duplicate = client.post("/fleet/sources/new", form).content.decode()
+    assert "already exists" in duplicate and DataSourceConfig.objects.count() == 1
+
+
+def test_preview_in_the_browser_shows_old_values_only_to_those_who_may_read_models(client, user, sandbox, django_user_model):
+    from flightbridge.fleet.models import SyncLog
+
+    source = make_source("Type Catalog", sandbox.url)
+    AircraftModel.objects.create(name="Cessna 172S (old name)", manufacturer="Cessna", model_number="172S",
+                                 external_id="cessna-172s", external_data_source="Type Catalog")
+    client.force_login(grant(user, "view_datasourceconfig", "manage_datasourceconfig"))
+    assert 'data-action="preview"' in client.get("/fleet/sync/").content.decode()
+    blind = client.post(f"/fleet/sources/{source.pk}/preview").content.decode()
+    assert "A sync would create 29, update 1, leave" in " ".join(blind.split())
+    assert "Cessna 172S (old name)" not in blind and "Cessna 172S Skyhawk SP" in blind
+    assert "Current values are shown only to those who may read aircraft models" in blind
+    client.force_login(grant(user, "view_aircraftmodel"))
+    seen = client.post(f"/fleet/sources/{source.pk}/preview").content.decode()
+    assert "<del>Cessna 172S (old name)</del> → <ins>Cessna 172S Skyhawk SP</ins>" in seen
+    assert SyncLog.objects.count() == 0 and AircraftModel.objects.get(external_id="cessna-172s").name == "Cessna 172S (old name)"
+    other = django_user_model.objects.create_user(username="nobody", password="nobody-password-1")
+    client.force_login(grant(other, "view_datasourceconfig"))
+    assert client.post(f"/fleet/sources/{source.pk}/preview").status_code == 403

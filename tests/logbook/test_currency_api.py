@@ -98,3 +98,83 @@ def test_edits_and_deletes_show_at_once(api, user):
     assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
     Flight.objects.filter(pk=flights[1].pk).update(day_landings=2, day_takeoffs=2)
     assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "current"
+
+
+def test_a_logger_import_an_edit_and_an_undo_show_at_once(api, user):
+    from flightbridge.logbook import entry
+    from flightbridge.logbook.services import revert_import
+    from flightbridge.logger import services as logger_services
+
+    today = timezone.localdate()
+    make_flight(user, 50, day_landings=1, day_takeoffs=1)  # MyFlightbook's N12345 is ASEL
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
+    package = {"entries": [{"importId": f"cur-{n}", "entryType": "Flight", "departureDate": (today - timedelta(days=days)).isoformat(),
+                            "aircraftRegistration": "N12345", "numberOfDayLandings": 1, "numberOfDayTakeOffs": 1}
+                           for n, days in enumerate((4, 9))],
+               "metadata": {"appName": "Logger", "appVersion": "1", "isUTC": True}}
+    result = logger_services.import_package(user, package)
+    item = computed(api)[("passenger_day_90", "ASEL")]
+    assert item["status"] == "current" and item["expires_on"] == (today - timedelta(days=50) + timedelta(days=90)).isoformat()
+    assert item["differs_because"] is None or "Logger" in item["differs_because"]
+    assert [flight["source"] for flight in item["flights"]] == ["logger", "logger", "myflightbook"]
+    # An edit on the flight's page: the older Logger flight loses its landing.
+    older = Flight.objects.get(owner=user, external_id__endswith="cur-1")
+    entry.edit_flight(user, older.pk, {"day_landings": 0, "day_full_stop_landings": 0, "day_takeoffs": 0})
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
+    entry.edit_flight(user, older.pk, {"day_landings": 1, "day_full_stop_landings": 1, "day_takeoffs": 1})
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "current"
+    # Undo of the Logger run removes its flights (one edited later than a second after the run would stay).
+    removed = revert_import(user, result.batch.pk).removed_flights
+    assert removed >= 1 and Flight.objects.filter(owner=user, source="logger").count() == 2 - removed
+    assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(user, seed):
+    """The read skips older flights that cannot change an item (currency_report.RECENT_DAYS): on random
+    logbooks of 12 years, with classes flown only long ago, unknown classes, IPCs and reviews, the items are
+    exactly those computed from every flight."""
+    import random
+
+    from flightbridge.logbook import currency_report
+    from flightbridge.logbook.currency import compute_currency
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    classes = ["ASEL", "ASEL", "AMEL", "AMEL (B737)", "Helicopter", "Glider", ""]
+    rows = []
+    for n in range(700):
+        old_only = n % 11 == 0  # some classes appear only years ago
+        days = rng.randrange(900, 4400) if old_only else rng.randrange(0, 4400)
+        category_class = rng.choice(["Glider", "Helicopter"]) if old_only else rng.choice(classes)
+        landings = rng.choice([0, 1, 1, 2, 3])
+        night = rng.random() < 0.15
+        typed = category_class == "AMEL (B737)"  # as the MyFlightbook mapping stores it: the type only in the record
+        rows.append(Flight(owner=user, date=today - timedelta(days=days), source=rng.choice(["myflightbook", "logger"]),
+                           tail_number=f"N{rng.randrange(5)}{category_class[:2]}",
+                           category_class="AMEL" if typed else category_class,
+                           raw={"CatClassDisplay": category_class} if typed else None,
+                           simulator_type=rng.choice(["REAL"] * 8 + ["FFS", "AATD"]),
+                           day_landings=0 if night else landings, night_landings=landings if night else 0,
+                           night_full_stop_landings=landings if night and rng.random() < 0.7 else 0,
+                           day_takeoffs=0 if night else landings, night_takeoffs=landings if night else 0,
+                           approaches=rng.choice([0, 0, 0, 1, 2, 3]), holds=rng.choice([0, 0, 0, 1]),
+                           ipc=rng.random() < 0.01, flight_review=rng.random() < 0.005))
+    Flight.objects.bulk_create(rows)
+    also = {"also_classes": ["AMEL (B737)", "Gyroplane"], "also_categories": ["Rotorcraft"]}
+    for day in (today, today - timedelta(days=400), today + timedelta(days=200)):
+        every = compute_currency(currency_report.currency_flights(user, day, every_flight=True, **also), day, **also)
+        some_flights = currency_report.currency_flights(user, day, **also)
+        assert compute_currency(some_flights, day, **also) == every
+        assert len(some_flights) < len(rows)
+
+
+def test_a_type_rated_aircraft_counts_for_its_type_and_class(api, user):
+    # MyFlightbook's category/class comes without the type; its CatClassDisplay names it.
+    jet = make_flight(user, 20, category_class="AMEL", tail_number="N737FB", day_landings=2, day_takeoffs=2)
+    Flight.objects.filter(pk=jet.pk).update(raw={"CatClassDisplay": "AMEL (B737)"})
+    make_flight(user, 5, source="logger", category_class="", tail_number="N737FB", day_landings=1, day_takeoffs=1)
+    items = computed(api)
+    assert items[("passenger_day_90", "AMEL (B737)")]["status"] == "current"
+    assert items[("passenger_day_90", "AMEL")]["status"] == "current"
+    assert len(items[("passenger_day_90", "AMEL (B737)")]["flights"]) == 2

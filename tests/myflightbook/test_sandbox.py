@@ -320,3 +320,18 @@ def test_property_types_carry_myflightbooks_real_titles_and_flags(sandbox, token
     assert types[95]["Type"] == 1 and types[164]["Type"] == 2 and types[183]["Type"] == 5
     totals = json.loads(get(sandbox, token, "TotalsForUserWithQuery").text, parse_float=Decimal)
     assert any(item["Description"] == "Takeoffs (any)" for item in totals)
+
+
+def test_night_time_is_flown_after_dark_and_day_flights_by_day():
+    """The demo had a 09:40-local flight with 0.57 h of night and two night landings: a flight with night
+    time starts 17:00-21:00 in the US (01:00-04:59 UTC the next day), one without between 06:00 and 15:00."""
+    from datetime import datetime
+
+    account = generate_account(flights=400, seed=1, today=TODAY)
+    starts = [(Decimal(str(row.get("Nighttime", 0))), datetime.fromisoformat(row["FlightStart"].replace("Z", "+00:00")))
+              for row in account.flights if row.get("FlightStart")]
+    night = [start for hours, start in starts if hours > 0]
+    day = [start for hours, start in starts if hours == 0]
+    assert night and day
+    assert {start.hour for start in night} <= {1, 2, 3, 4}
+    assert {start.hour for start in day} <= set(range(14, 23))

@@ -86,3 +86,41 @@ def test_the_flight_page_shows_the_whole_record(client, user):
                         ("signature", "Signed, changed since (invalid)"), ("checkride", "Yes"), ("ipc", "No")):
         assert f'data-field="{field}">{text}</dd>' in html, field
     assert 'data-field="takeoffs_inferred"' in html
+
+
+@pytest.mark.django_db
+def test_a_flights_properties_are_named_from_myflightbooks_table(client, user):
+    """Not "Property type 96: 3519.16": the title MyFlightbook gives property 96, and times in UTC."""
+    flight = Flight.objects.create(owner=user, date=date(2026, 12, 4), custom_properties=[
+        {"PropTypeID": 96, "DecValue": 3519.16}, {"PropTypeID": 120, "TextValue": "Maria Gomez"},
+        {"PropTypeID": 186, "DateValue": "2026-12-04T18:20:00Z"}, {"PropTypeID": 41, "BoolValue": True},
+        {"PropTypeID": 987654, "IntValue": 3}])
+    client.force_login(user)
+    html = client.get(f"/logbook/flights/{flight.pk}").content.decode()
+    listed = html[html.index('data-field="custom_properties"'):]
+    listed = listed[:listed.index("</ul>")]
+    assert [item.split("</li>")[0] for item in listed.split("<li>")[1:]] == [
+        "Tachometer End: 3519.16", "Passenger Names: Maria Gomez", "Block In Time: 2026-12-04 18:20 UTC",
+        "Instrument Proficiency Check (IPC) Received", "MyFlightbook property 987654: 3"]
+    assert "Property type" not in html
+
+
+@pytest.mark.django_db
+def test_currency_details_are_said_once_in_the_pages_date_form(client, user):
+    from flightbridge.logbook.models import CurrencyRecord
+
+    CurrencyRecord.objects.create(owner=user, kind="instrument", label="IFR - Instrument", status="NON_COMPLIANT",
+                                  value="Expired: 3/1/2026", discrepancy="IPC is required.", ipc_required=True,
+                                  expires_on=date(2026, 3, 1))
+    CurrencyRecord.objects.create(owner=user, kind="basicmed", label="BasicMed", status="CURRENT",
+                                  value="Expires: 8/5/2027", expires_on=date(2027, 8, 5))
+    CurrencyRecord.objects.create(owner=user, kind="passenger_day_90", label="ASEL - Passengers", status="NON_COMPLIANT",
+                                  value="Expired: 8/5/2026", discrepancy="(Short by 1 landing, since 7/1/2026)",
+                                  expires_on=date(2026, 8, 5))
+    client.force_login(user)
+    html = client.get("/logbook/").content.decode()
+    rows = {kind: html[html.index(f'data-currency-kind="{kind}"'):][:html[html.index(f'data-currency-kind="{kind}"'):].index("</tr>")]
+            for kind in ("instrument", "basicmed", "passenger_day_90")}
+    assert "IPC required</strong> </td>" in rows["instrument"] and "IPC is required" not in rows["instrument"]
+    assert "8/5/2027" not in rows["basicmed"] and rows["basicmed"].count("2027-08-05") == 1  # the Expires column only
+    assert "(Short by 1 landing, since 2026-07-01)" in rows["passenger_day_90"]

@@ -117,7 +117,10 @@ MYFLIGHTBOOK_PROPERTIES = (
     "Landings - Touch and Go (Night)", "Hobbs Start", "Hobbs End", "Engine Start", "Engine End", "Tachometer Start",
     "Tachometer End", "Cat/Class Override",
 )
-MYFLIGHTBOOK_HEADER = MYFLIGHTBOOK_TEMPLATE + MYFLIGHTBOOK_PROPERTIES
+# The flight's category/class as MyFlightbook's own export names the column (Backup.cs; CatClassDisplay without
+# the type rating): the importer derives it from the aircraft, other readers (and ours) take it from here.
+MYFLIGHTBOOK_AIRCRAFT = ("Category/Class",)
+MYFLIGHTBOOK_HEADER = MYFLIGHTBOOK_TEMPLATE + MYFLIGHTBOOK_PROPERTIES + MYFLIGHTBOOK_AIRCRAFT
 # Properties with a column of their own above (or read into the flight's fields): never repeated as a
 # carried-property column. 73/93 takeoffs, 186/187 block times, 92/166/183/184 names, 267 approach names,
 # 95/96 tach, 397 night touch-and-goes.

@@ -23,8 +23,8 @@ from decimal import Decimal
 from typing import Iterator
 
 from flightbridge.errors import InputError
+from flightbridge.logbook.routes import split_route
 from flightbridge.myflightbook.category_classes import category_class_name
-from flightbridge.myflightbook.mapping import split_route
 from flightbridge.myflightbook.property_types import (
     PROP_NIGHT_TAKEOFFS,
     PROP_TAKEOFFS_ANY,
@@ -83,6 +83,8 @@ class AircraftFacts:
     category_class: str = ""
     gear: str = ""
     engine: str = ""
+    complex: bool | None = None
+    high_performance: bool | None = None
 
     def as_dict(self) -> dict:
         return {key: value for key, value in asdict(self).items() if value not in ("", None)}

@@ -101,6 +101,8 @@ def foreflight_aircraft_row(facts: AircraftFacts) -> list[str]:
         "Model": facts.model, "GearType": facts.gear, "EngineType": facts.engine,
         # Simulators have no category/class in ForeFlight: their time goes in SimulatedFlight.
         "Category/Class": "" if facts.device_class != "REAL" else facts.category_class,
+        # Booleans: x for yes, blank for no or not known (ForeFlight's support article 215647217).
+        "complexAircraft": "x" if facts.complex else "", "highPerformance": "x" if facts.high_performance else "",
     }
     return _padded(safe_text(values.get(header, "")) for header in c.FOREFLIGHT_AIRCRAFT_HEADER_2026)
 
@@ -177,7 +179,10 @@ def write_foreflight(flights: Iterable, aircraft: Mapping[str, AircraftFacts]) -
 # --- MyFlightbook -------------------------------------------------------------------------------------
 
 
-def myflightbook_row(flight, model: str = "", property_columns: tuple[str, ...] = (), hhmm: bool = False) -> list[str]:
+def myflightbook_row(flight, model: str = "", category_class: str = "", property_columns: tuple[str, ...] = (),
+                     hhmm: bool = False) -> list[str]:
+    """One flight as a MyFlightbook CSV row; `model` and `category_class` are its aircraft's (the flight's own
+    type text and category/class win when it has them)."""
     counts = landing_counts(flight)
     hours_text = hhmm_text if hhmm else decimal_hours_text
     logged = counts.day_takeoffs is not None
@@ -195,6 +200,7 @@ def myflightbook_row(flight, model: str = "", property_columns: tuple[str, ...] 
         "Dual Received": hours_text(flight.dual), "CFI": hours_text(flight.cfi), "SIC": hours_text(flight.sic),
         "PIC": hours_text(flight.pic), "Route": route, "Comments": flight.remarks,
         "Model": model or flight.aircraft_type,
+        "Category/Class": getattr(flight, "category_class", "") or category_class,
         # Logged takeoffs only (issue 20): a flight whose counts were inferred has its cells empty, as MyFlightbook
         # itself has no takeoff property for it. Logged ones are written even when 0 beside landings.
         "Takeoffs (any)": str(counts.day_takeoffs + counts.night_takeoffs) if has_counts else "",
@@ -268,12 +274,16 @@ def property_columns_for(property_ids: Iterable[int], markers: Iterable[str] = (
     return tuple(sorted(titles - set(c.MYFLIGHTBOOK_HEADER), key=str.casefold))
 
 
-def write_myflightbook(flights: Iterable, property_columns: tuple[str, ...] = (), *, hhmm: bool = False) -> Iterator[str]:
+def write_myflightbook(flights: Iterable, aircraft: Mapping[int, tuple[str, str]] | None = None,
+                       property_columns: tuple[str, ...] = (), *, hhmm: bool = False) -> Iterator[str]:
     """MyFlightbook's import template columns, the properties its importer knows by title, then one column per
-    carried property (`property_columns_for`), as lines. `hhmm`: times as H:MM, which MyFlightbook reads the
+    carried property (`property_columns_for`), as lines. `aircraft`: {aircraft id: (model, category/class)} of
+    the pilot's aircraft the flights point at. `hhmm`: times as H:MM, which MyFlightbook reads the
     same in every language (it parses decimals in the browser's language: "1.5" is 15 hours to a German one,
     CSVImporter.cs; H:MM falls through to DecimalFromHHMM)."""
     yield _line([*c.MYFLIGHTBOOK_HEADER, *property_columns])
     line = _LineWriter()
+    aircraft = aircraft or {}
     for flight in flights:
-        yield line(myflightbook_row(flight, property_columns=property_columns, hhmm=hhmm))
+        model, category_class = aircraft.get(getattr(flight, "aircraft_id", None), ("", ""))
+        yield line(myflightbook_row(flight, model, category_class, property_columns=property_columns, hhmm=hhmm))

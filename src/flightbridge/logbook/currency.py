@@ -115,6 +115,7 @@ class CurrencyFlight:
     flight_review: bool = False  # a property with MyFlightbook's BFR flag: review, checkride, 61.58, WINGS
     ipc: bool = False  # a property with the IPC flag: IPC or instrument checkride
     pilot_monitoring: bool = False  # "Pilot Monitoring (Whole Flight)": its landings were not the pilot's
+    takeoffs_inferred: bool = False  # its takeoffs were not logged: one per landing was counted (issue 20)
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,8 @@ class CurrencyItem:
     counts: dict = field(default_factory=dict)  # what the qualifying flights hold, by source: {"landings": {...}}
     #: passengers and night: the date the landings alone would give, as MyFlightbook counts (no takeoffs)
     landings_only_until: date | None = None
+    #: passengers and night: how many of the flights that make the takeoffs had them inferred, not logged
+    inferred_takeoffs: int = 0
 
     @property
     def key(self) -> tuple[str, str]:
@@ -218,8 +221,10 @@ def _landing_item(kind: str, category: str, rule: str, flights: Sequence[Currenc
         shortfall = "Needs " + " and ".join(missing) + " in the last 90 days." if missing else ""
     ids = tuple(dict.fromkeys(landing_chain.flights + takeoff_chain.flights)) if expires_on else ()
     landings_only = landing_chain.completed_on + timedelta(days=PASSENGER_DAYS) if landing_chain.completed_on else None
+    inferred = sum(1 for flight in flights if flight.takeoffs_inferred and flight.id in set(takeoff_chain.flights)) \
+        if expires_on else 0
     return CurrencyItem(kind, category, status, expires_on, ids, rule, shortfall=shortfall,
-                        landings_only_until=landings_only,
+                        landings_only_until=landings_only, inferred_takeoffs=inferred,
                         counts={"landings": landing_chain.by_source, "takeoffs": takeoff_chain.by_source} if expires_on else {})
 
 
@@ -251,7 +256,10 @@ def passenger_items(flights: Sequence[CurrencyFlight], today: date, also: Iterab
             if on_tailwheel:
                 tailwheel[key].append(flight)
     for key in also:
-        stripes.setdefault(key, [])
+        if key.endswith(TAILWHEEL_SUFFIX):
+            tailwheel.setdefault(key[:-len(TAILWHEEL_SUFFIX)], [])
+        else:
+            stripes.setdefault(key, [])
     items: list[CurrencyItem] = []
     for key in sorted(stripes):
         rows = stripes[key]

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from operator import itemgetter
 
 from django.db import connection
+from django.db.models import CharField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
 from flightbridge.logbook.currency import (
+    CATEGORY_OF_CLASS,
     FLIGHT_REVIEW,
     INSTRUMENT,
+    INSTRUMENT_CATEGORIES,
+    INSTRUMENT_MONTHS,
     NIGHT,
     PASSENGERS,
     TAILWHEEL_SUFFIX,
@@ -27,6 +34,7 @@ from flightbridge.logbook.currency import (
     CurrencyItem,
     canonical_category_class,
     compute_currency,
+    end_of_calendar_month_after,
     status_on,
 )
 from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource
@@ -41,13 +49,17 @@ COUNT_WORDS = {"landings": ("landing", "landings"), "takeoffs": ("takeoff", "tak
                "approaches": ("approach", "approaches"), "holds": ("hold", "holds"), "reviews": ("review", "reviews")}
 
 # The Flight columns the engine reads: one narrow query, so 50,000 flights stay cheap.
-_COLUMNS = ("id", "date", "source", "simulator_type", "tail_number", "day_landings", "night_landings",
+_COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landings", "night_landings",
             "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs", "night_takeoffs", "approaches",
             "holds")
 # Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
 # review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
-_MARKERS = ("category_class", "flight_review", "ipc")
+_MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
 _TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
+# The type rating a flight needs: MyFlightbook's CatClassDisplay ("AMEL (B737)"), which issue 20's
+# `category_class` keeps without the type. This (and `_with_type`) is the one place to change when the
+# flight or its aircraft carries its type.
+_TYPE_SOURCE = KeyTextTransform("CatClassDisplay", "raw")
 
 @dataclass(frozen=True)
 class ComparedItem:
@@ -75,18 +87,32 @@ def label_for(item: CurrencyItem) -> str:
     return f"{item.category} - {'Night' if item.kind == NIGHT else 'Passengers'}"
 
 
-def _currency_flight(row: tuple, aircraft_class: dict[str, str]) -> CurrencyFlight:
-    (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
-     day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc) = row
-    if isinstance(day, str):
-        day = date.fromisoformat(day)  # SQLite hands a raw cursor dates as text
-    category_class, type_name = _class_and_type(category_class or aircraft_class.get(tail, ""))
-    return CurrencyFlight(
-        id=flight_id, date=day, source=source, category_class=category_class, type_name=type_name, device=device,
-        landings=day_landings + night_landings, takeoffs=day_takeoffs + night_takeoffs,
-        full_stop_landings=day_full_stops + night_full_stops, night_full_stop_landings=night_full_stops,
-        night_takeoffs=night_takeoffs, approaches=approaches, holds=holds, flight_review=bool(flight_review),
-        ipc=bool(ipc))
+def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list[CurrencyFlight]:
+    """Rows of `_COLUMNS + _MARKERS` → the engine's data. A logbook repeats the same few classes and days,
+    so each spelling and each date is read once (this loop is most of a 50,000-flight read)."""
+    classes: dict[str, tuple[str, str]] = {}
+    days: dict = {}
+    flights = []
+    append = flights.append
+    for (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
+         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred, display) in rows:
+        day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
+        text = _with_type(category_class, display) or aircraft_class.get(tail, "")
+        known = classes.get(text)
+        if known is None:
+            known = classes[text] = _class_and_type(text)
+        # Positional, in CurrencyFlight's field order: keyword calls cost a third of this loop.
+        append(CurrencyFlight(flight_id, day, source, known[0], known[1], False, device, day_landings + night_landings,
+                              day_takeoffs + night_takeoffs, day_full_stops + night_full_stops, night_full_stops,
+                              night_takeoffs, approaches, holds, bool(flight_review), bool(ipc), False, bool(inferred)))
+    return flights
+
+
+def _with_type(category_class: str, display: str | None) -> str:
+    """The flight's class with its type when MyFlightbook's display names one for that class: "AMEL (B737)"."""
+    if display and category_class and display.endswith(")") and display.startswith(category_class + " ("):
+        return display
+    return category_class
 
 
 def _class_and_type(text: str) -> tuple[str, str]:
@@ -99,22 +125,114 @@ def _class_and_type(text: str) -> tuple[str, str]:
     return canonical_category_class(text.strip()), type_name
 
 
-def currency_flights(owner) -> list[CurrencyFlight]:
-    """Every flight of the pilot as the engine's data, newest first."""
-    query = Flight.objects.filter(owner=owner).order_by("-date", "-id").values_list(*_COLUMNS, *_MARKERS)
-    # The ORM's own query, read through the cursor: turning 50,000 rows into dicts or models first cost
-    # more than the whole computation (benchmarks/bench_currency.py).
+#: Flights of the last 800 days settle almost every item by themselves: passengers look back 90 days,
+#: instrument 6 calendar months (and 6 of grace), the flight review 24 calendar months. Older flights are read
+#: only for the items they can still change (`_older_flights_that_matter`), so a 50,000-flight logbook of
+#: 40 years costs about what its last two years do. `tests/logbook/test_currency_api.py` checks the answer
+#: is the same as from every flight.
+RECENT_DAYS = 800
+_ANY_LANDING = Q(day_landings__gt=0) | Q(night_landings__gt=0) | Q(day_takeoffs__gt=0) | Q(night_takeoffs__gt=0)
+_ANY_NIGHT = Q(night_full_stop_landings__gt=0) | Q(night_takeoffs__gt=0)
+_ANY_INSTRUMENT = Q(approaches__gt=0) | Q(holds__gt=0) | Q(ipc=True)
+
+
+def _fetch(query) -> list[tuple]:
+    """Rows of `_COLUMNS + _MARKERS`, newest first. The date comes as text: Django's SQLite driver parses
+    every date column in Python (a third of a 50,000-flight read); it is parsed once per day instead."""
+    query = (query.order_by()
+             .annotate(day=Cast("date", output_field=CharField()), class_display=_TYPE_SOURCE)
+             .values_list(*_COLUMNS, *_MARKERS, "class_display"))
+    # The ORM's own query, read through the cursor: turning rows into dicts or models first cost more than
+    # the whole computation (benchmarks/bench_currency.py).
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    # An aircraft's category/class is the one its newest flight that names one was flown in: a Logger or CSV
-    # flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL.
+    rows.sort(key=itemgetter(1, 0), reverse=True)  # ISO dates sort as text; cheaper here than ORDER BY
+    return rows
+
+
+def currency_flights(owner, today: date | None = None, *, also_classes=(), also_categories=(),
+                     every_flight: bool = False) -> list[CurrencyFlight]:
+    """The pilot's flights the items depend on, as the engine's data, newest first: the recent ones, and the
+    older ones that can still change an item (all of them with `every_flight`)."""
+    today = today or timezone.localdate()
+    flights_here = Flight.objects.filter(owner=owner)
+    if every_flight:
+        rows = _fetch(flights_here)
+        return _currency_flights(rows, _aircraft_classes(rows, set()))
+    cutoff = today - timedelta(days=RECENT_DAYS)
+    rows = _fetch(flights_here.filter(date__gte=cutoff))
+    older = flights_here.filter(date__lt=cutoff)
+    # Which classes (and registrations) the older flights are in. Not their types: reading MyFlightbook's
+    # record of every older flight cost more than the rest of the read; a type's stripe is known from the
+    # recent flights or from MyFlightbook's items (it lists every type ever current), and the older flights
+    # of its class are read whenever one of that class's items is not complete.
+    older_pairs = set(older.order_by().values_list("category_class", "tail_number").distinct())
+    aircraft_class = _aircraft_classes(rows, older_pairs)
+    flights = _currency_flights(rows, aircraft_class)
+    items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
+    wanted = _older_flights_that_matter(items, older_pairs, aircraft_class, cutoff)
+    if wanted is not None:
+        flights += _currency_flights(_fetch(older.filter(wanted)), aircraft_class)
+    return flights
+
+
+def _aircraft_classes(rows: list[tuple], older_pairs: set[tuple[str, str]]) -> dict[str, str]:
+    """Registration → category/class: the class its newest flight that names one was flown in, so a Logger
+    or CSV flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL."""
     aircraft_class: dict[str, str] = {}
     for row in rows:
         if row[_TAIL] and row[_CLASS]:
-            aircraft_class.setdefault(row[_TAIL], row[_CLASS])
-    return [_currency_flight(row, aircraft_class) for row in rows]
+            aircraft_class.setdefault(row[_TAIL], _with_type(row[_CLASS], row[-1]))
+    for category_class, tail in sorted(older_pairs):
+        if tail and category_class:
+            aircraft_class.setdefault(tail, category_class)
+    return aircraft_class
+
+
+def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple[str, str]],
+                               aircraft_class: dict[str, str], cutoff: date) -> Q | None:
+    """Which older flights can still change an item computed from the recent ones. An item whose count was
+    complete in the recent flights cannot change (the engine stops at the flight that completes it); the
+    others need the older flights that hold what they count."""
+    done = {item.key for item in items if item.expires_on is not None}
+    # An older IPC gives at most the end of the 6th month after the cutoff: later, the recent flights decide.
+    instrument_done = {item.category for item in items if item.kind == INSTRUMENT and item.expires_on is not None
+                       and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS)}
+    # (stored class, what to read) → the registrations of its flights that name no class (for those only).
+    needs: dict[tuple[str, Q], set[str]] = defaultdict(set)
+    typed: dict[str, list[str]] = defaultdict(list)  # class → its type stripes the items know
+    for item in items:
+        if item.kind == PASSENGERS and not item.category.endswith(TAILWHEEL_SUFFIX):
+            category_class, type_name = _class_and_type(item.category)
+            if type_name:
+                typed[category_class].append(item.category)
+    for stored, tail in older_pairs:
+        category_class, type_name = _class_and_type(stored or aircraft_class.get(tail, ""))
+        if not category_class:
+            continue
+        stripes = [category_class, *typed[category_class]] + ([f"{category_class} ({type_name})"] if type_name else [])
+        wanted = None
+        if any((PASSENGERS, stripe) not in done for stripe in stripes):
+            wanted = _ANY_LANDING
+        elif any((NIGHT, stripe) not in done for stripe in stripes):
+            wanted = _ANY_NIGHT
+        if CATEGORY_OF_CLASS.get(category_class) in INSTRUMENT_CATEGORIES and \
+                CATEGORY_OF_CLASS[category_class] not in instrument_done:
+            wanted = _ANY_INSTRUMENT if wanted is None else wanted | _ANY_INSTRUMENT
+        if wanted is not None:
+            needs[(stored, wanted)].add(tail)
+    conditions = [(Q(category_class=stored) if stored else Q(category_class="", tail_number__in=sorted(tails))) & wanted
+                  for (stored, wanted), tails in needs.items()]
+    if not any(item.kind == FLIGHT_REVIEW and item.flights for item in items):
+        conditions.append(Q(flight_review=True))
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
 
 
 def myflightbook_items(owner) -> dict[tuple[str, str], CurrencyRecord]:
@@ -123,14 +241,18 @@ def myflightbook_items(owner) -> dict[tuple[str, str], CurrencyRecord]:
                                                      kind__in=(PASSENGERS, NIGHT, INSTRUMENT, FLIGHT_REVIEW))}
 
 
+def _also(theirs: dict[tuple[str, str], CurrencyRecord]) -> dict:
+    """Stripes MyFlightbook reports, to list here even with no flights (never current here)."""
+    return {"also_classes": [category for (kind, category) in theirs if kind in (PASSENGERS, NIGHT)
+                             and _class_and_type(category.removesuffix(TAILWHEEL_SUFFIX))[0]],
+            "also_categories": [category for (kind, category) in theirs if kind == INSTRUMENT]}
+
+
 def compare_currency(flights: list[CurrencyFlight], theirs: dict[tuple[str, str], CurrencyRecord],
                      today: date) -> list[ComparedItem]:
     """The engine's items for `flights`, each beside MyFlightbook's. A stripe MyFlightbook reports that no
     flight here is in is still listed (never current here), so nothing it says goes unanswered."""
-    also_classes = [category for (kind, category) in theirs if kind in (PASSENGERS, NIGHT)
-                    and not category.endswith(TAILWHEEL_SUFFIX) and _class_and_type(category)[0]]
-    also_categories = [category for (kind, category) in theirs if kind == INSTRUMENT]
-    items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
+    items = compute_currency(flights, today, **_also(theirs))
     wanted = {flight_id for item in items for flight_id in item.flights}
     dates = {flight.id: (flight.date, flight.source) for flight in flights if flight.id in wanted}
     compared = []
@@ -143,7 +265,8 @@ def compare_currency(flights: list[CurrencyFlight], theirs: dict[tuple[str, str]
 
 def computed_currency(owner, today: date | None = None) -> list[ComparedItem]:
     today = today or timezone.localdate()
-    return _ordered(compare_currency(currency_flights(owner), myflightbook_items(owner), today))
+    theirs = myflightbook_items(owner)
+    return _ordered(compare_currency(currency_flights(owner, today, **_also(theirs)), theirs, today))
 
 
 # What stops a pilot from flying first; the flight review before the per-category items.
@@ -152,6 +275,10 @@ _ORDER = {"expired": 0, "expiring": 1, "current": 2, "never": 3}
 
 def _ordered(compared: list[ComparedItem]) -> list[ComparedItem]:
     return sorted(compared, key=lambda one: (_ORDER[one.item.status], one.item.kind != FLIGHT_REVIEW, one.label))
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def source_name(source: str) -> str:
@@ -194,6 +321,17 @@ def differs_because(item: CurrencyItem, theirs: CurrencyRecord | None, flights: 
         if their_status == "expiring" and item.status == "current" or their_status == "current" and item.status == "expiring":
             return "MyFlightbook warns 31 days ahead, FlightBridge 30: same date."
         return f"Same date; MyFlightbook's status is from the sync of {theirs.synced_at:%Y-%m-%d}."
+    if item.status == "never" and not item.flights and theirs.expires_on:
+        if item.category.endswith(TAILWHEEL_SUFFIX):
+            return ("No flight here is in an aircraft marked tailwheel, so none counts for this item; "
+                    "MyFlightbook knows its models' landing gear.")
+        if _class_and_type(item.category)[1] and not any(flight.type_name for flight in flights):
+            return ("FlightBridge does not know type ratings yet: flights in a type-rated aircraft count for their "
+                    f"class ({_class_and_type(item.category)[0]}) only.")
+    earlier = theirs.expires_on is None or (item.expires_on is not None and theirs.expires_on < item.expires_on)
+    if item.kind == NIGHT and item.inferred_takeoffs and earlier:
+        return (f"MyFlightbook counts only logged night takeoffs; FlightBridge counts one per night landing on the "
+                f"{_plural(item.inferred_takeoffs, 'flight')} here with none logged (§61.57(b) needs 3 night takeoffs).")
     later = theirs.expires_on and (item.expires_on is None or theirs.expires_on > item.expires_on)
     if later and item.landings_only_until == theirs.expires_on:
         if item.kind == NIGHT:
@@ -227,7 +365,8 @@ def as_api(one: ComparedItem) -> dict:
 def currency_page(owner, today: date | None = None) -> dict:
     """What the currency page shows: the compared items, and what they were computed from."""
     today = today or timezone.localdate()
-    flights = currency_flights(owner)
     theirs = myflightbook_items(owner)
-    return {"items": _ordered(compare_currency(flights, theirs, today)), "today": today, "flight_count": len(flights),
+    flights = currency_flights(owner, today, **_also(theirs))
+    return {"items": _ordered(compare_currency(flights, theirs, today)), "today": today,
+            "flight_count": Flight.objects.filter(owner=owner).count(),
             "synced_at": max((row.synced_at for row in theirs.values()), default=None)}

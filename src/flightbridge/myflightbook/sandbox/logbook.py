@@ -191,13 +191,20 @@ class Account:
     extra: dict = field(default_factory=dict)
     #: the pilot's MathRoundingUnit (Profile.cs): totals round each flight to minutes (60) or hundredths (100)
     rounding_unit: int = 60
+    #: compute the flight-experience items and the flight review from `flights` (sandbox/currency.py)
+    currency_from_flights: bool = False
 
     def aircraft_by_id(self) -> dict[int, dict]:
         return {row["AircraftID"]: row for row in self.aircraft}
 
     def currency_in(self, culture: Culture) -> list[dict]:
         """GetCurrencyForUser's items, with labels, dates and numbers in `culture`."""
-        return [spec.render(culture) for spec in self.currency_items]
+        specs = self.currency_items
+        if self.currency_from_flights:
+            from flightbridge.myflightbook.sandbox.currency import currency_specs
+
+            specs = currency_specs(self, specs, MODEL_BY_ID)
+        return [spec.render(culture) for spec in specs]
 
     @property
     def currency(self) -> list[dict]:
@@ -395,7 +402,12 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
         row["FlightID"] = flight_id
         start = None
         if not is_sim and rng.random() < 0.6:
-            start = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randrange(14, 23), minutes=rng.randrange(0, 60, 5))
+            hour = rng.randrange(14, 23)  # 06:00-15:00 in the US west, 09:00-18:00 in the east: daylight
+            if night:
+                # A flight with night time flies after dark: 17:00-21:00 local in the US, which is 01:00-04:00
+                # UTC the next day (a logbook date before the UTC date, docs/pilots.md "The date of a flight").
+                hour = 25 + (hour - 14) % 4
+            start = datetime.combine(day, datetime.min.time()) + timedelta(hours=hour, minutes=rng.randrange(0, 60, 5))
             row["FlightStart"] = utc(start)
             row["FlightEnd"] = utc(start + timedelta(minutes=int(float(total) * 60)))
         if not is_sim and tail in ("N52417", "N731PA"):
@@ -593,7 +605,7 @@ def _property_types() -> list[dict]:
 
 
 def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = None, username: str = USERNAME,
-                     date_style: str = "iso", rounding_unit: int = 60) -> Account:
+                     date_style: str = "iso", rounding_unit: int = 60, currency_from_flights: bool = False) -> Account:
     """The sandbox's pilot. `date_style="mdy"` writes flight dates as M/D/YYYY (what the seed describes)."""
     today = today or date.today()
     rng = random.Random(f"mfb-sandbox|{seed}")
@@ -607,5 +619,5 @@ def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = 
     return Account(
         username=username, today=today, aircraft=aircraft, flights=flight_rows, flight_dates=flight_dates,
         currency_items=_currency(rng, today, aircraft, username), named_queries=named, property_types=_property_types(),
-        rounding_unit=rounding_unit,
+        rounding_unit=rounding_unit, currency_from_flights=currency_from_flights,
     )

@@ -25,7 +25,7 @@ class Command(BaseCommand):
             elif action == "list":
                 for row in services.list_tokens(options.get("username")):
                     state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-                    used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never"
+                    used = f"{row.last_used_at:%Y-%m-%d %H:%M} UTC" if row.last_used_at else "never"
                     self.stdout.write(f"{row.prefix}\t{row.user.username}\t{row.name or '-'}\t{state}\tlast used {used}")
             elif action == "revoke":
                 row = services.revoke_token(options["prefix"])

@@ -38,8 +38,12 @@ class Command(BaseCommand):
                             help="the pilot's MathRoundingUnit: totals round each flight to minutes (60) or hundredths (100)")
         parser.add_argument("--quiet", action="store_true",
                             help="print only where it listens (the demo, which configures FlightBridge itself)")
+        parser.add_argument("--currency", choices=["flights", "canned"], default="flights",
+                            help="flight-experience currency computed from the flights as MyFlightbook does (default), "
+                                 "or the canned items of every label and state")
 
-    def handle(self, *args, host, port, flights, seed, client_id, client_secret, redirect_uri, rounding_unit, **options):
+    def handle(self, *args, host, port, flights, seed, client_id, client_secret, redirect_uri, rounding_unit, currency,
+               **options):
         # The same variables FlightBridge reads, so one environment configures both ends.
         client_id = client_id or settings.CONFIG.mfb_client_id or "flightbridge-sandbox"
         client_secret = client_secret or settings.CONFIG.mfb_client_secret or "sandbox-secret"
@@ -47,7 +51,8 @@ class Command(BaseCommand):
             "token_lifetime", "rotate_refresh_tokens", "latency_ms", "error_rate", "timeout_rate", "malformed_rate",
             "truncate_rate", "rate_limit_rate", "date_style")}
         server = serve(host=host, port=port, flights=flights, seed=seed, client_id=client_id,
-                       client_secret=client_secret, redirect_uris=redirect_uri, rounding_unit=rounding_unit, **faults)
+                       client_secret=client_secret, redirect_uris=redirect_uri, rounding_unit=rounding_unit,
+                       currency_from_flights=currency == "flights", **faults)
         url = f"http://{server.server_address[0]}:{server.server_address[1]}"
         self.stdout.write(f"MyFlightbook sandbox on {url} ({flights} flights, seed {seed}); client id {client_id!r}")
         if not options["quiet"]:

@@ -38,6 +38,6 @@ def recount(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("logbook", "0009_currency_feed")]
+    dependencies = [("logbook", "0011_flight_aircraft_index")]
 
     operations = [migrations.RunPython(recount, migrations.RunPython.noop)]

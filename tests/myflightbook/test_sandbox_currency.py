@@ -1,0 +1,107 @@
+"""The sandbox computes its currency from its flights as MyFlightbook does (sandbox/currency.py), and for a
+logbook that lives only in MyFlightbook FlightBridge's computed items agree with those, every remaining
+difference explained (issue 25)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from flightbridge.myflightbook import demo
+from flightbridge.myflightbook.sandbox import SandboxServer, generate_account
+from flightbridge.myflightbook.sandbox.currency import FlightCurrency, add_calendar_months
+from flightbridge.myflightbook.sandbox.fake import connect_to_sandbox
+from flightbridge.myflightbook.sync import sync_user
+from flightbridge.myflightbook.tokens import LinkedAccount
+from flightbridge.registry.fake import FakeRegistry
+
+TODAY = date(2026, 12, 7)
+
+#: The differences FlightBridge explains and keeps on purpose (docs/currency.md, "still differ").
+EXPLAINED = (
+    "MyFlightbook lists an item only once it has been current",
+    "FlightBridge does not know type ratings yet",
+    "No flight here is in an aircraft marked tailwheel",
+    "MyFlightbook warns 31 days ahead, FlightBridge 30",
+    "MyFlightbook counts only logged night takeoffs",
+    "MyFlightbook says an IPC is required on the last day of the grace",
+)
+
+
+def by_label(items: list[dict]) -> dict[str, dict]:
+    return {item["Attribute"]: item for item in items}
+
+
+def test_myflightbooks_event_arithmetic():
+    # Three landings 80 days ago: current until day 90 (Currency.cs AddDays(90)), "getting close" within 31 days.
+    passengers = FlightCurrency(3, 90, False, TODAY)
+    passengers.add(TODAY - timedelta(days=80), 3)
+    assert (passengers.expiration, passengers.state) == (TODAY + timedelta(days=10), 1)
+    # Newest first; the event that brings the count to 3 dates it.
+    split = FlightCurrency(3, 90, False, TODAY)
+    split.add(TODAY - timedelta(days=10), 2)
+    split.add(TODAY - timedelta(days=40), 2)
+    assert (split.expiration, split.state) == (TODAY + timedelta(days=50), 2)
+    assert add_calendar_months(date(2025, 1, 10), 6) == date(2025, 7, 31)
+    assert add_calendar_months(date(2025, 1, 10), -6) == date(2024, 7, 1)
+    # AND: both current; OR: either.
+    holds = FlightCurrency(1, 6, True, TODAY)
+    holds.add(date(2026, 9, 3), 1)
+    approaches = FlightCurrency(6, 6, True, TODAY)
+    approaches.add(date(2026, 11, 2), 6)
+    assert approaches.merged(holds, both=True).expiration == date(2027, 3, 31)
+    ipc = FlightCurrency(1, 6, True, TODAY)
+    ipc.add(date(2026, 12, 1), 1)
+    assert ipc.merged(approaches.merged(holds, both=True), both=False).expiration == date(2027, 6, 30)
+
+
+def test_the_sandbox_currency_follows_its_flights():
+    account = generate_account(flights=30, seed=3, today=TODAY, currency_from_flights=True)
+    canned = generate_account(flights=30, seed=3, today=TODAY)
+    assert "Glider - Passengers" in by_label(canned.currency)  # the canned items of every label stay the default
+    assert "Glider - Passengers" not in by_label(account.currency)  # no glider flight: no glider item
+    before = by_label(account.currency).get("AMEL - Passengers")
+    assert before is None or before["Value"] != f"Current Until: {(TODAY + timedelta(days=88)).month}/"
+    baron = next(row for row in account.aircraft if row["TailNumber"] == "N4455T")
+    account.add_flight(TODAY - timedelta(days=2), AircraftID=baron["AircraftID"], Landings=3, FullStopLandings=3,
+                       CatClassDisplay="AMEL", NightLandings=0, CustomProperties=[])
+    after = by_label(account.currency)["AMEL - Passengers"]
+    expires = TODAY + timedelta(days=88)
+    assert after["Value"] == f"Current Until: {expires.month}/{expires.day}/{expires.year}" and after["Status"] == 2
+    # A flight review property makes the flight review item.
+    account.add_flight(TODAY - timedelta(days=1), AircraftID=baron["AircraftID"], Landings=1, FullStopLandings=1,
+                       CustomProperties=[{"PropID": 1, "FlightID": 0, "PropTypeID": 44, "BoolValue": True, "TextValue": ""}])
+    review = by_label(account.currency)["Flight Review"]
+    assert review["Value"] == f"Current Until: {add_calendar_months(TODAY, 24).month}/{add_calendar_months(TODAY, 24).day}/{add_calendar_months(TODAY, 24).year}"
+
+
+@pytest.mark.django_db
+def test_a_myflightbook_only_logbook_agrees_with_myflightbook(user, settings, api):
+    today = timezone.localdate()
+    with SandboxServer(flights=demo.DEMO_FLIGHTS, seed=1, today=today, currency_from_flights=True) as sandbox:
+        connect_to_sandbox(user, sandbox, settings)
+        sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=today)
+        theirs = by_label(sandbox.account.currency)
+    items = api.get("/api/currency?source=computed-local").json()
+    computed = {item["label"]: item for item in items}
+    # Every flight item MyFlightbook reports has its computed twin.
+    flight_items = {label for label in theirs if label.endswith((" - Passengers", " - Night", " - Tailwheel"))
+                    or label.startswith("IFR - ") or label == "Flight Review"}
+    assert flight_items and flight_items <= set(computed)
+    agreeing = [item for item in items if item["myflightbook"] and item["differs_because"] is None]
+    differing = [item for item in items if item["differs_because"] is not None]
+    for item in agreeing:
+        assert item["expires_on"] == item["myflightbook"]["expires_on"], item
+    for item in differing:
+        assert any(reason in item["differs_because"] for reason in EXPLAINED), (
+            item["label"], item["status"], item["expires_on"], item["myflightbook"], item["differs_because"])
+    # The items pilots rely on most agree outright.
+    for label in ("ASEL - Passengers", "IFR - Airplane", "Flight Review"):
+        if label in theirs:
+            assert computed[label]["differs_because"] is None, computed[label]
+    # The demo logbook (its dates follow today): 7 of its 10 flight items agree to the day; tailwheel waits
+    # for the aircraft flags (issue 24), and two night items are where MyFlightbook ignores the night takeoffs
+    # it was never told about.
+    assert len([item for item in agreeing if item["label"] in flight_items]) >= 7, [item["label"] for item in differing]
