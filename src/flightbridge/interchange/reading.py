@@ -24,8 +24,8 @@ from typing import Iterator
 
 from flightbridge.errors import InputError
 from flightbridge.logbook.routes import split_route
-from flightbridge.myflightbook.category_classes import category_class_name
-from flightbridge.myflightbook.property_types import (
+from flightbridge.logbook.category_classes import category_class_name
+from flightbridge.logbook.property_types import (
     PROP_NIGHT_TAKEOFFS,
     PROP_TAKEOFFS_ANY,
     PropertyType,

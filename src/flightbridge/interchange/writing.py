@@ -15,8 +15,8 @@ import io
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
-from flightbridge.myflightbook.category_classes import CATEGORY_CLASSES
-from flightbridge.myflightbook.property_types import logged_takeoffs, property_type
+from flightbridge.logbook.category_classes import CATEGORY_CLASSES
+from flightbridge.logbook.property_types import logged_takeoffs, property_type
 
 from . import columns as c
 from .reading import AircraftFacts

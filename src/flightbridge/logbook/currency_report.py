@@ -53,7 +53,7 @@ _COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landing
             "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs", "night_takeoffs", "approaches",
             "holds")
 # Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
-# review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
+# review / IPC markers (MyFlightbook's BFR and IPC property flags, logbook/property_types.py).
 _MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
 _TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
 # The type rating a flight needs: MyFlightbook's CatClassDisplay ("AMEL (B737)"), which issue 20's

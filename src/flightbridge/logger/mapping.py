@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from flightbridge.logbook.models import Flight, FlightSource, SimulatorType
-from flightbridge.myflightbook.property_types import logged_takeoffs
+from flightbridge.logbook.property_types import logged_takeoffs
 from flightbridge.registry.interfaces import Airports
 
 from . import codec

@@ -23,9 +23,9 @@ from typing import Any, Mapping
 from flightbridge.errors import BadRecord
 from flightbridge.logbook.models import route_key
 from flightbridge.logbook.routes import normalize_airport, split_route  # noqa: F401  (normalize_airport: the sync's tests)
-from flightbridge.myflightbook import property_types
-from flightbridge.myflightbook.category_classes import category_class_name, category_class_of
-from flightbridge.myflightbook.property_types import (
+from flightbridge.logbook import property_types
+from flightbridge.logbook.category_classes import category_class_name, category_class_of
+from flightbridge.logbook.property_types import (
     PROP_BLOCK_IN,
     PROP_BLOCK_OUT,
     PROP_NIGHT_TAKEOFFS,

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
-from flightbridge.myflightbook.property_types import property_type
+from flightbridge.logbook.property_types import property_type
 from flightbridge.myflightbook.sandbox.culture import EN_US, Culture
 
 TWO = Decimal("0.01")
