@@ -111,7 +111,10 @@ MYFLIGHTBOOK_PROPERTIES = (
     "Model", "Takeoffs (any)", "Takeoffs - Night", "Block Out Time", "Block In Time", "Flight Start", "Flight End",
     "Name of PIC", "Name of SIC", "Instructor Name", "Student Name", "Approach Name(s)",
 )
-MYFLIGHTBOOK_HEADER = MYFLIGHTBOOK_TEMPLATE + MYFLIGHTBOOK_PROPERTIES
+# The flight's category/class as MyFlightbook's own export names the column (Backup.cs; CatClassDisplay without
+# the type rating): the importer derives it from the aircraft, other readers (and ours) take it from here.
+MYFLIGHTBOOK_AIRCRAFT = ("Category/Class",)
+MYFLIGHTBOOK_HEADER = MYFLIGHTBOOK_TEMPLATE + MYFLIGHTBOOK_PROPERTIES + MYFLIGHTBOOK_AIRCRAFT
 
 # Internal key → MyFlightbook's header aliases, highest priority first (CSVImporter.cs 83–180).
 MYFLIGHTBOOK_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -75,6 +75,8 @@ class AircraftFacts:
     category_class: str = ""
     gear: str = ""
     engine: str = ""
+    complex: bool | None = None
+    high_performance: bool | None = None
 
     def as_dict(self) -> dict:
         return {key: value for key, value in asdict(self).items() if value not in ("", None)}

@@ -24,7 +24,7 @@ from flightbridge.logbook.models import FILE_FORMAT_NAMES, FlightSource, UserAir
 from flightbridge.registry import services as registry
 
 from . import columns
-from .aircraft import facts_for_export
+from .aircraft import facts_for_export, known_aircraft
 from .reading import MAX_ROWS, MYFLIGHTBOOK_FILE_ID, AircraftFacts, read_logbook
 from .writing import write_foreflight, write_myflightbook
 
@@ -34,7 +34,7 @@ EXPORTED_FIELDS = (
     "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim", "day_landings",
     "night_landings", "day_takeoffs", "night_takeoffs", "approaches", "holds", "approach_type", "block_out", "takeoff_at",
     "landing_at", "block_in", "pic_name", "sic_name", "instructor_name", "student_name", "remarks", "custom_properties",
-    "day_full_stop_landings", "night_full_stop_landings",
+    "day_full_stop_landings", "night_full_stop_landings", "aircraft_id", "category_class",
 )
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # 100,000 rows of a wide ForeFlight file fit in well under this
 
@@ -73,7 +73,8 @@ def aircraft_for_export(owner, flights, lookup: Callable[[str], dict] | None = N
     for tail, model, device in flights.order_by().values_list("tail_number", "aircraft_type", "simulator_type").distinct():
         if tail and (tail not in used or (model and not used[tail][0])):
             used[tail] = (model, device)
-    mine = {aircraft.registration.upper(): aircraft for aircraft in UserAircraft.objects.filter(owner=owner)}
+    mine = {aircraft.registration.upper(): aircraft
+            for aircraft in UserAircraft.objects.filter(owner=owner).select_related("aircraft_model")}
     facts = {}
     for tail, (model, device) in used.items():
         known = mine.get(tail.upper())
@@ -82,8 +83,19 @@ def aircraft_for_export(owner, flights, lookup: Callable[[str], dict] | None = N
         if not registry and device == "REAL":
             registry = lookup(tail)
         facts[tail] = facts_for_export(tail, model=model or (known.model if known else ""), device_class=device,
-                                       registry=registry, manufacturer=known.manufacturer if known else "")
+                                       registry=registry, manufacturer=known.manufacturer if known else "",
+                                       known=known_aircraft(known) if known else None)
     return facts
+
+
+def myflightbook_aircraft(owner) -> dict[int, tuple[str, str]]:
+    """{aircraft id: (model, category/class)} for the MyFlightbook CSV: the model is the shared model's number
+    (or name) when the aircraft has one, else the aircraft's own model text."""
+    found = {}
+    for aircraft in UserAircraft.objects.filter(owner=owner).select_related("aircraft_model"):
+        known = known_aircraft(aircraft)
+        found[aircraft.pk] = (known.model or aircraft.model, aircraft.category_class)
+    return found
 
 
 def export_csv(owner, file_format: str, *, date_from: date | None = None, date_to: date | None = None,
@@ -107,7 +119,7 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
     if file_format == columns.FOREFLIGHT:
         lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
     else:
-        lines = write_myflightbook(rows)
+        lines = write_myflightbook(rows, myflightbook_aircraft(owner))
     span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
     return CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=count,
                      left_out_myflightbook=left_out, lines=lines)

@@ -95,6 +95,8 @@ def foreflight_aircraft_row(facts: AircraftFacts) -> list[str]:
         "Model": facts.model, "GearType": facts.gear, "EngineType": facts.engine,
         # Simulators have no category/class in ForeFlight: their time goes in SimulatedFlight.
         "Category/Class": "" if facts.device_class != "REAL" else facts.category_class,
+        # Booleans: x for yes, blank for no or not known (ForeFlight's support article 215647217).
+        "complexAircraft": "x" if facts.complex else "", "highPerformance": "x" if facts.high_performance else "",
     }
     return _padded(safe_text(values.get(header, "")) for header in c.FOREFLIGHT_AIRCRAFT_HEADER_2026)
 
@@ -166,7 +168,9 @@ def write_foreflight(flights: Iterable, aircraft: Mapping[str, AircraftFacts]) -
 # --- MyFlightbook -------------------------------------------------------------------------------------
 
 
-def myflightbook_row(flight, model: str = "") -> list[str]:
+def myflightbook_row(flight, model: str = "", category_class: str = "") -> list[str]:
+    """One flight as a MyFlightbook CSV row; `model` and `category_class` are its aircraft's (the flight's own
+    type text and category/class win when it has them)."""
     counts = landing_counts(flight)
     has_counts = bool(counts.day_landings or counts.night_landings or counts.day_takeoffs or counts.night_takeoffs)
     route = flight.route or " ".join(part for part in (flight.departure, flight.destination) if part)
@@ -182,6 +186,7 @@ def myflightbook_row(flight, model: str = "") -> list[str]:
         "Dual Received": hours_text(flight.dual), "CFI": hours_text(flight.cfi), "SIC": hours_text(flight.sic),
         "PIC": hours_text(flight.pic), "Route": route, "Comments": flight.remarks,
         "Model": model or flight.aircraft_type,
+        "Category/Class": getattr(flight, "category_class", "") or category_class,
         # Written even when 0 if the flight has landings: MyFlightbook reads a missing takeoff count as "as many
         # takeoffs as landings" (issue 12), which would invent takeoffs.
         "Takeoffs (any)": str(counts.day_takeoffs + counts.night_takeoffs) if has_counts else "",
@@ -194,9 +199,12 @@ def myflightbook_row(flight, model: str = "") -> list[str]:
     return [safe_text(values.get(header) or "") for header in c.MYFLIGHTBOOK_HEADER]
 
 
-def write_myflightbook(flights: Iterable) -> Iterator[str]:
-    """MyFlightbook's import template columns, then the properties its importer knows by title, as lines."""
+def write_myflightbook(flights: Iterable, aircraft: Mapping[int, tuple[str, str]] | None = None) -> Iterator[str]:
+    """MyFlightbook's import template columns, then the properties its importer knows by title, as lines.
+    `aircraft`: {aircraft id: (model, category/class)} of the pilot's aircraft the flights point at."""
     yield _line(list(c.MYFLIGHTBOOK_HEADER))
     line = _LineWriter()
+    aircraft = aircraft or {}
     for flight in flights:
-        yield line(myflightbook_row(flight))
+        model, category_class = aircraft.get(getattr(flight, "aircraft_id", None), ("", ""))
+        yield line(myflightbook_row(flight, model, category_class))

@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from flightbridge.bulk import insert_rows
 from flightbridge.logbook import decision
+from flightbridge.logbook.aircraft import aircraft_ids_for_tails
 from flightbridge.logbook.decision import Candidates, Decider, judge_match
 from flightbridge.logbook.flightcheck import stored_check
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport, route_key
@@ -209,6 +210,8 @@ class IngestRun:
         self.decider = Decider(self.policy, self.source)
         #: the caller's part of the run's details (the run adds its own keys when it saves)
         self.details: dict = dict(record.details or {})
+        #: {upper-case tail: aircraft id} of the chunk being stored: each flight links to its aircraft
+        self._aircraft_ids: dict[str, int] = {}
         #: A dry run (every preview) decides and counts exactly as the store does but writes nothing: what it
         #: would have written is kept in memory (`_DryWrites`) so later batches see it as the store's would.
         self.dry = _DryWrites(keep_fields=self.policy.compare_fields) if dry_run else None
@@ -347,6 +350,7 @@ class IngestRun:
     # ------------------------------------------------------------------------------------ dedupe
 
     def _store_chunk(self, flights: Sequence[IncomingFlight]) -> list[RecordOutcome]:
+        self._aircraft_ids = aircraft_ids_for_tails(self.owner, {f.fields.get("tail_number") for f in flights})
         found = self._candidates(flights)
         decide = self.decider.batch().decide
         results: list[RecordOutcome | None] = [None] * len(flights)
@@ -495,8 +499,13 @@ class IngestRun:
 
     def _values(self, incoming: IncomingFlight) -> dict:
         # Kept as the source sent it, with what the flight check finds in it (listed on the Flight check page).
-        return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch_id": self.record.pk,
-                "flight_check": stored_check(incoming.fields, today=timezone.localdate())}
+        values = {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source,
+                  "import_batch_id": self.record.pk, "flight_check": stored_check(incoming.fields, today=timezone.localdate())}
+        # Only ever set, never cleared here: a flight whose aircraft is unknown to this chunk keeps its link.
+        aircraft_id = self._aircraft_ids.get(str(incoming.fields.get("tail_number") or "").strip().upper())
+        if aircraft_id is not None:
+            values["aircraft_id"] = aircraft_id
+        return values
 
     def _create(self, creates: list[tuple[int, IncomingFlight]]) -> list[tuple[int, RecordOutcome]]:
         # Plain rows, not model instances: a first sync's CPU went mostly to bulk_create's per-field work.

@@ -47,6 +47,7 @@ from django.db import DatabaseError, connection, transaction
 
 from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsReauth, TransientError
 from flightbridge.logbook import ingest, rollup
+from flightbridge.logbook.aircraft import link_pilot_aircraft
 from flightbridge.logbook.models import (
     CurrencyRecord,
     Flight,
@@ -344,6 +345,10 @@ class MyFlightbookSync:
         for item in aircraft:
             if isinstance(item, dict):
                 self._store_aircraft(item)
+        link_pilot_aircraft(self.owner, myflightbook_models={
+            str(item.get("TailNumber") or "").strip().upper(): (
+                item.get("ModelID") if isinstance(item.get("ModelID"), int) else None, str(item.get("ModelDescription") or ""))
+            for item in aircraft if isinstance(item, dict)})
         self.report(phase="aircraft", aircraft_created=self.aircraft.created, aircraft_skipped=self.aircraft.skipped)
 
     def _skip_aircraft(self, tail: str, reason: str) -> None:
