@@ -196,7 +196,7 @@ MINE = {
     ("get", "/api/jobs"), ("get", "/api/currency"), ("get", "/api/totals"), ("get", "/api/integrations/myflightbook"),
     ("post", "/api/integrations/myflightbook/disconnect"), ("post", "/api/integrations/myflightbook/sync"),
     ("get", "/api/integrations/myflightbook/authorize"), ("get", "/api/exports/logger"), ("post", "/api/imports/logger"),
-    ("get", "/api/aircraft/flown"), ("post", "/api/aircraft"),
+    ("get", "/api/aircraft/flown"), ("post", "/api/aircraft"), ("get", "/api/flights/by-category-class"),
 }
 MARKER = "bob-private-7d31"
 

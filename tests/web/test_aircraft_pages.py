@@ -39,6 +39,8 @@ def test_the_aircraft_page_lists_every_registration_and_adds_one_in_a_click(clie
     html = client.get("/logbook/aircraft/").content.decode()
     assert f'data-aircraft-id="{club.pk}"' in html and 'data-registration="SIMFMX"' in html
     assert "Add this aircraft" in html  # N731PA and G-ABCD still wait
+    # SIMFMX is an AATD now, N52417 ASEL (from the registry); the others' class is not known.
+    assert '<tr data-category-class="ASEL"><td>ASEL</td><td class="num">2</td><td class="num" data-col="hours">2.20</td>' in html
 
 
 def test_picking_a_model_on_the_aircraft_page_and_the_flight_page_links_them(client, logbook):

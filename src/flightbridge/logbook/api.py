@@ -9,6 +9,8 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
+from flightbridge.errors import InputError
+from flightbridge.logbook.rounding import ROUNDING_UNITS
 from flightbridge.logbook import currency_feed, currency_report, entry, pilot_aircraft, services
 from flightbridge.logbook.models import Flight
 from flightbridge.logbook.schemas import (
@@ -16,6 +18,7 @@ from flightbridge.logbook.schemas import (
     AircraftOut,
     AircraftPatch,
     CategoryClassIn,
+    ClassTimeOut,
     FlownRegistrationOut,
     ModelChoiceOut,
     ComputedCurrencyOut,
@@ -80,6 +83,17 @@ def log_flight(request, payload: FlightIn):
             summary="Totals over your flights: optionally a date range, one aircraft, one model, one category/class")
 def flight_summary(request, filters: Query[FlightFilter]):
     return services.summarize(filters.flights(request.auth))
+
+
+@router.get("/flights/by-category-class", response=list[ClassTimeOut],
+            summary="Your time in each category/class, added up as MyFlightbook adds it (each flight rounded first)")
+def time_by_category_class(request, filters: Query[FlightFilter],
+                           rounding_unit: int = Query(60, description="MyFlightbook's MathRoundingUnit: "
+                                                      "60 whole minutes (its default) or 100 hundredths")):
+    if rounding_unit not in ROUNDING_UNITS:
+        raise InputError("Field rounding_unit: 60 (whole minutes) or 100 (hundredths).",
+                         [{"field": "rounding_unit", "reason": "must be 60 or 100"}])
+    return pilot_aircraft.time_by_category_class(filters.flights(request.auth), rounding_unit=rounding_unit)
 
 
 @router.get("/flights/{flight_id}", response=FlightOut, summary="One of your flights")

@@ -53,7 +53,7 @@ _COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landing
             "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs", "night_takeoffs", "approaches",
             "holds")
 # Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
-# review / IPC markers (MyFlightbook's BFR and IPC property flags, myflightbook/property_types.py).
+# review / IPC markers (MyFlightbook's BFR and IPC property flags, logbook/property_types.py).
 _MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
 # Issue 24's aircraft: the class of the pilot's aircraft the flight was flown in (when the flight names none)
 # and whether it is a tailwheel airplane (None: not known, which counts as not).

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Case, Count, F, Max, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Upper
 
 from flightbridge.errors import Conflict, InputError, NotFound
@@ -27,6 +27,7 @@ from flightbridge.logbook.aircraft import (
     provenance_key,
 )
 from flightbridge.logbook.models import CategoryClass, EngineType, FactOrigin, Flight, FlightSource, SimulatorType, UserAircraft
+from flightbridge.logbook.rounding import MINUTES, rounded_total
 
 ZERO = Decimal("0")
 REGISTRATION_LIMIT = UserAircraft._meta.get_field("registration").max_length
@@ -273,3 +274,36 @@ def origin_of(aircraft: UserAircraft) -> dict[str, str]:
     provenance = aircraft.provenance or {}
     return {provenance_key(name): provenance[provenance_key(name)] for name in FACT_FIELDS
             if provenance_key(name) in provenance}
+
+
+# --- time in each category/class, added up as MyFlightbook adds it ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassTime:
+    category_class: str  # "" for flights whose class nobody knows
+    flights: int
+    total_time: Decimal  # MyFlightbook's SUM(ROUND(x * unit)) / unit, to its 4 places
+    landings: int
+
+
+def time_by_category_class(flights, *, rounding_unit: int = MINUTES) -> list[ClassTime]:
+    """Total time of `flights` (a pilot's, `services.flights_for`) in each category/class, each flight rounded
+    to `rounding_unit` before the sum
+    (Totals.cs, `logbook.rounding`), so a MyFlightbook logbook's lines equal MyFlightbook's "Times by
+    Category/Class". A flight counts in its own class (MyFlightbook's CatClassOverride / CatClassDisplay),
+    else its aircraft's. One grouped query: a row per distinct (class, time)."""
+    effective = Case(When(category_class="", then=Coalesce(F("aircraft__category_class"), Value(""))),
+                     default=F("category_class"))
+    rows = (flights.order_by().annotate(effective=effective)
+            .values("effective", "total_flight_time")
+            .annotate(flights=Count("id"), landings=Coalesce(Sum("day_landings"), 0) + Coalesce(Sum("night_landings"), 0)))
+    times: dict[str, list[tuple[Decimal, int]]] = {}
+    counts: dict[str, list[int]] = {}
+    for row in rows:
+        times.setdefault(row["effective"], []).append((row["total_flight_time"], row["flights"]))
+        tally = counts.setdefault(row["effective"], [0, 0])
+        tally[0] += row["flights"]
+        tally[1] += row["landings"]
+    return [ClassTime(name, counts[name][0], rounded_total(times[name], rounding_unit), counts[name][1])
+            for name in sorted(times, key=lambda name: (name == "", name))]

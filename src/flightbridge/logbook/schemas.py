@@ -206,6 +206,13 @@ class AircraftOut(Schema):
         return getattr(aircraft, "landing_count", 0)
 
 
+class ClassTimeOut(Schema):
+    category_class: str = Field(description='MyFlightbook\'s name, or "" for flights whose class nobody knows')
+    flights: int
+    total_time: Decimal = Field(description="each flight rounded to the rounding unit, then summed (MyFlightbook's way)")
+    landings: int
+
+
 class FlownRegistrationOut(Schema):
     registration: str
     flights: int

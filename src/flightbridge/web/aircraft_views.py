@@ -34,6 +34,7 @@ def aircraft_list(request):
         item.features = [label for name, label in FLAG_LABELS.items() if getattr(item, name)]
     return render(request, "web/aircraft.html", {
         "aircraft": aircraft,
+        "classes": pilot_aircraft.time_by_category_class(services.flights_for(request.user)),
         "unrecorded": [item for item in flown if item.aircraft is None],
         "flag_labels": FLAG_LABELS, **_choices(request),
     })
