@@ -3,8 +3,9 @@
 The logbook is one pilot's 50,000 flights over 40 years in four category/classes (one type-rated),
 a tenth of them from Logger and logbook files, with approaches, holds, night landings, simulator
 sessions and a flight review every two years, beside MyFlightbook's items as a sync stores them.
-Measured: the engine alone on plain data, and a whole read as the page, the API and the calendar feed do
-it (load the flights, compute, pair with MyFlightbook's) — the median of 5 runs after a warm-up.
+Measured: the engine alone on plain data; all items as the page, the API and the calendar feed read them
+(the recent flights and the older ones that can still change an item, compute, pair with MyFlightbook's);
+and the worst case, when an item needs every flight — the median of 5 runs after a warm-up.
 """
 
 from __future__ import annotations
@@ -71,19 +72,30 @@ def bench_currency(ctx):
     count = ctx.scale(50_000, 5_000)
     pilot = _logbook(count)
     today = date.today()
-    flights = currency_report.currency_flights(pilot)
+    every = currency_report.currency_flights(pilot, today, every_flight=True)
+    read = currency_report.currency_flights(pilot, today)
     items = currency_report.computed_currency(pilot, today)
-    assert len(flights) == count and len(items) > 10, (len(flights), len(items))
+    assert len(every) == count and len(items) > 10, (len(every), len(items))
+    assert compute_currency(read, today) == compute_currency(every, today)
     assert any(one.item.status == "current" for one in items)
-    engine_wall, engine_cpu = _median_seconds(lambda: compute_currency(flights, today))
+    engine_wall, engine_cpu = _median_seconds(lambda: compute_currency(every, today))
     whole_wall, whole_cpu = _median_seconds(lambda: currency_report.computed_currency(pilot, today))
-    whole = f"whole read (load flights, compute, pair with MyFlightbook), {count:,} flights"
+    worst_wall, worst_cpu = _median_seconds(lambda: compute_currency(
+        currency_report.currency_flights(pilot, today, every_flight=True), today))
+    whole = f"all items (read the flights that matter, compute, pair with MyFlightbook), {count:,} flights"
+
+    def verdict(seconds: float) -> str:
+        return "yes" if seconds <= TARGET_SECONDS else "NO"
+
     return [
         {"metric": f"engine only, {count:,} flights → {len(items)} items: wall ms (median of {RUNS})",
          "value": round(engine_wall * 1000, 1)},
         {"metric": f"engine only, {count:,} flights: CPU ms", "value": round(engine_cpu * 1000, 1)},
+        {"metric": f"{whole}: flights read", "value": len(read)},
         {"metric": f"{whole}: wall ms", "value": round(whole_wall * 1000, 1)},
         {"metric": f"{whole}: CPU ms", "value": round(whole_cpu * 1000, 1)},
-        {"metric": f"whole read within the {TARGET_SECONDS * 1000:.0f} ms target (wall / CPU)",
-         "value": f"{'yes' if whole_wall <= TARGET_SECONDS else 'NO'} / {'yes' if whole_cpu <= TARGET_SECONDS else 'NO'}"},
+        {"metric": f"worst case, every one of {count:,} flights read and computed: wall ms", "value": round(worst_wall * 1000, 1)},
+        {"metric": f"worst case, every one of {count:,} flights: CPU ms", "value": round(worst_cpu * 1000, 1)},
+        {"metric": f"within the {TARGET_SECONDS * 1000:.0f} ms target: all items wall / CPU, worst case wall / CPU",
+         "value": f"{verdict(whole_wall)} / {verdict(whole_cpu)}, {verdict(worst_wall)} / {verdict(worst_cpu)}"},
     ]

@@ -115,3 +115,104 @@ def bench_resync(ctx):
         {"metric": f"re-sync {flights} unchanged flights, pacing off: seconds", "value": round(elapsed, 2)},
         {"metric": f"re-sync {flights} unchanged flights, pacing off: flights/s", "value": round(flights / elapsed, 1)},
     ]
+
+
+def bench_latency_under_hostile_load(ctx):
+    """Issue 22: a pilot's `GET /api/flights` while 8 attackers upload hostile CSV files without pause and an
+    FAA registry load runs, through a real server (`gunicorn`, 2 processes x 4 threads, as `flightbridge serve`).
+
+    8 hostile uploads at once slowed another pilot's flights page to 11 s, and a registry load held SQLite's
+    write lock for minutes. Each attacker is a pilot of its own (one pilot has one heavy request at a time);
+    the upload is the 4 MB quoted field of 4,000,000 line breaks. The registry load runs in its own process.
+    """
+    import socket
+    import threading
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    import httpx
+    from django.contrib.auth import get_user_model
+
+    from flightbridge.accounts.services import create_token
+    from flightbridge.logbook.models import Flight
+    from flightbridge.registry import sample
+
+    attackers = 8
+    hostile_csv = b'Date,Tail Number,Total Flight Time,Comments\n2024-01-02,N1,1.0,"' + b"\n" * 4_000_000 + b'"\n'
+    pilot = get_user_model().objects.create_user(username="bench-victim")
+    Flight.objects.bulk_create([Flight(owner=pilot, date=date(2020, 1, 1) + timedelta(days=i % 2000), departure="KPAO",
+                                       destination="KSFO", total_flight_time=Decimal("1.2"), source="manual")
+                                for i in range(2_000)])
+    _row, victim_token = create_token(pilot.username)
+    tokens = []
+    for n in range(attackers):
+        get_user_model().objects.create_user(username=f"bench-attacker-{n}")
+        tokens.append(create_token(f"bench-attacker-{n}")[1])
+    registry = sample.synthetic_registry(ctx.data_dir / "ReleasableAircraft.zip", ctx.scale(300_000, 20_000),
+                                         models=ctx.scale(20_000, 500))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "FLIGHTBRIDGE_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    log_path = ctx.data_dir / "server.log"
+    logs = open(log_path, "wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "flightbridge.wsgi:application", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--threads", "4", "--timeout", "120", "--config", "python:flightbridge.web.gunicorn_config"],
+        env=env, cwd=ROOT, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True)
+    loader = None
+    stop = threading.Event()
+    uploads: list[int] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        victim = httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {victim_token}"})
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if victim.get("/api/flights").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, log_path.read_text()[-3000:]
+            time.sleep(0.2)
+
+        def attack(token: str) -> None:
+            with httpx.Client(base_url=base, timeout=120, headers={"Authorization": f"Bearer {token}"}) as http:
+                while not stop.is_set():
+                    answer = http.post("/api/imports/csv", files={"file": ("hostile.csv", hostile_csv, "text/csv")},
+                                       data={"preview": "true"})
+                    uploads.append(answer.status_code)
+
+        threads = [threading.Thread(target=attack, args=(token,), daemon=True) for token in tokens]
+        for thread in threads:
+            thread.start()
+        time.sleep(2)  # the uploads are under way
+        started = time.perf_counter()
+        loader = subprocess.Popen([sys.executable, "-m", "flightbridge", "registry", "load", str(registry)],
+                                  env=env, cwd=ROOT, stdout=logs, stderr=subprocess.STDOUT, start_new_session=True)
+        samples = []
+        while loader.poll() is None or len(samples) < 50:
+            t0 = time.perf_counter()
+            answer = victim.get("/api/flights")
+            samples.append(time.perf_counter() - t0)
+            assert answer.status_code == 200 and answer.json()["count"] == 2_000, answer.text[:300]
+            time.sleep(0.05)
+            assert time.perf_counter() - started < 900, "the registry load did not end in 15 minutes"
+        load_seconds = time.perf_counter() - started
+        assert loader.wait() == 0, log_path.read_text()[-3000:]
+    finally:
+        stop.set()
+        for child in (server, loader):
+            if child is not None and child.poll() is None:
+                os.killpg(child.pid, 9)
+                child.wait()
+        logs.close()
+    return [
+        {"metric": "pilot's GET /api/flights p50 (ms)", "value": _percentile(samples, 0.5) * 1000},
+        {"metric": "pilot's GET /api/flights p99 (ms)", "value": _percentile(samples, 0.99) * 1000},
+        {"metric": "pilot's GET /api/flights max (ms)", "value": max(samples) * 1000},
+        {"metric": "pilot's requests measured", "value": len(samples)},
+        {"metric": f"hostile uploads answered ({attackers} attackers)", "value": len(uploads)},
+        {"metric": "hostile uploads refused with 200 + reason / 429", "value": f"{uploads.count(200)} / {uploads.count(429)}"},
+        {"metric": "registry load seconds (meanwhile)", "value": load_seconds},
+    ]

@@ -42,8 +42,9 @@ JOB_GUARD = AdvisoryLock(
     "request_job looks for an active job and creates one.",
 )
 REGISTRY_LOAD = AdvisoryLock(
-    "registry.load", TRANSACTION,
-    "One FAA registry load at a time: two loads would each mark their own generation current.",
+    "registry.load", SESSION,
+    "One FAA registry load at a time: two loads would each mark their own generation current. Held for the "
+    "whole load, across its short transactions (a batch of rows each), never as one long write transaction.",
 )
 MFB_TOKEN_REFRESH = AdvisoryLock(
     "myflightbook.refresh", SESSION,

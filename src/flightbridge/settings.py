@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "flightbridge.accounts.backoff.LoginBackoffMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -163,15 +164,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Login throttling (django-axes): a user name OR an address with this many failures in a row is
-# refused, right password or not, until the cool-off passes or an admin runs `axes_reset`.
+# Login throttling (django-axes): a user name from one address (the pair) with this many failures in a row
+# is refused, right password or not, until the cool-off passes or an admin runs `axes_reset`. A user name
+# or an address alone is only slowed (accounts/backoff.py), so nobody can lock a pilot out from elsewhere.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("FLIGHTBRIDGE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FLIGHTBRIDGE_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+FLIGHTBRIDGE_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("FLIGHTBRIDGE_LOGIN_USERNAME_FAILURE_LIMIT", "20"))
+FLIGHTBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("FLIGHTBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT", "50"))
+FLIGHTBRIDGE_LOGIN_MAX_BACKOFF_SECONDS = int(os.environ.get("FLIGHTBRIDGE_LOGIN_MAX_BACKOFF_SECONDS", "60"))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "flightbridge.accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "flightbridge.accounts.lockout.client_address"
@@ -194,13 +199,21 @@ if CONFIG.email is not None:
 FLIGHTBRIDGE_MAX_REQUEST_BYTES = CONFIG.max_request_bytes
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_request_bytes
 
-# `registry load` caps (issue 13: a 1.1 MB ZIP expanding to 1.1 GB of commas took 4 GB of memory).
+# Aircraft model sources: the most one page of a source's answer may have, read as a stream (issue 22: a 50 MB
+# body was read whole into the web process).
+FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES = int(os.environ.get("FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES", str(8 * 1024**2)))
+
 # Staged uploads (flightbridge/staging.py): how long a previewed file waits to be saved, and the room all may take.
 FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES", "30"))
 FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES", str(256 * 1024**2)))
+
+# `registry load` caps (issue 13: a 1.1 MB ZIP expanding to 1.1 GB of commas took 4 GB of memory).
 FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES", str(1024**3)))
 FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES", str(2 * 1024**3)))
 FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS", str(16 * 1024)))
+# Issue 22: 800 MiB of empty lines passed the byte caps and was read for minutes.
+FLIGHTBRIDGE_REGISTRY_MAX_LINES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_LINES", "3000000"))
+FLIGHTBRIDGE_REGISTRY_MAX_SECONDS = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_SECONDS", "1800"))
 
 # Data sources may not reach private, loopback or link-local addresses except these (SSRF guard).
 FLIGHTBRIDGE_SOURCE_ALLOWLIST = list(CONFIG.source_allowlist)

@@ -46,13 +46,13 @@ def test_a_session_lock_lets_one_holder_in_at_a_time(settings, tmp_path):
 @pytest.mark.django_db(transaction=True)
 def test_a_transaction_lock_needs_a_transaction():
     with pytest.raises(RuntimeError, match="inside transaction.atomic"):
-        with locks.hold(locks.REGISTRY_LOAD):
+        with locks.hold(locks.JOB_GUARD):
             pass
     if connection.vendor != "postgresql":
-        with transaction.atomic(), locks.hold(locks.REGISTRY_LOAD):  # SQLite: the write transaction serialises writers
+        with transaction.atomic(), locks.hold(locks.JOB_GUARD):  # SQLite: the write transaction serialises writers
             assert connection.in_atomic_block
         return
-    with transaction.atomic(), locks.hold(locks.REGISTRY_LOAD):
+    with transaction.atomic(), locks.hold(locks.JOB_GUARD):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
             assert cursor.fetchone()[0] == 1

@@ -55,7 +55,7 @@ def test_control_endpoint_switches_faults(sandbox):
     names = {r.get("external_id"): r["name"] for r in httpx.get(f"{sandbox.url}?page_size=100", headers=HEADERS).json()["results"]}
     assert names["cirrus-sr22"] == "Cirrus SR22T"
     assert httpx.post(control, json={"reset": True}).json()["faults"] == {
-        "fail_5xx": 0, "bad_json": False, "missing_external_id": 0, "slow": 0.0}
+        "fail_5xx": 0, "bad_json": False, "missing_external_id": 0, "slow": 0.0, "huge_page": 0}
     assert httpx.post(control, content=b"[1]").status_code == 400
     assert httpx.post(sandbox.url, json={}).status_code == 405
 

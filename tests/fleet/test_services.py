@@ -297,3 +297,20 @@ def test_a_key_assigned_in_clear_is_sealed_on_save(sandbox, drain_jobs):
     stored = DataSourceConfig.objects.values_list("api_key", flat=True).get(pk=source.pk)
     assert SANDBOX_KEY not in stored and stored.startswith("fbv1.")
     assert run_sync(source, drain_jobs).status == JobStatus.SUCCEEDED
+
+
+def test_a_page_over_the_size_cap_is_refused_while_it_streams_with_a_clear_log(source, sandbox, drain_jobs, settings):
+    """Issue 22: a 50 MB answer was read whole into the web process. It is read as a stream and refused
+    past FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES (default 8 MiB), with no Content-Length to trust."""
+    assert settings.FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES == 8 * 1024 * 1024
+    sandbox.control({"huge_page": 50 * 1024 * 1024})
+    job = run_sync(source, drain_jobs)
+    assert job.status == JobStatus.FAILED and job.error == "fatal"
+    assert "sent more than 8,388,608 bytes for page 1" in job.message
+    [failure] = SyncLog.objects.filter(success=False)
+    assert "FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES" in failure.error and failure.data_source == source
+    assert AircraftModel.objects.count() == 0
+    # Under the cap the same padded answer is read (a valid, empty feed).
+    settings.FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES = 64 * 1024 * 1024
+    sandbox.control({"huge_page": 2 * 1024 * 1024})
+    assert run_sync(source, drain_jobs).status == JobStatus.SUCCEEDED

@@ -127,3 +127,40 @@ def test_a_logger_import_an_edit_and_an_undo_show_at_once(api, user):
     removed = revert_import(user, result.batch.pk).removed_flights
     assert removed >= 1 and Flight.objects.filter(owner=user, source="logger").count() == 2 - removed
     assert computed(api)[("passenger_day_90", "ASEL")]["status"] == "never"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(user, seed):
+    """The read skips older flights that cannot change an item (currency_report.RECENT_DAYS): on random
+    logbooks of 12 years, with classes flown only long ago, unknown classes, IPCs and reviews, the items are
+    exactly those computed from every flight."""
+    import random
+
+    from flightbridge.logbook import currency_report
+    from flightbridge.logbook.currency import compute_currency
+
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    classes = ["ASEL", "ASEL", "AMEL", "AMEL (B737)", "Helicopter", "Glider", ""]
+    rows = []
+    for n in range(700):
+        old_only = n % 11 == 0  # some classes appear only years ago
+        days = rng.randrange(900, 4400) if old_only else rng.randrange(0, 4400)
+        category_class = rng.choice(["Glider", "Helicopter"]) if old_only else rng.choice(classes)
+        landings = rng.choice([0, 1, 1, 2, 3])
+        night = rng.random() < 0.15
+        rows.append(Flight(owner=user, date=today - timedelta(days=days), source=rng.choice(["myflightbook", "logger"]),
+                           tail_number=f"N{rng.randrange(5)}{category_class[:2]}", category_class=category_class,
+                           simulator_type=rng.choice(["REAL"] * 8 + ["FFS", "AATD"]),
+                           day_landings=0 if night else landings, night_landings=landings if night else 0,
+                           night_full_stop_landings=landings if night and rng.random() < 0.7 else 0,
+                           day_takeoffs=0 if night else landings, night_takeoffs=landings if night else 0,
+                           approaches=rng.choice([0, 0, 0, 1, 2, 3]), holds=rng.choice([0, 0, 0, 1]),
+                           ipc=rng.random() < 0.01, flight_review=rng.random() < 0.005))
+    Flight.objects.bulk_create(rows)
+    also = {"also_classes": ["AMEL (B737)", "Gyroplane"], "also_categories": ["Rotorcraft"]}
+    for day in (today, today - timedelta(days=400), today + timedelta(days=200)):
+        every = compute_currency(currency_report.currency_flights(user, day, every_flight=True, **also), day, **also)
+        some_flights = currency_report.currency_flights(user, day, **also)
+        assert compute_currency(some_flights, day, **also) == every
+        assert len(some_flights) < len(rows)

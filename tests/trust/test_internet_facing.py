@@ -117,34 +117,89 @@ def test_mail_settings_come_from_one_url(tmp_path):
 # --- 6. login throttling -----------------------------------------------------------------------------------
 
 
-def test_fifty_wrong_passwords_lock_the_account_and_the_right_one_is_refused_too(user):
+def _at(address: str) -> Client:
+    return Client(REMOTE_ADDR=address)
+
+
+def _forget(seconds: int) -> None:
+    """Move every recorded failure `seconds` into the past (time passing, without sleeping)."""
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+    from django.db.models import F
+
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(seconds=seconds))
+
+
+def test_wrong_passwords_from_one_address_lock_that_address_for_that_name_only(user):
     client = Client()
     statuses = [client.post("/accounts/login/", {"username": "alice", "password": f"wrong-{n}"}).status_code
-                for n in range(50)]
+                for n in range(12)]
     assert statuses[:4] == [200] * 4  # the form again, with its error
-    assert set(statuses[5:]) == {429}  # locked from the fifth failure on
+    assert set(statuses[5:]) == {429}  # locked from the fifth failure on, for alice from this address
     response = client.post("/accounts/login/", {"username": "alice", "password": "alice-password-1"})
     assert response.status_code == 429
-    assert b"Too many failed logins" in response.content and response["Retry-After"] == "900"
-    assert "_auth_user_id" not in client.session
+    assert b"Too many failed logins for this account from this address" in response.content
+    assert response["Retry-After"] == "900" and "_auth_user_id" not in client.session
+    # Issue 22: the lock is the pair's. Alice elsewhere logs in at once.
+    assert _at("10.9.8.7").post("/accounts/login/", {"username": "alice", "password": "alice-password-1"}).status_code == 302
 
 
-def test_one_address_trying_many_user_names_is_locked_out_by_address(user, other_user):
+def test_wrong_passwords_from_changing_addresses_cannot_lock_the_account(user, settings):
+    """Issue 22: 5 wrong passwords from changing addresses locked any account for 15 minutes, the right password
+    refused. Now the user name alone is only slowed, and never at an address the pilot has used before."""
+    home = _at("198.51.100.4")
+    assert home.post("/accounts/login/", {"username": "alice", "password": "alice-password-1"}).status_code == 302
+    statuses = [_at(f"203.0.113.{n + 1}").post("/accounts/login/", {"username": "alice", "password": f"wrong-{n}"}).status_code
+                for n in range(60)]
+    # The guesser is slowed after 20 failures (1 s, 2 s, 4 s … between tries: a few get through as seconds pass).
+    assert statuses[:21] == [200] * 20 + [429] and statuses.count(429) >= 30
+    assert _at("198.51.100.4").post("/accounts/login/", {"username": "alice", "password": "alice-password-1"}).status_code == 302
+    # From a new address the name waits a little after the last failure (a backoff, at most a minute) ...
+    traveling = _at("192.0.2.77")
+    slowed = traveling.post("/accounts/login/", {"username": "alice", "password": "alice-password-1"})
+    assert slowed.status_code == 429 and b"Wait" in slowed.content
+    assert 1 <= int(slowed["Retry-After"]) <= settings.FLIGHTBRIDGE_LOGIN_MAX_BACKOFF_SECONDS == 60
+    # ... and the refused attempt did not count: once the minute has passed, the right password works.
+    _forget(61)
+    assert traveling.post("/accounts/login/", {"username": "alice", "password": "alice-password-1"}).status_code == 302
+
+
+def test_the_backoff_starts_gently_below_its_limit(user, settings):
+    for n in range(settings.FLIGHTBRIDGE_LOGIN_USERNAME_FAILURE_LIMIT - 1):
+        _at(f"203.0.113.{n + 1}").post("/accounts/login/", {"username": "alice", "password": "wrong"})
+    assert _at("192.0.2.1").post("/accounts/login/", {"username": "alice", "password": "alice-password-1"}).status_code == 302
+    from flightbridge.accounts.backoff import _delay
+
+    assert [_delay(failures, 20) for failures in (19, 20, 21, 22, 25, 26, 1000)] == [0, 1, 2, 4, 32, 60, 60]
+
+
+def test_the_admin_always_gets_in_from_a_known_address(db, settings):
+    get_user_model().objects.create_superuser("root", "root@example.org", "root-password-1")
+    office = _at("198.51.100.10")
+    assert office.post("/admin/login/", {"username": "root", "password": "root-password-1"}).status_code == 302
+    for n in range(100):
+        _at(f"203.0.113.{n % 250 + 1}").post("/admin/login/", {"username": "root", "password": f"guess-{n}"})
+        _forget(61)  # a patient guesser, waiting out every backoff
+    for path in ("/admin/login/", "/accounts/login/"):
+        assert _at("198.51.100.10").post(path, {"username": "root", "password": "root-password-1"}).status_code == 302
+
+
+def test_one_address_trying_many_user_names_is_slowed(user, other_user, settings):
     client = Client()
-    for n in range(5):
+    for n in range(settings.FLIGHTBRIDGE_LOGIN_ADDRESS_FAILURE_LIMIT):
         client.post("/accounts/login/", {"username": f"guess-{n}", "password": "x"})
     response = client.post("/accounts/login/", {"username": "bob", "password": "bob-password-1"})
-    assert response.status_code == 429
-    # Another address still logs in bob: the lock is on the guessing address (and the guessed names).
-    other = Client(REMOTE_ADDR="10.9.8.7")
-    assert other.post("/accounts/login/", {"username": "bob", "password": "bob-password-1"}).status_code == 302
+    assert response.status_code == 429 and response["Retry-After"] == "1"
+    # Another address still logs in bob: the guessing address is the one slowed.
+    assert _at("10.9.8.7").post("/accounts/login/", {"username": "bob", "password": "bob-password-1"}).status_code == 302
 
 
 def test_behind_the_local_proxy_logins_count_against_the_forwarded_address(user):
     proxy = {"REMOTE_ADDR": "127.0.0.1"}
     attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
     for n in range(5):
-        attacker.post("/accounts/login/", {"username": f"guess-{n}", "password": "x"})
+        attacker.post("/accounts/login/", {"username": "alice", "password": f"guess-{n}"})
     assert attacker.post("/accounts/login/", {"username": "alice", "password": "alice-password-1"}).status_code == 429
     pilot = Client(HTTP_X_FORWARDED_FOR="198.51.100.4", **proxy)
     assert pilot.post("/accounts/login/", {"username": "alice", "password": "alice-password-1"}).status_code == 302

@@ -22,8 +22,8 @@ def _cool_off_minutes() -> int:
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     minutes = _cool_off_minutes()
     wait = f"Try again in {minutes} minute{'s' if minutes != 1 else ''}" if minutes else "Ask an administrator to unlock it"
-    detail = (f"Too many failed logins for this account or from this address ({settings.AXES_FAILURE_LIMIT} in a row). "
-              f"{wait}; a right password is refused until then.")
+    detail = (f"Too many failed logins for this account from this address ({settings.AXES_FAILURE_LIMIT} in a row). "
+              f"{wait}; a right password is refused from here until then. Other addresses are not locked.")
     response = refusal(request, 429, heading="Login locked", detail=detail, code="locked_out",
                        back=("/accounts/login/", "Back to the login page"))
     if minutes:

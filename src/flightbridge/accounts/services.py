@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from flightbridge.accounts.models import ApiToken
 from flightbridge.errors import NotFound
 
 TOKEN_PREFIX = "fb_"
+log = logging.getLogger(__name__)
 
 
 def _digest(token: str) -> str:
@@ -45,8 +50,44 @@ def authenticate_token(token: str):
     now = timezone.now()
     # Touch last_used at most once a minute: a polling page must not turn every read into a write.
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        _touch(row, now)
     return row.user
+
+
+#: How long the `last_used_at` write may wait for the database's write lock (or the row's) before it is skipped.
+TOUCH_LOCK_WAIT_MS = 250
+
+
+def _touch(row: ApiToken, now) -> None:
+    """Record that the token was used, if the database lets us at once: it is bookkeeping, and a read
+    must never fail for it. While a long write held SQLite's lock, the touch waited 30 s and then made a
+    token-authenticated GET answer 500 "database is locked" (issue 22)."""
+    try:
+        with _short_lock_wait(), transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:  # a row locked by another writer: give up, do not queue
+                    cursor.execute(f"SET LOCAL lock_timeout = '{TOUCH_LOCK_WAIT_MS}ms'")
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    except DatabaseError as exc:
+        log.warning("token %s: last use not recorded (%s); the request goes on", row.prefix, type(exc).__name__)
+
+
+@contextmanager
+def _short_lock_wait() -> Iterator[None]:
+    """On SQLite, wait at most TOUCH_LOCK_WAIT_MS for the write lock (BEGIN IMMEDIATE takes it), then the
+    connection's own busy timeout again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        before = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {TOUCH_LOCK_WAIT_MS}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(before)}")
 
 
 def list_tokens(username: str | None = None):

@@ -10,12 +10,14 @@ Its fake twin is `flightbridge.fleet.sandbox`.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 import httpx
+from django.conf import settings
 
 from flightbridge import __version__
 from flightbridge.errors import FatalError, NeedsReauth, TransientError
@@ -51,7 +53,7 @@ class ConnectionCheck:
 class ModelSourceClient:
     def __init__(self, endpoint: str, *, auth_type: str, api_key: Secret | None = None, username: str = "",
                  source_name: str = "", timeout: float = TIMEOUT_SECONDS, transport: httpx.BaseTransport | None = None,
-                 retry_delays: tuple[float, ...] | None = None):
+                 retry_delays: tuple[float, ...] | None = None, max_page_bytes: int | None = None):
         if not endpoint:
             raise FatalError(f"Data source {source_name!r} has no endpoint configured; set one before syncing.")
         parts = urlsplit(endpoint)
@@ -76,6 +78,7 @@ class ModelSourceClient:
         elif auth_type == AuthType.BASIC:
             auth = httpx.BasicAuth(username, api_key.reveal())
         self._retry_delays = retry_delays
+        self.max_page_bytes = max_page_bytes or settings.FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES
         # Only tests hand in a transport (an in-memory fake); a real connect always goes through the guard.
         self._http = httpx.Client(headers=headers, auth=auth, timeout=timeout, transport=transport or PinnedTransport(),
                                   follow_redirects=False, trust_env=False)
@@ -143,24 +146,43 @@ class ModelSourceClient:
         delays = list(RETRY_DELAYS if self._retry_delays is None else self._retry_delays)
         while True:
             try:
-                response = self._http.get(url)
+                # Streamed, so a page is counted as it arrives and refused past the cap: a 50 MB body used to be
+                # read whole into the web process (issue 22).
+                with self._http.stream("GET", url) as response:
+                    error = self._status_error(response, number)
+                    body = self._read_capped(response, number) if error is None else b""
             except httpx.TimeoutException:
-                error: Exception = TransientError(f"Data source {self.source_name!r} did not answer in time (page {number}).")
+                error = TransientError(f"Data source {self.source_name!r} did not answer in time (page {number}).")
             except httpx.TransportError as exc:
                 error = TransientError(f"Data source {self.source_name!r} could not be reached ({type(exc).__name__}).")
-            else:
-                error = self._status_error(response, number)
-                if error is None:
-                    try:
-                        return response.json()
-                    except ValueError:
-                        raise FatalError(
-                            f"Data source {self.source_name!r} did not return valid JSON (page {number}); "
-                            "check that the endpoint serves the aircraft model format."
-                        ) from None
+            if error is None:
+                try:
+                    return json.loads(body)
+                except ValueError:
+                    raise FatalError(
+                        f"Data source {self.source_name!r} did not return valid JSON (page {number}); "
+                        "check that the endpoint serves the aircraft model format."
+                    ) from None
             if not isinstance(error, TransientError) or not delays:
                 raise error
             time.sleep(delays.pop(0))
+
+    def _read_capped(self, response: httpx.Response, number: int) -> bytes:
+        """The page's body, at most `max_page_bytes` of it (FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES), else FatalError."""
+        cap = self.max_page_bytes
+        too_big = FatalError(
+            f"Data source {self.source_name!r} sent more than {cap:,} bytes for page {number}, the most one page may "
+            "have (FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES); it was not read further. Ask the source for smaller pages, "
+            "or raise the limit if the source is trusted.")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise too_big
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > cap:
+                raise too_big
+        return bytes(body)
 
     def _status_error(self, response: httpx.Response, number: int) -> Exception | None:
         status = response.status_code

@@ -93,10 +93,12 @@ class SandboxFaults:
     missing_external_id: int = 0
     #: seconds to wait before each answer
     slow: float = 0.0
+    #: answer every page with a valid feed padded to this many bytes, without a Content-Length (a hostile source)
+    huge_page: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"fail_5xx": self.fail_5xx, "bad_json": self.bad_json,
-                "missing_external_id": self.missing_external_id, "slow": self.slow}
+                "missing_external_id": self.missing_external_id, "slow": self.slow, "huge_page": self.huge_page}
 
 
 @dataclass
@@ -152,6 +154,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(503, {"detail": "sandbox fault: service unavailable"})
         if faults.bad_json:
             return self._send_raw(200, b'{"results": [{"external_id": "broken", ', "application/json")
+        if faults.huge_page:
+            return self._send_unsized(faults.huge_page)
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         try:
             page = max(1, int(query.get("page", "1")))
@@ -211,6 +215,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: Any) -> None:
         self._send_raw(status, json.dumps(body).encode(), "application/json")
+
+    def _send_unsized(self, size: int) -> None:
+        """A valid, empty feed padded with spaces to `size` bytes, streamed with no Content-Length (the
+        connection's end marks the body's), as a source that does not say how much it will send."""
+        head, tail = b'{"count": 0, "next": null, "results": [', b"]}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(head)
+            left = max(0, size - len(head) - len(tail))
+            while left:
+                piece = min(left, 64 * 1024)
+                self.wfile.write(b" " * piece)
+                left -= piece
+            self.wfile.write(tail)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client stopped reading at its cap, as it should
 
     def _send_raw(self, status: int, payload: bytes, content_type: str) -> None:
         self.send_response(status)
@@ -330,6 +354,8 @@ class ModelSourceSandbox:
                 faults.missing_external_id = max(0, int(body["missing_external_id"]))
             if "slow" in body:
                 faults.slow = max(0.0, float(body["slow"]))
+            if "huge_page" in body:
+                faults.huge_page = max(0, int(body["huge_page"]))
         if "update" in body:
             update = dict(body["update"])
             self.update_model(str(update.pop("external_id")), **update)

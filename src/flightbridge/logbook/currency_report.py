@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 from operator import itemgetter
-from datetime import date
 
 from django.db import connection
-from django.db.models import CharField
+from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
 from flightbridge.logbook.currency import (
+    CATEGORY_OF_CLASS,
     FLIGHT_REVIEW,
     INSTRUMENT,
+    INSTRUMENT_CATEGORIES,
+    INSTRUMENT_MONTHS,
     NIGHT,
     PASSENGERS,
     TAILWHEEL_SUFFIX,
@@ -30,6 +33,7 @@ from flightbridge.logbook.currency import (
     CurrencyItem,
     canonical_category_class,
     compute_currency,
+    end_of_calendar_month_after,
     status_on,
 )
 from flightbridge.logbook.models import CurrencyRecord, Flight, FlightSource
@@ -109,27 +113,102 @@ def _class_and_type(text: str) -> tuple[str, str]:
     return canonical_category_class(text.strip()), type_name
 
 
-def currency_flights(owner) -> list[CurrencyFlight]:
-    """Every flight of the pilot as the engine's data, newest first."""
-    # The date as text: Django's SQLite driver parses every date column in Python (a third of a 50,000-flight
-    # read); a text is parsed once per distinct day below.
-    query = (Flight.objects.filter(owner=owner).order_by()
-             .annotate(day=Cast("date", output_field=CharField())).values_list(*_COLUMNS, *_MARKERS))
-    # The ORM's own query, read through the cursor: turning 50,000 rows into dicts or models first cost
-    # more than the whole computation (benchmarks/bench_currency.py).
+#: Flights of the last 800 days settle almost every item by themselves: passengers look back 90 days,
+#: instrument 6 calendar months (and 6 of grace), the flight review 24 calendar months. Older flights are read
+#: only for the items they can still change (`_older_flights_that_matter`), so a 50,000-flight logbook of
+#: 40 years costs about what its last two years do. `tests/logbook/test_currency_api.py` checks the answer
+#: is the same as from every flight.
+RECENT_DAYS = 800
+_ANY_LANDING = Q(day_landings__gt=0) | Q(night_landings__gt=0) | Q(day_takeoffs__gt=0) | Q(night_takeoffs__gt=0)
+_ANY_NIGHT = Q(night_full_stop_landings__gt=0) | Q(night_takeoffs__gt=0)
+_ANY_INSTRUMENT = Q(approaches__gt=0) | Q(holds__gt=0) | Q(ipc=True)
+
+
+def _fetch(query) -> list[tuple]:
+    """Rows of `_COLUMNS + _MARKERS`, newest first. The date comes as text: Django's SQLite driver parses
+    every date column in Python (a third of a 50,000-flight read); it is parsed once per day instead."""
+    query = query.order_by().annotate(day=Cast("date", output_field=CharField())).values_list(*_COLUMNS, *_MARKERS)
+    # The ORM's own query, read through the cursor: turning rows into dicts or models first cost more than
+    # the whole computation (benchmarks/bench_currency.py).
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    # Newest first (ISO dates sort as text), in Python: the database's ORDER BY date, id cost more here.
-    rows.sort(key=itemgetter(1, 0), reverse=True)
-    # An aircraft's category/class is the one its newest flight that names one was flown in: a Logger or CSV
-    # flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL.
+    rows.sort(key=itemgetter(1, 0), reverse=True)  # ISO dates sort as text; cheaper here than ORDER BY
+    return rows
+
+
+def currency_flights(owner, today: date | None = None, *, also_classes=(), also_categories=(),
+                     every_flight: bool = False) -> list[CurrencyFlight]:
+    """The pilot's flights the items depend on, as the engine's data, newest first: the recent ones, and the
+    older ones that can still change an item (all of them with `every_flight`)."""
+    today = today or timezone.localdate()
+    flights_here = Flight.objects.filter(owner=owner)
+    if every_flight:
+        rows = _fetch(flights_here)
+        return _currency_flights(rows, _aircraft_classes(rows, set()))
+    cutoff = today - timedelta(days=RECENT_DAYS)
+    rows = _fetch(flights_here.filter(date__gte=cutoff))
+    older = flights_here.filter(date__lt=cutoff)
+    older_pairs = set(older.order_by().values_list("category_class", "tail_number").distinct())
+    aircraft_class = _aircraft_classes(rows, older_pairs)
+    flights = _currency_flights(rows, aircraft_class)
+    items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
+    wanted = _older_flights_that_matter(items, older_pairs, aircraft_class, cutoff)
+    if wanted is not None:
+        flights += _currency_flights(_fetch(older.filter(wanted)), aircraft_class)
+    return flights
+
+
+def _aircraft_classes(rows: list[tuple], older_pairs: set[tuple[str, str]]) -> dict[str, str]:
+    """Registration → category/class: the class its newest flight that names one was flown in, so a Logger
+    or CSV flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL."""
     aircraft_class: dict[str, str] = {}
     for row in rows:
         if row[_TAIL] and row[_CLASS]:
             aircraft_class.setdefault(row[_TAIL], row[_CLASS])
-    return _currency_flights(rows, aircraft_class)
+    for category_class, tail in sorted(older_pairs):
+        if tail and category_class:
+            aircraft_class.setdefault(tail, category_class)
+    return aircraft_class
+
+
+def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple[str, str]],
+                               aircraft_class: dict[str, str], cutoff: date) -> Q | None:
+    """Which older flights can still change an item computed from the recent ones. An item whose count was
+    complete in the recent flights cannot change (the engine stops at the flight that completes it); the
+    others need the older flights that hold what they count."""
+    done = {item.key for item in items if item.expires_on is not None}
+    # An older IPC gives at most the end of the 6th month after the cutoff: later, the recent flights decide.
+    instrument_done = {item.category for item in items if item.kind == INSTRUMENT and item.expires_on is not None
+                       and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS)}
+    # (stored class, what to read) → the registrations of its flights that name no class (for those only).
+    needs: dict[tuple[str, Q], set[str]] = defaultdict(set)
+    for stored, tail in older_pairs:
+        category_class, type_name = _class_and_type(stored or aircraft_class.get(tail, ""))
+        if not category_class:
+            continue
+        stripes = [category_class] + ([f"{category_class} ({type_name})"] if type_name else [])
+        wanted = None
+        if any((PASSENGERS, stripe) not in done for stripe in stripes):
+            wanted = _ANY_LANDING
+        elif any((NIGHT, stripe) not in done for stripe in stripes):
+            wanted = _ANY_NIGHT
+        if CATEGORY_OF_CLASS.get(category_class) in INSTRUMENT_CATEGORIES and \
+                CATEGORY_OF_CLASS[category_class] not in instrument_done:
+            wanted = _ANY_INSTRUMENT if wanted is None else wanted | _ANY_INSTRUMENT
+        if wanted is not None:
+            needs[(stored, wanted)].add(tail)
+    conditions = [(Q(category_class=stored) if stored else Q(category_class="", tail_number__in=sorted(tails))) & wanted
+                  for (stored, wanted), tails in needs.items()]
+    if not any(item.kind == FLIGHT_REVIEW and item.flights for item in items):
+        conditions.append(Q(flight_review=True))
+    if not conditions:
+        return None
+    combined = conditions[0]
+    for condition in conditions[1:]:
+        combined |= condition
+    return combined
 
 
 def myflightbook_items(owner) -> dict[tuple[str, str], CurrencyRecord]:
@@ -138,14 +217,18 @@ def myflightbook_items(owner) -> dict[tuple[str, str], CurrencyRecord]:
                                                      kind__in=(PASSENGERS, NIGHT, INSTRUMENT, FLIGHT_REVIEW))}
 
 
+def _also(theirs: dict[tuple[str, str], CurrencyRecord]) -> dict:
+    """Stripes MyFlightbook reports, to list here even with no flights (never current here)."""
+    return {"also_classes": [category for (kind, category) in theirs if kind in (PASSENGERS, NIGHT)
+                             and _class_and_type(category.removesuffix(TAILWHEEL_SUFFIX))[0]],
+            "also_categories": [category for (kind, category) in theirs if kind == INSTRUMENT]}
+
+
 def compare_currency(flights: list[CurrencyFlight], theirs: dict[tuple[str, str], CurrencyRecord],
                      today: date) -> list[ComparedItem]:
     """The engine's items for `flights`, each beside MyFlightbook's. A stripe MyFlightbook reports that no
     flight here is in is still listed (never current here), so nothing it says goes unanswered."""
-    also_classes = [category for (kind, category) in theirs if kind in (PASSENGERS, NIGHT)
-                    and _class_and_type(category.removesuffix(TAILWHEEL_SUFFIX))[0]]
-    also_categories = [category for (kind, category) in theirs if kind == INSTRUMENT]
-    items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
+    items = compute_currency(flights, today, **_also(theirs))
     wanted = {flight_id for item in items for flight_id in item.flights}
     dates = {flight.id: (flight.date, flight.source) for flight in flights if flight.id in wanted}
     compared = []
@@ -158,7 +241,8 @@ def compare_currency(flights: list[CurrencyFlight], theirs: dict[tuple[str, str]
 
 def computed_currency(owner, today: date | None = None) -> list[ComparedItem]:
     today = today or timezone.localdate()
-    return _ordered(compare_currency(currency_flights(owner), myflightbook_items(owner), today))
+    theirs = myflightbook_items(owner)
+    return _ordered(compare_currency(currency_flights(owner, today, **_also(theirs)), theirs, today))
 
 
 # What stops a pilot from flying first; the flight review before the per-category items.
@@ -257,7 +341,8 @@ def as_api(one: ComparedItem) -> dict:
 def currency_page(owner, today: date | None = None) -> dict:
     """What the currency page shows: the compared items, and what they were computed from."""
     today = today or timezone.localdate()
-    flights = currency_flights(owner)
     theirs = myflightbook_items(owner)
-    return {"items": _ordered(compare_currency(flights, theirs, today)), "today": today, "flight_count": len(flights),
+    flights = currency_flights(owner, today, **_also(theirs))
+    return {"items": _ordered(compare_currency(flights, theirs, today)), "today": today,
+            "flight_count": Flight.objects.filter(owner=owner).count(),
             "synced_at": max((row.synced_at for row in theirs.values()), default=None)}

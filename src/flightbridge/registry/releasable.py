@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -97,6 +98,11 @@ class Limits:
     member_bytes: int = 1024 * 1024 * 1024
     total_bytes: int = 2 * 1024 * 1024 * 1024
     line_chars: int = 16 * 1024
+    #: Lines per file, empty ones included (MASTER has ~300,000): 800 MiB of empty lines, 800 KB zipped, is
+    #: under every byte cap and used to be read for minutes (issue 22).
+    lines: int = 3_000_000
+    #: The whole load, reading and writing: past it the load stops and nothing of it becomes current.
+    seconds: float = 1800.0
 
 
 class _CappedReader(io.RawIOBase):
@@ -121,8 +127,10 @@ class _CappedReader(io.RawIOBase):
         super().close()
 
 
-def _capped_lines(handle: TextIO, file_name: str, limit: int) -> Iterator[str]:
-    """The handle's lines, refusing one longer than `limit` before it is ever held whole."""
+def _capped_lines(handle: TextIO, file_name: str, limits: Limits, deadline: float) -> Iterator[str]:
+    """The handle's lines, refusing one longer than the cap before it is ever held whole, more lines than the
+    cap, and reading past the load's time limit."""
+    limit = limits.line_chars
     line_number = 0
     while True:
         line = handle.readline(limit + 1)
@@ -132,6 +140,13 @@ def _capped_lines(handle: TextIO, file_name: str, limit: int) -> Iterator[str]:
         if len(line) > limit and not line.endswith(("\n", "\r")):
             raise FatalError(f"{file_name} line {line_number} is longer than {limit} characters; "
                              "this is not a registry file FlightBridge can read (or it is damaged)")
+        if line_number > limits.lines:
+            raise FatalError(f"{file_name} has more than {limits.lines:,} lines (FLIGHTBRIDGE_REGISTRY_MAX_LINES); "
+                             "this is not the FAA file (or it is damaged)")
+        if line_number % 10_000 == 0 and time.monotonic() > deadline:
+            raise FatalError(f"{file_name}: the load ran longer than {limits.seconds:.0f} s "
+                             f"(FLIGHTBRIDGE_REGISTRY_MAX_SECONDS) and stopped at line {line_number:,}; nothing of it "
+                             "was made current")
         yield line
 
 
@@ -145,6 +160,7 @@ class ReleasableSource:
     def __init__(self, path: str | Path, limits: Limits | None = None):
         self.path = Path(path)
         self.limits = limits or Limits()
+        self.deadline = time.monotonic() + self.limits.seconds
         self._zip: zipfile.ZipFile | None = None
         self._members: dict[str, object] = {}
         self._total = 0
@@ -212,7 +228,7 @@ class ReleasableSource:
             # utf-8-sig drops the byte-order mark every FAA file starts with; a stray bad byte in a name
             # becomes U+FFFD (valid text, never a lone surrogate) rather than failing 300,000 rows.
             with io.TextIOWrapper(capped, encoding="utf-8-sig", errors="replace", newline="") as handle:
-                yield _capped_lines(handle, file_name, self.limits.line_chars)
+                yield _capped_lines(handle, file_name, self.limits, self.deadline)
         except FatalError:
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, csv.Error, OSError, ValueError) as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -81,28 +82,42 @@ def _fit(values: dict, report: LoadReport, file_name: str) -> dict:
     return values
 
 
-def load_registry(path: str | Path, *, batch_size: int = BATCH_SIZE) -> LoadReport:
-    """Load a releasable-database ZIP or folder and make it the current registry. Raises FatalError only for an unreadable file set."""
+def load_registry(path: str | Path, *, batch_size: int = BATCH_SIZE,
+                  progress: Callable[[str], None] | None = None) -> LoadReport:
+    """Load a releasable-database ZIP or folder and make it the current registry. Raises FatalError only for an unreadable file set.
+
+    Load, then swap: the rows go into a new generation that no lookup reads, one short transaction per
+    batch, so SQLite's write lock is free between batches and pilots' writes (a token's `last_used_at`
+    too) go on during a load; a file of 800 MiB of empty lines held it for minutes in one transaction
+    (issue 22). Only the swap is one transaction. A load that fails leaves no rows behind and the
+    current registry as it was. `progress` hears how far the load is, after each committed batch.
+    """
     started = time.perf_counter()
     limits = Limits(member_bytes=settings.FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES,
                     total_bytes=settings.FLIGHTBRIDGE_REGISTRY_MAX_TOTAL_BYTES,
-                    line_chars=settings.FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS)
-    with ReleasableSource(path, limits) as source:
+                    line_chars=settings.FLIGHTBRIDGE_REGISTRY_MAX_LINE_CHARS,
+                    lines=settings.FLIGHTBRIDGE_REGISTRY_MAX_LINES,
+                    seconds=settings.FLIGHTBRIDGE_REGISTRY_MAX_SECONDS)
+    with hold(REGISTRY_LOAD), ReleasableSource(path, limits) as source:
         report = LoadReport(source=str(path), file_date=source.file_date(MASTER))
         models_ = read_acftref(source, report.add)
         engines = read_engines(source, report.add)
         report.models_known, report.engines_known = len(models_), len(engines)
-        with transaction.atomic(), hold(REGISTRY_LOAD):
-            generation = RegistryGeneration.objects.create(source=str(path)[:500], file_date=report.file_date)
-            report.generation_id = generation.id
-            report.aircraft = _store(source, MASTER, generation, models_, engines, report, batch_size)
+        generation = RegistryGeneration.objects.create(source=str(path)[:500], file_date=report.file_date)
+        report.generation_id = generation.id
+        try:
+            report.aircraft = _store(source, MASTER, generation, models_, engines, report, batch_size, progress)
             if source.has(DEREG):
-                report.deregistered = _store(source, DEREG, generation, models_, engines, report, batch_size)
+                report.deregistered = _store(source, DEREG, generation, models_, engines, report, batch_size, progress)
             report.seconds = time.perf_counter() - started
-            _finish(generation, report)
-            # The swap: from this commit on, lookups see the new generation; until it, the old one.
-            RegistryGeneration.objects.filter(is_current=True).exclude(id=generation.id).update(is_current=False)
-            RegistryGeneration.objects.filter(id=generation.id).update(is_current=True)
+            with transaction.atomic():
+                _finish(generation, report)
+                # The swap: from this commit on, lookups see the new generation; until it, the old one.
+                RegistryGeneration.objects.filter(is_current=True).exclude(id=generation.id).update(is_current=False)
+                RegistryGeneration.objects.filter(id=generation.id).update(is_current=True)
+        except BaseException:
+            _delete_generation(generation.id)
+            raise
         deleted = prune_old_generations()
     report.seconds = time.perf_counter() - started
     RegistryGeneration.objects.filter(id=report.generation_id).update(seconds=report.seconds)
@@ -110,13 +125,28 @@ def load_registry(path: str | Path, *, batch_size: int = BATCH_SIZE) -> LoadRepo
     return report
 
 
-def _store(source, file_name, generation, models_, engines, report: LoadReport, batch_size: int) -> int:
+#: Rows between two progress messages.
+PROGRESS_EVERY = 50_000
+
+
+def _store(source, file_name, generation, models_, engines, report: LoadReport, batch_size: int,
+           progress: Callable[[str], None] | None = None) -> int:
     stored = 0
     skipped_before = report.bad_rows
-    with _BulkWriter(generation.id, batch_size) as writer:
-        for values in iter_aircraft(source, file_name, models_, engines, report.add):
-            writer.add(_fit(values, report, file_name))
-            stored += 1
+    said = [0]
+
+    def committed(rows: int) -> None:
+        if progress is not None and rows // PROGRESS_EVERY > said[0] // PROGRESS_EVERY:
+            said[0] = rows
+            progress(f"{file_name}: {rows:,} rows stored so far, {report.bad_rows} skipped")
+
+    writer = _BulkWriter(generation.id, batch_size, committed)
+    for values in iter_aircraft(source, file_name, models_, engines, report.add):
+        writer.add(_fit(values, report, file_name))
+        stored += 1
+    writer.flush()
+    if progress is not None:
+        progress(f"{file_name}: {stored:,} rows stored")
     if file_name == MASTER:
         report.master_rows = stored + report.bad_rows - skipped_before
     return stored
@@ -125,50 +155,40 @@ def _store(source, file_name, generation, models_, engines, report: LoadReport, 
 class _BulkWriter:
     """Insert aircraft rows in batches without building model instances (300,000 of them cost more than the INSERTs).
 
-    PostgreSQL gets COPY, SQLite one prepared INSERT run with executemany; both inside the caller's
-    transaction, so a failed load leaves nothing behind.
+    Each batch is its own short transaction: PostgreSQL gets a COPY of the batch, SQLite one prepared
+    INSERT run with executemany. `committed(rows so far)` is called after each commit.
     """
 
-    def __init__(self, generation_id: int, batch_size: int):
+    def __init__(self, generation_id: int, batch_size: int, committed: Callable[[int], None]):
         self.fields = [f for f in RegistryAircraft._meta.concrete_fields if not f.primary_key]
         self.names = [f.attname for f in self.fields]
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
         self.table = connection.ops.quote_name(RegistryAircraft._meta.db_table)
-        self.generation_id, self.batch_size = generation_id, batch_size
+        self.generation_id, self.batch_size, self.committed = generation_id, batch_size, committed
         self.batch: list[tuple] = []
-        self._copy = None
-        self._cursor = None
-
-    def __enter__(self) -> _BulkWriter:
-        self._cursor = connection.cursor()
-        if connection.vendor == "postgresql":
-            self._copy_context = self._cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN")
-            self._copy = self._copy_context.__enter__()
-        return self
+        self.rows = 0
 
     def add(self, values: dict) -> None:
         values["generation_id"] = self.generation_id
-        if self._copy is not None:
-            self._copy.write_row([values.get(name) for name in self.names])
-            return
-        self.batch.append(tuple(_sqlite_value(values.get(name)) for name in self.names))
+        self.batch.append(tuple(values.get(name) for name in self.names))
         if len(self.batch) >= self.batch_size:
-            self._flush()
+            self.flush()
 
-    def _flush(self) -> None:
-        if self.batch:
-            marks = ", ".join(["%s"] * len(self.names))
-            self._cursor.executemany(f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})", self.batch)
-            self.batch = []
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        try:
-            if self._copy is not None:
-                self._copy_context.__exit__(exc_type, exc, tb)
-            elif exc_type is None:
-                self._flush()
-        finally:
-            self._cursor.close()
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                    for row in self.batch:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.names))
+                cursor.executemany(f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})",
+                                   [tuple(_sqlite_value(value) for value in row) for row in self.batch])
+        self.rows += len(self.batch)
+        self.batch = []
+        self.committed(self.rows)
 
 
 def _sqlite_value(value):
@@ -182,15 +202,30 @@ def _finish(generation: RegistryGeneration, report: LoadReport) -> None:
     generation.save()
 
 
-def prune_old_generations() -> int:
-    """Delete every generation but the current one (each in its own transaction, after the swap committed)."""
+#: Rows deleted per transaction when a generation goes (300,000 in one DELETE held SQLite's write lock for seconds).
+DELETE_BATCH = 5_000
+
+
+def _delete_generation(generation_id: int) -> int:
+    """Delete a generation that is not current, its rows a batch per short transaction; how many rows."""
     deleted = 0
-    for old_id in RegistryGeneration.objects.filter(is_current=False).values_list("id", flat=True):
+    rows = RegistryAircraft.objects.filter(generation_id=generation_id)
+    while True:
+        last = list(rows.order_by("id").values_list("id", flat=True)[DELETE_BATCH - 1:DELETE_BATCH])
         with transaction.atomic():
-            count, _ = RegistryAircraft.objects.filter(generation_id=old_id).delete()
-            RegistryGeneration.objects.filter(id=old_id, is_current=False).delete()
+            batch = rows.filter(id__lte=last[0]) if last else rows
+            count, _ = batch.delete()
+            if not last:
+                RegistryGeneration.objects.filter(id=generation_id, is_current=False).delete()
         deleted += count
-    return deleted
+        if not last:
+            return deleted
+
+
+def prune_old_generations() -> int:
+    """Delete every generation but the current one (after the swap committed; a failed load's leftovers too)."""
+    return sum(_delete_generation(old_id)
+               for old_id in RegistryGeneration.objects.filter(is_current=False).values_list("id", flat=True))
 
 
 def current_generation() -> RegistryGeneration | None:

@@ -23,7 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, action, **options):
         if action == "load":
             try:
-                report = services.load_registry(options["path"])
+                report = services.load_registry(
+                    options["path"], progress=self.stdout.write if options["verbosity"] >= 1 else None)
             except FatalError as exc:
                 raise CommandError(str(exc)) from None
             self.stdout.write(report.summary())
