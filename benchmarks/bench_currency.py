@@ -17,6 +17,14 @@ from datetime import date, timedelta
 TARGET_SECONDS = 0.5
 RUNS = 5
 CLASSES = ("ASEL", "ASEL", "ASEL", "AMEL", "AMEL (B737)", "Helicopter")
+RECORD = {"User": "pilotjane", "AircraftID": 48637, "Landings": 2, "FullStopLandings": 1, "Approaches": 0,
+          "TotalFlightTime": 1.35, "PIC": 1.35, "Route": "KPAE KBLI KPAE", "Comment": "Pattern work, gusty crosswind. " * 4,
+          "ModelDisplay": "C-172 S, Cessna  Skyhawk SP", "TailNumDisplay": "N52417", "ErrorString": "",
+          "SendFlightLink": "https://myflightbook.com/logbook/mvc/flightedit/flight?src=SANDBOX1b2f3%3d%3d",
+          "CustomProperties": [{"PropID": 7700001, "FlightID": 1, "PropTypeID": 187, "DateValue": "2026-01-01T14:00:00Z",
+                                "TextValue": ""}, {"PropID": 7700002, "FlightID": 1, "PropTypeID": 120,
+                                                   "TextValue": "Sam Ortiz, Priya Nair"}],
+          "FlightImages": [], "Videos": []}
 
 
 def _logbook(count: int):
@@ -41,7 +49,9 @@ def _logbook(count: int):
             night_takeoffs=2 if night else 0, approaches=2 if i % 7 == 0 else 0, holds=1 if i % 21 == 0 else 0,
         )
         review = i % 2500 == 11
-        values.update(category_class=category_class, flight_review=review)
+        # As the MyFlightbook mapping stores a flight: the class without its type, the record (about 1 KB) in `raw`.
+        values.update(category_class=category_class.split(" (")[0], flight_review=review,
+                      raw={**RECORD, "FlightID": i, "CatClassDisplay": category_class} if source == "myflightbook" else None)
         rows.append(Flight(**values))
     Flight.objects.bulk_create(rows, batch_size=2000)
     for kind, category, label in (("passenger_day_90", "ASEL", "ASEL - Passengers"),

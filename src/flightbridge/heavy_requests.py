@@ -8,13 +8,19 @@ someone holding their session, can occupy one thread at most, never queue up sev
 longer still runs as a job, under the jobs' own one-active-job guard.
 
 It never waits for the lock and never holds a database transaction open while it is held.
+
+Across pilots, `UploadGateMiddleware` lets each web process read at most
+FLIGHTBRIDGE_UPLOADS_PER_PROCESS uploads at once (default 1) and answers the others 429 before their body
+is read: 8 pilots uploading at once used to take every request thread and slow everyone's pages to 11 s.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 
 from flightbridge.errors import Busy
@@ -83,3 +89,45 @@ def streamed(owner, what: str, start) -> GuardedStreamingResponse:
     for name, value in headers.items():
         response[name] = value
     return response
+
+
+#: Routes whose request body is a pilot's file: reading and checking it is the heavy part.
+UPLOAD_PATHS = frozenset({"/api/imports/csv", "/logbook/import/csv", "/logbook/import/csv/",
+                          "/api/imports/logger", "/logbook/import/logger", "/logbook/import/logger/"})
+_gate: threading.BoundedSemaphore | None = None
+_gate_size = 0
+_gate_lock = threading.Lock()
+
+
+def _upload_gate() -> threading.BoundedSemaphore:
+    global _gate, _gate_size
+    size = max(1, settings.FLIGHTBRIDGE_UPLOADS_PER_PROCESS)
+    with _gate_lock:
+        if _gate is None or _gate_size != size:
+            _gate, _gate_size = threading.BoundedSemaphore(size), size
+        return _gate
+
+
+class UploadGateMiddleware:
+    """At most FLIGHTBRIDGE_UPLOADS_PER_PROCESS uploads read at once in this process; the rest get 429 at once,
+    so the other request threads stay free for pages and API reads."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "POST" or request.path not in UPLOAD_PATHS:
+            return self.get_response(request)
+        gate = _upload_gate()
+        if not gate.acquire(blocking=False):
+            from flightbridge.problems import refusal
+
+            response = refusal(request, 429, heading="Busy reading other files", code="busy", detail=(
+                "The server is reading other pilots' files right now; send yours again in a few seconds."),
+                back=("/logbook/", "Back to the logbook"))
+            response["Retry-After"] = "2"
+            return response
+        try:
+            return self.get_response(request)
+        finally:
+            gate.release()

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "flightbridge.web.security.ContentSecurityPolicyMiddleware",
     # Before anything reads the body: an oversized request is answered 413 without being read.
     "flightbridge.web.middleware.RequestSizeLimitMiddleware",
+    # Uploads beyond the process's share wait their turn at the client (429), not on a request thread.
+    "flightbridge.heavy_requests.UploadGateMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,6 +204,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = CONFIG.max_request_bytes
 # Aircraft model sources: the most one page of a source's answer may have, read as a stream (issue 22: a 50 MB
 # body was read whole into the web process).
 FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES = int(os.environ.get("FLIGHTBRIDGE_SOURCE_MAX_PAGE_BYTES", str(8 * 1024**2)))
+
+# Uploads one web process reads at once (flightbridge/heavy_requests.py); more get 429 before their body is read.
+FLIGHTBRIDGE_UPLOADS_PER_PROCESS = int(os.environ.get("FLIGHTBRIDGE_UPLOADS_PER_PROCESS", "1"))
 
 # Staged uploads (flightbridge/staging.py): how long a previewed file waits to be saved, and the room all may take.
 FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES", "30"))

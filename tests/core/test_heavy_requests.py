@@ -101,3 +101,21 @@ def test_a_streamed_export_holds_the_guard_to_its_last_byte_then_lets_it_go(api,
 def test_a_bad_query_releases_the_guard_before_any_byte(api, user):
     assert api.get("/api/exports/logger?from=2024-03-10&to=2024-03-01").status_code == 422
     assert free_for_another_request(user)
+
+
+@pytest.mark.django_db
+def test_a_process_reads_one_upload_at_a_time_and_answers_the_others_429_before_reading_them(api, other_api, settings):
+    """Issue 22: 8 pilots uploading at once held every request thread; another pilot's page took 11 s."""
+    settings.FLIGHTBRIDGE_UPLOADS_PER_PROCESS = 1
+    gate = heavy_requests._upload_gate()
+    data = b"Date,Tail Number,Total Flight Time\n2024-01-02,N1,1.0\n"
+    assert gate.acquire(blocking=False)  # another pilot's upload is being read in this process
+    try:
+        busy = other_api.post("/api/imports/csv", {"file": SimpleUploadedFile("f.csv", data, "text/csv"), "preview": "true"})
+        assert busy.status_code == 429 and busy["Retry-After"] == "2"
+        assert "reading other pilots' files" in busy.json()["detail"]
+        assert api.get("/api/flights").status_code == 200  # reads are never gated
+    finally:
+        gate.release()
+    done = other_api.post("/api/imports/csv", {"file": SimpleUploadedFile("f.csv", data, "text/csv"), "preview": "true"})
+    assert done.status_code == 200 and done.json()["counts"]["created"] == 1

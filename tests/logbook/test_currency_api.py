@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from flightbridge.logbook.models import CurrencyRecord, Flight
+from flightbridge.logbook.models import CurrencyRecord, Flight, UserAircraft
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,9 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
     rng = random.Random(seed)
     today = timezone.localdate()
     classes = ["ASEL", "ASEL", "AMEL", "AMEL (B737)", "Helicopter", "Glider", ""]
+    # Aircraft with a class and the tailwheel flag (issue 24): their flights name no class of their own.
+    planes = [UserAircraft.objects.create(owner=user, registration=f"N{n}TW", category_class=cls, is_tailwheel=wheel)
+              for n, (cls, wheel) in enumerate([("ASEL", True), ("ASEL", None), ("AMEL", False), ("Glider", None)])]
     rows = []
     for n in range(700):
         old_only = n % 11 == 0  # some classes appear only years ago
@@ -149,18 +152,52 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
         category_class = rng.choice(["Glider", "Helicopter"]) if old_only else rng.choice(classes)
         landings = rng.choice([0, 1, 1, 2, 3])
         night = rng.random() < 0.15
+        typed = category_class == "AMEL (B737)"  # as the MyFlightbook mapping stores it: the type only in the record
         rows.append(Flight(owner=user, date=today - timedelta(days=days), source=rng.choice(["myflightbook", "logger"]),
-                           tail_number=f"N{rng.randrange(5)}{category_class[:2]}", category_class=category_class,
+                           tail_number=f"N{rng.randrange(5)}{category_class[:2]}",
+                           category_class="AMEL" if typed else category_class,
+                           raw={"CatClassDisplay": category_class} if typed else None,
                            simulator_type=rng.choice(["REAL"] * 8 + ["FFS", "AATD"]),
                            day_landings=0 if night else landings, night_landings=landings if night else 0,
                            night_full_stop_landings=landings if night and rng.random() < 0.7 else 0,
                            day_takeoffs=0 if night else landings, night_takeoffs=landings if night else 0,
                            approaches=rng.choice([0, 0, 0, 1, 2, 3]), holds=rng.choice([0, 0, 0, 1]),
                            ipc=rng.random() < 0.01, flight_review=rng.random() < 0.005))
+        if n % 5 == 1:
+            plane = rng.choice(planes)
+            rows[-1].aircraft, rows[-1].category_class, rows[-1].tail_number, rows[-1].raw = plane, "", plane.registration, None
+            rows[-1].day_full_stop_landings = rows[-1].day_landings
     Flight.objects.bulk_create(rows)
-    also = {"also_classes": ["AMEL (B737)", "Gyroplane"], "also_categories": ["Rotorcraft"]}
+    also = {"also_classes": ["AMEL (B737)", "Gyroplane", "ASEL (tailwheel)"], "also_categories": ["Rotorcraft"]}
     for day in (today, today - timedelta(days=400), today + timedelta(days=200)):
         every = compute_currency(currency_report.currency_flights(user, day, every_flight=True, **also), day, **also)
         some_flights = currency_report.currency_flights(user, day, **also)
         assert compute_currency(some_flights, day, **also) == every
         assert len(some_flights) < len(rows)
+
+
+def test_a_type_rated_aircraft_counts_for_its_type_and_class(api, user):
+    # MyFlightbook's category/class comes without the type; its CatClassDisplay names it.
+    jet = make_flight(user, 20, category_class="AMEL", tail_number="N737FB", day_landings=2, day_takeoffs=2)
+    Flight.objects.filter(pk=jet.pk).update(raw={"CatClassDisplay": "AMEL (B737)"})
+    make_flight(user, 5, source="logger", category_class="", tail_number="N737FB", day_landings=1, day_takeoffs=1)
+    items = computed(api)
+    assert items[("passenger_day_90", "AMEL (B737)")]["status"] == "current"
+    assert items[("passenger_day_90", "AMEL")]["status"] == "current"
+    assert len(items[("passenger_day_90", "AMEL (B737)")]["flights"]) == 2
+
+
+def test_the_aircraft_gives_a_flight_its_class_and_tailwheel(api, user):
+    cub = UserAircraft.objects.create(owner=user, registration="N98CB", category_class="ASEL", is_tailwheel=True)
+    for days in (3, 6, 9):
+        flight = make_flight(user, days, category_class="", tail_number="N98CB", day_landings=1, day_takeoffs=1,
+                             day_full_stop_landings=1)
+        Flight.objects.filter(pk=flight.pk).update(aircraft=cub)
+    touch_and_go = make_flight(user, 1, category_class="", tail_number="N98CB", day_landings=1, day_takeoffs=1)
+    Flight.objects.filter(pk=touch_and_go.pk).update(aircraft=cub)
+    items = computed(api)
+    tailwheel = items[("passenger_day_90", "ASEL (tailwheel)")]
+    assert (tailwheel["status"], tailwheel["label"]) == ("current", "ASEL - Tailwheel")
+    assert tailwheel["expires_on"] == (timezone.localdate() - timedelta(days=9) + timedelta(days=90)).isoformat()
+    assert touch_and_go.pk not in [flight["id"] for flight in tailwheel["flights"]]  # not a full stop
+    assert items[("passenger_day_90", "ASEL")]["expires_on"] == (timezone.localdate() - timedelta(days=6) + timedelta(days=90)).isoformat()

@@ -101,6 +101,7 @@ def test_a_myflightbook_only_logbook_agrees_with_myflightbook(user, settings, ap
     for label in ("ASEL - Passengers", "IFR - Airplane", "Flight Review"):
         if label in theirs:
             assert computed[label]["differs_because"] is None, computed[label]
-    # The demo logbook today: the rest agree; type ratings and tailwheel wait for the aircraft (issues 20/24),
-    # and the night items where MyFlightbook ignores the night takeoffs it was never told about.
-    assert len([item for item in agreeing if item["label"] in flight_items]) >= 5, [item["label"] for item in differing]
+    # The demo logbook (its dates follow today): 7 of its 10 flight items agree to the day; tailwheel waits
+    # for the aircraft flags (issue 24), and two night items are where MyFlightbook ignores the night takeoffs
+    # it was never told about.
+    assert len([item for item in agreeing if item["label"] in flight_items]) >= 7, [item["label"] for item in differing]
