@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -242,12 +242,21 @@ def sync_source(source_id: int, *, context: JobContext | None = None) -> dict[st
     return {**counts.as_dict(), "source": source.name, "message": message}
 
 
+#: Called after the FAA reference source synced; each returns a sentence for the run's message. The logbook
+#: registers its linking of pilots' aircraft to the models (`LogbookConfig.ready`): it reads the fleet's
+#: models, so the fleet calls it through this list and never imports it (no cycle between the apps, issue 21).
+_AFTER_REFERENCE_SYNC: list[Callable[[], str]] = []
+
+
+def after_reference_sync(hook: Callable[[], str]) -> Callable[[], str]:
+    if hook not in _AFTER_REFERENCE_SYNC:
+        _AFTER_REFERENCE_SYNC.append(hook)
+    return hook
+
+
 def _link_registered_aircraft() -> str:
     """After the FAA reference synced: pilots' registered aircraft link to the models with their ACFTREF code."""
-    from flightbridge.logbook.aircraft import link_to_registry_models  # the logbook writes aircraft, not us
-
-    report = link_to_registry_models()
-    return f"{report.linked} of {report.registered} registered aircraft linked to their FAA model."
+    return " ".join(hook() for hook in _AFTER_REFERENCE_SYNC)
 
 
 def _refuse_if_an_older_run_is_going(source: DataSourceConfig, job: SyncJob) -> None:

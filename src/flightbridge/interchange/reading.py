@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Iterator
 
 from flightbridge.errors import InputError
-from flightbridge.myflightbook.mapping import split_route
+from flightbridge.logbook.routes import split_route
 
 from . import columns as c
 from .values import (

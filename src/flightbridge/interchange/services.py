@@ -203,27 +203,35 @@ def _problems(row) -> list[dict]:
     return [problem.as_dict() for problem in row.problems]
 
 
+def read_upload(data: bytes, file_format: str | None = None, *, max_rows: int | None = None):
+    """The file as a logbook to import (its format known, its rows not read yet): refuses a file too big or
+    of no known format at once, so an upload that starts a job is answered in the request."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
+                         "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
+    return read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
+
+
 def import_csv(owner, data: bytes, file_format: str | None = None, *, preview: bool = False,
-               max_rows: int | None = None) -> CsvImportResult:
+               max_rows: int | None = None, job=None, report: Callable[..., None] | None = None) -> CsvImportResult:
     """Read a ForeFlight, MyFlightbook or LogTen Pro file and store its flights through the ingest path
     (or, with `preview`, run the same import as a dry run: every row decided as the import decides it,
-    nothing written).
+    nothing written). Run by the `interchange.import_csv` job (`jobs.py`), which passes its `job` (so the
+    reaper can close the run) and `report` (the job's progress, after every batch).
 
     A file that cannot be read as a whole raises `InputError` and records nothing; a bad row is refused
     with reasons naming its line and column while the rest imports.
     """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
-                         "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
-    logbook = read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
-    return _import(owner, logbook, dry_run=preview)
+    logbook = read_upload(data, file_format, max_rows=max_rows)
+    return _import(owner, logbook, dry_run=preview, job=job, report=report)
 
 
-def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
+def _import(owner, logbook, *, dry_run: bool = False, job=None, report: Callable[..., None] | None = None
+            ) -> CsvImportResult:
     """One import run (source `csv:<format>`): rows stored through the ingest path in batches. A dry run (the
     preview) is the same run with nothing written."""
     run = ingest.open_run(owner, f"csv:{logbook.format}", policy=ingest.UPDATE_WHEN_CHANGED,
-                          details={"format": logbook.format}, dry_run=dry_run)
+                          details={"format": logbook.format}, dry_run=dry_run, job=job)
     collector = _Collector()
     batch: list = []
     today = timezone.localdate()
@@ -251,6 +259,15 @@ def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
                                     flight_check=[] if failed else stored_check(flight.fields, today=today)))
         batch.clear()
 
+    def progress():
+        if report is None:
+            return
+        run.save_progress()  # the Imports page shows the run's counts while it runs
+        counts = collector.counts
+        report(phase="flights", run_id=run.id, rows_read=sum(counts.values()), created=counts["created"],
+               updated=counts["updated"], unchanged=counts["unchanged"] + counts["linked"] + counts["duplicate"],
+               refused=counts["failed"], skipped=counts["skipped"])
+
     try:
         for row in logbook.rows():
             if row.flight is None:
@@ -261,6 +278,7 @@ def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
             batch.append(row.flight)
             if len(batch) >= STORE_BATCH:
                 store()
+                progress()
         store()
     except InputError as exc:
         run.details.update(version=logbook.version)
@@ -274,5 +292,6 @@ def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
                              rows_not_listed=collector.not_listed, run=None if dry_run else run.record,
                              flagged=collector.flagged)
     run.details.update(version=logbook.version, notes=result.notes[:100])
+    progress()
     run.finish(result.message)
     return result

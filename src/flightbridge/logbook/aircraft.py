@@ -340,3 +340,10 @@ def classes_from_myflightbook_flights(owner) -> int:
                 aircraft.save(update_fields=[*fields, "updated_at"])
                 changed += 1
     return changed
+
+
+def link_after_reference_sync() -> str:
+    """The FAA reference synced (`fleet.runs.after_reference_sync`): link pilots' registered aircraft to their
+    models, and say how many."""
+    report = link_to_registry_models()
+    return f"{report.linked} of {report.registered} registered aircraft linked to their FAA model."

@@ -22,6 +22,7 @@ from typing import Any, Mapping
 
 from flightbridge.errors import BadRecord
 from flightbridge.logbook.models import route_key
+from flightbridge.logbook.routes import normalize_airport, split_route  # noqa: F401  (normalize_airport: the sync's tests)
 from flightbridge.myflightbook import property_types
 from flightbridge.myflightbook.category_classes import category_class_name, category_class_of
 from flightbridge.myflightbook.property_types import (
@@ -43,7 +44,6 @@ METER_QUANTUM = Decimal("0.01")
 COUNT_MAX = 2_147_483_647  # PositiveIntegerField
 TEXT_LIMITS = {"Route": 512, "TailNumDisplay": 32, "ModelDisplay": 128, "CatClassDisplay": 64}
 NAME_LIMIT = 128  # pic_name … approach_type; MyFlightbook's text properties are VARCHAR(127)
-AIRPORT_LENGTH = 4  # the seed: "truncated to 4 characters"
 
 # MyFlightbook name → our column, exactly the seed's list of decimal-hour fields.
 HOUR_FIELDS: dict[str, str] = {
@@ -94,7 +94,6 @@ _ANONYMOUS_DISPLAY = re.compile(r"^\(.*\)$")
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 # Routes are space separated; "KPAE-KBLI" and comma lists are common too. "/" is NOT a separator: it
 # introduces a runway qualifier (KJFK/28R).
-_ROUTE_SEPARATORS = re.compile(r"[\s,;\-]+")
 
 
 @dataclass(frozen=True)
@@ -269,23 +268,7 @@ def is_true(value: Any) -> bool:
     return value is True or (isinstance(value, int) and not isinstance(value, bool) and value == 1)
 
 
-# ------------------------------------------------------------------------------------------ airports
-
-
-def normalize_airport(token: str) -> str:
-    """One route token → an airport identifier: runway qualifier stripped (`KJFK/28R` → `KJFK`), then
-    truncated to 4 characters, as the seed says (a 5-letter identifier keeps its first four)."""
-    code = token.strip().split("/", 1)[0].strip().upper()
-    return code[:AIRPORT_LENGTH]
-
-
-def split_route(route: str) -> tuple[str, str]:
-    """Route → (departure, destination): the first and last tokens, each normalized. A one-airport route
-    (a local flight) departs from and returns to the same place."""
-    tokens = [token for token in _ROUTE_SEPARATORS.split(route or "") if token]
-    if not tokens:
-        return "", ""
-    return normalize_airport(tokens[0]), normalize_airport(tokens[-1])
+# ---------------------------------------------------------------------------------------------- text
 
 
 def normalize_whitespace(text: str) -> str:
