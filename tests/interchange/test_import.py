@@ -199,3 +199,33 @@ def test_a_four_megabyte_quote_is_refused_by_its_line_and_the_rows_before_it_sti
     assert body["counts"]["created"] == 1 and body["counts"]["failed"] == 1
     refused = [row for row in body["rows"] if row["outcome"] == "failed"]
     assert refused[0]["line"] == 3 and "never closed" in refused[0]["problems"][0]["reason"]
+
+
+# MyFlightbook's own export (Backup.cs): every cell quoted, a column per property used, titled as the property.
+MYFLIGHTBOOK_OWN_EXPORT = (
+    '"Date","Flight ID","Model","Tail Number","Total Flight Time","Landings","FS Day Landings","FS Night Landings",'
+    '"X-Country","PIC","Route","Comments","Hobbs Start","Hobbs End","Landings - Touch and Go (Night)","Takeoffs - Night",'
+    '"Checkride - Private Pilot","Instructor Name","Name of PIC","Number of Passengers","Tachometer End"\n'
+    '"2026-05-02","101","C-172 S","N52417","1.33","3","1","1","1.3333","1.33","KPAE KBLI","checkride day","100.5",'
+    '"101.9","1","2","Yes","Ed Examiner","Jane Pilot","2","81.2"\n'
+    '"2026-05-03","102","FMX","SIMFMX","1.2","","","","","","","sim session","","","","","","","","",""\n'
+    '"2026-05-04","103","DA40","#(Anonymous DA40)","0.9","2","2","","","0.9","KPAE","anonymous","","","","","","","","",""\n'
+)
+
+
+def test_myflightbooks_own_export_comes_in_whole(user):
+    # Issue 20: the night touch-and-go column, SIM tails as simulators, `#` tails as no registration, and the
+    # properties into the flight's fields (names, checkride → flight review), takeoffs only as logged.
+    import_csv(user, MYFLIGHTBOOK_OWN_EXPORT.encode(), "myflightbook")
+    checkride, sim, anonymous = Flight.objects.filter(owner=user).order_by("date")
+    assert (checkride.day_landings, checkride.night_landings, checkride.night_full_stop_landings) == (1, 2, 1)
+    assert (checkride.cross_country, checkride.hobbs_start, checkride.hobbs_end) == (
+        Decimal("1.3333"), Decimal("100.50"), Decimal("101.90"))
+    assert (checkride.checkride, checkride.flight_review, checkride.ipc) == (True, True, False)
+    assert (checkride.instructor_name, checkride.pic_name, checkride.tach_end) == ("Ed Examiner", "Jane Pilot", Decimal("81.20"))
+    assert {prop["PropTypeID"]: prop for prop in checkride.custom_properties}[316]["IntValue"] == 2
+    # 2 night takeoffs were logged; no "Takeoffs (any)": the day one is inferred, and said to be.
+    assert (checkride.night_takeoffs, checkride.day_takeoffs, checkride.takeoffs_inferred) == (2, 1, True)
+    assert (sim.simulator_type, sim.tail_number) == ("FLAPS", "SIMFMX")
+    assert (anonymous.tail_number, anonymous.aircraft_type, anonymous.simulator_type) == ("", "DA40", "REAL")
+    assert not UserAircraft.objects.filter(owner=user, registration__startswith="#").exists()

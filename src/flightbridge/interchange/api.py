@@ -26,6 +26,9 @@ class CsvExportFilter(Schema):
     date_to: IsoDate | None = Field(None, alias="to", description="last logbook date to include (YYYY-MM-DD)")
     include_myflightbook: bool = Field(
         False, description="MyFlightbook format: also the flights that came from your MyFlightbook account")
+    hhmm: bool = Field(
+        False, description="MyFlightbook format: times as H:MM (1:20), which MyFlightbook reads in every language; "
+                           "it reads decimals in the browser's language, where 1.5 may be 15 hours")
 
 
 _CSV_FILE = {"responses": {"200": {"description": "The CSV file (Content-Disposition names it)",
@@ -49,7 +52,7 @@ def csv_response(owner, start: Callable[[], services.CsvExport]) -> StreamingHtt
 def export_csv(request, filters: Query[CsvExportFilter]):
     return csv_response(request.auth, lambda: services.export_csv(
         request.auth, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-        include_myflightbook=filters.include_myflightbook))
+        include_myflightbook=filters.include_myflightbook, hhmm=filters.hhmm))
 
 
 class RowProblemOut(Schema):

@@ -8,6 +8,8 @@ the logbook and writes nothing.
 
 from __future__ import annotations
 
+import codecs
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
@@ -26,7 +28,7 @@ from flightbridge.registry import services as registry
 from . import columns
 from .aircraft import facts_for_export, known_aircraft
 from .reading import MAX_ROWS, MYFLIGHTBOOK_FILE_ID, AircraftFacts, read_logbook
-from .writing import write_foreflight, write_myflightbook
+from .writing import property_columns_for, write_foreflight, write_myflightbook
 
 EXPORT_CHUNK = 2000
 EXPORTED_FIELDS = (
@@ -34,8 +36,22 @@ EXPORTED_FIELDS = (
     "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim", "day_landings",
     "night_landings", "day_takeoffs", "night_takeoffs", "approaches", "holds", "approach_type", "block_out", "takeoff_at",
     "landing_at", "block_in", "pic_name", "sic_name", "instructor_name", "student_name", "remarks", "custom_properties",
-    "day_full_stop_landings", "night_full_stop_landings", "aircraft_id", "category_class",
+    "day_full_stop_landings", "night_full_stop_landings", "aircraft_id", "category_class", "takeoffs_inferred",
+    "hobbs_start", "hobbs_end", "tach_start", "tach_end", "engine_start", "engine_end", "flight_review", "ipc", "checkride",
 )
+
+
+def myflightbook_property_columns(flights) -> tuple[str, ...]:
+    """The carried-property columns a MyFlightbook file of `flights` needs: one pass over their properties
+    (a chunked stream, nothing else of the row), before the rows are written (the header comes first)."""
+    used: set[int] = set()
+    for properties in flights.exclude(custom_properties=[]).values_list("custom_properties", flat=True).iterator(
+            chunk_size=EXPORT_CHUNK):
+        for prop in properties if isinstance(properties, list) else ():
+            if isinstance(prop, dict) and type(prop.get("PropTypeID")) is int:
+                used.add(prop["PropTypeID"])
+    markers = [name for name in ("flight_review", "ipc", "checkride") if flights.filter(**{name: True}).exists()]
+    return property_columns_for(used, markers)
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # 100,000 rows of a wide ForeFlight file fit in well under this
 
 
@@ -99,7 +115,8 @@ def myflightbook_aircraft(owner) -> dict[int, tuple[str, str]]:
 
 
 def export_csv(owner, file_format: str, *, date_from: date | None = None, date_to: date | None = None,
-               include_myflightbook: bool = False, registry_lookup: Callable[[str], dict] | None = None) -> CsvExport:
+               include_myflightbook: bool = False, registry_lookup: Callable[[str], dict] | None = None,
+               hhmm: bool = False) -> CsvExport:
     """The owner's flights in a date range as ForeFlight's import template or MyFlightbook's import CSV.
 
     The MyFlightbook file leaves out flights that came from the pilot's MyFlightbook account (they are
@@ -119,7 +136,7 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
     if file_format == columns.FOREFLIGHT:
         lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
     else:
-        lines = write_myflightbook(rows, myflightbook_aircraft(owner))
+        lines = write_myflightbook(rows, myflightbook_aircraft(owner), myflightbook_property_columns(flights), hhmm=hhmm)
     span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
     return CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=count,
                      left_out_myflightbook=left_out, lines=lines)
@@ -203,12 +220,21 @@ def _problems(row) -> list[dict]:
     return [problem.as_dict() for problem in row.problems]
 
 
-def read_upload(data: bytes, file_format: str | None = None, *, max_rows: int | None = None):
+#: What the upload request reads of a file before it queues the import: enough for the format and the header,
+#: so the request answers in the same time whatever the file's length; the job reads the whole file.
+CHECKED_HEAD_BYTES = 256 * 1024
+
+
+def read_upload(data: bytes, file_format: str | None = None, *, max_rows: int | None = None, head_only: bool = False):
     """The file as a logbook to import (its format known, its rows not read yet): refuses a file too big or
-    of no known format at once, so an upload that starts a job is answered in the request."""
+    of no known format at once, so an upload that starts a job is answered in the request. `head_only` reads
+    only the first CHECKED_HEAD_BYTES (whole lines) for that check."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
                          "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
+    if head_only and len(data) > CHECKED_HEAD_BYTES and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        end = data.rfind(b"\n", 0, CHECKED_HEAD_BYTES)
+        data = data[:end + 1] if end > 0 else data
     return read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
 
 

@@ -25,7 +25,8 @@ def _said(error: dict) -> str:
 def export_page(request):
     query = request.GET
     context = {"query": query, "format": query.get("format", "foreflight"),
-               "include_myflightbook": query.get("include_myflightbook") in ("1", "on", "true")}
+               "include_myflightbook": query.get("include_myflightbook") in ("1", "on", "true"),
+               "hhmm": query.get("hhmm") in ("1", "on", "true")}
     if "download" in query:
         try:
             # The page's form is the API's query: one schema validates both.
@@ -33,7 +34,7 @@ def export_page(request):
                                                       if value and key != "download"})
             return csv_response(request.user, lambda: services.export_csv(
                 request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-                include_myflightbook=filters.include_myflightbook))
+                include_myflightbook=filters.include_myflightbook, hhmm=filters.hhmm))
         except ValidationError as exc:
             context["error"] = "; ".join(_said(error) for error in exc.errors())
         except (InputError, Busy) as exc:

@@ -34,7 +34,7 @@ class SimulatorType(models.TextChoices):
 
 class CategoryClass(models.TextChoices):
     """MyFlightbook's category/class names, exactly as its `categoryclass` table spells them (the same names
-    `myflightbook.category_classes` maps a CatClassOverride id to, and `Flight.category_class` holds)."""
+    `logbook.category_classes` maps a CatClassOverride id to, and `Flight.category_class` holds)."""
 
     ASEL = "ASEL", "Airplane single-engine land"
     AMEL = "AMEL", "Airplane multi-engine land"
@@ -211,7 +211,7 @@ class Flight(models.Model):
     # MyFlightbook never derives takeoffs; FlightBridge counts one per landing when none were logged (currency
     # needs them), and says so here so no file ever carries an inferred count as logged.
     takeoffs_inferred = models.BooleanField(default=False, help_text="the takeoff counts were inferred from landings, not logged")
-    # By MyFlightbook's property flags (BFR, IPC) and checkride titles: myflightbook/property_types.py.
+    # By MyFlightbook's property flags (BFR, IPC) and checkride titles: logbook/property_types.py.
     flight_review = models.BooleanField(default=False, help_text="counts as a flight review (§61.56)")
     ipc = models.BooleanField(default=False, help_text="an instrument proficiency check (§61.57(d))")
     checkride = models.BooleanField(default=False, help_text="a practical test for a certificate or rating")
