@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Print the import graph of src/flightbridge per app, and exit 1 if any app imports itself in a circle.
+"""Print the import graph of src/flightbridge per app, and exit 1 on any import cycle or an arrow back up.
 
     python3 scripts/import_graph.py            # every app: its modules, what each imports inside the app
-    python3 scripts/import_graph.py --cycles   # only the cycles (nothing printed when there are none)
+    python3 scripts/import_graph.py --cycles   # only the problems (nothing printed when there are none)
 
 Read with `ast`, nothing is imported or run. Every import counts, at the top of a module or inside a
 function (a late import is still a dependency; hiding a cycle in a function is what this catches),
 except those under `if TYPE_CHECKING:`. An "app" is a top-level package of flightbridge (`fleet`,
-`myflightbook`, ...); the modules directly in flightbridge/ (`errors`, `locks`, ...) form the app
-`flightbridge`. Imports between apps are listed per app but are not checked for cycles here.
+`myflightbook`, ...); the modules directly in flightbridge/ (`errors`, `locks`, ...) are listed as the
+app `flightbridge`. Three checks (issue 21):
+
+- no cycle among the modules of one app;
+- no cycle between apps and root modules, each root module (`flightbridge.api`, `flightbridge.errors`, ...)
+  counted on its own: `accounts -> web -> flightbridge.api -> accounts` is one;
+- nothing imports the top layer (`TOP`: the API that mounts every app's routes, the URL map, the WSGI
+  entry) except the top layer itself: a lower layer that needs something from there needs a lower module.
 """
 
 from __future__ import annotations
@@ -158,6 +164,35 @@ def app_cycles(graph: dict[str, set[str]]) -> dict[str, list[list[str]]]:
     return {app: cycles for app, inner in sorted(apps.items()) if (cycles := cycles_in(inner))}
 
 
+#: The modules that assemble the apps; nothing below them may import them.
+TOP = frozenset({f"{PACKAGE}.api", f"{PACKAGE}.urls", f"{PACKAGE}.wsgi"})
+
+
+def unit_of(module: str) -> str:
+    """An app, or a root module on its own (`flightbridge.errors`): the units the layer checks compare."""
+    app = app_of(module)
+    return module if app == PACKAGE else app
+
+
+def unit_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    units: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        unit = unit_of(module)
+        units.setdefault(unit, set()).update(unit_of(target) for target in targets if unit_of(target) != unit)
+    return units
+
+
+def unit_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Cycles between apps and root modules."""
+    return cycles_in(unit_graph(graph))
+
+
+def arrows_up(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(module, top module) for every import of the top layer from below it."""
+    return sorted((module, target) for module, targets in graph.items() if module not in TOP
+                  for target in targets if target in TOP)
+
+
 def short(module: str) -> str:
     return module.removeprefix(PACKAGE + ".") or PACKAGE
 
@@ -187,7 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     for app, found in cycles.items():
         for cycle in found:
             print(f"CYCLE in {app}: {' <-> '.join(short(module) for module in cycle)}", file=sys.stderr)
-    return 1 if cycles else 0
+    between = unit_cycles(graph)
+    for cycle in between:
+        print(f"CYCLE between apps: {' <-> '.join(short(unit) for unit in cycle)}", file=sys.stderr)
+    up = arrows_up(graph)
+    for module, target in up:
+        print(f"UP: {short(module)} imports {short(target)}, which assembles the apps", file=sys.stderr)
+    return 1 if cycles or between or up else 0
 
 
 if __name__ == "__main__":

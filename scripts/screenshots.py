@@ -90,6 +90,8 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
     page.goto(f"{base}/fleet/sync/")
     page.click('button[data-action="sync-all"]')
     page.wait_for_selector('#jobs li[data-job-status="succeeded"]', timeout=120_000)
+    page.goto(f"{base}/logbook/aircraft/")
+    aircraft_path = page.locator("tr[data-aircraft-id] td a").first.get_attribute("href")
     page.goto(f"{base}/fleet/sync/")
     edit_path = page.locator('a[data-action="edit"]').first.get_attribute("href")
     page.goto(f"{base}/logbook/")
@@ -110,6 +112,8 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
         "csv-import": "/logbook/import/csv",
         "log-flight": "/logbook/flights/new",
         "flight-check": "/logbook/check/",
+        "aircraft": "/logbook/aircraft/",
+        "aircraft-detail": f"{aircraft_path}?q=cessna",
         "404": "/logbook/no-such-page/",
     }
 

@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from flightbridge import __version__, errors
 from flightbridge.accounts.services import authenticate_token
+from flightbridge.problems import Problem, problem
 
 log = logging.getLogger(__name__)
 
@@ -110,26 +111,6 @@ api = FlightBridgeAPI(
     auth=[BearerToken(), Session()],
     urls_namespace="api",
 )
-
-
-class Problem(Schema):
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    errors: list[dict] = []
-
-
-TITLES = {400: "Bad request", 401: "Not authenticated", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 411: "Length required", 413: "Request too large", 422: "Invalid input", 429: "Too many requests", 500: "Internal error", 503: "Unavailable"}
-
-
-def problem(status: int, detail: str, errors_: list[dict] | None = None, *, code: str | None = None) -> JsonResponse:
-    body = {"type": f"urn:flightbridge:problem:{code}" if code else "about:blank", "title": TITLES.get(status, "Error"),
-            "status": status, "detail": detail}
-    if errors_:
-        body["errors"] = errors_
-    return JsonResponse(body, status=status, content_type="application/problem+json")
 
 
 @api.exception_handler(AuthenticationError)

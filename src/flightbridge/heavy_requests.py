@@ -120,7 +120,7 @@ class UploadGateMiddleware:
             return self.get_response(request)
         gate = _upload_gate()
         if not gate.acquire(blocking=False):
-            from flightbridge.web.refusals import refusal
+            from flightbridge.problems import refusal
 
             response = refusal(request, 429, heading="Busy reading other files", code="busy", detail=(
                 "The server is reading other pilots' files right now; send yours again in a few seconds."),

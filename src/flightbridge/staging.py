@@ -31,12 +31,29 @@ SUFFIX = ".upload"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
-def _folder() -> Path:
-    path = Path(settings.DATA_DIR) / DIRECTORY
+def private_folder(name: str) -> Path:
+    """`DATA_DIR/name`, made if missing and kept 0700 (also for `jobs/files.py`, the files import jobs read)."""
+    path = Path(settings.DATA_DIR) / name
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.stat().st_mode & 0o077:  # made wider by an older version, or by hand
         path.chmod(0o700)
     return path
+
+
+def write_fresh(path: Path, data: bytes) -> None:
+    """Write `data` to a new file at `path`, 0600 whatever the process umask says; nothing left if it fails."""
+    # O_EXCL: a fresh file, never one planted under the name.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _folder() -> Path:
+    return private_folder(DIRECTORY)
 
 
 def _max_age_seconds() -> float:
@@ -93,15 +110,7 @@ def stage(owner, data: bytes) -> str:
                              f"wait for you to save it; upload it again in {settings.FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES} "
                              "minutes.")
     token = secrets.token_urlsafe(24)
-    path = folder / f"{owner.pk}-{token}{SUFFIX}"
-    # O_EXCL: a fresh file, never one planted under the name; 0600 whatever the process umask says.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    write_fresh(folder / f"{owner.pk}-{token}{SUFFIX}", data)
     return token
 
 

@@ -38,7 +38,7 @@ urlpatterns = [
 def api_aware_not_found(request, exception=None):
     """Under /api/ even a URL that matches no route answers in problem-details JSON, as the schema promises."""
     if request.path.startswith("/api/"):
-        from flightbridge.api import problem
+        from flightbridge.problems import problem
 
         return problem(404, "No such resource, or it is not yours.", code="not_found")
     from django.views.defaults import page_not_found

@@ -45,3 +45,30 @@ def test_a_late_import_inside_a_function_still_counts_as_a_cycle():
     assert import_graph.cycles_in(graph) == [["flightbridge.shop.orders", "flightbridge.shop.tasks"]]
     del graph["flightbridge.shop.tasks"]
     assert import_graph.cycles_in(graph) == []
+
+
+def test_a_cycle_between_apps_and_root_modules_is_found():
+    # Issue 21's own case: the login lockout imported the pages' refusal, which imported the API, which mounts
+    # the accounts app's routes.
+    graph = {
+        "flightbridge.accounts.lockout": {"flightbridge.web.refusals"},
+        "flightbridge.web.refusals": {"flightbridge.api"},
+        "flightbridge.api": {"flightbridge.accounts.services", "flightbridge.errors"},
+        "flightbridge.accounts.services": set(),
+        "flightbridge.errors": set(),
+    }
+    assert import_graph.app_cycles(graph) == {}  # no cycle inside any one app
+    assert import_graph.unit_cycles(graph) == [["accounts", "flightbridge.api", "web"]]
+    assert import_graph.arrows_up(graph) == [("flightbridge.web.refusals", "flightbridge.api")]
+    graph["flightbridge.web.refusals"] = {"flightbridge.problems"}  # the low-level module the fix added
+    graph["flightbridge.problems"] = set()
+    assert import_graph.unit_cycles(graph) == [] and import_graph.arrows_up(graph) == []
+
+
+def test_the_source_has_no_arrow_back_up():
+    graph = import_graph.build_graph()
+    assert import_graph.unit_cycles(graph) == []
+    assert import_graph.arrows_up(graph) == []
+    # The CSV reader no longer reaches into the MyFlightbook app for a route's airports.
+    assert not any(target.startswith("flightbridge.myflightbook") for target in graph["flightbridge.interchange.reading"])
+    assert "flightbridge.api" not in graph["flightbridge.accounts.lockout"] | graph["flightbridge.web.middleware"]

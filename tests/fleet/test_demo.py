@@ -58,3 +58,18 @@ def test_demo_sandbox_process_serves_the_source(admin_user, tmp_path, drain_jobs
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_the_demo_configures_and_syncs_the_faa_reference_over_the_loaded_sample(admin_user, tmp_path):
+    from flightbridge.registry import demo as registry_demo
+
+    context = context_for(admin_user, tmp_path)
+    registry_demo.prepare(context)
+    demo.prepare(context)
+    faa = DataSourceConfig.objects.get(name=demo.FAA_SOURCE_NAME)
+    assert faa.kind == "faa_reference" and faa.last_sync_status == "succeeded"
+    assert AircraftModel.objects.filter(external_data_source=faa.name, external_id="2072738").get().name == "CESSNA 172S"
+    assert any("/logbook/aircraft/" in note for note in context.notes)
+    demo.prepare(context_for(admin_user, tmp_path))  # again: the same source, nothing doubled
+    assert DataSourceConfig.objects.filter(name=demo.FAA_SOURCE_NAME).count() == 1
+    assert AircraftModel.objects.filter(external_id="2072738").count() == 1

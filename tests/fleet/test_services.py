@@ -175,7 +175,16 @@ def test_each_record_is_written_whole_or_not_at_all(source, drain_jobs, monkeypa
             raise IntegrityError("simulated clash")
         return original(self, *args, **kwargs)
 
+    # The page's new models go in as one INSERT; a clash there sends every record down its own savepoint.
+    original_insert = runs.insert_rows
+
+    def flaky_insert(model, rows, **kwargs):
+        if model is AircraftModel and any(row["external_id"] == "cirrus-sr20" for row in rows):
+            raise IntegrityError("simulated clash")
+        return original_insert(model, rows, **kwargs)
+
     monkeypatch.setattr(AircraftModel, "save", flaky_save)
+    monkeypatch.setattr(runs, "insert_rows", flaky_insert)
     job = run_sync(source, drain_jobs)
     assert job.result["created"] == 29 and job.result["failed"] == 1
     assert not AircraftModel.objects.filter(external_id="cirrus-sr20").exists()

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from flightbridge.interchange import columns
 from flightbridge.interchange.services import aircraft_for_export, export_csv
@@ -125,3 +126,49 @@ def test_rows_of_a_myflightbook_export_file_count_as_from_myflightbook(logbook):
                           source="csv:myflightbook")
     export = export_csv(logbook, "myflightbook")
     assert (export.flights, export.left_out_myflightbook) == (2, 2)
+
+
+def test_the_whole_record_goes_into_both_files_and_inferred_takeoffs_never_do(user):
+    # Issue 20: a MyFlightbook flight with a checkride, a passenger count, Hobbs/tach/engine times, an overridden
+    # class and takeoffs FlightBridge inferred (no property 73/93); and one marked a flight review by hand.
+    Flight.objects.create(
+        owner=user, date=date(2026, 5, 2), tail_number="N52417", total_flight_time=Decimal("1.33"),
+        cross_country=Decimal("1.3333"), day_landings=2, night_landings=1, day_full_stop_landings=1,
+        night_full_stop_landings=0, day_takeoffs=2, night_takeoffs=1, takeoffs_inferred=True, source="myflightbook",
+        external_id="mfb:77", hobbs_start=Decimal("100.50"), hobbs_end=Decimal("101.90"), tach_start=Decimal("80.10"),
+        tach_end=Decimal("81.20"), engine_start=datetime(2026, 5, 2, 16, 50, tzinfo=timezone.utc),
+        category_class="ASES", flight_review=True, checkride=True, instructor_name="Ed Examiner",
+        custom_properties=[{"PropTypeID": 39, "BoolValue": True, "TextValue": ""},
+                           {"PropTypeID": 316, "IntValue": 2, "TextValue": ""},
+                           {"PropTypeID": 397, "IntValue": 1, "TextValue": ""}])
+    Flight.objects.create(owner=user, date=date(2026, 5, 3), tail_number="N52417", total_flight_time=Decimal("1.0"),
+                          day_landings=1, day_takeoffs=1, flight_review=True)
+    export = export_csv(user, columns.MYFLIGHTBOOK, include_myflightbook=True)
+    header, *rows = table("".join(export.lines))
+    first, second = (dict(zip(header, row)) for row in rows)
+    assert header[-3:] == ["Checkride - Private Pilot", "Flight Review", "Number of Passengers"]  # real titles
+    assert (first["Checkride - Private Pilot"], first["Number of Passengers"], first["Flight Review"]) == ("Yes", "2", "")
+    assert (first["Landings"], first["Landings - Touch and Go (Night)"], first["X-Country"]) == ("3", "1", "1.3333")
+    assert (first["Takeoffs (any)"], first["Takeoffs - Night"]) == ("", "")  # inferred: never written as logged
+    assert (first["Hobbs Start"], first["Tachometer End"], first["Engine Start"]) == ("100.50", "81.20", "2026-05-02 16:50:00Z")
+    assert (first["Cat/Class Override"], first["Instructor Name"]) == ("3", "Ed Examiner")
+    assert (second["Flight Review"], second["Takeoffs (any)"], second["Checkride - Private Pilot"]) == ("Yes", "1", "")
+
+    foreflight = table("".join(export_csv(user, columns.FOREFLIGHT, registry_lookup=no_registry).lines))
+    header = list(columns.FOREFLIGHT_FLIGHT_HEADER_2026)
+    first = dict(zip(header, next(row for row in foreflight if row[:2] == ["2026-05-02", "N52417"])))
+    assert (first["Flight Review"], first["Checkride"], first["IPC"]) == ("TRUE", "TRUE", "")
+    assert (first["Takeoff Day"], first["Takeoff Night"], first["Landing Touch-and-Go Night"]) == ("", "", "1")
+    assert (first["HobbsStart"], first["HobbsEnd"], first["TachStart"], first["TachEnd"]) == ("100.50", "101.90", "80.10", "81.20")
+
+
+def test_hhmm_times_read_the_same_in_every_language(user, client):
+    # Issue 20: MyFlightbook parses decimals in the browser's culture ("1.5" is 15 hours in de-DE) but H:MM anywhere.
+    Flight.objects.create(owner=user, date=date(2026, 5, 2), tail_number="N52417", total_flight_time=Decimal("1.33"),
+                          cross_country=Decimal("1.3333"), pic=Decimal("0.50"))
+    header, row = table("".join(export_csv(user, columns.MYFLIGHTBOOK, hhmm=True).lines))
+    cells = dict(zip(header, row))
+    assert (cells["Total Flight Time"], cells["X-Country"], cells["PIC"]) == ("1:20", "1:20", "0:30")
+    client.force_login(user)
+    page = client.get(reverse("csv-export")).content.decode()
+    assert 'name="hhmm"' in page and "fifteen hours" in page

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from flightbridge.jobs.services import run_queued_jobs
 from flightbridge.logbook.models import Flight
 from tests.conftest import log_in
 
@@ -32,8 +33,14 @@ def test_import_preview_then_save_on_a_phone(live_server, browser_page, django_u
     # Nothing wider than the phone: the result table scrolls inside its card.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.click("#csv-import-save button")
+    # Saving answers at once with the import's job, which the page follows until a worker has run it.
+    page.locator("[data-import-job]").wait_for()
+    assert page.locator("[data-job-state]").inner_text().startswith("Importing")
+    run_queued_jobs()  # the worker
     page.locator("[data-import-status=completed]").wait_for()
+    assert "2 new" in page.locator("[data-import-message]").inner_text()
     assert Flight.objects.filter(owner=pilot).count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert errors == []
 
 

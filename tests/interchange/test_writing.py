@@ -58,6 +58,17 @@ class FlightData:
     student_name: str = ""
     remarks: str = ""
     custom_properties: list = field(default_factory=list)
+    takeoffs_inferred: bool = False
+    hobbs_start: Decimal | None = None
+    hobbs_end: Decimal | None = None
+    tach_start: Decimal | None = None
+    tach_end: Decimal | None = None
+    engine_start: datetime | None = None
+    engine_end: datetime | None = None
+    category_class: str = ""
+    flight_review: bool = False
+    ipc: bool = False
+    checkride: bool = False
 
 
 def utc(*parts) -> datetime:
@@ -71,7 +82,8 @@ SAMPLE = [
                night_takeoffs=1, approaches=2, approach_type="ILS", holds=1,
                block_out=utc(2026, 3, 14, 23, 5), takeoff_at=utc(2026, 3, 14, 23, 15), landing_at=utc(2026, 3, 15, 0, 25),
                block_in=utc(2026, 3, 15, 0, 35), instructor_name="Jane Doe", student_name="Sam Roe",
-               remarks='=SUM(A1) "gusty"\nsecond line', custom_properties=[{"PropTypeID": 41, "BoolValue": True}]),
+               remarks='=SUM(A1) "gusty"\nsecond line', custom_properties=[{"PropTypeID": 41, "BoolValue": True}],
+               ipc=True),
     FlightData(date(2026, 3, 20), "SIM-G1000", "KPDX", "KPDX", aircraft_type="TD2", simulator_type="AATD",
                ground_sim=Decimal("1.2"), simulated_ifr=Decimal("1.0"), approaches=3, approach_type="VOR",
                remarks="-sim session"),
@@ -113,7 +125,7 @@ def test_foreflight_flight_row_counts_packed_cells_booleans_and_dates():
     assert (row["Landing Touch-and-Go Day"], row["Landing Touch-and-Go Night"]) == ("2", "1")
     assert row["Approach1"] == "2;ILS;;;"
     assert (row["Person1"], row["Person2"]) == ("Jane Doe;Instructor;;", "Sam Roe;Student;;")
-    assert (row["IPC"], row["Flight Review"]) == ("x", "")
+    assert (row["IPC"], row["Flight Review"], row["Checkride"]) == ("TRUE", "", "")  # by the flags (issue 20)
     assert row["PilotComments"] == "'=SUM(A1) \"gusty\"\nsecond line"
 
 

@@ -109,3 +109,19 @@ def test_stored_myflightbook_flights_get_the_whole_record_from_raw(django_user_m
         assert (mine.instructor_name, mine.signature, mine.takeoffs_inferred, mine.hobbs_start) == ("Mine", "none", False, None)
     finally:
         migrate(executor_leaf_nodes())
+
+
+def test_over_described_night_landings_are_recounted_capped(django_user_model):
+    # Migration 0012 (issue 20): night = min(NightLandings + prop 397, Landings), day = Landings − night.
+    old = migrate([("logbook", "0011_flight_aircraft_index")])
+    try:
+        user = django_user_model.objects.create_user("capped-pilot", password="x")
+        Flight = old.get_model("logbook", "Flight")
+        row = Flight.objects.create(
+            owner_id=user.pk, date=date(2026, 8, 9), source="myflightbook", external_id="mfb:5", day_landings=0,
+            night_landings=3, night_takeoffs=3, raw=record(5, Landings=2, NightLandings=2, CustomProperties=[
+                {"PropID": 1, "FlightID": 5, "PropTypeID": 397, "IntValue": 1, "TextValue": ""}]))
+        Flight = migrate([("logbook", "0012_night_landings_capped")]).get_model("logbook", "Flight")
+        assert Flight.objects.filter(pk=row.pk).values_list("day_landings", "night_landings", "night_takeoffs").get() == (0, 2, 2)
+    finally:
+        migrate(executor_leaf_nodes())

@@ -11,12 +11,13 @@ from django.test import Client
 from flightbridge.logbook.models import Flight, LogbookImport
 from flightbridge.logger import codec
 from tests.conftest import json_body
+from tests.logger.importing import post_import
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def post(client, body):
-    return client.post("/api/imports/logger", body, content_type="application/json")
+    return post_import(client, body)
 
 
 @pytest.mark.django_db
@@ -29,7 +30,7 @@ def test_routes_need_authentication():
 @pytest.mark.django_db
 def test_import_a_link_then_see_it_in_imports_and_export(api, user):
     response = post(api, {"link": (FIXTURES / "example_local_minimal.txt").read_text()})
-    assert response.status_code == 200
+    assert response.status_code == 202
     body = response.json()
     assert (body["status"], body["imported"], body["updated"], body["failed"], body["is_utc"]) == ("completed", 3, 0, 0, False)
     assert [e["status"] for e in body["entries"]] == ["imported"] * 3

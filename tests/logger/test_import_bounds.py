@@ -13,6 +13,7 @@ from django.db import connection
 from flightbridge.logbook import ingest
 from flightbridge.logbook.models import Flight, ImportStatus, LogbookImport
 from flightbridge.logger import mapping, services
+from tests.logger.importing import post_import
 
 METADATA = {"appName": "Logger", "appVersion": "1.0", "isUTC": True}
 
@@ -40,8 +41,8 @@ def test_the_cap_is_a_setting_and_the_cap_itself_is_accepted(api, monkeypatch):
     response = api.post("/api/imports/logger", data=json.dumps(over), content_type="application/json")
     assert response.status_code == 422 and "21 entries" in response.json()["detail"]
     at_cap = {"package": {"entries": [entry(f"e{i}") for i in range(20)], "metadata": METADATA}}
-    response = api.post("/api/imports/logger", data=json.dumps(at_cap), content_type="application/json")
-    assert response.status_code == 200 and response.json()["imported"] == 20
+    response = post_import(api, json.dumps(at_cap))
+    assert response.status_code == 202 and response.json()["imported"] == 20
     monkeypatch.setenv(services.MAX_ENTRIES_VARIABLE, "many")
     response = api.post("/api/imports/logger", data=json.dumps(at_cap), content_type="application/json")
     assert response.status_code == 422 and services.MAX_ENTRIES_VARIABLE in response.json()["detail"]

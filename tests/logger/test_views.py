@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from flightbridge.logbook.models import Flight
+from flightbridge.jobs.services import run_queued_jobs
+from flightbridge.logbook.models import Flight, LogbookImport
 from flightbridge.logger import codec
 from tests.conftest import log_in
 
@@ -45,11 +46,23 @@ def test_export_page_lists_links_and_a_qr_code_for_one_flight(client, user):
 
 
 @pytest.mark.django_db
+def imported_on_the_page(client, text: str) -> str:
+    """Paste `text` and save: the page answers with the job it follows; once a worker (here, this process)
+    has run it, the page for the job's run lists what became of each entry."""
+    page = client.post("/logbook/import/logger", {"link": text})
+    job = page.context["job"]
+    assert f'data-import-job="{job.pk}"'.encode() in page.content and b"import-job.js" in page.content
+    run_queued_jobs()
+    run = LogbookImport.objects.get(job=job)
+    return client.get(f"/logbook/import/logger?run={run.pk}").content.decode()
+
+
 def test_import_page_imports_a_pasted_link_and_shows_per_entry_results(client, user):
     client.force_login(user)
     assert client.get("/logbook/import/logger").status_code == 200
-    html = client.post("/logbook/import/logger", {"link": (FIXTURES / "example_local_minimal.txt").read_text()}).content.decode()
+    html = imported_on_the_page(client, (FIXTURES / "example_local_minimal.txt").read_text())
     assert html.count('data-entry-status="imported"') == 3 and 'data-import-status="completed"' in html
+    assert html.count('data-entry-number=') == 3 and "2024-01-25" in html
     assert Flight.objects.filter(owner=user).count() == 3
     bad = client.post("/logbook/import/logger", {"link": '{"entries": [], "metadata": {}}'}).content.decode()
     assert 'role="alert"' in bad and "metadata.appName" in bad
@@ -90,8 +103,8 @@ def test_import_page_reports_an_identical_package_again_as_unchanged(client, use
     package = ('{"metadata": {"appName": "Logger", "appVersion": "1", "isUTC": true}, "entries": [{"importId": "same", '
                '"entryType": "Flight", "departureDate": "2024-05-01", "departureAirport": "KPAO", "arrivalAirport": "KSQL"}]}')
     client.force_login(user)
-    first = client.post("/logbook/import/logger", {"link": package}).content.decode()
+    first = imported_on_the_page(client, package)
     assert 'data-entry-status="imported"' in first and "Logger package: 1 new." in first and 'data-outcome-word>\n          <a href=' in first
-    again = client.post("/logbook/import/logger", {"link": package}).content.decode()
+    again = imported_on_the_page(client, package)
     assert 'data-entry-status="unchanged"' in again and "Logger package: 1 unchanged." in again
     assert Flight.objects.filter(owner=user).count() == 1

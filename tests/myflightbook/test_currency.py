@@ -215,3 +215,13 @@ def test_reference_samples():
     assert (results["Flight Review"].kind, results["Flight Review"].status) == ("flight_review", "CURRENT")
     assert isinstance(results["N52417 - Annual"], UnmappedCurrency)
     assert isinstance(results["N52417 - Oil change"], UnmappedCurrency)
+
+
+@pytest.mark.parametrize("attribute", [
+    "IFR - Instrument,  General IFR", "IFR - Instrument,  IFR in Aeroplane", "IFR - Instrument, 2D/3D approaches"])
+def test_australian_instrument_items_are_not_faa_instrument_currency(attribute):
+    # Issue 20 (Currency.cs ~866-891): CASA's items read like "IFR - <category>" but are not §61.57(c).
+    mapped = map_currency_item(item(attribute, 1, status=2))
+    assert isinstance(mapped, UnmappedCurrency) and mapped.label == attribute
+    assert "Australian" in mapped.reason and "not FAA instrument currency" in mapped.reason
+    assert map_currency_item(item("IFR - Airplane", 1, status=2)).kind == "instrument"

@@ -157,7 +157,10 @@ LANDING_CASES = [
     ((3, 1, 1, {397: 1, 73: 1}), (1, 2, 1, 1, 1, 1)),  # night takeoffs (73) given: not one per night landing
     ((4, 2, 1, {93: 5}), (3, 1, 2, 1, 4, 1)),  # takeoffs (any) 93 − night takeoffs = day takeoffs
     ((4, 2, 1, {93: 5, 73: 2}), (3, 1, 2, 1, 3, 2)),
-    ((1, 0, 1, {397: 2}), (0, 3, 0, 1, 0, 3)),  # Landings short of its parts: day floored at 0
+    # Night counts over-describing Landings (issue 20): night capped at Landings as MyFlightbook's NetNightLandings.
+    ((1, 0, 1, {397: 2}), (0, 1, 0, 1, 0, 1)),
+    ((2, 0, 2, {397: 1}), (0, 2, 0, 2, 0, 2)),
+    ((3, 1, 1, {397: 2}), (0, 3, 1, 1, 0, 3)),
     ((2, 2, 0, {93: 0, 73: 1}), (2, 0, 2, 0, 0, 1)),  # 93 below the night takeoffs: day takeoffs floored at 0
     ((None, 3, None, {}), (0, 0, 3, 0, 0, 0)),  # full stops without Landings: no landing is invented
 ]

@@ -134,4 +134,4 @@ def test_anonymous_aircraft_flights_have_no_tail_and_the_aircraft_is_not_created
     assert result["aircraft_created"] == 0
     batch = LogbookImport.objects.get(pk=result["import_id"])
     reasons = {entry["record"]: entry["reason"] for entry in batch.details["aircraft"]["reasons"]}
-    assert reasons["#001733"] == "an anonymous aircraft (a model, no registration)"
+    assert reasons["#(ANONYMOUS DA40)"] == "an anonymous aircraft (a model, no registration)"

@@ -4,7 +4,7 @@ field, a re-run that changes nothing, the job and its API, and a revoked grant m
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -55,12 +55,12 @@ def check_flight(stored: Flight, record: dict, day: date, device: str) -> None:
     assert stored.route == record["Route"]
     assert (stored.departure, stored.destination) == expected_airports(record["Route"])
     for key, column in HOURS.items():
-        assert getattr(stored, column) == Decimal(record.get(key, 0)).quantize(Decimal("0.01")), (record["FlightID"], key)
+        assert getattr(stored, column) == Decimal(record.get(key, 0)), (record["FlightID"], key)  # exact, 4 places kept
     # Reference §8: Landings is every landing, FullStopLandings day full stops, NightLandings night full stops;
     # properties 397 night touch-and-goes, 73 night takeoffs, 93 takeoffs (any).
     props = {prop["PropTypeID"]: prop.get("IntValue", 0) for prop in record["CustomProperties"]}
-    night_landings = record.get("NightLandings", 0) + props.get(397, 0)
-    day_landings = max(0, record.get("Landings", 0) - night_landings)
+    night_landings = min(record.get("NightLandings", 0) + props.get(397, 0), record.get("Landings", 0))  # NetNightLandings
+    day_landings = record.get("Landings", 0) - night_landings
     night_takeoffs = props.get(73, night_landings)
     day_takeoffs = max(0, props[93] - night_takeoffs) if 93 in props else day_landings
     assert (stored.day_landings, stored.night_landings) == (day_landings, night_landings), record["FlightID"]
@@ -73,6 +73,24 @@ def check_flight(stored: Flight, record: dict, day: date, device: str) -> None:
     assert [prop["PropID"] for prop in stored.custom_properties] == [prop["PropID"] for prop in record["CustomProperties"]]
     assert stored.simulator_type == device
     assert stored.raw["FlightID"] == record["FlightID"] and stored.source == "myflightbook"
+    # The whole record (issue 20): names and approach names from their properties, Hobbs, tach, engine times,
+    # the class the flight was logged in, the CFI signature, and the markers by MyFlightbook's property flags.
+    texts = {prop["PropTypeID"]: prop["TextValue"] for prop in record["CustomProperties"] if prop.get("TextValue")}
+    assert (stored.instructor_name, stored.pic_name, stored.approach_type) == (texts.get(92, ""), texts.get(183, ""),
+                                                                               texts.get(267, ""))
+    decimals = {prop["PropTypeID"]: prop.get("DecValue") for prop in record["CustomProperties"]}
+    assert (stored.hobbs_start, stored.hobbs_end, stored.tach_start, stored.tach_end) == (
+        record.get("HobbsStart"), record.get("HobbsEnd"), decimals.get(95), decimals.get(96))
+    assert stored.engine_start == (datetime.fromisoformat(record["EngineStart"].replace("Z", "+00:00"))
+                                   if "EngineStart" in record else None)
+    assert stored.category_class == ({3: "ASES"}.get(record.get("CatClassOverride"))
+                                     or record["CatClassDisplay"].split(" (")[0])
+    assert stored.signature == ("none", "valid", "invalid")[record.get("CFISignatureState", 0)]
+    flags = {prop["PropTypeID"] for prop in record["CustomProperties"] if prop.get("BoolValue")}
+    assert (stored.flight_review, stored.ipc, stored.checkride) == (
+        bool(flags & {39, 40, 42, 44, 161, 164}), bool(flags & {40, 41}), bool(flags & {39, 40, 42, 161}))
+    assert stored.takeoffs_inferred == ((stored.day_takeoffs, stored.night_takeoffs) != (
+        max(props.get(93, 0) - props.get(73, 0), 0), props.get(73, 0)))
 
 
 @pytest.mark.django_db
@@ -92,6 +110,14 @@ def test_full_sync_against_the_sandbox_field_by_field_then_rerun_changes_nothing
         check_flight(stored[f"mfb:{record['FlightID']}"], record, account.flight_dates[record["FlightID"]],
                      devices[record["AircraftID"]])
     assert {flight.simulator_type for flight in stored.values()} >= {"REAL", "FTD", "AATD"}
+    # The sandbox holds what real logbooks hold (issue 20), so the checks above were not vacuous.
+    flights = list(stored.values())
+    assert any(flight.cross_country != flight.cross_country.quantize(Decimal("0.01")) for flight in flights)
+    assert any(flight.checkride for flight in flights) and any(flight.flight_review for flight in flights)
+    assert {flight.signature for flight in flights} == {"none", "valid", "invalid"}
+    assert "ASES" in {flight.category_class for flight in flights} and any(flight.engine_start for flight in flights)
+    assert any(flight.takeoffs_inferred for flight in flights) and not all(flight.takeoffs_inferred for flight in flights)
+    assert any(flight.instructor_name for flight in flights)
 
     # Aircraft: only registered US tails; simulators and foreign tails skipped with reasons.
     assert set(UserAircraft.objects.filter(owner=user).values_list("registration", flat=True)) == {"N52417", "N731PA", "N4455T"}

@@ -17,6 +17,7 @@ from django.test import Client
 
 from flightbridge.config import load_config
 from flightbridge.logbook.models import LogbookImport
+from tests.logger.importing import post_import
 from tests.conftest import token_client
 
 META = {"appName": "attacker", "appVersion": "1", "isUTC": True}
@@ -226,8 +227,8 @@ def test_a_lone_surrogate_import_id_is_refused_and_the_pages_keep_working(db):
     body = ('{"package":{"entries":[{"importId":"\\ud800","entryType":"Flight","departureDate":"2024-01-01"},'
             '{"importId":"ok-1","entryType":"Flight","departureDate":"2024-01-02","remark":"fine"}],'
             '"metadata":{"appName":"a","appVersion":"1","isUTC":true}}}')
-    response = token_client(admin).post("/api/imports/logger", body, content_type="application/json")
-    assert response.status_code == 200
+    response = post_import(token_client(admin), body)
+    assert response.status_code == 202
     result = response.json()
     assert (result["imported"], result["failed"]) == (1, 1)
     assert result["entries"][0]["importId"] == "\ufffd"

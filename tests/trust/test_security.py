@@ -171,6 +171,8 @@ OWNED_BY_ID = {
     ("post", "/api/imports/{import_id}/revert"): "import",
     ("post", "/api/imports/{import_id}/take-myflightbook"): "import",
     ("get", "/api/jobs/{job_id}"): "job",
+    ("get", "/api/aircraft/{aircraft_id}"): "aircraft",
+    ("patch", "/api/aircraft/{aircraft_id}"): "aircraft",
 }
 #: Shared catalog objects: a pilot without the operator's permissions may not change (or read) them.
 CATALOG_BY_ID = {
@@ -194,6 +196,7 @@ MINE = {
     ("get", "/api/jobs"), ("get", "/api/currency"), ("get", "/api/totals"), ("get", "/api/integrations/myflightbook"),
     ("post", "/api/integrations/myflightbook/disconnect"), ("post", "/api/integrations/myflightbook/sync"),
     ("get", "/api/integrations/myflightbook/authorize"), ("get", "/api/exports/logger"), ("post", "/api/imports/logger"),
+    ("get", "/api/aircraft/flown"), ("post", "/api/aircraft"), ("get", "/api/flights/by-category-class"),
 }
 MARKER = "bob-private-7d31"
 
@@ -206,7 +209,7 @@ def bobs_things(other_user):
                                    total_flight_time=Decimal("1.5"), remarks=MARKER, import_batch=run,
                                    external_id="logger:bob-1", source="logger")
     LogbookImport.objects.filter(pk=run.pk).update(status="completed", finished_at=timezone.now() + timedelta(seconds=5))
-    UserAircraft.objects.create(owner=other_user, registration="N0BOB", model=MARKER, manual=True)
+    aircraft = UserAircraft.objects.create(owner=other_user, registration="N0BOB", model=MARKER, manual=True)
     job = SyncJob.objects.create(kind="myflightbook.sync", owner=other_user, guard_key=f"bob|{other_user.pk}",
                                  status="succeeded", message=MARKER)
     token = IntegrationToken(owner=other_user, scopes="readflight", account_name=MARKER,
@@ -221,7 +224,8 @@ def bobs_things(other_user):
     model = AircraftModel.objects.create(name=MARKER, manufacturer="Bobcraft", model_number="B-1")
     source = DataSourceConfig(name="Bob's catalog", endpoint="http://127.0.0.1:9/models")
     source.save()
-    return {"flight": flight.pk, "import": run.pk, "job": job.pk, "token": token.pk, "model": model.pk, "source": source.pk}
+    return {"flight": flight.pk, "import": run.pk, "job": job.pk, "token": token.pk, "model": model.pk, "source": source.pk,
+            "aircraft": aircraft.pk}
 
 
 def snapshot(other_user) -> list:
@@ -231,7 +235,7 @@ def snapshot(other_user) -> list:
         sorted(LogbookImport.objects.filter(owner=other_user).values_list("pk", "status", "message")),
         sorted(SyncJob.objects.filter(owner=other_user).values_list("pk", "status", "message")),
         sorted(IntegrationToken.objects.filter(owner=other_user).values_list("pk", "status", "access_token", "updated_at")),
-        sorted(UserAircraft.objects.filter(owner=other_user).values_list("pk", "registration")),
+        sorted(UserAircraft.objects.filter(owner=other_user).values_list("pk", "registration", "aircraft_model", "updated_at")),
         sorted(CurrencyRecord.objects.filter(owner=other_user).values_list("pk", "label")),
         sorted(AircraftModel.objects.values_list("pk", "name", "updated_at")),
         sorted(DataSourceConfig.objects.values_list("pk", "name", "status", "updated_at")),

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -70,6 +70,22 @@ def test_a_refused_correction_leaves_the_facts_as_stored(client, user):
     assert '<dd data-field="night">0.00</dd>' in html and "-1.00" not in html
     flight.refresh_from_db()
     assert flight.night == Decimal("0")
+
+
+def test_the_flight_page_shows_the_whole_record(client, user):
+    # Issue 20: Hobbs, tach, engine times, class, signature, markers; 4-place cross-country shown rounded.
+    flight = Flight.objects.create(
+        owner=user, date=date(2026, 5, 2), cross_country=Decimal("1.3333"), hobbs_start=Decimal("100.50"),
+        hobbs_end=Decimal("101.90"), tach_end=Decimal("81.20"), engine_start=datetime(2026, 5, 2, 16, 50, tzinfo=timezone.utc),
+        category_class="ASES",
+        signature="invalid", checkride=True, flight_review=True, takeoffs_inferred=True, day_landings=2, day_takeoffs=2)
+    client.force_login(user)
+    html = client.get(f"/logbook/flights/{flight.pk}").content.decode()
+    for field, text in (("cross_country", "1.33"), ("hobbs_start", "100.50"), ("tach_end", "81.20"),
+                        ("engine_start", "2026-05-02 16:50"), ("category_class", "ASES"),
+                        ("signature", "Signed, changed since (invalid)"), ("checkride", "Yes"), ("ipc", "No")):
+        assert f'data-field="{field}">{text}</dd>' in html, field
+    assert 'data-field="takeoffs_inferred"' in html
 
 
 @pytest.mark.django_db

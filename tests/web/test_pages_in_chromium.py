@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from flightbridge.fleet.models import DataSourceConfig
+from flightbridge.jobs.services import run_queued_jobs
 from flightbridge.logbook.models import CurrencyRecord, Flight, LogbookImport, LogbookTotal
 from flightbridge.logbook.services import finish_import
 from flightbridge.logger import services as logger_services
@@ -317,7 +318,10 @@ def test_the_logger_import_page_numbers_entries_from_one_with_date_and_route(bro
         assert message.startswith("This is not a Logger package") and "Expecting" not in message
         page.fill("textarea[name=link]", (FIXTURES / "example_utc_single.txt").read_text())
         page.click("#logger-import-form button[type=submit]")
+        page.locator("[data-import-job]").wait_for()  # the import's job, followed live
+        run_queued_jobs()  # the worker
         first = page.locator("tr[data-entry-number]").first
+        first.wait_for()  # the page opened the run when the job ended
         cells = first.locator("td").all_inner_texts()
         assert cells[0] == "1" and cells[1][:4].isdigit() and "–" in cells[2]
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

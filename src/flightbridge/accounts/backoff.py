@@ -26,7 +26,7 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from flightbridge.web.refusals import refusal
+from flightbridge.problems import refusal
 
 from .lockout import client_address
 

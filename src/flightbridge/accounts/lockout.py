@@ -11,7 +11,7 @@ import ipaddress
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from flightbridge.web.refusals import refusal
+from flightbridge.problems import refusal
 
 
 def _cool_off_minutes() -> int:

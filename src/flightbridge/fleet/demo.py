@@ -1,7 +1,9 @@
-"""The demo's aircraft model source: the sandbox as a child process and a data source pointing at it.
+"""The demo's aircraft model sources: the sandbox as a child process and a data source pointing at it, and
+the built-in FAA aircraft reference over the registry sample the demo loads (synced at once, so the demo
+pilot's registered aircraft link to their FAA models on their first MyFlightbook sync).
 
-Idempotent: a second `flightbridge demo` reuses the data source (same name, so the models it already
-synced still match) and only points it at the new port with the new key. Never touches real sources.
+Idempotent: a second `flightbridge demo` reuses the data sources (same names, so the models they already
+synced still match) and only points the sandbox's at the new port with the new key. Never touches real sources.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ import socket
 import sys
 
 from flightbridge.fleet.management.commands.model_source_sandbox import API_KEY_ENV
-from flightbridge.fleet.models import AuthType, DataSourceConfig, Direction, SyncFrequency
+from flightbridge.fleet.models import AuthType, DataSourceConfig, Direction, SourceKind, SyncFrequency
 
 ALLOWLIST_ENV = "FLIGHTBRIDGE_SOURCE_ALLOWLIST"
 DEMO_SOURCE_NAME = "Demo model source"
 DEMO_MODELS = 40
+FAA_SOURCE_NAME = "FAA aircraft reference"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -37,6 +40,15 @@ def ensure_demo_source(endpoint: str, api_key: str) -> DataSourceConfig:
     return source
 
 
+def ensure_faa_source() -> DataSourceConfig:
+    """The FAA aircraft reference source, created if missing (an operator's own one of that name is kept)."""
+    source = DataSourceConfig.objects.filter(name=FAA_SOURCE_NAME).first()
+    if source is None:
+        source = DataSourceConfig.objects.create(name=FAA_SOURCE_NAME, kind=SourceKind.FAA_REFERENCE,
+                                                 auth_type=AuthType.NONE, sync_frequency=SyncFrequency.DAILY)
+    return source
+
+
 def prepare(context) -> None:
     port = free_port(context.host if context.host not in ("0.0.0.0", "") else "127.0.0.1")
     api_key = secrets.token_urlsafe(24)
@@ -51,6 +63,16 @@ def prepare(context) -> None:
         "--models", str(DEMO_MODELS), "--quiet",
     ]
     ensure_demo_source(f"http://127.0.0.1:{port}/models", api_key)
+    faa = ensure_faa_source()
+    from flightbridge.registry.services import current_generation
+
+    # The registry app's demo loads its sample before this runs: the catalogue is there to read.
+    if faa.is_faa_reference and faa.is_syncable and current_generation() is not None:
+        from flightbridge.fleet.runs import sync_source
+
+        result = sync_source(faa.pk)
+        context.notes.append(f"FAA aircraft reference: {result['message']} Sync MyFlightbook, then open "
+                             f"{context.public_url}/logbook/aircraft/ to see your aircraft linked to their FAA models.")
     context.notes.append(
         f"Aircraft model sync: open {context.public_url}/fleet/sync/ and press “Sync all” "
         f"({DEMO_MODELS} models from the local sandbox at http://127.0.0.1:{port}/models)."

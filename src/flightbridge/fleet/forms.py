@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from django import forms
 
-from flightbridge.fleet.models import AuthType, Direction, SourceStatus, SyncFrequency
+from flightbridge.fleet.models import AuthType, Direction, SourceKind, SourceStatus, SyncFrequency
 
 STATUS_CHOICES = [(SourceStatus.ACTIVE, "Active"), (SourceStatus.INACTIVE, "Inactive")]
 
 
 class DataSourceForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="also the external_data_source value models are matched on")
+    kind = forms.ChoiceField(choices=SourceKind.choices, initial=SourceKind.HTTP, label="Kind", required=False,
+                             help_text="the FAA aircraft reference reads the loaded FAA registry: no endpoint, no key")
     endpoint = forms.CharField(max_length=500, required=False, label="Endpoint (https URL)",
                                widget=forms.URLInput(attrs={"placeholder": "https://models.example.org/api/v1/aircraft-models"}))
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
@@ -35,6 +37,8 @@ class DataSourceForm(forms.Form):
         has_key = source is not None and source.has_secret("api_key")
         self.fields["api_key"].widget.attrs["placeholder"] = (
             "set: leave empty to keep it, or type a new one" if has_key else "not set")
+        if source is not None:
+            del self.fields["kind"]  # set when the source is made; it never changes
         if source is None:
             del self.fields["remove_api_key"]
             del self.fields["status"]  # a new connection starts active
@@ -47,6 +51,8 @@ class DataSourceForm(forms.Form):
         """What was typed, as the API's body: the key only when one was typed ("" when it is to be removed)."""
         data = {name: self.cleaned_data.get(name) for name in (
             "name", "endpoint", "direction", "sync_frequency", "auth_type", "username")}
+        if self.cleaned_data.get("kind"):
+            data["kind"] = self.cleaned_data["kind"]
         if self.cleaned_data.get("status") and self.cleaned_data["status"] != SourceStatus.DEGRADED:
             data["status"] = self.cleaned_data["status"]
         if self.cleaned_data.get("remove_api_key"):

@@ -106,12 +106,19 @@ class LastSyncStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class SourceKind(models.TextChoices):
+    HTTP = "http", "Web endpoint (the aircraft model feed format)"
+    #: built in: reads the ACFTREF rows of the loaded FAA registry; no endpoint, no key (`fleet.faa`)
+    FAA_REFERENCE = "faa_reference", "FAA aircraft reference (ACFTREF of the loaded FAA registry)"
+
+
 class DataSourceConfig(SealedSecretsModel):
     """An integration connection to an external aircraft model source."""
 
     sealed_fields = ("api_key",)
 
     name = models.CharField(max_length=100, unique=True, help_text="also the external_data_source value models match on")
+    kind = models.CharField(max_length=16, choices=SourceKind.choices, default=SourceKind.HTTP)
     endpoint = models.URLField(max_length=500, blank=True, default="")
     status = models.CharField(max_length=16, choices=SourceStatus.choices, default=SourceStatus.ACTIVE, editable=False)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.OUTBOUND)
@@ -164,7 +171,11 @@ class DataSourceConfig(SealedSecretsModel):
 
     @property
     def needs_api_key(self) -> bool:
-        return self.auth_type in AUTH_TYPES_NEEDING_KEY
+        return self.kind == SourceKind.HTTP and self.auth_type in AUTH_TYPES_NEEDING_KEY
+
+    @property
+    def is_faa_reference(self) -> bool:
+        return self.kind == SourceKind.FAA_REFERENCE
 
     @property
     def is_syncable(self) -> bool:

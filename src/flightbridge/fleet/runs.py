@@ -4,20 +4,22 @@ Matching is by `(external_data_source, external_id)` only, with the source's nam
 `external_data_source`, so a record from one source can never touch another source's model. Each
 remote record is written in its own savepoint together with its `SyncLog`: nothing is half-written.
 A preview runs the same comparison and writes nothing at all, not even a log. Only the source's own
-credentials are used (`client.ModelSourceClient.for_source`).
+credentials are used (`client.ModelSourceClient.for_source`, through `feeds.open_feed`).
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from flightbridge.bulk import insert_rows
 from flightbridge.errors import BadRecord, Conflict, FatalError, FlightBridgeError, NotFound
-from flightbridge.fleet.client import ModelSourceClient
+from flightbridge.fleet.feeds import open_feed
 from flightbridge.fleet.mapping import (
     EMPTY,
     current_values,
@@ -98,40 +100,76 @@ def _plan_page(source_name: str, records: list[Any], first_position: int,
         planned.append(_Planned(position, external_id, action, fields, changes, model))
         if model is None:
             # A feed that repeats an id: the second copy updates what the first created.
-            existing[external_id] = AircraftModel(external_data_source=source_name, external_id=external_id,
-                                                  **{**{n: EMPTY[n] for n in SYNCABLE_FIELDS}, **fields})
+            existing[external_id] = _unsaved_model(external_id, fields)
     return planned
 
 
+def _unsaved_model(external_id: str, fields: dict) -> SimpleNamespace:
+    """What a record the run (or preview) is about to create will hold: enough to compare a repeat of its id
+    against (`current_values`), far lighter than a model instance when a feed has 100,000 of them."""
+    return SimpleNamespace(pk=None, external_id=external_id, **{**EMPTY_MODEL, **fields})
+
+
 def _apply_page(source: DataSourceConfig, records: list[Any], first_position: int, counts: RunCounts,
-                job_id: int | None, now: datetime) -> list[SyncLog]:
-    """Write one page: each record and its log in its own savepoint, the page's logs in one insert."""
-    logs: list[SyncLog] = []
+                job_id: int | None, now: datetime) -> list[dict]:
+    """Write one page: each record and its log in its own savepoint, the page's logs in one insert.
+    Returns the logs as written (`SyncLog` field values)."""
+    logs: list[dict] = []
     unchanged_ids: list[int] = []
     with transaction.atomic():
-        for item in _plan_page(source.name, records, first_position):
-            entry = SyncLog(data_source=source, data_source_name=source.name, external_id=item.external_id,
-                            action=item.action, success=item.action != SyncAction.FAILED, job_id=job_id,
-                            error=item.error, changes=item.changes)
+        planned = _plan_page(source.name, records, first_position)
+        created = _create_new_models(source, planned, now)
+        new_ids = {item.external_id: created[id(item)] for item in planned if id(item) in created}
+        for item in planned:
+            entry = {"data_source_id": source.pk, "data_source_name": source.name, "external_id": item.external_id,
+                     "action": item.action, "success": item.action != SyncAction.FAILED, "job_id": job_id,
+                     "error": item.error, "changes": item.changes, "aircraft_model_id": None}
             if item.action == SyncAction.UNCHANGED:
-                entry.aircraft_model = item.model
-                unchanged_ids.append(item.model.pk)
+                # A repeat of an id this page created has no pk of its own yet: it is the created one.
+                model_id = item.model.pk if item.model.pk is not None else new_ids.get(item.external_id)
+                entry["aircraft_model_id"] = model_id
+                if model_id is not None:
+                    unchanged_ids.append(model_id)
+            elif id(item) in created:
+                entry["aircraft_model_id"] = created[id(item)]
             elif item.action in (SyncAction.CREATED, SyncAction.UPDATED):
                 try:
                     with transaction.atomic():
-                        entry.aircraft_model = _write_record(source, item, now)
+                        entry["aircraft_model_id"] = _write_record(source, item, now).pk
                 except IntegrityError:
-                    entry.action, entry.success, entry.changes = SyncAction.FAILED, False, {}
-                    entry.error = (f"record {source.name}:{item.external_id}: could not be stored (another sync "
-                                   "wrote the same model at the same moment); it is retried on the next sync")
-                    entry.aircraft_model = None
-            setattr(counts, entry.action, getattr(counts, entry.action) + 1)
+                    entry.update(action=SyncAction.FAILED, success=False, changes={}, error=(
+                        f"record {source.name}:{item.external_id}: could not be stored (another sync "
+                        "wrote the same model at the same moment); it is retried on the next sync"))
+            setattr(counts, entry["action"], getattr(counts, entry["action"]) + 1)
             counts.records += 1
             logs.append(entry)
         if unchanged_ids:
             AircraftModel.objects.filter(pk__in=unchanged_ids).update(last_synced_at=now)
-        SyncLog.objects.bulk_create(logs, batch_size=500)
+        # Plain rows, one INSERT a page: a first sync of a 100,000-model catalogue writes 100,000 logs.
+        insert_rows(SyncLog, logs)
     return logs
+
+
+
+def _create_new_models(source: DataSourceConfig, planned: list[_Planned], now: datetime) -> dict[int, int]:
+    """The page's new models in one INSERT (a first sync of a big catalogue is mostly these): `{id(item):
+    model id}`. If the database refuses the batch (another sync wrote one of them meanwhile), nothing is
+    returned and each record goes its own way in its own savepoint, as before."""
+    items = [item for item in planned if item.action == SyncAction.CREATED]
+    if not items:
+        return {}
+    rows = [{**EMPTY_MODEL, **item.fields, "external_data_source": source.name, "external_id": item.external_id,
+             "last_synced_at": now} for item in items]
+    try:
+        with transaction.atomic():
+            ids = insert_rows(AircraftModel, rows)
+    except IntegrityError:
+        return {}
+    return {id(item): pk for item, pk in zip(items, ids)}
+
+
+#: a new model's syncable fields before the record's own are applied
+EMPTY_MODEL = {name: EMPTY[name] for name in SYNCABLE_FIELDS}
 
 
 def _write_record(source: DataSourceConfig, item: _Planned, now: datetime) -> AircraftModel:
@@ -186,7 +224,7 @@ def sync_source(source_id: int, *, context: JobContext | None = None) -> dict[st
     counts = RunCounts()
     now = timezone.now()
     try:
-        with ModelSourceClient.for_source(source) as client:
+        with open_feed(source) as client:
             for page in client.iter_pages():
                 _apply_page(source, page.records, counts.records + 1, counts, job_id, now)
                 counts.pages += 1
@@ -198,8 +236,27 @@ def sync_source(source_id: int, *, context: JobContext | None = None) -> dict[st
         _finish_run(source, counts, exc, whole_source=True)
         raise
     _finish_run(source, counts, None, whole_source=True)
-    return {**counts.as_dict(), "source": source.name,
-            "message": f"Synced {source.name!r}: {counts.summary()}"}
+    message = f"Synced {source.name!r}: {counts.summary()}"
+    if source.is_faa_reference:
+        message += " " + _link_registered_aircraft()
+    return {**counts.as_dict(), "source": source.name, "message": message}
+
+
+#: Called after the FAA reference source synced; each returns a sentence for the run's message. The logbook
+#: registers its linking of pilots' aircraft to the models (`LogbookConfig.ready`): it reads the fleet's
+#: models, so the fleet calls it through this list and never imports it (no cycle between the apps, issue 21).
+_AFTER_REFERENCE_SYNC: list[Callable[[], str]] = []
+
+
+def after_reference_sync(hook: Callable[[], str]) -> Callable[[], str]:
+    if hook not in _AFTER_REFERENCE_SYNC:
+        _AFTER_REFERENCE_SYNC.append(hook)
+    return hook
+
+
+def _link_registered_aircraft() -> str:
+    """After the FAA reference synced: pilots' registered aircraft link to the models with their ACFTREF code."""
+    return " ".join(hook() for hook in _AFTER_REFERENCE_SYNC)
 
 
 def _refuse_if_an_older_run_is_going(source: DataSourceConfig, job: SyncJob) -> None:
@@ -221,7 +278,7 @@ def sync_model(model_id: int, *, context: JobContext | None = None) -> dict[str,
     job_id = context.job.pk if context else None
     counts = RunCounts()
     try:
-        with ModelSourceClient.for_source(source) as client:
+        with open_feed(source) as client:
             record = client.fetch_record(model.external_id)
         if record is None:
             raise FatalError(f"Data source {source.name!r} has no aircraft model with external_id {model.external_id!r}.")
@@ -231,8 +288,8 @@ def sync_model(model_id: int, *, context: JobContext | None = None) -> dict[str,
         raise
     [entry] = _apply_page(source, [record], 1, counts, job_id, timezone.now())
     _finish_run(source, counts, None, whole_source=False)
-    if not entry.success:
-        raise FatalError(f"Aircraft model {model.name!r} was not synced: {entry.error}")
+    if not entry["success"]:
+        raise FatalError(f"Aircraft model {model.name!r} was not synced: {entry['error']}")
     action = "updated" if counts.updated else ("created" if counts.created else "unchanged")
     return {**counts.as_dict(), "model_id": model.pk, "source": source.name,
             "message": f"Aircraft model {model.name!r} {action} from {source.name!r}."}
@@ -244,15 +301,14 @@ def preview_source(source: DataSourceConfig, *, include_old: bool, limit: int = 
     counts = RunCounts()
     items: list[dict[str, Any]] = []
     seen: dict[str, AircraftModel] = {}
-    with ModelSourceClient.for_source(source) as client:
+    with open_feed(source) as client:
         for page in client.iter_pages():
             counts.pages += 1
             for item in _plan_page(source.name, page.records, counts.records + 1, seen):
                 counts.records += 1
                 setattr(counts, item.action, getattr(counts, item.action) + 1)
                 if item.action == SyncAction.CREATED:
-                    seen[item.external_id] = AircraftModel(external_data_source=source.name, external_id=item.external_id,
-                                                           **{**{n: EMPTY[n] for n in SYNCABLE_FIELDS}, **item.fields})
+                    seen[item.external_id] = _unsaved_model(item.external_id, item.fields)
                 if len(items) < limit and item.action != SyncAction.UNCHANGED:
                     items.append({
                         "external_id": item.external_id, "position": item.position,

@@ -58,6 +58,7 @@ SourceStatusIn = Literal["active", "inactive"]
 DirectionIn = Literal["outbound", "inbound"]
 FrequencyIn = Literal["manual", "hourly", "daily", "weekly"]
 AuthTypeIn = Literal["api_key", "bearer", "basic", "none"]
+KindIn = Literal["http", "faa_reference"]
 
 
 class DataSourcePatch(ObjectBody):
@@ -94,11 +95,14 @@ class DataSourcePatch(ObjectBody):
 
 class DataSourceIn(DataSourcePatch):
     name: str = Field(min_length=1, max_length=100)
+    kind: KindIn | None = Field(None, description='"http" (default): an endpoint in the feed format; "faa_reference": '
+                                                 "the ACFTREF models of the loaded FAA registry (no endpoint, no key)")
 
 
 class DataSourceOut(Schema):
     id: int
     name: str
+    kind: str
     endpoint: str
     status: str
     direction: str

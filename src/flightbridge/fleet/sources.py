@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from flightbridge.errors import Conflict, FatalError, FlightBridgeError, InputError, NotFound
 from flightbridge.fleet import outbound
-from flightbridge.fleet.client import TEST_TIMEOUT_SECONDS, ConnectionCheck, ModelSourceClient
+from flightbridge.fleet.client import TEST_TIMEOUT_SECONDS, ConnectionCheck
+from flightbridge.fleet.feeds import open_feed
 from flightbridge.fleet.models import (
     FREQUENCY_MINUTES,
     SOURCE_TRANSITIONS,
@@ -23,6 +24,7 @@ from flightbridge.fleet.models import (
     AircraftModel,
     DataSourceConfig,
     Direction,
+    SourceKind,
     SourceStatus,
     SyncFrequency,
 )
@@ -71,9 +73,14 @@ def create_source(data: dict[str, Any]) -> DataSourceConfig:
         raise Conflict(f"A data source named {name!r} already exists; field name must be unique "
                        "(it is the external_data_source value models match on).")
     status = data.get("status") or SourceStatus.ACTIVE
+    kind = data.get("kind") or SourceKind.HTTP
+    if kind == SourceKind.FAA_REFERENCE:
+        _refuse_connection_fields(data)
     source = DataSourceConfig(
-        name=name, endpoint=data.get("endpoint") or "", direction=data.get("direction") or Direction.OUTBOUND,
-        sync_frequency=data.get("sync_frequency") or SyncFrequency.MANUAL, auth_type=data.get("auth_type") or "api_key",
+        name=name, kind=kind, endpoint=data.get("endpoint") or "", direction=data.get("direction") or Direction.OUTBOUND,
+        sync_frequency=data.get("sync_frequency") or SyncFrequency.MANUAL,
+        # The FAA reference authenticates nowhere: whatever a form's default says, it is "none".
+        auth_type="none" if kind == SourceKind.FAA_REFERENCE else (data.get("auth_type") or "api_key"),
         username=data.get("username") or "", status=status,
     )
     if data.get("api_key"):
@@ -86,8 +93,21 @@ def create_source(data: dict[str, Any]) -> DataSourceConfig:
     return source
 
 
+def _refuse_connection_fields(data: dict[str, Any]) -> None:
+    """The FAA aircraft reference reads the loaded registry: an endpoint or key on it would be a mistake to keep."""
+    for name in ("endpoint", "api_key", "username"):
+        if data.get(name):
+            raise InputError(f"Field {name}: the FAA aircraft reference reads the loaded FAA registry and takes no {name}.",
+                             [{"field": name, "reason": "not used by the FAA aircraft reference source"}])
+
+
 def update_source(source: DataSourceConfig, data: dict[str, Any]) -> DataSourceConfig:
     """Apply the given fields. `api_key`: absent or null keeps it, "" removes it, text replaces it."""
+    if data.get("kind") not in (None, source.kind):
+        raise Conflict(f"Field kind cannot change (data source {source.name!r} is {source.kind}); create a new data source.")
+    if source.is_faa_reference:
+        _refuse_connection_fields(data)
+        data = {name: value for name, value in data.items() if name != "auth_type"}
     check_endpoint(data.get("endpoint") or "")  # resolves a name: before the row lock, not while holding it
     with transaction.atomic():
         source = DataSourceConfig.objects.select_for_update().get(pk=source.pk)
@@ -127,7 +147,7 @@ def get_source(source_id: int) -> DataSourceConfig:
 def check_source_connection(source: DataSourceConfig) -> ConnectionCheck:
     """Fetch the first page with the connection's own credentials; never raises for a bad connection."""
     try:
-        client = ModelSourceClient.for_source(source, timeout=TEST_TIMEOUT_SECONDS, retry_delays=())
+        client = open_feed(source, timeout=TEST_TIMEOUT_SECONDS, retry_delays=())
     except FlightBridgeError as exc:
         return ConnectionCheck(ok=False, message=str(exc))
     with client:

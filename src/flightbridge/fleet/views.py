@@ -7,6 +7,7 @@ jobs they start by polling `/api/jobs/{id}`.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
@@ -39,7 +40,9 @@ def sync_page(request):
         context["logs"] = list(status.sync_logs()[:50])
         context["errors"] = status.recent_errors(20)
     if can["read_aircraft_models"]:
-        context["models"] = list(status.models_with_sync().order_by("external_data_source", "name")[:200])
+        # How many pilots' aircraft are linked to each model (Count over the logbook's reverse link).
+        context["models"] = list(status.models_with_sync().annotate(aircraft_count=Count("aircraft"))
+                                 .order_by("external_data_source", "name")[:200])
     return render(request, "fleet/sync.html", context)
 
 

@@ -6,13 +6,15 @@ from collections.abc import Callable
 from typing import Literal
 
 from django.http import StreamingHttpResponse
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from flightbridge import heavy_requests
 from flightbridge.api_types import IsoDate
 
-from . import services
+from flightbridge.jobs.schemas import JobOut
+
+from . import jobs, services
 
 router = Router(tags=["logbook files"])
 
@@ -24,6 +26,9 @@ class CsvExportFilter(Schema):
     date_to: IsoDate | None = Field(None, alias="to", description="last logbook date to include (YYYY-MM-DD)")
     include_myflightbook: bool = Field(
         False, description="MyFlightbook format: also the flights that came from your MyFlightbook account")
+    hhmm: bool = Field(
+        False, description="MyFlightbook format: times as H:MM (1:20), which MyFlightbook reads in every language; "
+                           "it reads decimals in the browser's language, where 1.5 may be 15 hours")
 
 
 _CSV_FILE = {"responses": {"200": {"description": "The CSV file (Content-Disposition names it)",
@@ -47,7 +52,7 @@ def csv_response(owner, start: Callable[[], services.CsvExport]) -> StreamingHtt
 def export_csv(request, filters: Query[CsvExportFilter]):
     return csv_response(request.auth, lambda: services.export_csv(
         request.auth, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-        include_myflightbook=filters.include_myflightbook))
+        include_myflightbook=filters.include_myflightbook, hhmm=filters.hhmm))
 
 
 class RowProblemOut(Schema):
@@ -98,11 +103,21 @@ def result_dict(result: services.CsvImportResult) -> dict:
             "notes": result.notes, "flagged": result.flagged}
 
 
-@router.post("/imports/csv", response=CsvImportOut, openapi_extra={"responses": {"429": heavy_requests.BUSY_RESPONSE}},
-             summary="Import a ForeFlight, MyFlightbook or LogTen Pro file (preview=true: what would happen, nothing saved)")
+_IMPORT_STATUSES = {"responses": {"429": {
+    **heavy_requests.BUSY_RESPONSE,
+    "description": "Another upload or export of yours is being read, or another file of yours is still importing: "
+                   "send this one when it has ended"}}}
+
+
+@router.post("/imports/csv", response={200: CsvImportOut, 202: JobOut}, openapi_extra=_IMPORT_STATUSES,
+             summary="Import a ForeFlight, MyFlightbook or LogTen Pro file: 202 with the background job that imports it "
+                     "(poll /api/jobs/{id}; its result names the import run), or with preview=true 200 with what would "
+                     "happen, nothing saved")
 def import_csv(request, file: File[UploadedFile],
                format: Form[Literal["foreflight", "myflightbook", "logten"] | None] = None,
                preview: Form[bool] = False):
     with heavy_requests.one_at_a_time(request.auth, "This upload"):
         data = file.read(services.MAX_UPLOAD_BYTES + 1)
-        return result_dict(services.import_csv(request.auth, data, format, preview=preview))
+        if preview:
+            return result_dict(services.import_csv(request.auth, data, format, preview=True))
+        return Status(202, jobs.start_import(request.auth, data, format))

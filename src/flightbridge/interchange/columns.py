@@ -87,6 +87,8 @@ FOREFLIGHT_FLIGHT_COLUMNS: dict[str, tuple[str, ...]] = {
     **{f"approach{n}": (f"Approach{n}",) for n in range(1, 7)},
     **{f"person{n}": (f"Person{n}",) for n in range(1, 7)},
     "instructor_name": ("InstructorName",), "remarks": ("PilotComments",),
+    "hobbs_start": ("HobbsStart",), "hobbs_end": ("HobbsEnd",), "tach_start": ("TachStart",), "tach_end": ("TachEnd",),
+    "flight_review": ("Flight Review", "FlightReview"), "ipc": ("IPC",), "checkride": ("Checkride",),
 }
 FOREFLIGHT_AIRCRAFT_COLUMNS: dict[str, tuple[str, ...]] = {
     "tail": ("AircraftID",), "equip_type": ("equipType", "EquipmentType"), "type_code": ("TypeCode",),
@@ -110,8 +112,22 @@ MYFLIGHTBOOK_TEMPLATE = (
 MYFLIGHTBOOK_PROPERTIES = (
     "Model", "Takeoffs (any)", "Takeoffs - Night", "Block Out Time", "Block In Time", "Flight Start", "Flight End",
     "Name of PIC", "Name of SIC", "Instructor Name", "Student Name", "Approach Name(s)",
+    # Issue 20: the rest of the record, by the names MyFlightbook's importer knows (CSVImporter.cs ~106-112, and
+    # the property titles of the custompropertytypes table).
+    "Landings - Touch and Go (Night)", "Hobbs Start", "Hobbs End", "Engine Start", "Engine End", "Tachometer Start",
+    "Tachometer End", "Cat/Class Override",
 )
-MYFLIGHTBOOK_HEADER = MYFLIGHTBOOK_TEMPLATE + MYFLIGHTBOOK_PROPERTIES
+# The flight's category/class as MyFlightbook's own export names the column (Backup.cs; CatClassDisplay without
+# the type rating): the importer derives it from the aircraft, other readers (and ours) take it from here.
+MYFLIGHTBOOK_AIRCRAFT = ("Category/Class",)
+MYFLIGHTBOOK_HEADER = MYFLIGHTBOOK_TEMPLATE + MYFLIGHTBOOK_PROPERTIES + MYFLIGHTBOOK_AIRCRAFT
+# Properties with a column of their own above (or read into the flight's fields): never repeated as a
+# carried-property column. 73/93 takeoffs, 186/187 block times, 92/166/183/184 names, 267 approach names,
+# 95/96 tach, 397 night touch-and-goes.
+MYFLIGHTBOOK_PROPERTY_COLUMNS_TAKEN = frozenset({73, 93, 92, 95, 96, 166, 183, 184, 186, 187, 267, 397})
+# What a flight marked by hand (or by a file that only says "flight review") is written as, when it carries no
+# property of that kind: MyFlightbook's generic titles.
+MYFLIGHTBOOK_MARKER_PROPERTIES = {"flight_review": 164, "ipc": 41, "checkride": 43}
 
 # Internal key → MyFlightbook's header aliases, highest priority first (CSVImporter.cs 83–180).
 MYFLIGHTBOOK_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -172,6 +188,12 @@ MYFLIGHTBOOK_COLUMNS: dict[str, tuple[str, ...]] = {
                  "arrivalTime", "Block On", "Time In"),
     "approach_names": ("Approach Name(s)",),
     **{f"approach{n}": (f"Approach {n}",) for n in range(1, 11)},
+    # Issue 20: MyFlightbook's own export (Backup.cs) carries these; CSVImporter.cs ~106-112 names the fields.
+    "night_tg": ("Landings - Touch and Go (Night)",),
+    "hobbs_start": ("Hobbs Start", "Hobbs Out", "HobbsStart"), "hobbs_end": ("Hobbs End", "Hobbs In", "HobbsEnd"),
+    "engine_start": ("Engine Start",), "engine_end": ("Engine End",),
+    "tach_start": ("Tachometer Start",), "tach_end": ("Tachometer End",),
+    "cat_class_override": ("Cat/Class Override", "Alternate Cat/Class", "CatClassOverride"),
 }
 
 # --- LogTen Pro (tab-delimited, native keys; MFB LogTenPro.cs) ------------------------------------

@@ -23,11 +23,19 @@ from decimal import Decimal
 from typing import Iterator
 
 from flightbridge.errors import InputError
-from flightbridge.myflightbook.mapping import split_route
+from flightbridge.logbook.routes import split_route
+from flightbridge.logbook.category_classes import category_class_name
+from flightbridge.logbook.property_types import (
+    PROP_NIGHT_TAKEOFFS,
+    PROP_TAKEOFFS_ANY,
+    PropertyType,
+    markers_for,
+    property_type_by_title,
+)
 
 from . import columns as c
 from .values import (
-    CellError, chain_clock_times, parse_clock, parse_count, parse_date, parse_duration, parse_moment, unguard,
+    CellError, chain_clock_times, parse_bool, parse_clock, parse_count, parse_date, parse_duration, parse_moment, unguard,
 )
 
 MAX_ROWS = 100_000
@@ -75,6 +83,8 @@ class AircraftFacts:
     category_class: str = ""
     gear: str = ""
     engine: str = ""
+    complex: bool | None = None
+    high_performance: bool | None = None
 
     def as_dict(self) -> dict:
         return {key: value for key, value in asdict(self).items() if value not in ("", None)}
@@ -463,6 +473,15 @@ class _RowMapper:
         self.names = [(position, cell.strip()) for position, cell in enumerate(header) if cell.strip()]
         self.width = len(header)  # short rows are padded to it, so a cell lookup never checks the length
         self.aircraft_raw: dict[str, dict] = {}  # tail → its facts as stored in raw (computed once per aircraft)
+        # MyFlightbook's export has a column per property the pilot used, titled as the property (Backup.cs):
+        # those not read into a field above are kept as the flight's properties (issue 20).
+        used = set(self.index.values())
+        self.property_columns: list[tuple[int, PropertyType]] = []
+        if file_format == c.MYFLIGHTBOOK:
+            for position, name in self.names:
+                kind = property_type_by_title(name)
+                if kind is not None and position not in used and kind.id not in c.MYFLIGHTBOOK_PROPERTY_COLUMNS_TAKEN:
+                    self.property_columns.append((position, kind))
 
     def row(self, line: int, cells: list[str]) -> ParsedRow:
         return _Row(self, line, cells).parse()
@@ -518,6 +537,7 @@ class _Row:
         self._landings(fields)
         self._approaches(fields)
         self._people(fields)
+        self._record(fields, day)
         fields["remarks"] = self.text("remarks")
         aircraft = self._aircraft(fields)
         for name, limit in TEXT_LIMITS.items():
@@ -533,6 +553,31 @@ class _Row:
         digest = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
         flight = ParsedFlight(self.line, fields, self._identity(fields), digest, raw, aircraft)
         return ParsedRow(self.line, flight, [])
+
+    def _record(self, fields: dict, day: date | None) -> None:
+        """The rest of the record (issue 20): meter readings, engine times, the class the flight was logged in,
+        MyFlightbook's properties by their titles, and the flight review / IPC / checkride markers (by the
+        properties' flags, or ForeFlight's FlightReview, IPC and Checkride columns)."""
+        for key in ("hobbs_start", "hobbs_end", "tach_start", "tach_end"):
+            fields[key] = self._read(key, _meter, None)
+        for key in ("engine_start", "engine_end"):
+            fields[key] = self._read(key, lambda value: parse_moment(value, day), None)
+        override = self.count("cat_class_override")
+        fields["category_class"] = category_class_name(override) if override else ""
+        for position, kind in self.mapper.property_columns:
+            value = self.cells[position].strip()
+            if not value:
+                continue
+            try:
+                prop = _property(kind, value, day)
+            except CellError as exc:
+                self.problems.append(RowProblem(self.line, kind.title, str(exc)))
+                continue
+            if prop is not None:
+                fields["custom_properties"].append(prop)
+        markers = markers_for(fields["custom_properties"])
+        for name in ("flight_review", "ipc", "checkride"):
+            fields[name] = getattr(markers, name) or (name in self.mapper.index and self._read(name, parse_bool, False))
 
     def _column_of(self, name: str) -> str | None:
         key = {"tail_number": "tail", "departure": "from", "destination": "to", "aircraft_type": "model"}.get(name, name)
@@ -608,12 +653,13 @@ class _Row:
                 night_fs = min(full_stops - day_fs, night_all)
             day_takeoffs, night_takeoffs = self.takeoffs("day_takeoffs"), self.takeoffs("night_takeoffs")
         elif self.mapper.format == c.MYFLIGHTBOOK:
-            # MyFlightbook: Landings = all, FS Day = day full stop, FS Night = night full stop; no night touch-and-go
-            # column, so every touch-and-go counts as day. Takeoffs (any) includes the night ones.
+            # MyFlightbook: Landings = all, FS Day = day full stop, FS Night = night full stop, and its own export's
+            # "Landings - Touch and Go (Night)" (property 397) the night touch-and-goes; night landings capped at
+            # Landings as MyFlightbook caps them (NetNightLandings, issue 20). Takeoffs (any) includes the night ones.
             day_fs, night_fs = self.count("day_fs") or 0, self.count("night_fs") or 0
             total = self.count("all_landings")
             total = day_fs + night_fs if total is None else max(total, day_fs + night_fs)
-            night_all = night_fs
+            night_all = min(night_fs + (self.count("night_tg") or 0), total)
             day_all = total - night_all
             night_takeoffs = self.count("night_takeoffs")
             any_takeoffs = self.count("any_takeoffs")
@@ -631,6 +677,16 @@ class _Row:
                       night_full_stop_landings=night_fs,
                       night_takeoffs=night_all if night_takeoffs is None else night_takeoffs,
                       day_takeoffs=day_all if day_takeoffs is None else day_takeoffs)
+        # A count the file did not give is inferred (one per landing, issue 12): say so, and keep what the file
+        # did give as MyFlightbook's takeoff properties, so a file written from it carries only those (issue 20).
+        fields["takeoffs_inferred"] = (fields["night_takeoffs"], fields["day_takeoffs"]) != (
+            night_takeoffs or 0, day_takeoffs or 0)
+        logged = []
+        if fields["takeoffs_inferred"] and night_takeoffs is not None:
+            logged.append({"PropTypeID": PROP_NIGHT_TAKEOFFS, "IntValue": night_takeoffs})
+        if fields["takeoffs_inferred"] and day_takeoffs is not None:
+            logged.append({"PropTypeID": PROP_TAKEOFFS_ANY, "IntValue": day_takeoffs + (night_takeoffs or 0)})
+        fields["custom_properties"] = logged
 
     def _approaches(self, fields: dict) -> None:
         total, first_type = 0, ""
@@ -675,10 +731,21 @@ class _Row:
 
     def _aircraft(self, fields: dict) -> AircraftFacts | None:
         tail = fields["tail_number"]
+        if self.mapper.format == c.MYFLIGHTBOOK and tail.startswith("#"):
+            # MyFlightbook's anonymous aircraft ("#(Anonymous DA40)", Aircraft.cs): a model, not a registration.
+            fields["tail_number"] = ""
+            fields["aircraft_type"] = self.text("model") or tail.strip("#()").removeprefix("ANONYMOUS").strip()
+            fields["simulator_type"] = "REAL"
+            return None
         known = self.mapper.logbook.aircraft.get(tail)
         if known is None and tail:
             category = self.text("category_class") or " ".join(p for p in (self.text("category"), self.text("class")) if p)
-            known = AircraftFacts(registration=tail, device_class=_device_from_category(category),
+            device = _device_from_category(category)
+            if self.mapper.format == c.MYFLIGHTBOOK and tail.startswith("SIM") and device == "REAL":
+                # MyFlightbook's convention (CountryCodes.cs ~21): a tail starting SIM is a simulator. Its
+                # device class is not in the file, so it earns no §61.57(c) credit until the pilot says which.
+                device = "FLAPS"
+            known = AircraftFacts(registration=tail, device_class=device,
                                   model=self.text("model"), make=self.text("make"), type_code=self.text("type_code"),
                                   category_class=category, engine=self.text("engine"))
             self.mapper.logbook.aircraft[tail] = known
@@ -703,6 +770,45 @@ class _Row:
         self.mapper.seen[key] = seen
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:40]
         return f"csv:{digest}" if seen == 1 else f"csv:{digest}#{seen}"
+
+
+def _meter(text: str) -> Decimal:
+    """A Hobbs or tach reading: a positive number with at most 2 places (MyFlightbook's DECIMAL(10,2))."""
+    try:
+        value = Decimal(text.replace(",", ""))
+    except ArithmeticError:
+        raise CellError(f"{text!r} is not a meter reading") from None
+    if not value.is_finite() or value < 0 or value >= Decimal("100000000") or value != value.quantize(Decimal("0.01")):
+        raise CellError(f"{text!r} is not a meter reading (a number with at most 2 decimals)")
+    return value.quantize(Decimal("0.01")) if value else None
+
+
+def _property(kind: PropertyType, text: str, day: date | None) -> dict | None:
+    """One property cell of MyFlightbook's export → the property as MyFlightbook's JSON holds it; None for a
+    default value (false, 0), which MyFlightbook does not store either."""
+    prop: dict = {"PropTypeID": kind.id}
+    if kind.type == "boolean":
+        if not parse_bool(text):
+            return None
+        prop["BoolValue"] = True
+    elif kind.type == "int":
+        count = parse_count(text)
+        if not count:
+            return None
+        prop["IntValue"] = count
+    elif kind.type in ("decimal", "currency"):
+        value = parse_duration(text) if kind.type == "decimal" else _meter(text)
+        if not value:
+            return None
+        prop["DecValue"] = float(value)
+    elif kind.type in ("date", "datetime"):
+        moment = parse_moment(text, day)
+        if moment is None:
+            return None
+        prop["DateValue"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    else:
+        prop["TextValue"] = text[:127]
+    return prop
 
 
 def _device_from_category(category: str) -> str:

@@ -8,6 +8,8 @@ the logbook and writes nothing.
 
 from __future__ import annotations
 
+import codecs
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
@@ -24,9 +26,9 @@ from flightbridge.logbook.models import FILE_FORMAT_NAMES, FlightSource, UserAir
 from flightbridge.registry import services as registry
 
 from . import columns
-from .aircraft import facts_for_export
+from .aircraft import facts_for_export, known_aircraft
 from .reading import MAX_ROWS, MYFLIGHTBOOK_FILE_ID, AircraftFacts, read_logbook
-from .writing import write_foreflight, write_myflightbook
+from .writing import property_columns_for, write_foreflight, write_myflightbook
 
 EXPORT_CHUNK = 2000
 EXPORTED_FIELDS = (
@@ -34,8 +36,22 @@ EXPORTED_FIELDS = (
     "pic", "sic", "cross_country", "night", "imc", "simulated_ifr", "dual", "cfi", "ground_sim", "day_landings",
     "night_landings", "day_takeoffs", "night_takeoffs", "approaches", "holds", "approach_type", "block_out", "takeoff_at",
     "landing_at", "block_in", "pic_name", "sic_name", "instructor_name", "student_name", "remarks", "custom_properties",
-    "day_full_stop_landings", "night_full_stop_landings",
+    "day_full_stop_landings", "night_full_stop_landings", "aircraft_id", "category_class", "takeoffs_inferred",
+    "hobbs_start", "hobbs_end", "tach_start", "tach_end", "engine_start", "engine_end", "flight_review", "ipc", "checkride",
 )
+
+
+def myflightbook_property_columns(flights) -> tuple[str, ...]:
+    """The carried-property columns a MyFlightbook file of `flights` needs: one pass over their properties
+    (a chunked stream, nothing else of the row), before the rows are written (the header comes first)."""
+    used: set[int] = set()
+    for properties in flights.exclude(custom_properties=[]).values_list("custom_properties", flat=True).iterator(
+            chunk_size=EXPORT_CHUNK):
+        for prop in properties if isinstance(properties, list) else ():
+            if isinstance(prop, dict) and type(prop.get("PropTypeID")) is int:
+                used.add(prop["PropTypeID"])
+    markers = [name for name in ("flight_review", "ipc", "checkride") if flights.filter(**{name: True}).exists()]
+    return property_columns_for(used, markers)
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024  # 100,000 rows of a wide ForeFlight file fit in well under this
 
 
@@ -73,7 +89,8 @@ def aircraft_for_export(owner, flights, lookup: Callable[[str], dict] | None = N
     for tail, model, device in flights.order_by().values_list("tail_number", "aircraft_type", "simulator_type").distinct():
         if tail and (tail not in used or (model and not used[tail][0])):
             used[tail] = (model, device)
-    mine = {aircraft.registration.upper(): aircraft for aircraft in UserAircraft.objects.filter(owner=owner)}
+    mine = {aircraft.registration.upper(): aircraft
+            for aircraft in UserAircraft.objects.filter(owner=owner).select_related("aircraft_model")}
     facts = {}
     for tail, (model, device) in used.items():
         known = mine.get(tail.upper())
@@ -82,12 +99,24 @@ def aircraft_for_export(owner, flights, lookup: Callable[[str], dict] | None = N
         if not registry and device == "REAL":
             registry = lookup(tail)
         facts[tail] = facts_for_export(tail, model=model or (known.model if known else ""), device_class=device,
-                                       registry=registry, manufacturer=known.manufacturer if known else "")
+                                       registry=registry, manufacturer=known.manufacturer if known else "",
+                                       known=known_aircraft(known) if known else None)
     return facts
 
 
+def myflightbook_aircraft(owner) -> dict[int, tuple[str, str]]:
+    """{aircraft id: (model, category/class)} for the MyFlightbook CSV: the model is the shared model's number
+    (or name) when the aircraft has one, else the aircraft's own model text."""
+    found = {}
+    for aircraft in UserAircraft.objects.filter(owner=owner).select_related("aircraft_model"):
+        known = known_aircraft(aircraft)
+        found[aircraft.pk] = (known.model or aircraft.model, aircraft.category_class)
+    return found
+
+
 def export_csv(owner, file_format: str, *, date_from: date | None = None, date_to: date | None = None,
-               include_myflightbook: bool = False, registry_lookup: Callable[[str], dict] | None = None) -> CsvExport:
+               include_myflightbook: bool = False, registry_lookup: Callable[[str], dict] | None = None,
+               hhmm: bool = False) -> CsvExport:
     """The owner's flights in a date range as ForeFlight's import template or MyFlightbook's import CSV.
 
     The MyFlightbook file leaves out flights that came from the pilot's MyFlightbook account (they are
@@ -107,7 +136,7 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
     if file_format == columns.FOREFLIGHT:
         lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
     else:
-        lines = write_myflightbook(rows)
+        lines = write_myflightbook(rows, myflightbook_aircraft(owner), myflightbook_property_columns(flights), hhmm=hhmm)
     span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
     return CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=count,
                      left_out_myflightbook=left_out, lines=lines)
@@ -191,27 +220,44 @@ def _problems(row) -> list[dict]:
     return [problem.as_dict() for problem in row.problems]
 
 
+#: What the upload request reads of a file before it queues the import: enough for the format and the header,
+#: so the request answers in the same time whatever the file's length; the job reads the whole file.
+CHECKED_HEAD_BYTES = 256 * 1024
+
+
+def read_upload(data: bytes, file_format: str | None = None, *, max_rows: int | None = None, head_only: bool = False):
+    """The file as a logbook to import (its format known, its rows not read yet): refuses a file too big or
+    of no known format at once, so an upload that starts a job is answered in the request. `head_only` reads
+    only the first CHECKED_HEAD_BYTES (whole lines) for that check."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
+                         "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
+    if head_only and len(data) > CHECKED_HEAD_BYTES and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        end = data.rfind(b"\n", 0, CHECKED_HEAD_BYTES)
+        data = data[:end + 1] if end > 0 else data
+    return read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
+
+
 def import_csv(owner, data: bytes, file_format: str | None = None, *, preview: bool = False,
-               max_rows: int | None = None) -> CsvImportResult:
+               max_rows: int | None = None, job=None, report: Callable[..., None] | None = None) -> CsvImportResult:
     """Read a ForeFlight, MyFlightbook or LogTen Pro file and store its flights through the ingest path
     (or, with `preview`, run the same import as a dry run: every row decided as the import decides it,
-    nothing written).
+    nothing written). Run by the `interchange.import_csv` job (`jobs.py`), which passes its `job` (so the
+    reaper can close the run) and `report` (the job's progress, after every batch).
 
     A file that cannot be read as a whole raises `InputError` and records nothing; a bad row is refused
     with reasons naming its line and column while the rest imports.
     """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
-                         "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
-    logbook = read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
-    return _import(owner, logbook, dry_run=preview)
+    logbook = read_upload(data, file_format, max_rows=max_rows)
+    return _import(owner, logbook, dry_run=preview, job=job, report=report)
 
 
-def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
+def _import(owner, logbook, *, dry_run: bool = False, job=None, report: Callable[..., None] | None = None
+            ) -> CsvImportResult:
     """One import run (source `csv:<format>`): rows stored through the ingest path in batches. A dry run (the
     preview) is the same run with nothing written."""
     run = ingest.open_run(owner, f"csv:{logbook.format}", policy=ingest.UPDATE_WHEN_CHANGED,
-                          details={"format": logbook.format}, dry_run=dry_run)
+                          details={"format": logbook.format}, dry_run=dry_run, job=job)
     collector = _Collector()
     batch: list = []
     today = timezone.localdate()
@@ -239,6 +285,15 @@ def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
                                     flight_check=[] if failed else stored_check(flight.fields, today=today)))
         batch.clear()
 
+    def progress():
+        if report is None:
+            return
+        run.save_progress()  # the Imports page shows the run's counts while it runs
+        counts = collector.counts
+        report(phase="flights", run_id=run.id, rows_read=sum(counts.values()), created=counts["created"],
+               updated=counts["updated"], unchanged=counts["unchanged"] + counts["linked"] + counts["duplicate"],
+               refused=counts["failed"], skipped=counts["skipped"])
+
     try:
         for row in logbook.rows():
             if row.flight is None:
@@ -249,6 +304,7 @@ def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
             batch.append(row.flight)
             if len(batch) >= STORE_BATCH:
                 store()
+                progress()
         store()
     except InputError as exc:
         run.details.update(version=logbook.version)
@@ -262,5 +318,6 @@ def _import(owner, logbook, *, dry_run: bool = False) -> CsvImportResult:
                              rows_not_listed=collector.not_listed, run=None if dry_run else run.record,
                              flagged=collector.flagged)
     run.details.update(version=logbook.version, notes=result.notes[:100])
+    progress()
     run.finish(result.message)
     return result

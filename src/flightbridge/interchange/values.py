@@ -199,6 +199,14 @@ def hours_text(value: Decimal | None) -> str:
     return format(Decimal(value).quantize(HOURS_QUANTUM).normalize(), "f")
 
 
+def hhmm_text(value: Decimal | None) -> str:
+    """Hours as H:MM to the nearest minute (1.3333 → 1:20), zero as blank."""
+    if not value:
+        return ""
+    minutes = int((Decimal(value) * 60).to_integral_value(rounding=ROUND_HALF_UP))
+    return f"{minutes // 60}:{minutes % 60:02d}" if minutes else ""
+
+
 def count_text(value: int | None) -> str:
     return str(value) if value else ""
 

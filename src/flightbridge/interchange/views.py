@@ -9,8 +9,9 @@ from pydantic import ValidationError
 
 from flightbridge import heavy_requests, staging
 from flightbridge.errors import Busy, InputError, TransientError
+from flightbridge.logbook.models import LogbookImport
 
-from . import services
+from . import jobs, services
 from .api import CsvExportFilter, csv_response
 
 
@@ -24,7 +25,8 @@ def _said(error: dict) -> str:
 def export_page(request):
     query = request.GET
     context = {"query": query, "format": query.get("format", "foreflight"),
-               "include_myflightbook": query.get("include_myflightbook") in ("1", "on", "true")}
+               "include_myflightbook": query.get("include_myflightbook") in ("1", "on", "true"),
+               "hhmm": query.get("hhmm") in ("1", "on", "true")}
     if "download" in query:
         try:
             # The page's form is the API's query: one schema validates both.
@@ -32,7 +34,7 @@ def export_page(request):
                                                       if value and key != "download"})
             return csv_response(request.user, lambda: services.export_csv(
                 request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-                include_myflightbook=filters.include_myflightbook))
+                include_myflightbook=filters.include_myflightbook, hhmm=filters.hhmm))
         except ValidationError as exc:
             context["error"] = "; ".join(_said(error) for error in exc.errors())
         except (InputError, Busy) as exc:
@@ -42,6 +44,8 @@ def export_page(request):
 
 @login_required
 def import_page(request):
+    """Upload → a preview (the import run dry) → Save, which starts the import as a background job the page
+    follows (import-job.js); `?run=<id>` then shows the run's outcome."""
     context: dict = {"staged_minutes": settings.FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES}
     if request.method == "POST":
         try:
@@ -50,6 +54,9 @@ def import_page(request):
         except (InputError, Busy) as exc:
             context["error"] = str(exc)
             context["problems"] = getattr(exc, "problems", [])
+    elif request.GET.get("run", "").isdigit():
+        context["run"] = LogbookImport.objects.filter(owner=request.user, source__startswith="csv:",
+                                                      pk=int(request.GET["run"])).first()
     return render(request, "interchange/import.html", context)
 
 
@@ -58,10 +65,10 @@ def _import_page_post(request, context: dict) -> None:
         staging.discard(request.user, request.POST.get("token") or None)
         context["discarded"] = True
         return
-    if "token" in request.POST:  # the pilot saw the preview and saves it
+    if "token" in request.POST:  # the pilot saw the preview and saves it: the import runs as a job
         data = staging.read(request.user, request.POST["token"])
-        context["result"] = services.import_csv(request.user, data, request.POST.get("format") or None)
-        staging.discard(request.user, request.POST["token"])
+        context["job"] = jobs.start_import(request.user, data, request.POST.get("format") or None)
+        staging.discard(request.user, request.POST["token"])  # the job keeps its own copy until it ends
         return
     upload = request.FILES.get("file")
     if upload is None:

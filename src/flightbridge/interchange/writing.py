@@ -15,13 +15,17 @@ import io
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping
 
+from flightbridge.logbook.category_classes import CATEGORY_CLASSES
+from flightbridge.logbook.property_types import logged_takeoffs, property_type
+
 from . import columns as c
 from .reading import AircraftFacts
-from .values import clock_text, count_text, hours_text, safe_text, timestamp_text
+from .values import clock_text, count_text, hhmm_text, hours_text, safe_text, timestamp_text
 
-# MyFlightbook custom properties that ForeFlight has a yes/no column for (PropTypeIDs, CustomPropertyTypes.cs).
-FLIGHT_REVIEW_PROPERTIES = frozenset({44, 164})
-IPC_PROPERTIES = frozenset({41})
+decimal_hours_text = hours_text
+
+# MyFlightbook's "PIC Proficiency Check (FAA 61.58)" property, ForeFlight's "FAA 61.58" column.
+PIC_PROFICIENCY_CHECK = 188
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,8 @@ class LandingCounts:
     night_landings: int
     day_full_stop: int
     night_full_stop: int
-    day_takeoffs: int
-    night_takeoffs: int
+    day_takeoffs: int | None  # None: none logged (the counts were inferred)
+    night_takeoffs: int | None
 
     @property
     def day_touch_and_go(self) -> int:
@@ -44,13 +48,15 @@ class LandingCounts:
 
 def landing_counts(flight) -> LandingCounts:
     """A flight's counts by issue 12's rules: day/night landings are all landings, the full-stop counts apart
-    (never more than the landings they are part of)."""
+    (never more than the landings they are part of). Takeoffs are the logged ones only (issue 20): a count
+    FlightBridge inferred from landings is never written as if the pilot had logged it (None: leave it empty)."""
     day, night = flight.day_landings or 0, flight.night_landings or 0
+    day_takeoffs, night_takeoffs = logged_takeoffs(flight)
     return LandingCounts(
         day_landings=day, night_landings=night,
         day_full_stop=min(flight.day_full_stop_landings or 0, day),
         night_full_stop=min(flight.night_full_stop_landings or 0, night),
-        day_takeoffs=flight.day_takeoffs or 0, night_takeoffs=flight.night_takeoffs or 0,
+        day_takeoffs=day_takeoffs, night_takeoffs=night_takeoffs,
     )
 
 
@@ -95,6 +101,8 @@ def foreflight_aircraft_row(facts: AircraftFacts) -> list[str]:
         "Model": facts.model, "GearType": facts.gear, "EngineType": facts.engine,
         # Simulators have no category/class in ForeFlight: their time goes in SimulatedFlight.
         "Category/Class": "" if facts.device_class != "REAL" else facts.category_class,
+        # Booleans: x for yes, blank for no or not known (ForeFlight's support article 215647217).
+        "complexAircraft": "x" if facts.complex else "", "highPerformance": "x" if facts.high_performance else "",
     }
     return _padded(safe_text(values.get(header, "")) for header in c.FOREFLIGHT_AIRCRAFT_HEADER_2026)
 
@@ -133,8 +141,13 @@ def foreflight_flight_row(flight) -> list[str]:
         "SimulatedFlight": hours_text(flight.ground_sim), "InstructorName": flight.instructor_name,
         **{f"Person{n}": cell for n, cell in enumerate(people, start=1)},
         "PilotComments": flight.remarks,
-        "Flight Review": "x" if properties & FLIGHT_REVIEW_PROPERTIES else "",
-        "IPC": "x" if properties & IPC_PROPERTIES else "",
+        "HobbsStart": meter_text(flight.hobbs_start), "HobbsEnd": meter_text(flight.hobbs_end),
+        "TachStart": meter_text(flight.tach_start), "TachEnd": meter_text(flight.tach_end),
+        # By MyFlightbook's property flags (issue 20); TRUE, which ForeFlight and MyFlightbook's ForeFlight importer
+        # (ForeFlight.cs, true/false or a number) both read.
+        "Flight Review": "TRUE" if flight.flight_review else "", "IPC": "TRUE" if flight.ipc else "",
+        "Checkride": "TRUE" if flight.checkride else "",
+        "FAA 61.58": "TRUE" if PIC_PROFICIENCY_CHECK in properties else "",
     }
     row = [""] * c.FOREFLIGHT_WIDTH
     for header, value in values.items():
@@ -166,9 +179,14 @@ def write_foreflight(flights: Iterable, aircraft: Mapping[str, AircraftFacts]) -
 # --- MyFlightbook -------------------------------------------------------------------------------------
 
 
-def myflightbook_row(flight, model: str = "") -> list[str]:
+def myflightbook_row(flight, model: str = "", category_class: str = "", property_columns: tuple[str, ...] = (),
+                     hhmm: bool = False) -> list[str]:
+    """One flight as a MyFlightbook CSV row; `model` and `category_class` are its aircraft's (the flight's own
+    type text and category/class win when it has them)."""
     counts = landing_counts(flight)
-    has_counts = bool(counts.day_landings or counts.night_landings or counts.day_takeoffs or counts.night_takeoffs)
+    hours_text = hhmm_text if hhmm else decimal_hours_text
+    logged = counts.day_takeoffs is not None
+    has_counts = logged and bool(counts.day_landings or counts.night_landings or counts.day_takeoffs or counts.night_takeoffs)
     route = flight.route or " ".join(part for part in (flight.departure, flight.destination) if part)
     values = {
         "Date": flight.date.isoformat(), "Tail Number": flight.tail_number,
@@ -182,21 +200,90 @@ def myflightbook_row(flight, model: str = "") -> list[str]:
         "Dual Received": hours_text(flight.dual), "CFI": hours_text(flight.cfi), "SIC": hours_text(flight.sic),
         "PIC": hours_text(flight.pic), "Route": route, "Comments": flight.remarks,
         "Model": model or flight.aircraft_type,
-        # Written even when 0 if the flight has landings: MyFlightbook reads a missing takeoff count as "as many
-        # takeoffs as landings" (issue 12), which would invent takeoffs.
+        "Category/Class": getattr(flight, "category_class", "") or category_class,
+        # Logged takeoffs only (issue 20): a flight whose counts were inferred has its cells empty, as MyFlightbook
+        # itself has no takeoff property for it. Logged ones are written even when 0 beside landings.
         "Takeoffs (any)": str(counts.day_takeoffs + counts.night_takeoffs) if has_counts else "",
         "Takeoffs - Night": str(counts.night_takeoffs) if has_counts else "",
         "Block Out Time": timestamp_text(flight.block_out), "Block In Time": timestamp_text(flight.block_in),
         "Flight Start": timestamp_text(flight.takeoff_at), "Flight End": timestamp_text(flight.landing_at),
         "Name of PIC": flight.pic_name, "Name of SIC": flight.sic_name, "Instructor Name": flight.instructor_name,
         "Student Name": flight.student_name, "Approach Name(s)": flight.approach_type,
+        "Landings - Touch and Go (Night)": count_text(counts.night_touch_and_go),
+        "Hobbs Start": meter_text(flight.hobbs_start), "Hobbs End": meter_text(flight.hobbs_end),
+        "Engine Start": timestamp_text(flight.engine_start), "Engine End": timestamp_text(flight.engine_end),
+        "Tachometer Start": meter_text(flight.tach_start), "Tachometer End": meter_text(flight.tach_end),
+        "Cat/Class Override": str(_CATEGORY_CLASS_IDS.get(flight.category_class, "")),
+        **carried_properties(flight, property_columns),
     }
-    return [safe_text(values.get(header) or "") for header in c.MYFLIGHTBOOK_HEADER]
+    return [safe_text(values.get(header) or "") for header in (*c.MYFLIGHTBOOK_HEADER, *property_columns)]
 
 
-def write_myflightbook(flights: Iterable) -> Iterator[str]:
-    """MyFlightbook's import template columns, then the properties its importer knows by title, as lines."""
-    yield _line(list(c.MYFLIGHTBOOK_HEADER))
+_CATEGORY_CLASS_IDS = {name: cat_class_id for cat_class_id, name in CATEGORY_CLASSES.items()}
+
+
+def meter_text(value) -> str:
+    return format(value, "f") if value else ""
+
+
+def property_text(prop: Mapping) -> str:
+    """A carried property's value as MyFlightbook's CSV writes it (Yes for a true boolean)."""
+    kind = property_type(prop.get("PropTypeID"))
+    if kind is None:
+        return ""
+    if kind.type == "boolean":
+        return "Yes" if prop.get("BoolValue") in (True, "true", "True") else ""
+    if kind.type in ("int", "decimal", "currency"):
+        value = prop.get("IntValue") if kind.type == "int" else prop.get("DecValue")
+        return str(value) if value not in (None, 0, "") else ""
+    if kind.type in ("date", "datetime"):
+        return str(prop.get("DateValue") or "").replace("T", " ")
+    return str(prop.get("TextValue") or "")
+
+
+def carried_properties(flight, titles: tuple[str, ...]) -> dict[str, str]:
+    """The flight's MyFlightbook properties under their real titles (only the `titles` the file has columns
+    for), and its flight review / IPC / checkride markers under MyFlightbook's generic titles when it carries
+    no property of that kind (a flight marked from a ForeFlight file, say)."""
+    wanted = set(titles)
+    cells: dict[str, str] = {}
+    kinds = []
+    for prop in getattr(flight, "custom_properties", None) or []:
+        if not isinstance(prop, Mapping):
+            continue
+        kind = property_type(prop.get("PropTypeID"))
+        if kind is None or kind.id in c.MYFLIGHTBOOK_PROPERTY_COLUMNS_TAKEN:
+            continue
+        kinds.append(kind)
+        if kind.title in wanted and (text := property_text(prop)):
+            cells[kind.title] = text
+    for marker, type_id in c.MYFLIGHTBOOK_MARKER_PROPERTIES.items():
+        if getattr(flight, marker, False) and not any(getattr(kind, marker) for kind in kinds):
+            title = property_type(type_id).title
+            if title in wanted:
+                cells[title] = "Yes"
+    return cells
+
+
+def property_columns_for(property_ids: Iterable[int], markers: Iterable[str] = ()) -> tuple[str, ...]:
+    """The carried-property columns of a MyFlightbook file: every property type the flights use (one column
+    each, by title, in MyFlightbook's title order) and the generic marker titles the flights need."""
+    ids = {type_id for type_id in property_ids if type_id not in c.MYFLIGHTBOOK_PROPERTY_COLUMNS_TAKEN}
+    ids |= {c.MYFLIGHTBOOK_MARKER_PROPERTIES[marker] for marker in markers}
+    titles = {property_type(type_id).title for type_id in ids if property_type(type_id) is not None}
+    return tuple(sorted(titles - set(c.MYFLIGHTBOOK_HEADER), key=str.casefold))
+
+
+def write_myflightbook(flights: Iterable, aircraft: Mapping[int, tuple[str, str]] | None = None,
+                       property_columns: tuple[str, ...] = (), *, hhmm: bool = False) -> Iterator[str]:
+    """MyFlightbook's import template columns, the properties its importer knows by title, then one column per
+    carried property (`property_columns_for`), as lines. `aircraft`: {aircraft id: (model, category/class)} of
+    the pilot's aircraft the flights point at. `hhmm`: times as H:MM, which MyFlightbook reads the
+    same in every language (it parses decimals in the browser's language: "1.5" is 15 hours to a German one,
+    CSVImporter.cs; H:MM falls through to DecimalFromHHMM)."""
+    yield _line([*c.MYFLIGHTBOOK_HEADER, *property_columns])
     line = _LineWriter()
+    aircraft = aircraft or {}
     for flight in flights:
-        yield line(myflightbook_row(flight))
+        model, category_class = aircraft.get(getattr(flight, "aircraft_id", None), ("", ""))
+        yield line(myflightbook_row(flight, model, category_class, property_columns=property_columns, hhmm=hhmm))

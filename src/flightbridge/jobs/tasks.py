@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
-from flightbridge.jobs import services
+from flightbridge.jobs import files, services
 
 
 @db_task(retries=0)
@@ -15,6 +15,7 @@ def run_job_task(job_id: int) -> None:
 def watch_jobs_task() -> None:
     services.reap_stale_jobs()
     services.resend_lost_jobs()
+    files.sweep()
 
 
 @on_startup()

@@ -9,10 +9,18 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from flightbridge.api_types import IsoDate, Pages, RowId
-from flightbridge.logbook import currency_feed, currency_report, entry, services
-from flightbridge.logbook.models import Flight, UserAircraft
+from flightbridge.errors import InputError
+from flightbridge.logbook.rounding import ROUNDING_UNITS
+from flightbridge.logbook import currency_feed, currency_report, entry, pilot_aircraft, services
+from flightbridge.logbook.models import Flight
 from flightbridge.logbook.schemas import (
+    AircraftIn,
     AircraftOut,
+    AircraftPatch,
+    CategoryClassIn,
+    ClassTimeOut,
+    FlownRegistrationOut,
+    ModelChoiceOut,
     ComputedCurrencyOut,
     CurrencyFeedOut,
     CurrencyOut,
@@ -49,12 +57,19 @@ register_converter(_ImportRunConverter, "import_run")
 class FlightFilter(Schema):
     date_from: IsoDate | None = Field(None, alias="from", description="first date to include (YYYY-MM-DD)")
     date_to: IsoDate | None = Field(None, alias="to", description="last date to include (YYYY-MM-DD)")
+    aircraft_id: RowId | None = Field(None, description="only flights in this aircraft of yours")
+    model_id: RowId | None = Field(None, description="only flights in your aircraft linked to this aircraft model")
+    category_class: CategoryClassIn | None = Field(None, description="only flights flown in this category/class")
+
+    def flights(self, owner):
+        return services.flights_for(owner, self.date_from, self.date_to, aircraft_id=self.aircraft_id,
+                                    model_id=self.model_id, category_class=self.category_class)
 
 
 @router.get("/flights", response=list[FlightOut], summary="Your flights, newest first, paged")
 @paginate(Pages)
 def list_flights(request, filters: Query[FlightFilter]):
-    return services.flights_for(request.auth, filters.date_from, filters.date_to)
+    return filters.flights(request.auth)
 
 
 @router.post("/flights", response={201: FlightOut},
@@ -64,9 +79,21 @@ def log_flight(request, payload: FlightIn):
     return Status(201, entry.log_flight(request.auth, payload.model_dump(exclude_none=True)))
 
 
-@router.get("/flights/summary", response=LogbookSummary, summary="Totals over your flights (optionally a date range)")
+@router.get("/flights/summary", response=LogbookSummary,
+            summary="Totals over your flights: optionally a date range, one aircraft, one model, one category/class")
 def flight_summary(request, filters: Query[FlightFilter]):
-    return services.summarize(services.flights_for(request.auth, filters.date_from, filters.date_to))
+    return services.summarize(filters.flights(request.auth))
+
+
+@router.get("/flights/by-category-class", response=list[ClassTimeOut],
+            summary="Your time in each category/class, added up as MyFlightbook adds it (each flight rounded first)")
+def time_by_category_class(request, filters: Query[FlightFilter],
+                           rounding_unit: int = Query(60, description="MyFlightbook's MathRoundingUnit: "
+                                                      "60 whole minutes (its default) or 100 hundredths")):
+    if rounding_unit not in ROUNDING_UNITS:
+        raise InputError("Field rounding_unit: 60 (whole minutes) or 100 (hundredths).",
+                         [{"field": "rounding_unit", "reason": "must be 60 or 100"}])
+    return pilot_aircraft.time_by_category_class(filters.flights(request.auth), rounding_unit=rounding_unit)
 
 
 @router.get("/flights/{flight_id}", response=FlightOut, summary="One of your flights")
@@ -74,9 +101,44 @@ def get_flight(request, flight_id: RowId):
     return get_object_or_404(Flight, pk=flight_id, owner=request.auth)
 
 
-@router.get("/aircraft", response=list[AircraftOut], summary="Your aircraft")
+@router.get("/aircraft", response=list[AircraftOut],
+            summary="Your aircraft: each with its model, category/class, engine, flags and time from your flights")
 def list_aircraft(request):
-    return list(UserAircraft.objects.filter(owner=request.auth))
+    return list(pilot_aircraft.aircraft_with_time(request.auth))
+
+
+@router.get("/aircraft/flown", response=list[FlownRegistrationOut],
+            summary="Every registration in your flights, with its aircraft or why there is none")
+def list_flown_registrations(request):
+    return pilot_aircraft.flown_registrations(request.auth)
+
+
+@router.get("/aircraft/models", response=list[ModelChoiceOut],
+            summary="Aircraft models to pick from (every word of q in the name, manufacturer or model number)")
+def search_models(request, q: str = Query("", max_length=200)):
+    return pilot_aircraft.search_models(q)
+
+
+@router.post("/aircraft", response={201: AircraftOut}, summary="Add an aircraft (optionally from a model)")
+def create_aircraft(request, payload: AircraftIn):
+    values = pilot_aircraft.pilot_values(payload.dict(exclude_unset=True))
+    return Status(201, pilot_aircraft.create_aircraft(request.auth, payload.registration, model_id=payload.model_id,
+                                                      values=values))
+
+
+@router.get("/aircraft/{aircraft_id}", response=AircraftOut, summary="One of your aircraft")
+def get_aircraft(request, aircraft_id: RowId):
+    return pilot_aircraft.get_aircraft(request.auth, aircraft_id)
+
+
+@router.patch("/aircraft/{aircraft_id}", response=AircraftOut,
+              summary='Pick the aircraft\'s model ({"model_id": …}, null unlinks) or set its class, engine and flags')
+def change_aircraft(request, aircraft_id: RowId, payload: AircraftPatch):
+    given = payload.dict(exclude_unset=True)
+    change = pilot_aircraft.AircraftChange(model_id=given.get("model_id"),
+                                           clear_model="model_id" in given and given["model_id"] is None,
+                                           values=pilot_aircraft.pilot_values(given))
+    return pilot_aircraft.change_aircraft(request.auth, aircraft_id, change)
 
 
 @router.get("/imports", response=list[ImportSummaryOut], summary="Your import runs, newest first: counts and a link each")

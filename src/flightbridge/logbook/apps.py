@@ -12,3 +12,9 @@ class LogbookConfig(AppConfig):
 
         # An import run whose worker died would otherwise stay "processing" (and could not be undone).
         when_worker_dies(close_runs_of_dead_job)
+
+        from flightbridge.fleet.runs import after_reference_sync
+        from flightbridge.logbook.aircraft import link_after_reference_sync
+
+        # The fleet's FAA reference sync links pilots' aircraft through this hook, never by importing the logbook.
+        after_reference_sync(link_after_reference_sync)

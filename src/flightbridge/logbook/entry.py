@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from flightbridge.errors import InputError, NotFound
 from flightbridge.logbook import ingest
+from flightbridge.logbook.aircraft import aircraft_ids_for_tails
 from flightbridge.logbook.flightcheck import FIELD_NAMES, HOUR_FIELDS, check_flight, stored_check
 from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
 
@@ -134,7 +135,11 @@ def edit_flight(owner, flight_id: int, changes: dict) -> Flight:
         for name, value in changed.items():
             setattr(flight, name, value)
         flight.flight_check = stored_check(after, today=timezone.localdate())
-        flight.save(update_fields=[*changed, "flight_check", "updated_at"])
+        fields = [*changed, "flight_check", "updated_at"]
+        if "tail_number" in changed:  # a corrected registration points the flight at that aircraft (or none)
+            flight.aircraft_id = aircraft_ids_for_tails(owner, [flight.tail_number]).get(flight.tail_number.strip().upper())
+            fields.append("aircraft")
+        flight.save(update_fields=fields)
     return flight
 
 

@@ -2,26 +2,23 @@
 
 A caller maps its records to `IncomingFlight`s (plain data, no model instances), opens an import run
 (`open_run`), hands over batches (`IngestRun.store_batch`), names what it could not map
-(`IngestRun.refuse`) and ends the run (`finish` / `fail`). This module decides what each record is
-to the logbook and writes it:
+(`IngestRun.refuse`) and ends the run (`finish` / `fail`). What each record is to the logbook is decided
+by `decision.py` (by external id, digest, a hand-entered flight's route key, the same flight from another
+source; a per-source `Policy` for a changed one); this module looks up what the decision needs, once a
+batch, and writes what it decided:
 
-- Dedupe, in this order: the record's external id (`mfb:123`, `logger:<importId>`), then its source
-  digest (a record without an id that was stored before), then the legacy route key
-  `date:departure:destination` (a row from before external ids: the sync seed's rule), when the
-  run's policy allows it.
-- A per-source `Policy` says what a matched record whose source changed does: MyFlightbook keeps the
-  pilot's copy and lists it ("changed on MyFlightbook"); Logger updates by importId (Logger's own
-  rule); a digest policy updates when the digest differs. A record that would change nothing is
-  `unchanged`, never "updated".
 - Each batch (at most `BATCH_SIZE` records) is one transaction; a record the database refuses is
   retried alone in a savepoint so only that record is lost. No transaction spans a whole package or
   sync, so another pilot's write never waits behind a long import.
 - Undo's bookkeeping: a flight remembers the run that created it (`created_by_run`) apart from the
   last run that wrote it (`import_batch`), so undoing a run removes what it created and can say which
   of those a later run has since updated.
+- A dry run (`open_run(..., dry_run=True)`, every preview) is the same code writing nothing: what it would
+  have written is kept in memory (`_DryWrites`), so a preview cannot disagree with the import.
 
-It must never overwrite a flight the policy says is the pilot's, keep an unbounded list in memory or
-in a run's details, or write anything but flights and the run's own row.
+It must never overwrite a flight the policy says is the pilot's, keep an unbounded list in memory (a dry
+run holds what it would write: one file's or package's records, both capped) or in a run's details, or
+write anything but flights and the run's own row.
 """
 
 from __future__ import annotations
@@ -41,6 +38,7 @@ from django.utils import timezone
 
 from flightbridge.bulk import insert_rows
 from flightbridge.logbook import decision
+from flightbridge.logbook.aircraft import aircraft_ids_for_tails
 from flightbridge.logbook.decision import Candidates, Decider, judge_match
 from flightbridge.logbook.flightcheck import stored_check
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport, route_key
@@ -209,6 +207,8 @@ class IngestRun:
         self.decider = Decider(self.policy, self.source)
         #: the caller's part of the run's details (the run adds its own keys when it saves)
         self.details: dict = dict(record.details or {})
+        #: {upper-case tail: aircraft id} of the chunk being stored: each flight links to its aircraft
+        self._aircraft_ids: dict[str, int] = {}
         #: A dry run (every preview) decides and counts exactly as the store does but writes nothing: what it
         #: would have written is kept in memory (`_DryWrites`) so later batches see it as the store's would.
         self.dry = _DryWrites(keep_fields=self.policy.compare_fields) if dry_run else None
@@ -347,6 +347,7 @@ class IngestRun:
     # ------------------------------------------------------------------------------------ dedupe
 
     def _store_chunk(self, flights: Sequence[IncomingFlight]) -> list[RecordOutcome]:
+        self._aircraft_ids = aircraft_ids_for_tails(self.owner, {f.fields.get("tail_number") for f in flights})
         found = self._candidates(flights)
         decide = self.decider.batch().decide
         results: list[RecordOutcome | None] = [None] * len(flights)
@@ -416,7 +417,7 @@ class IngestRun:
         if self.dry_run:
             rows = self.dry.without_external_id(rows, digests)
         found: dict[str, Any] = {}
-        for flight in sorted(rows, key=lambda row: row.pk):
+        for flight in sorted(rows, key=_age):
             found.setdefault(flight.source_hash, flight)
         return found
 
@@ -495,8 +496,13 @@ class IngestRun:
 
     def _values(self, incoming: IncomingFlight) -> dict:
         # Kept as the source sent it, with what the flight check finds in it (listed on the Flight check page).
-        return {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source, "import_batch_id": self.record.pk,
-                "flight_check": stored_check(incoming.fields, today=timezone.localdate())}
+        values = {**incoming.fields, "source_hash": incoming.source_hash, "source": self.source,
+                  "import_batch_id": self.record.pk, "flight_check": stored_check(incoming.fields, today=timezone.localdate())}
+        # Only ever set, never cleared here: a flight whose aircraft is unknown to this chunk keeps its link.
+        aircraft_id = self._aircraft_ids.get(str(incoming.fields.get("tail_number") or "").strip().upper())
+        if aircraft_id is not None:
+            values["aircraft_id"] = aircraft_id
+        return values
 
     def _create(self, creates: list[tuple[int, IncomingFlight]]) -> list[tuple[int, RecordOutcome]]:
         # Plain rows, not model instances: a first sync's CPU went mostly to bulk_create's per-field work.
@@ -593,6 +599,12 @@ class IngestRun:
         current = list(current)
         if current:
             Flight.objects.filter(owner=self.owner, pk__in=current, source_update__isnull=False).update(source_update=None)
+
+def _age(flight) -> tuple[bool, int]:
+    """Oldest first, as ids order rows in the database: a dry run's new flights (ids -1, -2, …) come after
+    every stored one, in the order they were made."""
+    return (flight.pk < 0, abs(flight.pk))
+
 
 class _Digest(NamedTuple):
     """What the re-check's lookup read of a stored flight, as `decision.judge_match` reads it."""
@@ -705,8 +717,8 @@ class _DryWrites:
     def on_dates(self, rows: list[_Stored], dates: set) -> list[Any]:
         edited_rows = [row._replace(**{name: value for name, value in self.edits[row.pk].items()
                                        if name in _Stored._fields}) if row.pk in self.edits else row for row in rows]
-        new = [row for row in (*self.external.values(), *self.no_external) if row.pk < 0 and row.date in dates]
-        return edited_rows + new
+        new = {row.pk: row for row in (*self.external.values(), *self.no_external) if row.pk < 0 and row.date in dates}
+        return edited_rows + sorted(new.values(), key=_age)
 
 
 def _stored_versions(owner_id: int, external_ids: Iterable[str]) -> list[tuple[str, str, int, bool, bool]]:

@@ -32,6 +32,44 @@ class SimulatorType(models.TextChoices):
     FLAPS = "FLAPS", "Basic aviation training device / other"
 
 
+class CategoryClass(models.TextChoices):
+    """MyFlightbook's category/class names, exactly as its `categoryclass` table spells them (the same names
+    `logbook.category_classes` maps a CatClassOverride id to, and `Flight.category_class` holds)."""
+
+    ASEL = "ASEL", "Airplane single-engine land"
+    AMEL = "AMEL", "Airplane multi-engine land"
+    ASES = "ASES", "Airplane single-engine sea"
+    AMES = "AMES", "Airplane multi-engine sea"
+    GLIDER = "Glider", "Glider"
+    HELICOPTER = "Helicopter", "Rotorcraft helicopter"
+    GYROPLANE = "Gyroplane", "Rotorcraft gyroplane"
+    HOT_AIR_BALLOON = "Hot Air Balloon", "Hot air balloon"
+    GAS_BALLOON = "Gas Balloon", "Gas balloon"
+    AIRSHIP = "Airship", "Airship"
+    POWERED_LIFT = "Powered Lift", "Powered lift"
+    POWERED_PARACHUTE_LAND = "Powered Parachute - Land", "Powered parachute land"
+    POWERED_PARACHUTE_SEA = "Powered Parachute - Sea", "Powered parachute sea"
+    WEIGHT_SHIFT_CONTROL_LAND = "Weight-shift Control - Land", "Weight-shift-control land"
+    WEIGHT_SHIFT_CONTROL_SEA = "Weight-shift Control - Sea", "Weight-shift-control sea"
+    UNMANNED_AERIAL_SYSTEM = "Unmanned Aerial System", "Unmanned aerial system"
+    POWERED_PARAGLIDER = "Powered Paraglider", "Powered paraglider"
+
+
+class EngineType(models.TextChoices):
+    PISTON = "piston", "Piston"
+    TURBOPROP = "turboprop", "Turboprop"
+    JET = "jet", "Turbojet / turbofan"
+    TURBOSHAFT = "turboshaft", "Turboshaft"
+    ELECTRIC = "electric", "Electric"
+    NONE = "none", "None (unpowered)"
+
+
+class FactOrigin(models.TextChoices):
+    """Where an aircraft's value came from. A pilot's own choice is never overwritten by an import."""
+
+    REGISTRY = "registry", "FAA registry"
+    MYFLIGHTBOOK = "myflightbook", "MyFlightbook"
+    PILOT = "pilot", "You"
 class SignatureState(models.TextChoices):
     """A CFI's signature on the flight (MyFlightbook's SignatureState: None 0, Valid 1, Invalid 2)."""
 
@@ -120,6 +158,8 @@ class Flight(models.Model):
     tail_number = models.CharField(max_length=32, blank=True, default="")
     aircraft_type = models.CharField(max_length=128, blank=True, default="")
     simulator_type = models.CharField(max_length=8, choices=SimulatorType.choices, default=SimulatorType.REAL)
+    #: the pilot's aircraft with this flight's registration, set by the ingest (and when the aircraft is added)
+    aircraft = models.ForeignKey("UserAircraft", null=True, blank=True, on_delete=models.SET_NULL, related_name="flights")
 
     total_flight_time = models.DecimalField(**HOURS)
     pic = models.DecimalField(**HOURS)
@@ -171,7 +211,7 @@ class Flight(models.Model):
     # MyFlightbook never derives takeoffs; FlightBridge counts one per landing when none were logged (currency
     # needs them), and says so here so no file ever carries an inferred count as logged.
     takeoffs_inferred = models.BooleanField(default=False, help_text="the takeoff counts were inferred from landings, not logged")
-    # By MyFlightbook's property flags (BFR, IPC) and checkride titles: myflightbook/property_types.py.
+    # By MyFlightbook's property flags (BFR, IPC) and checkride titles: logbook/property_types.py.
     flight_review = models.BooleanField(default=False, help_text="counts as a flight review (§61.56)")
     ipc = models.BooleanField(default=False, help_text="an instrument proficiency check (§61.57(d))")
     checkride = models.BooleanField(default=False, help_text="a practical test for a certificate or rating")
@@ -213,6 +253,8 @@ class Flight(models.Model):
             # The import's dedupe looks rows without an external id up by digest, a page at a time: without
             # this index that walked the owner's whole logbook for every page (issue 15, cost per flight).
             models.Index(fields=["owner", "source_hash"], condition=Q(external_id__isnull=True), name="flight_digest_no_external_id"),
+            # Time in one aircraft or model reads only its flights (summary?model_id= over 50,000 flights, issue 24).
+            models.Index(fields=["owner", "aircraft"], name="flight_owner_aircraft"),
         ]
 
     def __str__(self) -> str:
@@ -239,6 +281,24 @@ class UserAircraft(models.Model):
     external_id = models.CharField(max_length=128, null=True, blank=True)
     details = models.JSONField(default=dict, blank=True, help_text="registry facts and the source record")
     import_batch = models.ForeignKey(LogbookImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="aircraft")
+
+    # The shared model this aircraft is one of. Linking never creates or changes a model (only model sync
+    # does); a model deleted elsewhere leaves the aircraft unlinked, not gone.
+    aircraft_model = models.ForeignKey("fleet.AircraftModel", null=True, blank=True, on_delete=models.SET_NULL,
+                                       related_name="aircraft")
+    #: MyFlightbook's own model of this aircraft (AircraftForUser ModelID / ModelDescription), kept for matching
+    mfb_model_id = models.IntegerField(null=True, blank=True)
+    mfb_model_description = models.CharField(max_length=128, blank=True, default="")
+    category_class = models.CharField(max_length=32, choices=CategoryClass.choices, blank=True, default="")
+    engine_type = models.CharField(max_length=16, choices=EngineType.choices, blank=True, default="")
+    # None: not known. Currency (tailwheel) and exports (complex, high performance) read these.
+    is_complex = models.BooleanField(null=True, blank=True)
+    is_high_performance = models.BooleanField(null=True, blank=True)
+    is_tailwheel = models.BooleanField(null=True, blank=True)
+    is_turbine = models.BooleanField(null=True, blank=True)
+    is_multi_engine = models.BooleanField(null=True, blank=True)
+    #: {field: FactOrigin} for aircraft_model, category_class, engine_type, the flags and device_class
+    provenance = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

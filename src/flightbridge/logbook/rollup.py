@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from flightbridge.logbook.models import Flight, LogbookTotal
+from flightbridge.logbook.reference_data import replace_totals
 from flightbridge.logbook.rounding import MINUTES, rounded_units
 
 SOURCE = "computed-local"
@@ -116,8 +116,7 @@ def rollup_lines(owner, today: date | None = None, rounding_unit: int | None = N
 
 def compute_rollup(owner, today: date | None = None, rounding_unit: int | None = None) -> list[LogbookTotal]:
     """Recompute and store the owner's trailing-12-month rollup; returns the stored lines."""
-    rows = rollup_lines(owner, today, rounding_unit)
-    with transaction.atomic():
-        LogbookTotal.objects.filter(owner=owner, source=SOURCE).delete()
-        LogbookTotal.objects.bulk_create(rows)
-    return rows
+    lines = rollup_lines(owner, today, rounding_unit)
+    return replace_totals(owner, SOURCE, [
+        {"period": line.period, "dimension": line.dimension, "key": line.key, "description": line.description,
+         "value": line.value, "unit": line.unit, "raw": line.raw} for line in lines])

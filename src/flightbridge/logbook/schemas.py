@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 from pydantic import field_serializer
@@ -15,6 +16,9 @@ def hours_text(value: Decimal) -> str:
     exact = Decimal(value).normalize()
     return str(exact if exact.as_tuple().exponent < -2 else Decimal(value).quantize(TWO_PLACES))
 
+from flightbridge.api_types import ObjectBody
+from flightbridge.logbook.models import CategoryClass
+
 
 class FlightOut(Schema):
     id: int
@@ -23,6 +27,7 @@ class FlightOut(Schema):
     destination: str
     route: str
     tail_number: str
+    aircraft_id: int | None = Field(description="your aircraft with this registration (GET /api/aircraft/{id}), or null")
     aircraft_type: str
     simulator_type: str
     total_flight_time: Decimal
@@ -91,6 +96,22 @@ class FlightOut(Schema):
     updated_at: datetime
 
 
+CategoryClassIn = Literal[tuple(CategoryClass.values)]
+
+
+class AircraftModelBrief(Schema):
+    """The shared model an aircraft is one of (read-only here: models change only through model sync)."""
+
+    id: int
+    name: str
+    manufacturer: str
+    model_number: str
+    external_data_source: str
+    external_id: str
+
+
+class ModelChoiceOut(AircraftModelBrief):
+    aircraft_count: int = Field(description="aircraft (of every pilot) linked to this model")
 Hours = str | float | None
 Count = int | str | None
 
@@ -136,12 +157,97 @@ class FlightIn(Schema):
 class AircraftOut(Schema):
     id: int
     registration: str
-    model: str
+    model: AircraftModelBrief | None = Field(description="the shared aircraft model, or null when not linked")
+    model_text: str = Field(description="the make/model text an import or the registry gave (e.g. 172S)")
     manufacturer: str
-    device_class: str
+    device_class: str = Field(description="REAL, or the simulator kind: FFS, FTD, AATD, FLAPS")
+    category_class: str = Field(description="MyFlightbook's name (ASEL, AMEL, Helicopter, …), or empty when unknown")
+    engine_type: str = Field(description="piston, turboprop, jet, turboshaft, electric, none, or empty when unknown")
+    is_complex: bool | None
+    is_high_performance: bool | None
+    is_tailwheel: bool | None
+    is_turbine: bool | None
+    is_multi_engine: bool | None
+    provenance: dict[str, str] = Field(description="where each value came from: registry, myflightbook or pilot")
+    mfb_model_id: int | None = Field(description="MyFlightbook's ModelID for this aircraft")
+    mfb_model_description: str
+    flights: int
+    total_time: Decimal
+    landings: int
+    last_flown: date | None
     source: str
     manual: bool
     created_at: datetime
+
+    @staticmethod
+    def resolve_model(aircraft) -> AircraftModelBrief | None:
+        return aircraft.aircraft_model
+
+    @staticmethod
+    def resolve_model_text(aircraft) -> str:
+        return aircraft.model
+
+    @staticmethod
+    def resolve_provenance(aircraft) -> dict[str, str]:
+        from flightbridge.logbook.pilot_aircraft import origin_of
+
+        return origin_of(aircraft)
+
+    @staticmethod
+    def resolve_flights(aircraft) -> int:
+        return getattr(aircraft, "flight_count", 0)
+
+    @staticmethod
+    def resolve_total_time(aircraft) -> Decimal:
+        return Decimal(getattr(aircraft, "total_time", 0)).quantize(Decimal("0.01"))
+
+    @staticmethod
+    def resolve_landings(aircraft) -> int:
+        return getattr(aircraft, "landing_count", 0)
+
+
+class ClassTimeOut(Schema):
+    category_class: str = Field(description='MyFlightbook\'s name, or "" for flights whose class nobody knows')
+    flights: int
+    total_time: Decimal = Field(description="each flight rounded to the rounding unit, then summed (MyFlightbook's way)")
+    landings: int
+
+
+class FlownRegistrationOut(Schema):
+    registration: str
+    flights: int
+    total_time: Decimal
+    last_flown: date | None
+    aircraft_id: int | None
+    reason: str = Field(description='why there is no aircraft record: "simulator", "not a US registration", '
+                                    '"not in the FAA registry", "in the FAA registry, not added yet"; empty when there is one')
+
+    @staticmethod
+    def resolve_aircraft_id(item) -> int | None:
+        return item.aircraft.pk if item.aircraft is not None else None
+
+
+class _AircraftValues(ObjectBody):
+    """What a pilot may set on their aircraft. Anything else in the body is ignored: there is no field here
+    by which a shared model could be created or changed, only `model_id` pointing at an existing one."""
+
+    category_class: str | None = None
+    engine_type: str | None = None
+    is_complex: bool | None = None
+    is_high_performance: bool | None = None
+    is_tailwheel: bool | None = None
+    is_turbine: bool | None = None
+    is_multi_engine: bool | None = None
+    device_class: str | None = None
+
+
+class AircraftPatch(_AircraftValues):
+    model_id: int | None = Field(None, ge=1, description="the shared model's id; null unlinks it")
+
+
+class AircraftIn(_AircraftValues):
+    registration: str = Field(min_length=1, max_length=32)
+    model_id: int | None = Field(None, ge=1, description="create it from this shared model")
 
 
 class ImportSummaryOut(Schema):

@@ -31,7 +31,9 @@ ZERO = Decimal("0")
 SUMMED_HOURS = ("total_flight_time", "pic", "night", "imc", "simulated_ifr", "cross_country")
 
 
-def flights_for(owner, date_from: date | None = None, date_to: date | None = None):
+def flights_for(owner, date_from: date | None = None, date_to: date | None = None, *, aircraft_id: int | None = None,
+                model_id: int | None = None, category_class: str | None = None):
+    """The pilot's flights, newest first; optionally in a date range, one aircraft, one model, one category/class."""
     if date_from and date_to and date_from > date_to:
         raise InputError("The From date is after the To date.", [{"field": "from", "reason": "must be on or before the To date"}])
     query = Flight.objects.filter(owner=owner)
@@ -39,7 +41,22 @@ def flights_for(owner, date_from: date | None = None, date_to: date | None = Non
         query = query.filter(date__gte=date_from)
     if date_to:
         query = query.filter(date__lte=date_to)
+    if aircraft_id is not None:
+        query = query.filter(aircraft_id=aircraft_id)
+    if model_id is not None:
+        # The pilot's aircraft of that model first: the flights are then read by their aircraft index, not
+        # by walking the whole logbook (summary?model_id= over 50,000 flights, docs/benchmarks.md).
+        aircraft_ids = list(UserAircraft.objects.filter(owner=owner, aircraft_model_id=model_id).values_list("id", flat=True))
+        query = query.filter(aircraft_id__in=aircraft_ids)
+    if category_class:
+        query = query.filter(flown_in_category_class(category_class))
     return query.order_by("-date", "-id")
+
+
+def flown_in_category_class(category_class: str) -> Q:
+    """Flights flown in a category/class: the flight's own (MyFlightbook's CatClassOverride, else its
+    CatClassDisplay) when it has one, else its aircraft's."""
+    return Q(category_class=category_class) | Q(category_class="", aircraft__category_class=category_class)
 
 
 def flagged_flights(owner):

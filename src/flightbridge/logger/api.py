@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from flightbridge import heavy_requests
 from flightbridge.api_types import IsoDate
 from flightbridge.errors import InputError
+from flightbridge.jobs.schemas import JobOut
 
-from . import services
+from . import jobs, services
 
 router = Router(tags=["logger"])
 
@@ -101,16 +102,28 @@ _NOT_JSON = {"responses": {"400": {"description": "Bad request: the body is not 
     "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}}}
 
 
-@router.post("/imports/logger", response=ImportResultOut, openapi_extra=_NOT_JSON,
-             summary="Import a Logger package: valid entries land, invalid ones come back with reasons")
-def import_logger(request, body: ImportIn):
+class ImportPreviewOut(ImportResultOut):
+    id: int | None = Field(None, description="absent: a preview records no run")
+
+
+_IMPORT_STATUSES = {"responses": {**_NOT_JSON["responses"], "429": {
+    **heavy_requests.BUSY_RESPONSE, "description": "Another package of yours is still importing: send this one when it has ended"}}}
+
+
+@router.post("/imports/logger", response={200: ImportPreviewOut, 202: JobOut}, openapi_extra=_IMPORT_STATUSES,
+             summary="Import a Logger package: 202 with the background job that imports it (poll /api/jobs/{id}; its "
+                     "result names the import run, whose entries say what became of each), or with ?preview=true 200 "
+                     "with what would become of each entry, nothing saved")
+def import_logger(request, body: ImportIn, preview: bool = False):
     if (body.link is None) == (body.package is None):
         raise InputError("Send exactly one of link or package.",
                          [{"field": "link", "reason": "give either link or package"}])
     source = body.link if body.link is not None else body.package
     if not isinstance(source, (str, dict)):
         raise InputError("The package must be a JSON object or its text.", [{"field": "package", "reason": "object or string"}])
-    result = services.import_package(request.auth, source)
+    if not preview:
+        return Status(202, jobs.start_import(request.auth, source))
+    result = services.import_package(request.auth, source, preview=True)
     batch = result.batch
     return {
         "id": batch.pk, "status": batch.status, "is_utc": result.is_utc, "imported": batch.imported,

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from flightbridge.logbook.models import Flight, FlightSource, SimulatorType
+from flightbridge.logbook.property_types import logged_takeoffs
 from flightbridge.registry.interfaces import Airports
 
 from . import codec
@@ -265,8 +266,10 @@ def flight_to_entry(flight: Flight, *, is_utc: bool, airports: Airports, raw_is_
     if not from_logger and (flight.flight_rules or "").upper() == "IFR" and total > 0 and not is_sim:
         entry["ifrTime"] = codec.format_duration(codec.hours_to_minutes(total))
 
+    day_takeoffs, night_takeoffs = logged_takeoffs(flight)  # never an inferred count as logged (issue 20)
+    logged = {"day_takeoffs": day_takeoffs, "night_takeoffs": night_takeoffs}
     for name, column in COUNT_COLUMNS.items():
-        value = getattr(flight, column) or 0
+        value = (logged[column] if column in logged else getattr(flight, column)) or 0
         if value > 0 or name in raw:
             entry[name] = value
     return ExportedEntry(entry=codec.ordered_entry(entry), warnings=warnings, left_out_airports=left_out_airports)

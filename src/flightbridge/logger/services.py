@@ -21,6 +21,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Callable
 
 from flightbridge import __version__
 from flightbridge.errors import InputError
@@ -251,8 +252,10 @@ class EntryResult:
                 "problems": self.problems, "label": self.label}
 
     def as_stored(self) -> dict:
-        """What the run keeps of it: the problems are in the run's (bounded) reasons already."""
-        return {"index": self.index, "importId": self.import_id, "status": self.status, "flight_id": self.flight_id}
+        """What the run keeps of it: the problems are in the run's (bounded) reasons already; the label lets the
+        import page list the entries of a run that ran as a job."""
+        return {"index": self.index, "importId": self.import_id, "status": self.status, "flight_id": self.flight_id,
+                "label": self.label}
 
 
 @dataclass
@@ -310,12 +313,14 @@ def check_size(package: dict, max_entries: int) -> None:
 
 
 def import_package(owner, source: str | dict, *, airports: Airports | None = None,
-                   max_entries: int | None = None, preview: bool = False) -> ImportResult:
+                   max_entries: int | None = None, preview: bool = False, job=None,
+                   report: Callable[..., None] | None = None) -> ImportResult:
     """Parse, validate and store a Logger package (a link, raw or encoded JSON text, or a decoded object).
 
     Raises `InputError` (`codec.PackageError` among them) when the package as a whole cannot be read
     or is too big; then nothing is recorded. Otherwise returns per-entry results and the `LogbookImport`
-    (unsaved for a `preview`: the same import as a dry run, which writes nothing).
+    (unsaved for a `preview`: the same import as a dry run, which writes nothing). Run by the
+    `logger.import_package` job (`jobs.py`), which passes its `job` and `report` (progress after every batch).
     """
     airports = airports or default_airports()
     package = codec.load_package(source)
@@ -326,12 +331,18 @@ def import_package(owner, source: str | dict, *, airports: Airports | None = Non
     own = _own_exports(owner) if any(isinstance(entry, dict) and isinstance(entry.get("importId"), str)
                                      and _UUID.fullmatch(entry["importId"]) for entry in parsed.entries) else {}
     run = ingest.open_run(owner, FlightSource.LOGGER, policy=ingest.UPDATE_BY_ID,
-                          details={"isUTC": is_utc, "metadata": parsed.metadata, "api": codec.API_VERSION}, dry_run=preview)
+                          details={"isUTC": is_utc, "metadata": parsed.metadata, "api": codec.API_VERSION}, dry_run=preview,
+                          job=job)
     results: list[EntryResult] = []
     try:
         for start in range(0, len(parsed.entries), run.batch_size):
             results.extend(_import_batch(run, parsed, start, problems, own, airports))
             run.save_progress()
+            if report is not None:
+                counts = run.counts
+                report(phase="entries", run_id=run.id, rows_read=len(results), created=counts.created,
+                       updated=counts.updated, unchanged=counts.unchanged, refused=counts.failed,
+                       skipped=counts.skipped + counts.duplicate)
     except Exception as exc:
         stored = run.counts.created + run.counts.updated
         kept = f"the {stored} flight(s) stored before it are kept" if stored else "nothing was stored"

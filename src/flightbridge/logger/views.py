@@ -12,11 +12,11 @@ from django.utils.safestring import mark_safe
 
 from flightbridge import heavy_requests
 from flightbridge.api_types import MAX_ROW_ID
-from flightbridge.errors import FlightBridgeError, InputError
+from flightbridge.errors import Busy, FlightBridgeError, InputError
 from flightbridge.logbook import services as logbook_services
-from flightbridge.logbook.models import Flight
+from flightbridge.logbook.models import Flight, FlightSource, LogbookImport
 
-from . import codec, services
+from . import codec, jobs, services
 
 QR_FLIGHT_CHOICES = 20  # flights per page of the picker
 
@@ -85,41 +85,46 @@ def _kept_query(query, drop: tuple[str, ...]) -> str:
 
 @login_required
 def import_page(request):
+    """Paste a package: it is read here and imported by a background job the page follows (import-job.js);
+    `?run=<id>` then lists what became of each entry."""
     context = {"text": ""}
     if request.method == "POST":
         text = request.POST.get("link", "")
         context["text"] = text
         try:
-            result = services.import_package(request.user, text)
-        except InputError as exc:
+            context["job"] = jobs.start_import(request.user, text)
+        except (InputError, Busy) as exc:
             context["error"] = str(exc)
-            context["problems"] = exc.problems
-        else:
-            context["result"] = result
-            context["rows"] = entry_rows(result, codec.load_package(text), request.user)
+            context["problems"] = getattr(exc, "problems", [])
+    elif request.GET.get("run", "").isdigit():
+        run = LogbookImport.objects.filter(owner=request.user, source=FlightSource.LOGGER, pk=int(request.GET["run"])).first()
+        if run is not None:
+            context["run"] = run
+            context["rows"] = run_entry_rows(run, request.user)
     return render(request, "logger/import.html", context)
 
 
-def _text(value, limit: int = 40) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-def entry_rows(result, package: dict, owner) -> list[dict]:
-    """Each entry's result with the date and route the pilot knows it by, numbered from 1 as a person counts.
-
-    A stored entry shows its logbook date (the local date of departure, as on every page) and what the
-    flight check flagged in it; an entry not stored shows the date as the package wrote it."""
-    entries = package.get("entries") if isinstance(package.get("entries"), list) else []
-    stored = {pk: (day, problems) for pk, day, problems in Flight.objects.filter(
-        owner=owner, pk__in=[item.flight_id for item in result.entries if item.flight_id]).values_list(
-        "id", "date", "flight_check")}
+def run_entry_rows(run: LogbookImport, owner) -> list[dict]:
+    """Each entry of a finished run as the page lists it: its number from 1, the flight's date and route (or the
+    entry's label when nothing was stored), its result, the reasons the run kept for it, and what the flight
+    check flagged in the stored flight."""
+    entries = [entry for entry in (run.details or {}).get("entries") or [] if isinstance(entry, dict)]
+    reasons: dict[str, list[dict]] = {}
+    for reason in run.reasons or []:
+        reasons.setdefault(reason.get("record"), []).append(reason)
+    stored = {pk: (day, departure, destination, problems) for pk, day, departure, destination, problems in
+              Flight.objects.filter(owner=owner, pk__in=[entry.get("flight_id") for entry in entries if entry.get("flight_id")])
+              .values_list("id", "date", "departure", "destination", "flight_check")}
     rows = []
-    for entry_result in result.entries:
-        entry = entries[entry_result.index] if entry_result.index < len(entries) else None
-        entry = entry if isinstance(entry, dict) else {}
-        route = "–".join(code for code in (_text(entry.get("departureAirport"), 8), _text(entry.get("arrivalAirport"), 8)) if code)
-        day, problems = stored.get(entry_result.flight_id, (None, []))
-        rows.append({"number": entry_result.index + 1, "route": route, "result": entry_result,
-                     "date": day.isoformat() if day else _text(entry.get("departureDate"), 10),
-                     "flight_check": problems})
+    for entry in entries:
+        index = entry.get("index", 0)
+        record = f"logger:{entry['importId']}" if entry.get("importId") else f"entries[{index}]"
+        found = stored.get(entry.get("flight_id"))
+        result = {"status": entry.get("status"), "flight_id": entry.get("flight_id"),
+                  "problems": [{"field": reason.get("field"), "reason": reason.get("reason")}
+                               for reason in reasons.get(record, [])]}
+        rows.append({"number": index + 1, "result": result, "label": entry.get("label", ""),
+                     "date": found[0].isoformat() if found else "",
+                     "route": "–".join(code for code in found[1:3] if code) if found else "",
+                     "flight_check": found[3] if found else []})
     return rows

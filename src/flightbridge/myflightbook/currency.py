@@ -57,6 +57,11 @@ _IPC_REQUIRED = re.compile(r"\bIPC is required\b", re.IGNORECASE)
 _NOT_TRACKED = re.compile(
     r"night\s+vision|^nv\s|\bfar 117\b|\b(?:117|125|135)\.\d|61\.217|\beasa\b|\blapl\b|\bfcl\b|\bsfcl\b"
     r"|\(fi\)|\bcasa\b|\buas\b|107\.65|oro\.ftl", re.IGNORECASE)
+# Australian instrument items (Currency.cs ~866-891, 1037): "IFR - " + a key such as "Instrument,  General IFR",
+# "Instrument,  IFR in <category>", "Instrument, 2D/3D approaches". CASA's rules, not §61.57(c): they would
+# otherwise read as "IFR - <category>".
+_AUSTRALIAN_IFR = re.compile(r"^IFR\s+-\s+Instrument\s*,", re.IGNORECASE)
+AUSTRALIAN_IFR_REASON = "an Australian (CASA) instrument item, not FAA instrument currency: tracked on MyFlightbook"
 _ENDORSEMENTS: tuple[tuple[re.Pattern, str], ...] = (
     (re.compile(r"\bhigh[\s-]*performance\b", re.I), "endorsement_high_performance"),
     (re.compile(r"\bcomplex\b", re.I), "endorsement_complex"),
@@ -161,7 +166,7 @@ def classify(label: str, group: int | None) -> tuple[str, str] | None:
     if group == MEDICAL or (group in (None, GROUP_NONE) and ("medical" in lower or "basicmed" in lower.replace(" ", ""))):
         kind = _medical_kind(text)
         return (kind, "") if kind else None
-    if _NOT_TRACKED.search(text):
+    if _NOT_TRACKED.search(text) or _AUSTRALIAN_IFR.match(text):
         return None
     # Before the flight review: MyFlightbook puts both checks in its FlightReview group (Currency.cs).
     if "61.58" in lower or "pic proficiency" in lower:
@@ -214,6 +219,8 @@ def map_currency_item(item: Any) -> MappedCurrency | UnmappedCurrency:
     if not isinstance(label, str) or not label.strip():
         return UnmappedCurrency(label="", reason="no Attribute label")
     group = _enum(item.get("CurrencyGroup", GROUP_NONE), GROUP_NAMES)
+    if _AUSTRALIAN_IFR.match(" ".join(label.split())):
+        return UnmappedCurrency(label=label, reason=AUSTRALIAN_IFR_REASON)
     classified = classify(label, group)
     if classified is None:
         return UnmappedCurrency(label=label, reason=f"not an FAA pilot currency we track (CurrencyGroup {group})")

@@ -22,9 +22,10 @@ from typing import Any, Mapping
 
 from flightbridge.errors import BadRecord
 from flightbridge.logbook.models import route_key
-from flightbridge.myflightbook import property_types
-from flightbridge.myflightbook.category_classes import category_class_name, category_class_of
-from flightbridge.myflightbook.property_types import (
+from flightbridge.logbook.routes import normalize_airport, split_route  # noqa: F401  (normalize_airport: the sync's tests)
+from flightbridge.logbook import property_types
+from flightbridge.logbook.category_classes import category_class_name, category_class_of
+from flightbridge.logbook.property_types import (
     PROP_BLOCK_IN,
     PROP_BLOCK_OUT,
     PROP_NIGHT_TAKEOFFS,
@@ -32,6 +33,7 @@ from flightbridge.myflightbook.property_types import (
     PROP_TAKEOFFS_ANY,
     PROP_TACH_END,
     PROP_TACH_START,
+    takeoffs_as_logged,
 )
 
 # Column limits of logbook.Flight; a value beyond them is a bad record, never truncated (except airports,
@@ -43,7 +45,6 @@ METER_QUANTUM = Decimal("0.01")
 COUNT_MAX = 2_147_483_647  # PositiveIntegerField
 TEXT_LIMITS = {"Route": 512, "TailNumDisplay": 32, "ModelDisplay": 128, "CatClassDisplay": 64}
 NAME_LIMIT = 128  # pic_name … approach_type; MyFlightbook's text properties are VARCHAR(127)
-AIRPORT_LENGTH = 4  # the seed: "truncated to 4 characters"
 
 # MyFlightbook name → our column, exactly the seed's list of decimal-hour fields.
 HOUR_FIELDS: dict[str, str] = {
@@ -94,7 +95,6 @@ _ANONYMOUS_DISPLAY = re.compile(r"^\(.*\)$")
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
 # Routes are space separated; "KPAE-KBLI" and comma lists are common too. "/" is NOT a separator: it
 # introduces a runway qualifier (KJFK/28R).
-_ROUTE_SEPARATORS = re.compile(r"[\s,;\-]+")
 
 
 @dataclass(frozen=True)
@@ -269,23 +269,7 @@ def is_true(value: Any) -> bool:
     return value is True or (isinstance(value, int) and not isinstance(value, bool) and value == 1)
 
 
-# ------------------------------------------------------------------------------------------ airports
-
-
-def normalize_airport(token: str) -> str:
-    """One route token → an airport identifier: runway qualifier stripped (`KJFK/28R` → `KJFK`), then
-    truncated to 4 characters, as the seed says (a 5-letter identifier keeps its first four)."""
-    code = token.strip().split("/", 1)[0].strip().upper()
-    return code[:AIRPORT_LENGTH]
-
-
-def split_route(route: str) -> tuple[str, str]:
-    """Route → (departure, destination): the first and last tokens, each normalized. A one-airport route
-    (a local flight) departs from and returns to the same place."""
-    tokens = [token for token in _ROUTE_SEPARATORS.split(route or "") if token]
-    if not tokens:
-        return "", ""
-    return normalize_airport(tokens[0]), normalize_airport(tokens[-1])
+# ---------------------------------------------------------------------------------------------- text
 
 
 def normalize_whitespace(text: str) -> str:
@@ -500,27 +484,22 @@ def landing_counts(*, landings: int, full_stop_landings: int, night_landings: in
 
     `Landings` is every landing (day and night, full-stop and touch-and-go); `FullStopLandings` is day
     full-stop landings only and `NightLandings` night full-stop landings, so the two never overlap;
-    night touch-and-goes are property 397. So all day landings = Landings − NightLandings − prop 397
-    (never below zero: a flight logged with only full-stop counts is not negative), all night landings
-    = NightLandings + prop 397. Night takeoffs are property 73; without it, one takeoff per night landing
+    night touch-and-goes are property 397. All night landings = NightLandings + prop 397, capped at
+    Landings as MyFlightbook caps them (`NetNightLandings`, LogbookEntry.cs ~3946: night counts that
+    over-describe a flight's landings only draw a lint warning, FlightLint.cs ~622, so such flights
+    exist); all day landings = Landings − night landings, never below zero. Night takeoffs are property 73; without it, one takeoff per night landing
     (AC 61-98D). "Takeoffs (any)" (property 93) less the night ones are day takeoffs; without it, one
     per day landing. MyFlightbook itself never infers a takeoff (LogbookEntry.cs ~3724: no property, no
     logged takeoff), so a count inferred here is marked `takeoffs_inferred`.
     """
-    night_all = night_landings + night_touch_and_go
+    night_all = min(night_landings + night_touch_and_go, landings)
     day_all = max(0, landings - night_all)
     night_off = night_all if night_takeoffs is None else night_takeoffs
     day_off = day_all if takeoffs_any is None else max(0, takeoffs_any - night_off)
-    logged_night, logged_day = logged_takeoffs(night_takeoffs, takeoffs_any)
+    logged_night, logged_day = takeoffs_as_logged(night_takeoffs, takeoffs_any)
     return LandingCounts(day_landings=day_all, night_landings=night_all, day_full_stop_landings=full_stop_landings,
                          night_full_stop_landings=night_landings, day_takeoffs=day_off, night_takeoffs=night_off,
                          takeoffs_inferred=(night_off, day_off) != (logged_night, logged_day))
-
-
-def logged_takeoffs(night_takeoffs: int | None, takeoffs_any: int | None) -> tuple[int, int]:
-    """(night, day) takeoffs as MyFlightbook counts them: prop 73, and prop 93 less it (LE.cs ~3724)."""
-    night = night_takeoffs or 0
-    return night, max((takeoffs_any or 0) - night, 0)
 
 
 def _property_count(properties: list, prop_type: int, record_id: str) -> int | None:

@@ -43,17 +43,16 @@ from datetime import date
 from typing import Any, Callable, Protocol
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 
 from flightbridge.errors import BadRecord, FatalError, FlightBridgeError, NeedsReauth, TransientError
-from flightbridge.logbook import ingest, rollup
+from flightbridge.logbook import ingest, reference_data, rollup
+from flightbridge.logbook.aircraft import link_pilot_aircraft
 from flightbridge.logbook.models import (
-    CurrencyRecord,
     Flight,
     FlightSource,
     ImportStatus,
     LogbookImport,
-    LogbookTotal,
     SimulatorType,
     UserAircraft,
 )
@@ -344,6 +343,10 @@ class MyFlightbookSync:
         for item in aircraft:
             if isinstance(item, dict):
                 self._store_aircraft(item)
+        link_pilot_aircraft(self.owner, myflightbook_models={
+            str(item.get("TailNumber") or "").strip().upper(): (
+                item.get("ModelID") if isinstance(item.get("ModelID"), int) else None, str(item.get("ModelDescription") or ""))
+            for item in aircraft if isinstance(item, dict)})
         self.report(phase="aircraft", aircraft_created=self.aircraft.created, aircraft_skipped=self.aircraft.skipped)
 
     def _skip_aircraft(self, tail: str, reason: str) -> None:
@@ -391,21 +394,11 @@ class MyFlightbookSync:
             self._skip_aircraft(tail, AIRCRAFT_MANUAL if existing.manual else AIRCRAFT_EXISTS)
             return
         model = answer.model or str(item.get("ModelDescription") or "")
-        try:
-            with transaction.atomic():
-                UserAircraft.objects.create(
-                    owner=self.owner,
-                    registration=registration[:32],
-                    model=model[:128],
-                    manufacturer=(answer.manufacturer or "")[:128],
-                    device_class=SimulatorType.REAL,
-                    source=SOURCE,
-                    manual=False,
-                    external_id=f"mfb-aircraft:{item.get('AircraftID')}",
-                    details={"registry": to_jsonable(_registry_facts(answer)), "myflightbook": to_jsonable(item)},
-                    import_batch=self.batch,
-                )
-        except DatabaseError:  # created meanwhile by another run: nothing to add
+        added = reference_data.add_source_aircraft(
+            self.owner, self.batch, registration=registration, model=model, manufacturer=answer.manufacturer or "",
+            source=SOURCE, external_id=f"mfb-aircraft:{item.get('AircraftID')}",
+            details={"registry": to_jsonable(_registry_facts(answer)), "myflightbook": to_jsonable(item)})
+        if not added:  # created meanwhile by another run: nothing to add
             self._skip_aircraft(tail, AIRCRAFT_EXISTS)
             return
         self.aircraft.created += 1
@@ -658,28 +651,11 @@ class MyFlightbookSync:
                 # Logged and skipped, never shown: an item we do not understand must not look like a pass.
                 log.info("MyFlightbook currency item %r not mapped: %s", result.label, result.reason)
                 self.currency_unmapped.append({"record": result.label, "field": "Attribute", "reason": result.reason})
-        with transaction.atomic():
-            labels = []
-            for record, item in mapped:
-                labels.append(record.label)
-                CurrencyRecord.objects.update_or_create(
-                    owner=self.owner,
-                    source=SOURCE,
-                    label=record.label,
-                    defaults={
-                        "kind": record.kind,
-                        "category": record.category,
-                        "status": record.status,
-                        "value": record.value,
-                        "discrepancy": record.discrepancy,
-                        "ipc_required": record.ipc_required,
-                        "expires_on": record.expires_on,
-                        "raw": to_jsonable(item),
-                    },
-                )
-            # What MyFlightbook no longer reports is no longer known: drop it rather than show it stale.
-            CurrencyRecord.objects.filter(owner=self.owner, source=SOURCE).exclude(label__in=labels).delete()
-        self.currency_stored = len({record.label for record, _ in mapped})
+        self.currency_stored = reference_data.replace_currency(self.owner, SOURCE, [
+            (record.label, {"kind": record.kind, "category": record.category, "status": record.status, "value": record.value,
+                            "discrepancy": record.discrepancy, "ipc_required": record.ipc_required,
+                            "expires_on": record.expires_on, "raw": to_jsonable(item)})
+            for record, item in mapped])
         self.report(phase="currency", currency_items=self.currency_stored, currency_unmapped=len(self.currency_unmapped))
 
     def sync_totals(self) -> None:
@@ -687,14 +663,9 @@ class MyFlightbookSync:
         items = self._list(self.client.call("TotalsForUserWithQuery", fq=EMPTY_QUERY), "TotalsForUserWithQuery")
         self.remote = quick.remote_totals(items)
         lines, skipped = map_totals(items)
-        rows = [
-            LogbookTotal(owner=self.owner, source=SOURCE, period="lifetime", dimension=line.dimension, key=line.key,
-                         description=line.description, value=line.value, unit=line.unit, raw=line.raw)
-            for line in lines
-        ]
-        with transaction.atomic():
-            LogbookTotal.objects.filter(owner=self.owner, source=SOURCE).delete()
-            LogbookTotal.objects.bulk_create(rows)
+        rows = reference_data.replace_totals(self.owner, SOURCE, [
+            {"period": "lifetime", "dimension": line.dimension, "key": line.key, "description": line.description,
+             "value": line.value, "unit": line.unit, "raw": line.raw} for line in lines])
         self.totals_stored = len(rows)
         for reason in skipped:
             log.info("MyFlightbook total skipped: %s", reason)

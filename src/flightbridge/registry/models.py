@@ -85,3 +85,32 @@ class RegistryAircraft(models.Model):
 
     def __str__(self) -> str:
         return f"N{self.n_number} {self.manufacturer} {self.model} ({self.source})".strip()
+
+
+class RegistryModel(models.Model):
+    """One ACFTREF row of a generation: the make/model/series an MFR MDL CODE stands for.
+
+    Every code in the file is kept, not only those a registered aircraft uses: the FAA aircraft
+    reference model source (`fleet`) reads this table as its catalogue.
+    """
+
+    generation = models.ForeignKey(RegistryGeneration, on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=7, help_text="MFR MDL CODE")
+    manufacturer = models.CharField(max_length=30, blank=True)
+    model = models.CharField(max_length=20, blank=True)
+    type_aircraft = models.CharField(max_length=1, blank=True)
+    type_engine = models.CharField(max_length=2, blank=True)
+    category = models.CharField(max_length=1, blank=True)
+    builder_certification = models.CharField(max_length=1, blank=True)
+    engines = models.PositiveSmallIntegerField(null=True, blank=True)
+    seats = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight_class = models.CharField(max_length=10, blank=True)
+    speed = models.PositiveIntegerField(null=True, blank=True, help_text="average cruising speed, mph")
+    tc_data_sheet = models.CharField(max_length=15, blank=True)
+    tc_data_holder = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["generation", "code"], name="registry_model_code_per_generation")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.manufacturer} {self.model}".strip()

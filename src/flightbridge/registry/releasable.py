@@ -79,6 +79,9 @@ class ModelRef:
     engines: int | None
     seats: int | None
     weight_class: str
+    speed: int | None = None  # average cruising speed, miles per hour (ardata); 0 when the FAA does not know
+    tc_data_sheet: str = ""
+    tc_data_holder: str = ""
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,9 @@ def read_acftref(source: ReleasableSource, report: Callable[[Problem], None]) ->
                 engines=fields.get(parse_int, row.get("NO ENG", ""), "NO-ENG"),
                 seats=fields.get(parse_int, row.get("NO SEATS", ""), "NO-SEATS"),
                 weight_class=row.get("AC WEIGHT", ""),
+                speed=fields.get(parse_int, row.get("SPEED", ""), "SPEED") or None,
+                tc_data_sheet=row.get("TC DATA SHEET", ""),
+                tc_data_holder=row.get("TC DATA HOLDER", ""),
             )
     return table
 

@@ -23,7 +23,7 @@ from flightbridge.locks import REGISTRY_LOAD, hold
 
 from . import codes
 from .interfaces import RegistryLookup
-from .models import RegistryAircraft, RegistryGeneration
+from .models import RegistryAircraft, RegistryGeneration, RegistryModel
 from .nnumber import mode_s_hex, normalize_n_number
 from .releasable import DEREG, MASTER, Limits, Problem, ReleasableSource, iter_aircraft, read_acftref, read_engines
 
@@ -106,6 +106,7 @@ def load_registry(path: str | Path, *, batch_size: int = BATCH_SIZE,
         generation = RegistryGeneration.objects.create(source=str(path)[:500], file_date=report.file_date)
         report.generation_id = generation.id
         try:
+            _store_models(models_, generation, batch_size)
             report.aircraft = _store(source, MASTER, generation, models_, engines, report, batch_size, progress)
             if source.has(DEREG):
                 report.deregistered = _store(source, DEREG, generation, models_, engines, report, batch_size, progress)
@@ -152,6 +153,24 @@ def _store(source, file_name, generation, models_, engines, report: LoadReport, 
     return stored
 
 
+_MODEL_LIMITS = [(f.name, f.max_length) for f in RegistryModel._meta.concrete_fields
+                 if isinstance(f, models.CharField) and f.max_length]
+
+
+def _store_models(models_: dict, generation: RegistryGeneration, batch_size: int) -> None:
+    """Every ACFTREF row, used or not: the FAA aircraft reference model source reads them from here."""
+    writer = _BulkWriter(generation.id, batch_size, lambda rows: None, RegistryModel)
+    for code, ref in models_.items():
+        values = {"code": code, **{name: getattr(ref, name) for name in (
+            "manufacturer", "model", "type_aircraft", "type_engine", "category", "builder_certification", "engines",
+            "seats", "weight_class", "speed", "tc_data_sheet", "tc_data_holder")}}
+        for name, limit in _MODEL_LIMITS:  # the layout drifts: a long value is cut, as for aircraft rows
+            if values[name] and len(values[name]) > limit:
+                values[name] = values[name][:limit]
+        writer.add(values)
+    writer.flush()
+
+
 class _BulkWriter:
     """Insert aircraft rows in batches without building model instances (300,000 of them cost more than the INSERTs).
 
@@ -159,11 +178,11 @@ class _BulkWriter:
     INSERT run with executemany. `committed(rows so far)` is called after each commit.
     """
 
-    def __init__(self, generation_id: int, batch_size: int, committed: Callable[[int], None]):
-        self.fields = [f for f in RegistryAircraft._meta.concrete_fields if not f.primary_key]
+    def __init__(self, generation_id: int, batch_size: int, committed: Callable[[int], None], model=RegistryAircraft):
+        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         self.names = [f.attname for f in self.fields]
         self.columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        self.table = connection.ops.quote_name(RegistryAircraft._meta.db_table)
+        self.table = connection.ops.quote_name(model._meta.db_table)
         self.generation_id, self.batch_size, self.committed = generation_id, batch_size, committed
         self.batch: list[tuple] = []
         self.rows = 0
@@ -216,6 +235,8 @@ def _delete_generation(generation_id: int) -> int:
             batch = rows.filter(id__lte=last[0]) if last else rows
             count, _ = batch.delete()
             if not last:
+                # ACFTREF is a few thousand rows (at most ~100,000): one DELETE, with the generation.
+                RegistryModel.objects.filter(generation_id=generation_id).delete()
                 RegistryGeneration.objects.filter(id=generation_id, is_current=False).delete()
         deleted += count
         if not last:
@@ -332,3 +353,44 @@ def _details(row: RegistryAircraft, earlier: list[RegistryAircraft]) -> dict:
         "registry_file_date": _iso(row.generation.file_date),
         "registry_source_line": f"{'MASTER' if row.source == row.MASTER else 'DEREG'}.txt line {row.line}",
     }
+
+
+# --- ACFTREF and the model code of registered aircraft (for the fleet's FAA source and aircraft linking) ------
+
+
+def reference_models(*, after: str = "", limit: int = 500, code: str | None = None) -> list[RegistryModel]:
+    """ACFTREF rows of the current generation in code order, the page after code `after` (or the one `code`)."""
+    rows = RegistryModel.objects.filter(generation__is_current=True)
+    if code is not None:
+        return list(rows.filter(code=code)[:1])
+    return list(rows.filter(code__gt=after).order_by("code")[:limit])
+
+
+def reference_model_count() -> int:
+    return RegistryModel.objects.filter(generation__is_current=True).count()
+
+
+#: registration marks per lookup query: well under every database's limit on bound parameters
+MARKS_PER_QUERY = 900
+
+
+def registered_models(marks) -> dict[str, dict]:
+    """For each mark (`N12345`) in the current MASTER file: its MFR MDL CODE and the type facts of its row.
+
+    Marks that are not US marks or not registered are left out. A few queries for any number of marks.
+    """
+    wanted: dict[str, str] = {}
+    for mark in marks:
+        normalized = normalize_n_number(str(mark or ""))
+        if normalized:
+            wanted[normalized[1:]] = normalized
+    found: dict[str, dict] = {}
+    bodies = list(wanted)
+    for start in range(0, len(bodies), MARKS_PER_QUERY):
+        chunk = bodies[start:start + MARKS_PER_QUERY]
+        rows = RegistryAircraft.objects.filter(generation__is_current=True, source=RegistryAircraft.MASTER,
+                                               n_number__in=chunk).values(
+            "n_number", "mfr_mdl_code", "type_aircraft", "type_engine", "category", "engines", "manufacturer", "model")
+        for row in rows:
+            found[wanted[row.pop("n_number")]] = row
+    return found

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
-from flightbridge.web.refusals import refusal
+from flightbridge.problems import refusal
 
 
 def _megabytes(size: int) -> str:

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.templatetags.static import static
 
-from flightbridge.web import views
+from flightbridge.web import aircraft_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,6 +10,10 @@ urlpatterns = [
     path("logbook/", views.logbook, name="logbook"),
     re_path(r"^logbook/flights/(?P<flight_id>[0-9]{1,18})/?$", views.flight, name="flight"),
     path("logbook/imports/", views.imports, name="imports"),
+    path("logbook/aircraft/", aircraft_views.aircraft_list, name="aircraft"),
+    path("logbook/aircraft/add/", aircraft_views.add_aircraft, name="aircraft-add"),
+    re_path(r"^logbook/aircraft/(?P<aircraft_id>[0-9]{1,18})/$", aircraft_views.aircraft_detail, name="aircraft-detail"),
+    re_path(r"^logbook/aircraft/(?P<aircraft_id>[0-9]{1,18})/change/$", aircraft_views.change_aircraft, name="aircraft-change"),
     path("logbook/currency/", views.currency, name="currency"),
     path("logbook/currency/feed/", views.currency_feed_change, name="currency-feed-change"),
     # The private calendar feed: the token is the key (docs/currency.md); anything else is a 404.

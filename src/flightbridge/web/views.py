@@ -98,7 +98,7 @@ def currency_calendar(request, token: str):
 
 @login_required
 def flight(request, flight_id: int):
-    row = get_object_or_404(Flight.objects.select_related("import_batch"), pk=flight_id, owner=request.user)
+    row = get_object_or_404(Flight.objects.select_related("import_batch", "aircraft__aircraft_model"), pk=flight_id, owner=request.user)
     # The form never touches `row`: the facts beside it show what is stored, whatever was typed.
     form = FlightForm(request.POST or None, flight=row)
     refused = None

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
 
-from flightbridge.myflightbook import property_types
-from flightbridge.myflightbook.category_classes import category_class_name
+from flightbridge.logbook import property_types
+from flightbridge.logbook.category_classes import category_class_name
 
 Text = Callable[[Any], str]
 

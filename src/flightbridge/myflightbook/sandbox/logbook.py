@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable
 
+from flightbridge.logbook.property_types import property_type
 from flightbridge.myflightbook.sandbox.culture import EN_US, Culture
 
 TWO = Decimal("0.01")
@@ -35,8 +36,10 @@ INSTANCE_TYPES = {
 CAT_CLASSES = {
     "ASEL": {"CatClass": "ASEL", "Category": "Airplane", "Class": "Single Engine, Land", "AltCatClass": 3, "IdCatClass": 1},
     "AMEL": {"CatClass": "AMEL", "Category": "Airplane", "Class": "Multi Engine, Land", "AltCatClass": 4, "IdCatClass": 2},
+    "ASES": {"CatClass": "ASES", "Category": "Airplane", "Class": "Single Engine, Sea", "AltCatClass": 1, "IdCatClass": 3},
     "Helicopter": {"CatClass": "Helicopter", "Category": "Rotorcraft", "Class": "Helicopter", "AltCatClass": 7, "IdCatClass": 7},
 }
+CAT_CLASS_BY_ID = {row["IdCatClass"]: name for name, row in CAT_CLASSES.items()}
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,9 @@ FLEET = [
     ("C-GFTE", 1042, 1, "CA", 5),
     ("G-DSTR", 1733, 1, "UK", 3),
     ("N440RH", 1851, 1, "US", 3),
-    ("#001733", 1733, 1, "ANON", 3),  # an anonymous DA40: `#` + the model id, no registration
+    # An anonymous DA40: AircraftForUser sends `#` + its display tail, "#(Anonymous DA40)" (WebService.cs ~230,
+    # Aircraft.cs HackDisplayTailnumber), never a registration.
+    ("#(Anonymous DA40)", 1733, 1, "ANON", 3),
     ("SIMXPLANE", 3502, 2, "SIM", 2),
     ("SIMPA28161", 2210, 3, "SIM", 5),
     ("SIMB737", 3420, 4, "SIM", 2),
@@ -120,25 +125,22 @@ REGION_AIRPORTS = {
 RUNWAYS = {"KPAE": ["16R", "34L", "16L"], "KBLI": ["16", "34"], "KBFI": ["14R", "32L"], "CYVR": ["08L", "26R"], "EGTK": ["19", "01"]}
 FIXES = ["ALDER", "HUMPP", "PAINE", "SUMAS", "BLAKO", "JAWBN", "OTTRS", "DAAWG"]
 
-# PropTypeID: (title, type, format, sort key); Type: 0 int, 1 decimal, 2 bool, 3 date, 4 datetime, 5 string, 6 currency
-PROPERTY_TYPES = {
-    2: ("ILS Approaches", 0, "ILS Approaches: {0}"),
-    10: ("RNAV/GPS Approaches", 0, "GPS Approaches: {0}"),
-    41: ("IPC", 2, "Instrument Proficiency Check"),
-    60: ("Landings - Touch and Go", 0, "Landings - Touch-and-go: {0}"),
-    73: ("Night Takeoffs", 0, "Night Takeoffs: {0}"),
-    95: ("Tach Start", 1, "Tach Start: {0}"),
-    96: ("Tach End", 1, "Tach End: {0}"),
-    93: ("Takeoffs - Any", 0, "Takeoffs (any): {0}"),
-    120: ("Passenger Names", 5, "Passengers: {0}"),
-    156: ("Flight Number", 5, "Flight Number: {0}"),
-    164: ("Flight Review", 2, "Flight Review"),
-    186: ("Block In", 4, "Block In: {0}"),
-    187: ("Block Out", 4, "Block Out: {0}"),
-    267: ("Approach Name(s)", 5, "Approaches: {0}"),
-    316: ("Passenger count", 0, "Passengers: {0}"),
-    397: ("Night Touch-and-go Landings", 0, "Night Touch-and-go Landings: {0}"),
+# The property types the sandbox's pilot uses, with MyFlightbook's real titles and types (the packaged
+# custompropertytypes table): PropTypeID → (title, CFPPropertyType, format). Type: 0 int, 1 decimal, 2 bool,
+# 3 date, 4 datetime, 5 string, 6 currency.
+_TYPE_CODES = {"int": 0, "decimal": 1, "boolean": 2, "date": 3, "datetime": 4, "string": 5, "currency": 6}
+_FORMATS = {
+    2: "ILS Approaches: {0}", 10: "GPS Approaches: {0}", 60: "Landings - Touch-and-go: {0}", 73: "Night Takeoffs: {0}",
+    93: "Takeoffs (any): {0}", 95: "Tach Start: {0}", 96: "Tach End: {0}", 120: "Passengers: {0}", 156: "Flight Number: {0}",
+    186: "Block In: {0}", 187: "Block Out: {0}", 267: "Approaches: {0}", 316: "Passengers: {0}", 92: "Instructor: {0}",
+    183: "PIC: {0}", 184: "SIC: {0}", 397: "Night Touch-and-go Landings: {0}",
 }
+PROPERTY_TYPES = {
+    type_id: (property_type(type_id).title, _TYPE_CODES[property_type(type_id).type], _FORMATS.get(type_id, property_type(type_id).title))
+    for type_id in (2, 10, 39, 40, 41, 42, 44, 60, 73, 92, 93, 95, 96, 120, 156, 161, 164, 183, 184, 186, 187, 267, 316, 397)
+}
+CHECKRIDES = (39, 40, 42, 161)  # Private, Instrument, Commercial, New Category/Class/Type
+INSTRUCTORS = ["Maria Gomez", "Dale Whitaker", "Ken Osei"]
 
 COMMENTS = [
     "Lunch run. Smooth air both ways.", "Pattern work, gusty crosswind.", "Practice area: steep turns, stalls, slow flight.",
@@ -320,7 +322,12 @@ def _property(prop_id: int, flight_id: int, type_id: int, value: Any) -> dict:
     return row
 
 
-def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], username: str, date_style: str) -> tuple[list[dict], dict[int, date]]:
+def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], username: str, date_style: str,
+             detail: random.Random | None = None) -> tuple[list[dict], dict[int, date]]:
+    # `detail` draws what real logbooks hold besides (issue 20): 4-place cross-country, over-described night
+    # landings, checkrides, names, signatures, engine times, a class override. A stream of its own, so the
+    # main stream, and every flight it made before, stays the same.
+    detail = detail or random.Random(0)
     weights = [weight for *_rest, weight in FLEET]
     span_days = max(365, min(count * 6, 365 * 8))
     days = sorted((today - timedelta(days=rng.randrange(0, span_days)) for _ in range(count)))
@@ -364,8 +371,18 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
         put(row, "NightLandings", night_full_stops)
         put(row, "FullStopLandings", day_full_stops)  # day full-stop landings only
         put(row, "Approaches", approaches)
-        put(row, "Landings", full_stops + touch_and_go + night_touch_and_go)  # every landing
-        put(row, "CrossCountry", (total.quantize(FOUR) if (len(set(stops)) > 1 and not local) else Decimal("0")))
+        landings = full_stops + touch_and_go + night_touch_and_go
+        if night_touch_and_go and detail.random() < 0.5:
+            # Over-described: the night touch-and-goes are in property 397 but not in Landings. MyFlightbook only
+            # lints it (FlightLint.cs ~622) and caps night landings at Landings (LogbookEntry.cs ~3946).
+            landings -= night_touch_and_go
+        put(row, "Landings", landings)  # every landing
+        cross_country = total.quantize(FOUR) if (len(set(stops)) > 1 and not local) else Decimal("0")
+        if cross_country and detail.random() < 0.3:
+            # Cross-country logged in whole minutes and stored unrounded (CSV, LogTen and API imports keep 4
+            # places in crosscountry DECIMAL(10,4)): 1.33 h → 80 min → 1.3333.
+            cross_country = (Decimal(int((total * 60).to_integral_value())) / 60).quantize(FOUR)
+        put(row, "CrossCountry", cross_country)
         put(row, "Nighttime", night)
         put(row, "IMC", imc)
         put(row, "SimulatedIFR", sim_ifr)
@@ -398,9 +415,25 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
             end = begin + total + Decimal("0.10")
             hobbs[ac["AircraftID"]] = end
             row["HobbsStart"], row["HobbsEnd"] = begin, end
+            if start is not None:
+                row["EngineStart"] = utc(start - timedelta(minutes=12))
+                row["EngineEnd"] = utc(start + timedelta(minutes=int(float(total) * 60) + 4))
+        cat_class = model.cat_class
+        if tail == "N98CB" and detail.random() < 0.3:
+            cat_class = "ASES"  # the Cub on floats: CatClassOverride names the class the flight was logged in
+            row["CatClassOverride"] = CAT_CLASSES[cat_class]["IdCatClass"]
+            row["IsOverridden"] = True
         row["ModelDisplay"] = model.display
         row["TailNumDisplay"] = f"({model.description})" if tail.startswith("#") else tail
-        row["CatClassDisplay"] = model.cat_class + (f" ({model.type_name})" if model.type_name else "")
+        row["CatClassDisplay"] = cat_class + (f" ({model.type_name})" if model.type_name else "")
+        instructor = detail.choice(INSTRUCTORS) if dual and not is_sim else ""
+        if instructor:
+            state = detail.choices([0, 1, 2], weights=[3, 6, 1])[0]  # unsigned, signed, signed then edited
+            if state:
+                row["CFIName"], row["CFICertificate"] = instructor, f"{detail.randrange(1000000, 9999999)}CFI"
+                row["CFISignatureDate"] = iso_date(day)
+                row["CFIExpiration"] = iso_date(day + timedelta(days=600))
+                row["CFISignatureState"] = state
         props = []
 
         def add(type_id: int, value: Any) -> None:
@@ -435,6 +468,14 @@ def _flights(rng: random.Random, count: int, today: date, aircraft: list[dict], 
             add(164, True)
         if rng.random() < 0.02:
             add(41, True)
+        if instructor:
+            add(92, instructor)
+        if row.get("SIC"):
+            add(183, "Captain " + detail.choice(["Reyes", "Lindqvist", "Okafor"]))
+        if not is_sim and not early and detail.random() < 0.012:
+            add(detail.choice(CHECKRIDES), True)  # a checkride: a flight review (and an IPC for 40) by its flags
+        elif not is_sim and detail.random() < 0.01:
+            add(44, True)  # "Biennial Flight Review (BFR)", the older of the two flight-review properties
         # MyFlightbook sorts properties by the type's sort key (its title).
         props.sort(key=lambda p: PROPERTY_TYPES[p["PropTypeID"]][0])
         row["CustomProperties"] = props
@@ -557,7 +598,7 @@ def _property_types() -> list[dict]:
         row["FormatString"] = fmt
         put(row, "Type", kind)
         row["Description"] = f"{title} for this flight"
-        put(row, "Flags", 0)
+        put(row, "Flags", property_type(type_id).flags)
         row["PreviousValues"] = ["Sam Ortiz"] if type_id == 120 else []
         rows.append(row)
     return rows
@@ -569,7 +610,8 @@ def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = 
     today = today or date.today()
     rng = random.Random(f"mfb-sandbox|{seed}")
     aircraft = _aircraft(rng, today)
-    flight_rows, flight_dates = _flights(rng, max(0, flights), today, aircraft, username, date_style)
+    flight_rows, flight_dates = _flights(rng, max(0, flights), today, aircraft, username, date_style,
+                                         random.Random(f"mfb-sandbox-detail|{seed}"))
     named = [
         {**_query(DateRange=3, UserName=username), "ColorString": ""},
         {**_query(CatClasses=[CAT_CLASSES["AMEL"]], UserName=username, IsComplex=True), "ColorString": "FFD700"},

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from flightbridge.logbook.rounding import rounded_units
 from flightbridge.myflightbook.sandbox.culture import EN_US, Culture, culture_for
 from flightbridge.myflightbook.sandbox.logbook import (
-    AIRPORTS, CAT_CLASSES, MODEL_BY_ID, MODELS, PROPERTY_TYPES, Account, _query, put,
+    AIRPORTS, CAT_CLASS_BY_ID, CAT_CLASSES, MODEL_BY_ID, MODELS, PROPERTY_TYPES, Account, _query, put,
 )
 
 NONE = object()  # a method that returned null: MyFlightbook answers with an empty body
@@ -183,7 +183,8 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
         model = MODEL_BY_ID.get(aircraft.get("ModelID"))
         total = rounded(flight.get("TotalFlightTime", Decimal(0)))
         if model is not None:
-            cat[model.cat_class].append(flight)
+            # Totals.cs joins CategoryClass on the flight's CatClassOverride (the aircraft's class when not overridden).
+            cat[CAT_CLASS_BY_ID.get(flight.get("CatClassOverride"), model.cat_class)].append(flight)
             if model.icao and total:
                 icao[model.icao] += total
             model_time[model.description] += total

@@ -1,11 +1,11 @@
 """How the flight page writes a MyFlightbook custom property (a dict of ids and typed values) for a pilot:
-by its title in MyFlightbook's own property table (`myflightbook/property_types.py`), never its id."""
+by its title in MyFlightbook's own property table (`logbook/property_types.py`), never its id."""
 
 from datetime import datetime
 
 from django import template
 
-from flightbridge.myflightbook.property_types import property_type
+from flightbridge.logbook.property_types import property_type
 
 register = template.Library()
 

@@ -21,15 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", type=date.fromisoformat, help="last logbook date (YYYY-MM-DD)")
         parser.add_argument("--include-myflightbook", action="store_true",
                             help="myflightbook format: also the flights that came from the pilot's MyFlightbook account")
+        parser.add_argument("--hhmm", action="store_true",
+                            help="myflightbook format: times as H:MM, which MyFlightbook reads the same in every language")
         parser.add_argument("--out", help="write the file here instead of stdout")
 
-    def handle(self, *args, username, format, date_from, date_to, include_myflightbook, out, **options):
+    def handle(self, *args, username, format, date_from, date_to, include_myflightbook, out, hhmm=False, **options):
         owner = get_user_model().objects.filter(username=username).first()
         if owner is None:
             raise CommandError(f"no user {username!r}")
         try:
             export = services.export_csv(owner, format, date_from=date_from, date_to=date_to,
-                                         include_myflightbook=include_myflightbook)
+                                         include_myflightbook=include_myflightbook, hhmm=hhmm)
             if out:
                 with open(out, "w", encoding="utf-8", newline="") as handle:
                     handle.writelines(export.lines)

@@ -7,11 +7,11 @@ import csv
 
 import pytest
 
-from flightbridge.myflightbook import property_types
-from flightbridge.myflightbook.category_classes import category_class_name, category_class_of
+from flightbridge.logbook import property_types
+from flightbridge.logbook.category_classes import category_class_name, category_class_of
 from tests.conftest import REPO_ROOT
 
-SHIPPED = REPO_ROOT / "src" / "flightbridge" / "myflightbook" / "data" / "property_types.tsv"
+SHIPPED = REPO_ROOT / "src" / "flightbridge" / "logbook" / "data" / "property_types.tsv"
 
 
 def test_the_table_has_every_row_of_myflightbooks():
