@@ -40,7 +40,7 @@ def bench_job_start_on_an_idle_worker(ctx):
     from flightbridge.myflightbook.jobs import sync_logbook_job
 
     root = Path(__file__).resolve().parents[1]
-    owners = [get_user_model().objects.create_user(username=f"idle{i}") for i in range(ctx.scale(5, 2))]
+    owners = [get_user_model().objects.create_user(username=f"idle{i}") for i in range(ctx.scale(3, 1))]
     log_path = ctx.data_dir / "worker-idle.log"
     with open(log_path, "wb") as log:
         worker = subprocess.Popen([sys.executable, "-m", "flightbridge", "worker", "--workers", "2"], env=dict(os.environ),
@@ -48,7 +48,8 @@ def bench_job_start_on_an_idle_worker(ctx):
     waits = []
     try:
         for owner in owners:
-            time.sleep(12)  # idle past huey's whole backoff (0.1 s × 1.15ⁿ up to its cap)
+            # Idle past huey's whole backoff: 0.1 s × 1.15ⁿ reaches its default 10 s cap after about 66 s of waits.
+            time.sleep(75)
             # A sync of a pilot who never connected: it starts, then fails at once; only the start counts here.
             job, _ = sync_logbook_job.request(owner=owner, params={"mode": "quick", "trigger": "manual"})
             deadline = time.monotonic() + 60

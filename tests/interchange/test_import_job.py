@@ -132,3 +132,19 @@ def test_a_worker_killed_mid_import_ends_the_run_failed_and_undo_removes_what_it
     assert undone.removed_flights == stored and undone.kept == []
     assert list(Flight.objects.filter(owner=user)) == [mine]
     close_old_connections()
+
+
+@pytest.mark.django_db
+def test_the_request_reads_only_the_files_head_and_the_job_reads_it_all(api, user, monkeypatch):
+    from flightbridge.interchange import services
+
+    monkeypatch.setattr(services, "CHECKED_HEAD_BYTES", 1024)
+    read = []
+    real = services.read_logbook
+    monkeypatch.setattr(services, "read_logbook", lambda data, *args, **kwargs: read.append(len(data)) or real(data, *args, **kwargs))
+    data = logbook_file(200, bad=1)
+    response = post_file(api, data)
+    assert response.status_code == 202 and len(read) == 1 and read[0] <= 1024 and data[:read[0]].endswith(b"\n")
+    run_queued_jobs()
+    done = api.get(f"/api/jobs/{response.json()['id']}").json()
+    assert read[1:] == [len(data)] and done["progress"]["rows_read"] == 201 and done["progress"]["refused"] == 1

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from flightbridge.logbook.models import CurrencyRecord, Flight
+from flightbridge.logbook.models import CurrencyRecord, Flight, UserAircraft
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +142,9 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
     rng = random.Random(seed)
     today = timezone.localdate()
     classes = ["ASEL", "ASEL", "AMEL", "AMEL (B737)", "Helicopter", "Glider", ""]
+    # Aircraft with a class and the tailwheel flag (issue 24): their flights name no class of their own.
+    planes = [UserAircraft.objects.create(owner=user, registration=f"N{n}TW", category_class=cls, is_tailwheel=wheel)
+              for n, (cls, wheel) in enumerate([("ASEL", True), ("ASEL", None), ("AMEL", False), ("Glider", None)])]
     rows = []
     for n in range(700):
         old_only = n % 11 == 0  # some classes appear only years ago
@@ -160,8 +163,12 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
                            day_takeoffs=0 if night else landings, night_takeoffs=landings if night else 0,
                            approaches=rng.choice([0, 0, 0, 1, 2, 3]), holds=rng.choice([0, 0, 0, 1]),
                            ipc=rng.random() < 0.01, flight_review=rng.random() < 0.005))
+        if n % 5 == 1:
+            plane = rng.choice(planes)
+            rows[-1].aircraft, rows[-1].category_class, rows[-1].tail_number, rows[-1].raw = plane, "", plane.registration, None
+            rows[-1].day_full_stop_landings = rows[-1].day_landings
     Flight.objects.bulk_create(rows)
-    also = {"also_classes": ["AMEL (B737)", "Gyroplane"], "also_categories": ["Rotorcraft"]}
+    also = {"also_classes": ["AMEL (B737)", "Gyroplane", "ASEL (tailwheel)"], "also_categories": ["Rotorcraft"]}
     for day in (today, today - timedelta(days=400), today + timedelta(days=200)):
         every = compute_currency(currency_report.currency_flights(user, day, every_flight=True, **also), day, **also)
         some_flights = currency_report.currency_flights(user, day, **also)
@@ -178,3 +185,19 @@ def test_a_type_rated_aircraft_counts_for_its_type_and_class(api, user):
     assert items[("passenger_day_90", "AMEL (B737)")]["status"] == "current"
     assert items[("passenger_day_90", "AMEL")]["status"] == "current"
     assert len(items[("passenger_day_90", "AMEL (B737)")]["flights"]) == 2
+
+
+def test_the_aircraft_gives_a_flight_its_class_and_tailwheel(api, user):
+    cub = UserAircraft.objects.create(owner=user, registration="N98CB", category_class="ASEL", is_tailwheel=True)
+    for days in (3, 6, 9):
+        flight = make_flight(user, days, category_class="", tail_number="N98CB", day_landings=1, day_takeoffs=1,
+                             day_full_stop_landings=1)
+        Flight.objects.filter(pk=flight.pk).update(aircraft=cub)
+    touch_and_go = make_flight(user, 1, category_class="", tail_number="N98CB", day_landings=1, day_takeoffs=1)
+    Flight.objects.filter(pk=touch_and_go.pk).update(aircraft=cub)
+    items = computed(api)
+    tailwheel = items[("passenger_day_90", "ASEL (tailwheel)")]
+    assert (tailwheel["status"], tailwheel["label"]) == ("current", "ASEL - Tailwheel")
+    assert tailwheel["expires_on"] == (timezone.localdate() - timedelta(days=9) + timedelta(days=90)).isoformat()
+    assert touch_and_go.pk not in [flight["id"] for flight in tailwheel["flights"]]  # not a full stop
+    assert items[("passenger_day_90", "ASEL")]["expires_on"] == (timezone.localdate() - timedelta(days=6) + timedelta(days=90)).isoformat()

@@ -56,6 +56,7 @@ def test_the_feed_is_valid_icalendar_with_one_event_per_dated_item(api, user):
     calendar = read_feed(turn_on(api))
     assert calendar.name == "VCALENDAR"
     assert str(calendar["version"]) == "2.0" and str(calendar["prodid"]) == "-//FlightBridge//Currency feed//EN"
+    assert str(calendar["x-published-ttl"]) == "PT6H" and calendar.decoded("refresh-interval") == timedelta(hours=6)
     for event in calendar.walk("VEVENT"):
         for required in ("uid", "dtstamp", "dtstart", "dtend", "summary"):
             assert required in event, (required, event)

@@ -26,9 +26,14 @@ def test_each_part_time_over_the_total_of_a_real_aircraft(part):
         (part, "99.50 h is more than the total time (0.57 h)")]
 
 
-def test_a_simulator_session_may_log_pic_without_a_total():
-    # FlightLint only compares times for a real aircraft (CheckTimeIssues under RealAircraft).
-    assert found(simulator_type="FTD", total_flight_time=Decimal("0"), pic=Decimal("99.5")) == []
+def test_a_simulator_session_is_measured_by_its_time_in_the_device():
+    # FlightLint compares part times with the total only for a real aircraft (CheckTimeIssues); a device's
+    # session is its simulator time, and no part of it can be longer (issue 23: PIC 99.5 in a sim session).
+    assert found(simulator_type="FTD", total_flight_time=Decimal("0"), ground_sim=Decimal("1.5"),
+                 simulated_ifr=Decimal("1.5"), dual=Decimal("1.5")) == []
+    assert found(simulator_type="FTD", total_flight_time=Decimal("0"), ground_sim=Decimal("0.57"), pic=Decimal("99.5")) == [
+        ("pic", "99.50 h is more than the session's time in the device (0.57 h)")]
+    assert found(simulator_type="FFS", total_flight_time=Decimal("2"), ground_sim=Decimal("2"), pic=Decimal("2")) == []
     assert found(simulator_type="REAL", total_flight_time=Decimal("0"), pic=Decimal("99.5")) == [
         ("pic", "99.50 h is more than the total time (0.00 h)")]
 

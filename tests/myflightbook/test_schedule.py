@@ -219,3 +219,20 @@ def test_the_demo_schedules_its_first_quick_sync_within_its_period(user, tmp_pat
     demo.prepare(DemoContext(host="127.0.0.1", port=8023, data_dir=tmp_path, pilot=user))  # this process: daily
     row = SyncSchedule.objects.get(owner=user)
     assert before < row.next_sync_at <= before + timedelta(minutes=demo.DEMO_AUTO_SYNC_MINUTES, seconds=5)
+
+
+@pytest.mark.django_db
+def test_the_card_says_an_escalated_quick_sync_ran_full(configured, user, client):
+    """A quick sync the tripwire escalated to a full walk: the card says what ran, not what was asked."""
+    from flightbridge.logbook.models import LogbookImport
+    from flightbridge.logbook.services import finish_import
+
+    IntegrationToken.objects.create(owner=user)
+    run = LogbookImport.objects.create(owner=user, source="myflightbook", details={"mode": "full", "escalated": True})
+    finish_import(run, "completed", message="Imported 0 new flights; 0 aircraft added; full sync.")
+    client.force_login(user)
+    html = client.get("/logbook/").content.decode()
+    assert '<dd data-synced="mode">full (escalated)</dd>' in html
+    status = client.get("/api/integrations/myflightbook").json()
+    assert (status["last_sync_mode"], status["last_sync_escalated"]) == ("full", True)
+    assert '<label class="check"><input type="checkbox" id="mfb-auto-sync"' in html  # beside its words, not above

@@ -31,7 +31,7 @@ def import_csv_job(context: JobContext) -> dict:
 def start_import(owner, data: bytes, file_format: str | None = None):
     """Check the file can be read, keep it and queue its import; returns the job (queued). `Busy` when the
     pilot's previous file is still importing (this one is not kept: send it again when that one ended)."""
-    logbook = services.read_upload(data, file_format)
+    logbook = services.read_upload(data, file_format, head_only=True)
     return files.request_with_file(
         import_csv_job, owner, data, params={"format": logbook.format}, message=f"Importing a {logbook.format} file.",
         busy="Another logbook file of yours is still importing (job {job}); send this one when it has ended.")

@@ -8,6 +8,8 @@ the logbook and writes nothing.
 
 from __future__ import annotations
 
+import codecs
+
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
@@ -218,12 +220,21 @@ def _problems(row) -> list[dict]:
     return [problem.as_dict() for problem in row.problems]
 
 
-def read_upload(data: bytes, file_format: str | None = None, *, max_rows: int | None = None):
+#: What the upload request reads of a file before it queues the import: enough for the format and the header,
+#: so the request answers in the same time whatever the file's length; the job reads the whole file.
+CHECKED_HEAD_BYTES = 256 * 1024
+
+
+def read_upload(data: bytes, file_format: str | None = None, *, max_rows: int | None = None, head_only: bool = False):
     """The file as a logbook to import (its format known, its rows not read yet): refuses a file too big or
-    of no known format at once, so an upload that starts a job is answered in the request."""
+    of no known format at once, so an upload that starts a job is answered in the request. `head_only` reads
+    only the first CHECKED_HEAD_BYTES (whole lines) for that check."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(f"The file is {len(data) // (1024 * 1024)} MB; at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
                          "can be imported at once. Split it by year.", [{"field": "file", "reason": "too large"}])
+    if head_only and len(data) > CHECKED_HEAD_BYTES and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        end = data.rfind(b"\n", 0, CHECKED_HEAD_BYTES)
+        data = data[:end + 1] if end > 0 else data
     return read_logbook(data, file_format, max_rows=max_rows or MAX_ROWS)
 
 

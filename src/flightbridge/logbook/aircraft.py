@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -215,8 +215,7 @@ def link_to_registry_models(owner=None, aircraft_ids=None, *, chunk: int = 2000)
             for source in reversed(sources):  # the first source by name wins a code two sources share
                 model_ids.update(AircraftModel.objects.filter(external_data_source=source, external_id__in=codes)
                                  .values_list("external_id", "id"))
-        # Aircraft of one model mostly get the same values: one UPDATE per distinct set of values, not per row.
-        groups: dict[str, tuple[dict, list[int]]] = {}
+        dirty: list[UserAircraft] = []
         for aircraft in batch:
             row = found.get(_mark(aircraft.registration))
             if row is None:
@@ -226,18 +225,44 @@ def link_to_registry_models(owner=None, aircraft_ids=None, *, chunk: int = 2000)
             model_id = model_ids.get(row["mfr_mdl_code"])
             if model_id is not None:
                 facts["aircraft_model_id"] = model_id
-            changed = apply_facts(aircraft, facts, FactOrigin.REGISTRY)
+            if apply_facts(aircraft, facts, FactOrigin.REGISTRY):
+                dirty.append(aircraft)
             if aircraft.aircraft_model_id is not None and aircraft.aircraft_model_id == model_id:
                 linked += 1
-            if changed:
-                values = {name: getattr(aircraft, name) for name in changed}
-                key = json.dumps(values, sort_keys=True, default=str)
-                groups.setdefault(key, (values, []))[1].append(aircraft.pk)
-        now = timezone.now()
-        for values, ids in groups.values():
-            UserAircraft.objects.filter(pk__in=ids).update(**values, updated_at=now)
-            changed_count += len(ids)
+        _write_registry_facts(dirty)
+        changed_count += len(dirty)
     return LinkReport(aircraft=looked, registered=registered, linked=linked, changed=changed_count)
+
+
+#: the columns linking writes, with the SQL type each value is cast to (the same statement on SQLite and PostgreSQL)
+_LINK_COLUMNS = (("aircraft_model_id", "bigint"), ("category_class", "text"), ("engine_type", "text"),
+                 ("is_turbine", "boolean"), ("is_multi_engine", "boolean"), ("provenance", "json"))
+LINK_WRITE_BATCH = 500
+
+
+def _write_registry_facts(dirty: list[UserAircraft]) -> None:
+    """One `UPDATE … FROM (VALUES …)` per 500 aircraft: each aircraft of 10,000 usually has values of its own
+    (its own model), so an UPDATE per aircraft or Django's CASE-per-field bulk_update took tens of seconds."""
+    if not dirty:
+        return
+    json_type = "jsonb" if connection.vendor == "postgresql" else "text"
+    quote = connection.ops.quote_name
+    table = quote(UserAircraft._meta.db_table)
+    casts = ["CAST(%s AS bigint)"] + [f"CAST(%s AS {json_type if kind == 'json' else kind})" for _, kind in _LINK_COLUMNS]
+    row_sql = "(" + ", ".join(casts) + ")"
+    assignments = ", ".join(f"{quote(name)} = v.column{index + 2}" for index, (name, _) in enumerate(_LINK_COLUMNS))
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(dirty), LINK_WRITE_BATCH):
+            chunk = dirty[start:start + LINK_WRITE_BATCH]
+            params: list = []
+            for aircraft in chunk:
+                params += [aircraft.pk, aircraft.aircraft_model_id, aircraft.category_class, aircraft.engine_type,
+                           aircraft.is_turbine, aircraft.is_multi_engine, json.dumps(aircraft.provenance or {})]
+            cursor.execute(f"UPDATE {table} SET {assignments}, {quote('updated_at')} = %s "
+                           f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v "
+                           f"WHERE {table}.{quote('id')} = v.column1",
+                           [now, *params])
 
 
 def _mark(registration: str) -> str:

@@ -75,7 +75,7 @@ def calendar_for(owner, today: date | None = None, now: datetime | None = None) 
     calendar.add("x-wr-calname", "FlightBridge currency")
     # Calendar apps re-read a subscription at most this often; the items change only with flights or the day.
     calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=6))
+    calendar.add("x-published-ttl", "PT6H")  # a DURATION; unknown X- properties are written as given
     for one in currency_report.computed_currency(owner, today):
         item = one.item
         if item.expires_on is None:

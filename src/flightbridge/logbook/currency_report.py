@@ -55,6 +55,9 @@ _COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landing
 # Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
 # review / IPC markers (MyFlightbook's BFR and IPC property flags, logbook/property_types.py).
 _MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
+# Issue 24's aircraft: the class of the pilot's aircraft the flight was flown in (when the flight names none)
+# and whether it is a tailwheel airplane (None: not known, which counts as not).
+_AIRCRAFT = ("aircraft__category_class", "aircraft__is_tailwheel")
 _TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
 # The type rating a flight needs: MyFlightbook's CatClassDisplay ("AMEL (B737)"), which issue 20's
 # `category_class` keeps without the type. This (and `_with_type`) is the one place to change when the
@@ -95,14 +98,17 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
     flights = []
     append = flights.append
     for (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
-         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred, display) in rows:
+         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred, plane_class,
+         tailwheel, display) in rows:
         day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
-        text = _with_type(category_class, display) or aircraft_class.get(tail, "")
+        # The flight's class (with its type), else its aircraft's, else the one its registration was flown in.
+        text = _with_type(category_class, display) or plane_class or aircraft_class.get(tail, "")
         known = classes.get(text)
         if known is None:
             known = classes[text] = _class_and_type(text)
         # Positional, in CurrencyFlight's field order: keyword calls cost a third of this loop.
-        append(CurrencyFlight(flight_id, day, source, known[0], known[1], False, device, day_landings + night_landings,
+        append(CurrencyFlight(flight_id, day, source, known[0], known[1], tailwheel is True, device,
+                              day_landings + night_landings,
                               day_takeoffs + night_takeoffs, day_full_stops + night_full_stops, night_full_stops,
                               night_takeoffs, approaches, holds, bool(flight_review), bool(ipc), False, bool(inferred)))
     return flights
@@ -141,7 +147,7 @@ def _fetch(query) -> list[tuple]:
     every date column in Python (a third of a 50,000-flight read); it is parsed once per day instead."""
     query = (query.order_by()
              .annotate(day=Cast("date", output_field=CharField()), class_display=_TYPE_SOURCE)
-             .values_list(*_COLUMNS, *_MARKERS, "class_display"))
+             .values_list(*_COLUMNS, *_MARKERS, *_AIRCRAFT, "class_display"))
     # The ORM's own query, read through the cursor: turning rows into dicts or models first cost more than
     # the whole computation (benchmarks/bench_currency.py).
     sql, params = query.query.sql_with_params()
@@ -168,7 +174,7 @@ def currency_flights(owner, today: date | None = None, *, also_classes=(), also_
     # record of every older flight cost more than the rest of the read; a type's stripe is known from the
     # recent flights or from MyFlightbook's items (it lists every type ever current), and the older flights
     # of its class are read whenever one of that class's items is not complete.
-    older_pairs = set(older.order_by().values_list("category_class", "tail_number").distinct())
+    older_pairs = set(older.order_by().values_list("category_class", "tail_number", *_AIRCRAFT).distinct())
     aircraft_class = _aircraft_classes(rows, older_pairs)
     flights = _currency_flights(rows, aircraft_class)
     items = compute_currency(flights, today, also_classes=also_classes, also_categories=also_categories)
@@ -178,20 +184,20 @@ def currency_flights(owner, today: date | None = None, *, also_classes=(), also_
     return flights
 
 
-def _aircraft_classes(rows: list[tuple], older_pairs: set[tuple[str, str]]) -> dict[str, str]:
+def _aircraft_classes(rows: list[tuple], older_pairs: set[tuple]) -> dict[str, str]:
     """Registration → category/class: the class its newest flight that names one was flown in, so a Logger
     or CSV flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL."""
     aircraft_class: dict[str, str] = {}
     for row in rows:
         if row[_TAIL] and row[_CLASS]:
             aircraft_class.setdefault(row[_TAIL], _with_type(row[_CLASS], row[-1]))
-    for category_class, tail in sorted(older_pairs):
+    for category_class, tail, *_aircraft in sorted(older_pairs, key=lambda pair: pair[:2]):
         if tail and category_class:
             aircraft_class.setdefault(tail, category_class)
     return aircraft_class
 
 
-def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple[str, str]],
+def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple],
                                aircraft_class: dict[str, str], cutoff: date) -> Q | None:
     """Which older flights can still change an item computed from the recent ones. An item whose count was
     complete in the recent flights cannot change (the engine stops at the flight that completes it); the
@@ -200,21 +206,24 @@ def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple
     # An older IPC gives at most the end of the 6th month after the cutoff: later, the recent flights decide.
     instrument_done = {item.category for item in items if item.kind == INSTRUMENT and item.expires_on is not None
                        and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS)}
-    # (stored class, what to read) → the registrations of its flights that name no class (for those only).
-    needs: dict[tuple[str, Q], set[str]] = defaultdict(set)
+    # (stored class, aircraft's class, what to read) → the registrations of the flights that name no class.
+    needs: dict[tuple[str, str, Q], set[str]] = defaultdict(set)
     typed: dict[str, list[str]] = defaultdict(list)  # class → its type stripes the items know
     for item in items:
         if item.kind == PASSENGERS and not item.category.endswith(TAILWHEEL_SUFFIX):
             category_class, type_name = _class_and_type(item.category)
             if type_name:
                 typed[category_class].append(item.category)
-    for stored, tail in older_pairs:
-        category_class, type_name = _class_and_type(stored or aircraft_class.get(tail, ""))
+    for stored, tail, plane_class, tailwheel in older_pairs:
+        category_class, type_name = _class_and_type(stored or plane_class or aircraft_class.get(tail, ""))
         if not category_class:
             continue
         stripes = [category_class, *typed[category_class]] + ([f"{category_class} ({type_name})"] if type_name else [])
+        counted = [(PASSENGERS, stripe) for stripe in stripes]
+        if tailwheel:
+            counted += [(PASSENGERS, stripe + TAILWHEEL_SUFFIX) for stripe in stripes]
         wanted = None
-        if any((PASSENGERS, stripe) not in done for stripe in stripes):
+        if any(key not in done for key in counted):
             wanted = _ANY_LANDING
         elif any((NIGHT, stripe) not in done for stripe in stripes):
             wanted = _ANY_NIGHT
@@ -222,9 +231,16 @@ def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple
                 CATEGORY_OF_CLASS[category_class] not in instrument_done:
             wanted = _ANY_INSTRUMENT if wanted is None else wanted | _ANY_INSTRUMENT
         if wanted is not None:
-            needs[(stored, wanted)].add(tail)
-    conditions = [(Q(category_class=stored) if stored else Q(category_class="", tail_number__in=sorted(tails))) & wanted
-                  for (stored, wanted), tails in needs.items()]
+            needs[(stored, "" if stored else plane_class or "", wanted)].add(tail)
+    conditions = []
+    for (stored, plane_class, wanted), tails in needs.items():
+        if stored:
+            match = Q(category_class=stored)
+        elif plane_class:
+            match = Q(category_class="", aircraft__category_class=plane_class)
+        else:  # named by its registration's other flights: a superset, which cannot change a settled item
+            match = Q(category_class="", tail_number__in=sorted(tails))
+        conditions.append(match & wanted)
     if not any(item.kind == FLIGHT_REVIEW and item.flights for item in items):
         conditions.append(Q(flight_review=True))
     if not conditions:

@@ -82,7 +82,8 @@ def check_flight(values: Mapping, *, today: date) -> list[FlightProblem]:
         problems.append(FlightProblem("date", f"{day.isoformat()} is after tomorrow: a flight is logged once flown",
                                       ("date",)))
     negative = {problem.field for problem in problems}  # said once: "cannot be negative" is enough
-    if (values.get("simulator_type") or "REAL") == "REAL" and "total_flight_time" not in negative:
+    real = (values.get("simulator_type") or "REAL") == "REAL"
+    if real and "total_flight_time" not in negative:
         total = values.get("total_flight_time")
         total_minutes = minutes(total)
         for name in PART_TIMES:
@@ -91,6 +92,17 @@ def check_flight(values: Mapping, *, today: date) -> list[FlightProblem]:
                 problems.append(FlightProblem(
                     name, f"{_hours_text(part)} is more than the total time ({_hours_text(total)})",
                     (name, "total_flight_time")))
+    elif not real and not negative & {"total_flight_time", "ground_sim"}:
+        # A training device logs its session as simulator time (and a total only when it may count as
+        # flight time). FlightLint warns at any PIC in one; what cannot be true is a part of the session
+        # longer than the session: PIC 99.5 in a 0.57 h lesson.
+        session = max(_decimal(values.get("total_flight_time")), _decimal(values.get("ground_sim")))
+        for name in PART_TIMES:
+            part = values.get(name)
+            if name not in negative and minutes(part) > minutes(session):
+                problems.append(FlightProblem(
+                    name, f"{_hours_text(part)} is more than the session's time in the device ({_hours_text(session)})",
+                    (name, "total_flight_time", "ground_sim")))
     for kind in ("day", "night"):
         full_stops, landings = f"{kind}_full_stop_landings", f"{kind}_landings"
         if not negative & {full_stops, landings} and int(_decimal(values.get(full_stops))) > int(_decimal(values.get(landings))):
