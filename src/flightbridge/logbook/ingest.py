@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
@@ -604,15 +604,11 @@ class IngestRun:
 
     def mark_deleted_at_source(self, external_ids: Iterable[str]) -> list[dict]:
         """This source's flights that the source no longer has. They are the pilot's copies: marked (with
-        when that was first noticed), never deleted. The run's report lists them (bounded) and counts them
-        all; returns the listed ones."""
-        external_ids = list(external_ids)
-        rows = Flight.objects.filter(owner=self.owner, source=self.source, external_id__in=external_ids)
+        when that was first noticed), never deleted. Returns them as the run lists them (bounded)."""
+        rows = Flight.objects.filter(owner=self.owner, source=self.source, external_id__in=list(external_ids))
         rows.filter(deleted_at_source__isnull=True).update(deleted_at_source=timezone.now())  # keeps updated_at
-        listed = [SourceFlight(record=external_id, flight_id=pk, date=day.isoformat()) for pk, external_id, day
-                  in rows.order_by("date", "id").values_list("id", "external_id", "date")[:MAX_LISTED]]
-        self.report.deleted_at_source, self.report.deleted_at_source_count = listed, len(external_ids)
-        return [asdict(item) for item in listed]
+        return [{"record": external_id, "flight_id": pk, "date": day.isoformat()}
+                for pk, external_id, day in rows.order_by("date", "id").values_list("id", "external_id", "date")[:MAX_LISTED]]
 
     def note_present_at_source(self, external_ids: Iterable[str]) -> int:
         """Flights the source lists (again): no longer marked as deleted there."""
