@@ -130,7 +130,6 @@ class ImportLoop:
                  prepare: Callable[[IngestRun, list], list[IncomingFlight]] | None = None,
                  progress: Progress | None = None, phase: str = "records"):
         self.run = run
-        self.read = 0
         self._took = took or (lambda key, outcome: None)
         self._prepare = prepare or (lambda run, batch: [flight for _, flight in batch])
         self._progress = progress
@@ -141,10 +140,14 @@ class ImportLoop:
     def counts(self) -> OutcomeCounts:
         return self.run.counts.outcomes()
 
+    @property
+    def read(self) -> int:
+        """Records read so far: every one counted by its outcome, and those waiting for their batch."""
+        return sum(self.run.counts.as_dict().values()) + len(self._batch)
+
     def add(self, key: Any, record: Record) -> RecordOutcome | None:
         """One record: a refusal or a skip is counted at once; a flight waits for its batch (stored when full).
         Returns the outcome when it is known now."""
-        self.read += 1
         if isinstance(record, Refusal):
             outcome = self.run.refuse(record.label, record.field, record.reason, record=record.record, also=record.also)
         elif isinstance(record, Skip):
