@@ -526,7 +526,7 @@ def reason_groups(run: LogbookImport) -> list[ReasonGroup]:
     return groups
 
 
-# The MyFlightbook sync's words for a flight changed at the source (myflightbook.sync.SKIP_CHANGED).
+# The MyFlightbook sync's words for a flight changed at the source (its policy's changed_reason, ingest.py).
 _SKIP_CHANGED_WORDS = "changed on MyFlightbook since import (kept as imported)"
 #: The words an import policy (ingest.Policy.unchanged_reason) gives a record already here as sent. The
 #: run's `unchanged` count is the same records, so the page shows them once, as "Unchanged".
