@@ -74,3 +74,19 @@ def test_the_source_has_no_arrow_back_up():
     # The CSV reader no longer reaches into the MyFlightbook app for a route's airports.
     assert not any(target.startswith("flightbridge.myflightbook") for target in graph["flightbridge.interchange.reading"])
     assert "flightbridge.api" not in graph["flightbridge.accounts.lockout"] | graph["flightbridge.web.middleware"]
+
+
+def test_a_migration_that_imports_live_app_code_is_named():
+    graph = {
+        "flightbridge.logbook.migrations.0008_fill": {"flightbridge.logbook.migrations._frozen_rules"},
+        "flightbridge.logbook.migrations.0009_recount": {"flightbridge.myflightbook.mapping", "flightbridge.errors"},
+        "flightbridge.logbook.migrations": set(),
+    }
+    assert import_graph.live_code_in_migrations(graph) == [
+        ("flightbridge.logbook.migrations.0009_recount", "flightbridge.errors"),
+        ("flightbridge.logbook.migrations.0009_recount", "flightbridge.myflightbook.mapping")]
+    # The source's migrations run their own frozen copies (issue 21: 0008 and 0012 imported the sync's mapping).
+    real = import_graph.migration_graph()
+    assert real["flightbridge.logbook.migrations.0012_night_landings_capped"] == {
+        "flightbridge.logbook.migrations._frozen_mfb_record"}
+    assert import_graph.live_code_in_migrations(real) == []
