@@ -295,3 +295,41 @@ def test_the_worker_reports_progress_while_another_connection_writes(user, setti
     done = run_job(job.pk)
     assert done.status == "succeeded", done.message
     assert done.progress == {"flights": 30, "flights_written": 30} and len(seen) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.multiprocess
+def test_a_worker_killed_mid_export_ends_the_job_failed_and_serves_no_half_file(api, user, spawn, settings):
+    from django.db import close_old_connections
+
+    from tests.conftest import wait_for
+
+    settings.FLIGHTBRIDGE_EXPORT_INLINE_MAX_FLIGHTS = 100
+    settings.FLIGHTBRIDGE_JOB_STALE_SECONDS = 1.5
+    add_flights(user, 15_000)
+    job = queued(api, EXPORTS["logger"])
+    fast = {"FLIGHTBRIDGE_JOB_HEARTBEAT_SECONDS": "0.2", "FLIGHTBRIDGE_JOB_STALE_SECONDS": "1.5"}
+
+    def fresh_job():
+        close_old_connections()
+        return SyncJob.objects.get(pk=job["id"])
+
+    worker = spawn("worker", **fast)
+    wait_for(lambda: fresh_job().progress.get("flights_written", 0) >= 1000, 120,
+             message=f"the worker to write some flights; log:\n{worker.output()}")
+    worker.kill()  # SIGKILL: no cleanup, no goodbye
+    half = fresh_job()
+    assert half.status == JobStatus.RUNNING and 1000 <= half.progress["flights_written"] < 15_000
+    assert [path.suffix for path in export_files()] == [exports.PARTIAL]  # half a file, under its partial name
+    assert api.get(f"/api/exports/{job['id']}/file").status_code == 404  # never served
+    wait_for(lambda: fresh_job().heartbeat_at < timezone.now() - timedelta(seconds=1.6), 30,
+             message="the dead worker's heartbeat to go stale")
+
+    replacement = spawn("worker", **fast)  # reaps the dead worker's job at start-up
+    wait_for(lambda: fresh_job().status == JobStatus.FAILED, 60,
+             message=f"the job to be reaped; log:\n{replacement.output()}")
+    dead = fresh_job()
+    assert dead.error == "worker_died" and "stopped unexpectedly" in dead.message
+    assert export_files() == []  # the reaper removed the half file
+    assert api.get(f"/api/exports/{job['id']}/file").status_code == 404
+    close_old_connections()

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from flightbridge.jobs.exports import status_url
+
 
 class JobOut(Schema):
     id: int
@@ -28,7 +30,7 @@ class ExportJobOut(JobOut):
 
     @staticmethod
     def resolve_status_url(job) -> str:
-        return f"/api/jobs/{job.pk}"
+        return status_url(job.pk)
 
     @staticmethod
     def resolve_download_url(job) -> str | None:
