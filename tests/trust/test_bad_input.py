@@ -171,7 +171,8 @@ def test_the_inputs_hypothesis_found_crashing_the_mapper_are_now_counted(django_
     sync.store_page(page)
     assert (sync.counts.imported, sync.counts.failed) == (3, 1)
     [reason] = sync.counts.reasons
-    assert reason == {"record": "mfb:1", "field": "Comment", "reason": "contains text that is not valid Unicode (a lone surrogate)"}
+    assert reason == {"record": "mfb:1", "field": "Comment", "reason": "contains text that is not valid Unicode (a lone surrogate)",
+                      "outcome": "failed"}
     stored = Flight.objects.get(owner=owner, external_id="mfb:3")
     assert stored.raw["HobbsStart"] == "NaN" and stored.hobbs_start is None  # an unreadable meter reading is left out
     assert Flight.objects.get(owner=owner, external_id="mfb:2").simulator_type == "REAL"
