@@ -58,9 +58,9 @@ def test_myflightbooks_event_arithmetic():
 
 
 def test_the_sandbox_currency_follows_its_flights():
-    account = generate_account(flights=30, seed=3, today=TODAY, currency_from_flights=True)
-    canned = generate_account(flights=30, seed=3, today=TODAY)
-    assert "Glider - Passengers" in by_label(canned.currency)  # the canned items of every label stay the default
+    account = generate_account(flights=30, seed=3, today=TODAY)  # computed from the flights: the default
+    canned = generate_account(flights=30, seed=3, today=TODAY, canned_currency=True)
+    assert "Glider - Passengers" in by_label(canned.currency)  # the canned items of every label, on request
     assert "Glider - Passengers" not in by_label(account.currency)  # no glider flight: no glider item
     before = by_label(account.currency).get("AMEL - Passengers")
     assert before is None or before["Value"] != f"Current Until: {(TODAY + timedelta(days=88)).month}/"
@@ -80,7 +80,7 @@ def test_the_sandbox_currency_follows_its_flights():
 @pytest.mark.django_db
 def test_a_myflightbook_only_logbook_agrees_with_myflightbook(user, settings, api):
     today = timezone.localdate()
-    with SandboxServer(flights=demo.DEMO_FLIGHTS, seed=1, today=today, currency_from_flights=True) as sandbox:
+    with SandboxServer(flights=demo.DEMO_FLIGHTS, seed=1, today=today) as sandbox:
         connect_to_sandbox(user, sandbox, settings)
         sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=today)
         theirs = by_label(sandbox.account.currency)
