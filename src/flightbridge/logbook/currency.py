@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 # Item kinds: the same words (and categories) as the MyFlightbook mapping (myflightbook/currency.py), so a
 # computed item and MyFlightbook's of the same kind and category pair up by (kind, category).
@@ -94,9 +94,12 @@ RULES: dict[str, str] = {
 }
 
 
-@dataclass(slots=True)
-class CurrencyFlight:
-    """What currency needs to know about one flight. Counts are the flight's own, never negative."""
+class CurrencyFlight(NamedTuple):
+    """What currency needs to know about one flight. Counts are the flight's own, never negative.
+
+    A named tuple, not a class with attributes: a 50,000-flight logbook makes 50,000 of them per read, and
+    `CurrencyFlight._make(row)` builds one in C from a row already in this order (logbook/currency_report.py).
+    """
 
     id: int
     date: date
@@ -167,6 +170,7 @@ class _Chain:
     flights: tuple[int, ...]
     by_source: dict[str, int]
     in_window: int
+    made_by: tuple[CurrencyFlight, ...] = ()
 
 
 def _chain(flights: Sequence[CurrencyFlight], count_of, required: int, window_start: date) -> _Chain:
@@ -193,7 +197,7 @@ def _chain(flights: Sequence[CurrencyFlight], count_of, required: int, window_st
     by_source: dict[str, int] = defaultdict(int)
     for flight in made_by:
         by_source[flight.source or "unknown"] += count_of(flight)
-    return _Chain(completed_on, tuple(flight.id for flight in made_by), dict(by_source), in_window)
+    return _Chain(completed_on, tuple(flight.id for flight in made_by), dict(by_source), in_window, tuple(made_by))
 
 
 def _plural(count: int, word: str, plural: str = "") -> str:
@@ -221,8 +225,7 @@ def _landing_item(kind: str, category: str, rule: str, flights: Sequence[Currenc
         shortfall = "Needs " + " and ".join(missing) + " in the last 90 days." if missing else ""
     ids = tuple(dict.fromkeys(landing_chain.flights + takeoff_chain.flights)) if expires_on else ()
     landings_only = landing_chain.completed_on + timedelta(days=PASSENGER_DAYS) if landing_chain.completed_on else None
-    inferred = sum(1 for flight in flights if flight.takeoffs_inferred and flight.id in set(takeoff_chain.flights)) \
-        if expires_on else 0
+    inferred = sum(1 for flight in takeoff_chain.made_by if flight.takeoffs_inferred) if expires_on else 0
     return CurrencyItem(kind, category, status, expires_on, ids, rule, shortfall=shortfall,
                         landings_only_until=landings_only, inferred_takeoffs=inferred,
                         counts={"landings": landing_chain.by_source, "takeoffs": takeoff_chain.by_source} if expires_on else {})
