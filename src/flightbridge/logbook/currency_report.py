@@ -24,6 +24,8 @@ from django.utils import timezone
 from flightbridge.logbook.currency import (
     CATEGORY_OF_CLASS,
     FLIGHT_REVIEW,
+    GLIDER,
+    SINGLE_ENGINE_CLASSES,
     INSTRUMENT,
     INSTRUMENT_CATEGORIES,
     INSTRUMENT_MONTHS,
@@ -46,16 +48,20 @@ MYFLIGHTBOOK_STATUS = {"CURRENT": "current", "EXPIRING_SOON": "expiring", "NON_C
 SOURCE_NAMES = {FlightSource.MYFLIGHTBOOK: "MyFlightbook", FlightSource.LOGGER: "Logger", FlightSource.MANUAL: "hand-entered",
                 "csv": "logbook-file", "": "unknown"}
 COUNT_WORDS = {"landings": ("landing", "landings"), "takeoffs": ("takeoff", "takeoffs"),
-               "approaches": ("approach", "approaches"), "holds": ("hold", "holds"), "reviews": ("review", "reviews")}
+               "approaches": ("approach", "approaches"), "holds": ("hold", "holds"), "reviews": ("review", "reviews"),
+               "instrument hours": ("instrument hour", "instrument hours"), "ipcs": ("IPC", "IPCs")}
 
 # What the engine reads of a Flight, as one narrow query whose rows come out nearly in CurrencyFlight's order:
 # counts summed in SQL (day + night), so a row is not unpacked and added up in Python 50,000 times.
 _LANDINGS = F("day_landings") + F("night_landings")
 _TAKEOFFS = F("day_takeoffs") + F("night_takeoffs")
 _FULL_STOPS = F("day_full_stop_landings") + F("night_full_stop_landings")
-_COUNTS = {"landings": _LANDINGS, "takeoffs": _TAKEOFFS, "full_stops": _FULL_STOPS}
+_COUNTS = {"landings": _LANDINGS, "takeoffs": _TAKEOFFS, "full_stops": _FULL_STOPS,
+           "instrument_time": F("imc") + F("simulated_ifr")}
 _COLUMNS = ("id", "day", "source", "simulator_type", "landings", "takeoffs", "full_stops", "night_full_stop_landings",
             "night_takeoffs", "approaches", "holds", "flight_review", "ipc", "takeoffs_inferred",
+            # §61.57(c)(3): a glider's instrument time and MyFlightbook's glider maneuver properties (56, 57).
+            "instrument_time", "glider_instrument_maneuvers", "glider_passenger_maneuvers",
             # What names the flight's class: issue 20's `category_class` (CatClassOverride/CatClassDisplay) with
             # MyFlightbook's display (its type rating), else issue 24's aircraft class, else the registration's.
             "category_class", "class_display", "aircraft__category_class", "tail_number",
@@ -71,12 +77,15 @@ class _DisplayText(KeyTextTransform):
     when the flight or its aircraft carries its type.
 
     On SQLite Django reads a key with JSON_TYPE and then JSON_EXTRACT, parsing every 1 KB record twice
-    (a fifth of a 50,000-flight read); one JSON_EXTRACT gives the same text for a text value, and a record
-    whose display is not text (none seen) is ignored by `_with_type`."""
+    (a fifth of a 50,000-flight read). Here a record is parsed only when its text holds `)"`, which every
+    record whose display names a type holds (the display ends in ")" and JSON escapes neither character);
+    one JSON_EXTRACT gives the same text for a text value, and a display that is not text (none seen) is
+    ignored by `_with_type`."""
 
     def as_sqlite(self, compiler, connection):
         lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
-        return f"JSON_EXTRACT({lhs}, %s)", (*params, compile_json_path(key_transforms))
+        return (f"CASE WHEN INSTR({lhs}, %s) > 0 THEN JSON_EXTRACT({lhs}, %s) END",
+                (*params, ')"', *params, compile_json_path(key_transforms)))
 
 
 _TYPE_SOURCE = _DisplayText("CatClassDisplay", "raw")
@@ -101,7 +110,8 @@ def label_for(item: CurrencyItem) -> str:
     if item.kind == FLIGHT_REVIEW:
         return "Flight Review"
     if item.kind == INSTRUMENT:
-        return f"IFR - {item.category}"
+        # A glider's names the privilege it is current for: "IFR - Glider - (Passengers)" (GliderIFRCurrency.cs).
+        return f"IFR - {item.category}" + (f" - ({item.privilege})" if item.privilege else "")
     if item.category.endswith(TAILWHEEL_SUFFIX):
         return f"{item.category[:-len(TAILWHEEL_SUFFIX)]} - Tailwheel"
     return f"{item.category} - {'Night' if item.kind == NIGHT else 'Passengers'}"
@@ -117,7 +127,8 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
     flights = []
     append = flights.append
     for (flight_id, day, source, device, landings, takeoffs, full_stops, night_full_stops, night_takeoffs, approaches,
-         holds, flight_review, ipc, inferred, category_class, display, plane_class, tail, tailwheel) in rows:
+         holds, flight_review, ipc, inferred, instrument_time, maneuvers, passenger_maneuvers, category_class, display,
+         plane_class, tail, tailwheel) in rows:
         day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
         key = (category_class, display, plane_class, tail, tailwheel)
         known = resolved.get(key)
@@ -126,7 +137,8 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
             text = _with_type(category_class, display) or plane_class or aircraft_class.get(tail, "")
             known = resolved[key] = (*_class_and_type(text), tailwheel is True)
         append(make((flight_id, day, source, *known, device, landings, takeoffs, full_stops, night_full_stops,
-                     night_takeoffs, approaches, holds, flight_review, ipc, False, inferred)))
+                     night_takeoffs, approaches, holds, flight_review, ipc, False, inferred, instrument_time, maneuvers,
+                     passenger_maneuvers)))
     return flights
 
 
@@ -153,9 +165,12 @@ def _class_and_type(text: str) -> tuple[str, str]:
 #: 40 years costs about what its last two years do. `tests/logbook/test_currency_api.py` checks the answer
 #: is the same as from every flight.
 RECENT_DAYS = 800
+GLIDER_INSTRUMENT_CLASSES = SINGLE_ENGINE_CLASSES | {GLIDER}
 _ANY_LANDING = Q(day_landings__gt=0) | Q(night_landings__gt=0) | Q(day_takeoffs__gt=0) | Q(night_takeoffs__gt=0)
 _ANY_NIGHT = Q(night_full_stop_landings__gt=0) | Q(night_takeoffs__gt=0)
 _ANY_INSTRUMENT = Q(approaches__gt=0) | Q(holds__gt=0) | Q(ipc=True)
+_ANY_GLIDER_INSTRUMENT = (Q(imc__gt=0) | Q(simulated_ifr__gt=0) | Q(glider_instrument_maneuvers__gt=0)
+                          | Q(glider_passenger_maneuvers=True) | Q(ipc=True))
 
 
 def _fetch(query) -> list[tuple]:
@@ -223,6 +238,15 @@ def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple
     # An older IPC gives at most the end of the 6th month after the cutoff: later, the recent flights decide.
     instrument_done = {item.category for item in items if item.kind == INSTRUMENT and item.expires_on is not None
                        and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS)}
+    # A glider's item needs older flights unless every count was complete in the recent ones and it runs past
+    # what an older IPC could give; with no glider flown recently, an older glider flight may list it.
+    # A pilot who never flew a glider has no glider item: their hood time in airplanes is not read for one.
+    glider_flown = any(item.kind == INSTRUMENT and item.category == GLIDER for item in items) or any(
+        _class_and_type(stored or plane_class or aircraft_class.get(tail, ""))[0] == GLIDER
+        for stored, tail, plane_class, _tailwheel in older_pairs)
+    glider_done = not glider_flown or any(
+        item.kind == INSTRUMENT and item.category == GLIDER and item.complete and item.expires_on
+        and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS) for item in items)
     # (stored class, aircraft's class, what to read) → the registrations of the flights that name no class.
     needs: dict[tuple[str, str, Q], set[str]] = defaultdict(set)
     typed: dict[str, list[str]] = defaultdict(list)  # class → its type stripes the items know
@@ -247,6 +271,8 @@ def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple
         if CATEGORY_OF_CLASS.get(category_class) in INSTRUMENT_CATEGORIES and \
                 CATEGORY_OF_CLASS[category_class] not in instrument_done:
             wanted = _ANY_INSTRUMENT if wanted is None else wanted | _ANY_INSTRUMENT
+        if category_class in GLIDER_INSTRUMENT_CLASSES and not glider_done:
+            wanted = _ANY_GLIDER_INSTRUMENT if wanted is None else wanted | _ANY_GLIDER_INSTRUMENT
         if wanted is not None:
             needs[(stored, "" if stored else plane_class or "", wanted)].add(tail)
     conditions = []
