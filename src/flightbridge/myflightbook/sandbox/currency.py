@@ -290,13 +290,16 @@ def flight_currency_items(account, today: date, models: dict) -> list[Item]:
         stripes = [f"{flight.cat_class} ({flight.type_name})", flight.cat_class] if flight.type_name else [flight.cat_class]
         for stripe in stripes:
             if (flight.landings or flight.night_takeoffs or flight.type_name) and flight.instance in CERTIFIED_LANDING:
-                passengers.setdefault(stripe, FlightCurrency(3, 90, False, today)).add(flight.day, flight.landings)
+                if stripe not in passengers:  # built once per stripe, not once per flight
+                    passengers[stripe] = FlightCurrency(3, 90, False, today)
+                    night[stripe] = (FlightCurrency(3, 90, False, today), FlightCurrency(3, 90, False, today))
+                passengers[stripe].add(flight.day, flight.landings)
                 if flight.tailwheel and CATEGORY.get(flight.cat_class) == "Airplane" and flight.cat_class not in SEA \
                         and flight.full_stops + flight.night_full_stops > 0:
-                    tailwheel.setdefault(stripe, FlightCurrency(3, 90, False, today)).add(
-                        flight.day, flight.full_stops + flight.night_full_stops)
-                landings, takeoffs = night.setdefault(stripe, (FlightCurrency(3, 90, False, today),
-                                                               FlightCurrency(3, 90, False, today)))
+                    if stripe not in tailwheel:
+                        tailwheel[stripe] = FlightCurrency(3, 90, False, today)
+                    tailwheel[stripe].add(flight.day, flight.full_stops + flight.night_full_stops)
+                landings, takeoffs = night[stripe]
                 if flight.night_full_stops:
                     landings.add(flight.day, flight.night_full_stops)
                 if flight.night_takeoffs:
@@ -305,9 +308,10 @@ def flight_currency_items(account, today: date, models: dict) -> list[Item]:
         category = CATEGORY.get(flight.cat_class, "")
         if category == "Glider" or flight.instance not in CERTIFIED_IFR:
             continue
-        state = ifr.setdefault(category, {"holds": FlightCurrency(1, 6, True, today),
-                                          "approaches": FlightCurrency(6, 6, True, today),
-                                          "ipc": FlightCurrency(1, 6, True, today), "seen_checkride": False})
+        if category not in ifr:
+            ifr[category] = {"holds": FlightCurrency(1, 6, True, today), "approaches": FlightCurrency(6, 6, True, today),
+                             "ipc": FlightCurrency(1, 6, True, today), "seen_checkride": False}
+        state = ifr[category]
         if state["seen_checkride"]:
             continue  # InstrumentCurrency.cs: what came before an IPC or checkride was training
         if flight.ipc:
