@@ -368,3 +368,32 @@ def test_the_currency_page_shows_both_side_by_side(watched, live_server, django_
     links = page.locator('tr[data-currency-category="ASEL"][data-currency-kind="passenger_day_90"] [data-flight-link]')
     links.first.click()
     page.wait_for_url(f"**/logbook/flights/{logger.pk}")
+
+
+def test_the_currency_page_shows_a_gliders_instrument_privilege_and_follows_an_edit(watched, live_server, django_user_model):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    pilot = django_user_model.objects.create_user(username="glider", password=PASSWORD)
+    today = timezone.localdate()
+    soaring = Flight.objects.create(owner=pilot, date=today - timedelta(days=12), source="myflightbook", tail_number="N21SG",
+                                    category_class="Glider", day_landings=3, day_takeoffs=3, simulated_ifr=Decimal("2.5"),
+                                    glider_instrument_maneuvers=Decimal("2"), glider_passenger_maneuvers=True)
+    page = watched.page
+    log_in(page, live_server, "glider", PASSWORD)
+    watched.open(f"{live_server.url}/logbook/currency/")
+    row = page.locator('tr[data-currency-kind="instrument"][data-currency-category="Glider"]')
+    assert row.locator(".item-label").inner_text() == "IFR - Glider - (Passengers)"
+    assert row.locator("[data-computed-status]").inner_text() == "Current"
+    assert row.locator("[data-flight-link]").get_attribute("data-flight-link") == str(soaring.pk)
+    width, screen = watched.overflow()
+    assert width <= screen and watched.errors == [] and watched.failed == []
+    # The pilot corrects the flight (no passenger maneuvers after all): the page says so the next time it is shown.
+    Flight.objects.filter(pk=soaring.pk).update(glider_passenger_maneuvers=False)
+    watched.open(f"{live_server.url}/logbook/currency/")
+    row = page.locator('tr[data-currency-kind="instrument"][data-currency-category="Glider"]')
+    assert row.locator(".item-label").inner_text() == "IFR - Glider - (No Passengers)"
+    assert "the instrument maneuvers for passengers in a glider" in row.locator("[data-computed]").inner_text()
+    width, screen = watched.overflow()
+    assert width <= screen
