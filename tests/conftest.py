@@ -11,12 +11,19 @@ import time
 from pathlib import Path
 from typing import Callable, TypeVar
 
+import hypothesis
 import pytest
 from django.conf import settings
 
 from django.test import Client
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# No per-example time limit for property tests: on a machine shared by several test runs an example that
+# takes 20 ms alone takes 300 ms, and Hypothesis's 200 ms deadline failed tests whose assertions held.
+# Speed is measured by benchmarks/, never by a timed unit test. A test's own @settings still wins.
+hypothesis.settings.register_profile("flightbridge", deadline=None)
+hypothesis.settings.load_profile("flightbridge")
 
 
 @pytest.fixture
@@ -210,6 +217,29 @@ def browser_page(chromium_path):
 
 def pytest_report_header(config):
     return f"flightbridge test database: {settings.DATABASES['default']['ENGINE']} ({os.environ.get('FLIGHTBRIDGE_TEST_DATABASE', 'sqlite')})"
+
+
+#: Fixtures through which a test reaches the configured database.
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_reset_sequences",
+                               "django_db_serialized_rollback"})
+
+
+def touches_the_database(item) -> bool:
+    """Whether a test can behave differently on SQLite and PostgreSQL: it reaches the database through
+    pytest-django, or its child processes use the configured one (`every_database`)."""
+    return (item.get_closest_marker("django_db") is not None or item.get_closest_marker("every_database") is not None
+            or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+def pytest_collection_modifyitems(config, items):
+    """When the suite runs once per database, a test that touches no database ran in the first run already:
+    the later runs leave it out (scripts/test.py sets FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY for them)."""
+    if os.environ.get("FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY") != "1":
+        return
+    shared = [item for item in items if not touches_the_database(item)]
+    if shared:
+        config.hook.pytest_deselected(items=shared)
+        items[:] = [item for item in items if touches_the_database(item)]
 
 
 #: The only tests allowed to send a write method to the MyFlightbook sandbox: they prove it is logged.

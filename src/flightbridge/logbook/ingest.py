@@ -427,8 +427,10 @@ class IngestRun:
         dates = {f.fields["date"] for f in flights if isinstance(f.fields.get("date"), date)}
         if not dates:
             return {}, {}
-        rows = [_Stored(*values) for values in Flight.objects.filter(owner=self.owner, date__in=dates)
-                .order_by("id").values_list(*decision.STORED_COLUMNS)]
+        # Oldest first, sorted here: an ORDER BY id made SQLite walk the owner's whole logbook by id instead of
+        # the (owner, date) index, so each batch cost time in proportion to the logbook (100,000 rows: ~14x 10,000).
+        rows = sorted((_Stored(*values) for values in Flight.objects.filter(owner=self.owner, date__in=dates)
+                       .order_by().values_list(*decision.STORED_COLUMNS)), key=lambda row: row.pk)
         if self.dry_run:
             rows = self.dry.on_dates(rows, dates)
         legacy: dict[str, list[int]] = {}

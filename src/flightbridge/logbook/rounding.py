@@ -26,5 +26,11 @@ def rounded_units(hours: Decimal, unit: int) -> int:
 def rounded_total(times: Iterable[tuple[Decimal, int]], unit: int) -> Decimal:
     """`SUM(ROUND(x * unit)) / unit` over (time, how many flights have it) pairs, to MySQL's 4 places: the
     total MyFlightbook shows for these flights."""
-    units = sum(rounded_units(time, unit) * count for time, count in times)
+    return hours_from_units(sum(rounded_units(time, unit) * count for time, count in times), unit)
+
+
+def hours_from_units(units: int, unit: int) -> Decimal:
+    """The `/ qf` of `SUM(ROUND(x * qf)) / qf`: a sum of whole rounding units back in hours, to MySQL's 4 places.
+    Summing integers and dividing once keeps totals exact and cheap (a Fraction per flight cost ~0.25 s
+    for 2,000 flights)."""
     return (Decimal(units) / unit).quantize(TOTAL_QUANTUM, rounding=ROUND_HALF_UP)

@@ -40,7 +40,25 @@ class RegistryGeneration(models.Model):
         return f"FAA registry of {self.file_date or 'unknown date'} ({self.aircraft} aircraft, {state})"
 
 
-class RegistryAircraft(models.Model):
+class AircraftReference(models.Model):
+    """The ACFTREF columns: what an MFR MDL CODE stands for. Written once here because a registered
+    aircraft carries them (joined in at load time) as does the catalogue row itself; the two must not drift."""
+
+    manufacturer = models.CharField(max_length=30, blank=True)
+    model = models.CharField(max_length=20, blank=True)
+    type_aircraft = models.CharField(max_length=1, blank=True)
+    type_engine = models.CharField(max_length=2, blank=True)
+    category = models.CharField(max_length=1, blank=True)
+    builder_certification = models.CharField(max_length=1, blank=True)
+    engines = models.PositiveSmallIntegerField(null=True, blank=True)
+    seats = models.PositiveSmallIntegerField(null=True, blank=True)
+    weight_class = models.CharField(max_length=10, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RegistryAircraft(AircraftReference):
     """One MASTER row (a current registration) or one DEREG row (a past one), with ACFTREF and ENGINE joined in."""
 
     MASTER, DEREG = "master", "dereg"
@@ -52,15 +70,6 @@ class RegistryAircraft(models.Model):
     serial_number = models.CharField(max_length=30, blank=True)
     mfr_mdl_code = models.CharField(max_length=7, blank=True)
     eng_mfr_mdl = models.CharField(max_length=5, blank=True)
-    manufacturer = models.CharField(max_length=30, blank=True)
-    model = models.CharField(max_length=20, blank=True)
-    type_aircraft = models.CharField(max_length=1, blank=True)
-    type_engine = models.CharField(max_length=2, blank=True)
-    category = models.CharField(max_length=1, blank=True)
-    builder_certification = models.CharField(max_length=1, blank=True)
-    engines = models.PositiveSmallIntegerField(null=True, blank=True)
-    seats = models.PositiveSmallIntegerField(null=True, blank=True)
-    weight_class = models.CharField(max_length=10, blank=True)
     engine_manufacturer = models.CharField(max_length=10, blank=True)
     engine_model = models.CharField(max_length=13, blank=True)
     horsepower = models.PositiveIntegerField(null=True, blank=True)
@@ -87,7 +96,7 @@ class RegistryAircraft(models.Model):
         return f"N{self.n_number} {self.manufacturer} {self.model} ({self.source})".strip()
 
 
-class RegistryModel(models.Model):
+class RegistryModel(AircraftReference):
     """One ACFTREF row of a generation: the make/model/series an MFR MDL CODE stands for.
 
     Every code in the file is kept, not only those a registered aircraft uses: the FAA aircraft
@@ -96,15 +105,6 @@ class RegistryModel(models.Model):
 
     generation = models.ForeignKey(RegistryGeneration, on_delete=models.CASCADE, related_name="+")
     code = models.CharField(max_length=7, help_text="MFR MDL CODE")
-    manufacturer = models.CharField(max_length=30, blank=True)
-    model = models.CharField(max_length=20, blank=True)
-    type_aircraft = models.CharField(max_length=1, blank=True)
-    type_engine = models.CharField(max_length=2, blank=True)
-    category = models.CharField(max_length=1, blank=True)
-    builder_certification = models.CharField(max_length=1, blank=True)
-    engines = models.PositiveSmallIntegerField(null=True, blank=True)
-    seats = models.PositiveSmallIntegerField(null=True, blank=True)
-    weight_class = models.CharField(max_length=10, blank=True)
     speed = models.PositiveIntegerField(null=True, blank=True, help_text="average cruising speed, mph")
     tc_data_sheet = models.CharField(max_length=15, blank=True)
     tc_data_holder = models.CharField(max_length=50, blank=True)

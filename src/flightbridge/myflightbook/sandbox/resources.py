@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 from typing import Any, Callable
 
-from flightbridge.logbook.rounding import rounded_units
+from flightbridge.logbook.rounding import hours_from_units, rounded_units
 from flightbridge.myflightbook.sandbox.culture import EN_US, Culture, culture_for
 from flightbridge.myflightbook.sandbox.logbook import (
     AIRPORTS, CAT_CLASS_BY_ID, CAT_CLASSES, MODEL_BY_ID, MODELS, PROPERTY_TYPES, Account, _query, put,
@@ -121,13 +120,6 @@ def matching_flights(account: Account, fq: dict | None) -> list[dict]:
 
 # ---- totals -----------------------------------------------------------------------------------
 
-def _hours(value: Fraction | Decimal) -> Decimal:
-    # SUM(ROUND(x*qf))/qf: MySQL division scale 4
-    if isinstance(value, Fraction):
-        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-    return Decimal(value).quantize(Decimal("0.0001"))
-
-
 def _count(value: int) -> Decimal:
     return Decimal(value).quantize(Decimal("0.1"))
 
@@ -167,15 +159,19 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
     user = account.username
     unit = account.rounding_unit
 
-    def rounded(value: Any) -> Fraction:
-        # Totals.cs: every hour total is SUM(ROUND(x * qf)) / qf, each flight rounded to the pilot's unit first.
-        return Fraction(rounded_units(Decimal(value or 0), unit), unit)
+    # Totals.cs: every hour total is SUM(ROUND(x * qf)) / qf, each flight rounded to the pilot's unit first.
+    # The sums below are of whole units (`rounded`); `_hours` divides once, as the SQL does.
+    def rounded(value: Any) -> int:
+        return rounded_units(Decimal(value or 0), unit)
+
+    def in_hours(units: int) -> Decimal:
+        return hours_from_units(units, unit)
 
     cat: dict[str, list[dict]] = defaultdict(list)
-    icao: dict[str, Fraction] = defaultdict(Fraction)
-    model_time: dict[str, Fraction] = defaultdict(Fraction)
-    complex_time = tailwheel_time = Fraction(0)
-    sums: dict[str, Fraction] = defaultdict(Fraction)
+    icao: dict[str, int] = defaultdict(int)
+    model_time: dict[str, int] = defaultdict(int)
+    complex_time = tailwheel_time = 0
+    sums: dict[str, int] = defaultdict(int)
     props: dict[int, int] = defaultdict(int)
     counts = defaultdict(int)
     for flight in flights:
@@ -207,15 +203,15 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
     items: list[dict] = []
     for name in sorted(cat):
         rows = cat[name]
-        time = sum((rounded(f.get("TotalFlightTime", Decimal(0))) for f in rows), Fraction(0))
+        time = sum(rounded(f.get("TotalFlightTime", Decimal(0))) for f in rows)
         sub = _landings_text(culture, sum(f.get("Landings", 0) for f in rows), sum(f.get("FullStopLandings", 0) for f in rows),
                              sum(f.get("NightLandings", 0) for f in rows), sum(f.get("Approaches", 0) for f in rows))
-        items.append(_total_item(_hours(time), name, 1, culture.text("group_1"), sub=sub,
+        items.append(_total_item(in_hours(time), name, 1, culture.text("group_1"), sub=sub,
                                  query=_query(CatClasses=[CAT_CLASSES[name]], UserName=user)))
     for code in sorted(icao):
-        items.append(_total_item(_hours(icao[code]), code, 2, culture.text("group_2"), query=_query(UserName=user, TypeNames=[])))
+        items.append(_total_item(in_hours(icao[code]), code, 2, culture.text("group_2"), query=_query(UserName=user, TypeNames=[])))
     for description in sorted(model_time):
-        items.append(_total_item(_hours(model_time[description]), description, 3, culture.text("group_3"), query=_query(UserName=user)))
+        items.append(_total_item(in_hours(model_time[description]), description, 3, culture.text("group_3"), query=_query(UserName=user)))
     for type_id in sorted(props, key=lambda t: PROPERTY_TYPES[t][0]):
         title, kind, fmt = PROPERTY_TYPES[type_id]
         description = title if kind == 0 else f'Flights with "{title}"'
@@ -223,14 +219,14 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
         items.append(_total_item(_count(props[type_id]), description, 6, culture.text("group_6"), numeric=0,
                                  query=_query(PropertyTypes=[prop_type], PropertiesConjunction=1, UserName=user)))
     features = culture.text("group_4")
-    items.append(_total_item(_hours(complex_time), "Complex - PIC/Total", 4, features, query=_query(UserName=user, IsComplex=True)))
-    items.append(_total_item(_hours(tailwheel_time), "Tailwheel - PIC/Total", 4, features, query=_query(UserName=user, IsTailwheel=True)))
+    items.append(_total_item(in_hours(complex_time), "Complex - PIC/Total", 4, features, query=_query(UserName=user, IsComplex=True)))
+    items.append(_total_item(in_hours(tailwheel_time), "Tailwheel - PIC/Total", 4, features, query=_query(UserName=user, IsTailwheel=True)))
     instrument = sums["IMC"] + sums["SimulatedIFR"]
     core = [
         ("Cross Country", sums["CrossCountry"], "", {"HasXC": True}),
         ("Night", sums["Nighttime"], "", {"HasNight": True}),
         (culture.text("instrument_time"), instrument,
-         culture.text("instrument_note", culture.number(_hours(sums["IMC"])), culture.number(_hours(sums["SimulatedIFR"]))), {"HasAnyInstrument": True}),
+         culture.text("instrument_note", culture.number(in_hours(sums["IMC"])), culture.number(in_hours(sums["SimulatedIFR"]))), {"HasAnyInstrument": True}),
         ("IMC", sums["IMC"], "", {"HasIMC": True}),
         ("Simulated Instrument", sums["SimulatedIFR"], "", {"HasSimIMCTime": True}),
         ("Ground Simulator", sums["GroundSim"], "", {"HasGroundSim": True}),
@@ -240,9 +236,9 @@ def totals_for(account: Account, flights: list[dict], culture: Culture = EN_US) 
         ("PIC", sums["PIC"], "", {"HasPIC": True}),
     ]
     for description, value, sub, flags in core:
-        items.append(_total_item(_hours(value), description, 5, culture.text("group_5"), sub=sub, query=_query(UserName=user, **flags)))
+        items.append(_total_item(in_hours(value), description, 5, culture.text("group_5"), sub=sub, query=_query(UserName=user, **flags)))
     items.append(_total_item(_count(len(flights)), culture.text("flights"), 7, culture.text("group_7"), numeric=0))
-    items.append(_total_item(_hours(sums["TotalFlightTime"]), culture.text("total_time"), 7, culture.text("group_7"),
+    items.append(_total_item(in_hours(sums["TotalFlightTime"]), culture.text("total_time"), 7, culture.text("group_7"),
                              sub=_landings_text(culture, counts["landings"], counts["day"], counts["night"], counts["approaches"])))
     return [item for item in items if item["Value"] != 0]  # TotalsForUserWithQuery drops zero rows
 
