@@ -107,11 +107,17 @@ def main() -> int:
     if "postgresql" in databases:
         env["FLIGHTBRIDGE_TEST_POSTGRES_URL"] = ensure_postgres(python)
     results = {}
-    for database in databases:
-        say(f"running the test suite on {database}")
+    for run_number, database in enumerate(databases):
+        run_env = {**env, "FLIGHTBRIDGE_TEST_DATABASE": database}
+        if run_number:
+            # A test that touches no database gives the same answer on each: it ran in the first run.
+            run_env["FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY"] = "1"
+            say(f"running the test suite on {database} (the tests that touch a database; the rest ran on {databases[0]})")
+        else:
+            say(f"running the test suite on {database}")
         started = time.monotonic()
         code = subprocess.run([str(python), "-m", "pytest", "-p", "no:cacheprovider", *options.pytest_args],
-                              cwd=ROOT, env={**env, "FLIGHTBRIDGE_TEST_DATABASE": database}).returncode
+                              cwd=ROOT, env=run_env).returncode
         results[database] = (code, time.monotonic() - started)
     for database, (code, seconds) in results.items():
         say(f"{database}: {'passed' if code == 0 else f'FAILED (pytest exit {code})'} in {seconds:.0f}s")

@@ -219,6 +219,29 @@ def pytest_report_header(config):
     return f"flightbridge test database: {settings.DATABASES['default']['ENGINE']} ({os.environ.get('FLIGHTBRIDGE_TEST_DATABASE', 'sqlite')})"
 
 
+#: Fixtures through which a test reaches the configured database.
+DATABASE_FIXTURES = frozenset({"db", "transactional_db", "live_server", "django_db_reset_sequences",
+                               "django_db_serialized_rollback"})
+
+
+def touches_the_database(item) -> bool:
+    """Whether a test can behave differently on SQLite and PostgreSQL: it reaches the database through
+    pytest-django, or its child processes use the configured one (`every_database`)."""
+    return (item.get_closest_marker("django_db") is not None or item.get_closest_marker("every_database") is not None
+            or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))))
+
+
+def pytest_collection_modifyitems(config, items):
+    """When the suite runs once per database, a test that touches no database ran in the first run already:
+    the later runs leave it out (scripts/test.py sets FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY for them)."""
+    if os.environ.get("FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY") != "1":
+        return
+    shared = [item for item in items if not touches_the_database(item)]
+    if shared:
+        config.hook.pytest_deselected(items=shared)
+        items[:] = [item for item in items if touches_the_database(item)]
+
+
 #: The only tests allowed to send a write method to the MyFlightbook sandbox: they prove it is logged.
 SANDBOX_WRITES_ALLOWED = {
     "tests/myflightbook/test_sandbox.py::test_writes_are_recorded_and_revoke_gives_invalid_grant",

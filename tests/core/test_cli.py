@@ -64,6 +64,7 @@ def test_benchmarks_set_up_and_enter_the_venv_from_a_plain_python(tmp_path):
 
 
 @pytest.mark.multiprocess
+@pytest.mark.every_database
 def test_fresh_install_in_the_documented_order(tmp_path):
     """createsuperuser first sets the database up; any other command says in one line to migrate."""
     data_dir = tmp_path / "var"

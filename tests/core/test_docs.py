@@ -116,6 +116,7 @@ def test_the_documented_commands_are_written_in_the_docs():
 
 
 @pytest.mark.multiprocess
+@pytest.mark.every_database
 def test_the_documented_commands_run_on_a_fresh_install(tmp_path):
     executables = {"flightbridge": FLIGHTBRIDGE, "python3": BASE_PYTHON}
     with fresh_database() as database:
