@@ -8,13 +8,15 @@ Read with `ast`, nothing is imported or run. Every import counts, at the top of 
 function (a late import is still a dependency; hiding a cycle in a function is what this catches),
 except those under `if TYPE_CHECKING:`. An "app" is a top-level package of flightbridge (`fleet`,
 `myflightbook`, ...); the modules directly in flightbridge/ (`errors`, `locks`, ...) are listed as the
-app `flightbridge`. Three checks (issue 21):
+app `flightbridge`. Migrations are left out of the graph and checked on their own. Four checks (issue 21):
 
 - no cycle among the modules of one app;
 - no cycle between apps and root modules, each root module (`flightbridge.api`, `flightbridge.errors`, ...)
   counted on its own: `accounts -> web -> flightbridge.api -> accounts` is one;
 - nothing imports the top layer (`TOP`: the API that mounts every app's routes, the URL map, the WSGI
-  entry) except the top layer itself: a lower layer that needs something from there needs a lower module.
+  entry) except the top layer itself: a lower layer that needs something from there needs a lower module;
+- no migration imports the apps' live code: it carries a frozen copy of what it runs (in itself, or in a
+  private `_…` module beside it), or an old migration would do something else whenever that code changed.
 """
 
 from __future__ import annotations
@@ -102,6 +104,28 @@ def build_graph() -> dict[str, set[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         graph[name] = imported_names(tree, name, path.name == "__init__.py", known)
     return graph
+
+
+def migration_graph() -> dict[str, set[str]]:
+    """What each module under a `migrations` folder imports from flightbridge (late imports too)."""
+    every = sorted(SOURCE.rglob("*.py"))
+    known = {module_name(path) for path in every}
+    graph: dict[str, set[str]] = {}
+    for path in every:
+        if "migrations" in path.parts:
+            name = module_name(path)
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            graph[name] = imported_names(tree, name, path.name == "__init__.py", known)
+    return graph
+
+
+def live_code_in_migrations(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """(migration, module) for every import a migration makes outside its own migrations folder."""
+    found = []
+    for module, targets in graph.items():
+        home = module if module.endswith(".migrations") else module.rpartition(".")[0]
+        found.extend((module, target) for target in targets if target != home and target.rpartition(".")[0] != home)
+    return sorted(found)
 
 
 def cycles_in(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -228,7 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     up = arrows_up(graph)
     for module, target in up:
         print(f"UP: {short(module)} imports {short(target)}, which assembles the apps", file=sys.stderr)
-    return 1 if cycles or between or up else 0
+    live = live_code_in_migrations(migration_graph())
+    for module, target in live:
+        print(f"LIVE CODE in a migration: {short(module)} imports {short(target)} (freeze a copy beside it)", file=sys.stderr)
+    return 1 if cycles or between or up or live else 0
 
 
 if __name__ == "__main__":

@@ -16,9 +16,11 @@ def test_no_app_has_an_import_cycle():
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     # The graph is really read: the sync's job kind wires the sync and the stored tokens, not the other way.
-    assert "  myflightbook.jobs -> myflightbook.quick, myflightbook.sync, myflightbook.tokens\n" in result.stdout
-    assert ("  myflightbook.sync -> myflightbook.client, myflightbook.currency, myflightbook.mapping, myflightbook.quick, "
-            "myflightbook.schedule, myflightbook.totals, myflightbook.tripwire\n") in result.stdout
+    assert "  myflightbook.jobs -> myflightbook.remote_memory, myflightbook.sync, myflightbook.tokens\n" in result.stdout
+    # The sync is a driver of its steps' modules; the report reads them and imports none of them.
+    assert ("  myflightbook.sync -> myflightbook.client, myflightbook.flights, myflightbook.reference_data, "
+            "myflightbook.remote_memory, myflightbook.run_report, myflightbook.schedule\n") in result.stdout
+    assert "  myflightbook.run_report -> (nothing in the app)\n" in result.stdout
     # The scheduler asks for jobs; nothing the sync imports points back at it.
     assert "  myflightbook.tasks -> myflightbook.autosync\n" in result.stdout
 
@@ -72,3 +74,19 @@ def test_the_source_has_no_arrow_back_up():
     # The CSV reader no longer reaches into the MyFlightbook app for a route's airports.
     assert not any(target.startswith("flightbridge.myflightbook") for target in graph["flightbridge.interchange.reading"])
     assert "flightbridge.api" not in graph["flightbridge.accounts.lockout"] | graph["flightbridge.web.middleware"]
+
+
+def test_a_migration_that_imports_live_app_code_is_named():
+    graph = {
+        "flightbridge.logbook.migrations.0008_fill": {"flightbridge.logbook.migrations._frozen_rules"},
+        "flightbridge.logbook.migrations.0009_recount": {"flightbridge.myflightbook.mapping", "flightbridge.errors"},
+        "flightbridge.logbook.migrations": set(),
+    }
+    assert import_graph.live_code_in_migrations(graph) == [
+        ("flightbridge.logbook.migrations.0009_recount", "flightbridge.errors"),
+        ("flightbridge.logbook.migrations.0009_recount", "flightbridge.myflightbook.mapping")]
+    # The source's migrations run their own frozen copies (issue 21: 0008 and 0012 imported the sync's mapping).
+    real = import_graph.migration_graph()
+    assert real["flightbridge.logbook.migrations.0012_night_landings_capped"] == {
+        "flightbridge.logbook.migrations._frozen_mfb_record"}
+    assert import_graph.live_code_in_migrations(real) == []

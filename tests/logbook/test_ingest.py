@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from flightbridge.errors import InputError, NotFound
 from flightbridge.logbook import entry, ingest, services
+from flightbridge.logbook.import_report import SourceFlight
 from flightbridge.logbook.models import Flight, ImportStatus, LogbookImport
 
 pytestmark = pytest.mark.django_db
@@ -79,8 +80,8 @@ def test_keep_pilots_copy_lists_the_change_and_does_not_apply_it(user):
     # MyFlightbook's `skipped` counts everything not stored, as it always has.
     assert (record.changed_at_source, record.skipped, record.unchanged) == (1, 2, 0)
     assert record.reasons == [{"record": "mfb:1", "field": None, "reason": ingest.KEEP_PILOTS_COPY.changed_reason,
-                               "label": "row mfb:1 (2024-05-01 KPAO→KSQL)"}]
-    assert run.counts.changed == [{"record": "mfb:1", "flight_id": flight.pk, "date": "2024-05-01"}]
+                               "outcome": ingest.CHANGED_KEPT, "label": "row mfb:1 (2024-05-01 KPAO→KSQL)"}]
+    assert run.counts.changed == [SourceFlight(record="mfb:1", flight_id=flight.pk, date="2024-05-01")]
 
 
 def test_update_when_changed_uses_the_digest(user):
@@ -269,8 +270,8 @@ def test_recheck_counts_what_store_batch_would_without_the_records(user):
     stored_one = Flight.objects.get(owner=user, external_id="mfb:1").pk
     assert run.recheck(keys).unchanged == [stored_one, None, stored_one, None, None, None]
     assert (run.counts.unchanged, run.counts.skipped) == (1, 1)
-    assert dict(run.counts.by_reason) == {ingest.KEEP_PILOTS_COPY.unchanged_reason: 1,
-                                          ingest.KEEP_PILOTS_COPY.repeated_reason: 1}
+    assert dict(run.counts.by_reason) == {(ingest.UNCHANGED, ingest.KEEP_PILOTS_COPY.unchanged_reason): 1,
+                                          (ingest.SKIPPED, ingest.KEEP_PILOTS_COPY.repeated_reason): 1}
     # What is left goes through store_batch as before: the change is kept and listed, the repeat skipped.
     assert outcomes(run.store_batch([changed, two])) == ["changed-kept", "skipped"]
 

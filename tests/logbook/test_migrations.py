@@ -1,12 +1,17 @@
-"""Migrations 0003/0004 (issue 12): stored flights get the landing counts MyFlightbook means, from their raw
-record; Logger rows get full stops from their counts; rows entered here keep theirs; IPC flags are set."""
+"""Migrations that read stored raw records: 0003/0004 (issue 12: the landing counts MyFlightbook means, full
+stops for Logger rows, IPC flags), 0008 (the whole flight record) and 0012 (night landings capped), each by
+its own frozen copy of the rules it runs, never the sync's live mapping (issue 21)."""
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -125,3 +130,58 @@ def test_over_described_night_landings_are_recounted_capped(django_user_model):
         assert Flight.objects.filter(pk=row.pk).values_list("day_landings", "night_landings", "night_takeoffs").get() == (0, 2, 2)
     finally:
         migrate(executor_leaf_nodes())
+
+
+def migration_module(name: str):
+    return importlib.import_module(f"flightbridge.logbook.migrations.{name}")
+
+
+def test_the_record_fidelity_migration_fills_a_raw_record_with_its_own_frozen_rules(django_user_model):
+    # 0008's function run on today's tables: what it stores comes from its frozen copy (issue 21), so a later
+    # change to the sync's mapping cannot change it.
+    user = django_user_model.objects.create_user("frozen-0008", password="x")
+    from flightbridge.logbook.models import Flight
+
+    flight = Flight.objects.create(
+        owner=user, date=date(2026, 8, 9), source="myflightbook", external_id="mfb:7", day_landings=3,
+        raw=record(7, Landings=3, NightLandings=1, HobbsStart="1200.4", HobbsEnd=1201.9, CatClassDisplay="AMEL (B737)",
+                   CFISignatureState="invalid", EngineStart="2026-08-09T17:10:00Z", CustomProperties=[
+                       {"PropTypeID": 41, "BoolValue": True}, {"PropTypeID": 623, "BoolValue": "true"},
+                       {"PropTypeID": 96, "DecValue": 3012.25}, {"PropTypeID": 183, "TextValue": " Pat Pilot "},
+                       {"PropTypeID": 73, "IntValue": 1}]))
+    refused = Flight.objects.create(owner=user, date=date(2026, 8, 9), source="myflightbook", external_id="mfb:8",
+                                    raw=record(8, CFISignatureState=7), pic_name="Kept")
+    migration_module("0008_flight_record_fidelity").fill_from_raw(django_apps, None)
+    row = Flight.objects.get(pk=flight.pk)
+    assert (row.hobbs_start, row.hobbs_end, row.tach_end, row.category_class, row.signature) == (
+        Decimal("1200.40"), Decimal("1201.90"), Decimal("3012.25"), "AMEL", "invalid")
+    assert row.engine_start.isoformat() == "2026-08-09T17:10:00+00:00" and row.pic_name == "Pat Pilot"
+    assert (row.flight_review, row.ipc, row.checkride) == (False, True, True)
+    assert row.takeoffs_inferred is True  # night takeoffs logged (1), day ones inferred from the 2 day landings
+    kept = Flight.objects.get(pk=refused.pk)
+    assert (kept.pic_name, kept.signature) == ("Kept", "none")  # a record its rules refuse keeps what it has
+
+
+def test_the_night_landing_recount_caps_a_raw_record_with_its_own_frozen_rules(django_user_model):
+    user = django_user_model.objects.create_user("frozen-0012", password="x")
+    from flightbridge.logbook.models import Flight
+
+    flight = Flight.objects.create(
+        owner=user, date=date(2026, 8, 9), source="myflightbook", external_id="mfb:9", night_landings=5,
+        raw=record(9, Landings=4, FullStopLandings=1, NightLandings=3, CustomProperties=[
+            {"PropTypeID": 397, "IntValue": 2}, {"PropTypeID": 93, "IntValue": 4}]))
+    migration_module("0012_night_landings_capped").recount(django_apps, None)
+    assert Flight.objects.filter(pk=flight.pk).values_list(
+        "day_landings", "night_landings", "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs",
+        "night_takeoffs", "takeoffs_inferred").get() == (0, 4, 1, 3, 0, 4, True)
+
+
+@pytest.mark.parametrize("name", ["0008_flight_record_fidelity", "0012_night_landings_capped"])
+def test_the_mapping_migrations_import_no_live_app_code(name):
+    module = migration_module(name)
+    tree = ast.parse(inspect.getsource(module))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)} | {
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    app_code = {target for target in imported if target.startswith("flightbridge.")
+                and not target.startswith("flightbridge.logbook.migrations.")}
+    assert app_code == set()

@@ -38,7 +38,7 @@ def synced(user, settings, mfb):
 
 def sync(user, **options):
     # What a full walk finds anywhere in the logbook (issue 15 made quick the default; a quick sync's view
-    # of deletions and changes is tested in test_quick.py and test_quick_sandbox.py).
+    # of deletions and changes is tested in test_flights.py and test_flights_sandbox.py).
     options.setdefault("mode", "full")
     return sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=TODAY, **options)
 

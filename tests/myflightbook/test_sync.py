@@ -120,7 +120,8 @@ def test_a_bad_record_in_the_middle_of_a_page_is_skipped_and_counted(user):
     batch = LogbookImport.objects.get(pk=result["import_id"])
     assert batch.status == "completed" and batch.failed == 3
     assert batch.reasons[0]["record"] == f"mfb:{flights[25]['FlightID']}" and batch.reasons[0]["field"] == "Date"
-    assert batch.reasons[1] == {"record": f"mfb:{flights[26]['FlightID']}", "field": "Date", "reason": "no date"}
+    assert batch.reasons[1] == {"record": f"mfb:{flights[26]['FlightID']}", "field": "Date", "reason": "no date",
+                                "outcome": "failed"}
     assert batch.reasons[2]["field"] == "Route" and "limit of 512" in batch.reasons[2]["reason"]
     assert not Flight.objects.filter(external_id__in=[f"mfb:{flights[i]['FlightID']}" for i in (25, 26, 27)]).exists()
     assert "(3 not imported)" in result["message"]

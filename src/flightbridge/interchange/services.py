@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Callable, Iterator
 
@@ -18,10 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flightbridge.errors import InputError
-from flightbridge.logbook import ingest, outcomes
+from flightbridge.logbook import importing, ingest
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.aircraft import ImportedAircraft, add_imported_aircraft
 from flightbridge.logbook.flightcheck import stored_check
+from flightbridge.logbook.import_report import CsvReport, ImportReport
 from flightbridge.logbook.models import FILE_FORMAT_NAMES, FlightSource, UserAircraft
 from flightbridge.registry import services as registry
 
@@ -62,6 +63,7 @@ class CsvExport:
     flights: int
     left_out_myflightbook: int
     lines: Iterator[str] = field(repr=False)
+    written: int = 0  # flights written so far, as `lines` is read
 
 
 def _check_format(file_format: str) -> str:
@@ -130,21 +132,34 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
         from_myflightbook = Q(source=FlightSource.MYFLIGHTBOOK) | Q(external_id__startswith=MYFLIGHTBOOK_FILE_ID)
         left_out = flights.filter(from_myflightbook).count()
         flights = flights.exclude(from_myflightbook)
-    count = flights.count()
-    # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
-    rows = flights.values_list(*EXPORTED_FIELDS, named=True).iterator(chunk_size=EXPORT_CHUNK)
-    if file_format == columns.FOREFLIGHT:
-        lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
-    else:
-        lines = write_myflightbook(rows, myflightbook_aircraft(owner), myflightbook_property_columns(flights), hhmm=hhmm)
     span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
-    return CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=count,
-                     left_out_myflightbook=left_out, lines=lines)
+    export = CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=flights.count(),
+                       left_out_myflightbook=left_out, lines=iter(()))
+
+    def lines() -> Iterator[str]:
+        # Lazy: nothing but the counts is read until the first line is asked for, so a caller that sends a big
+        # export to a job (issue 22) has done no per-flight work in the request.
+        # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
+        rows = logbook_services.oldest_first_in_pages(flights.values_list(*EXPORTED_FIELDS, "id", named=True), EXPORT_CHUNK)
+        counted = _counted(rows, export)
+        if file_format == columns.FOREFLIGHT:
+            yield from write_foreflight(counted, aircraft_for_export(owner, flights, registry_lookup))
+        else:
+            yield from write_myflightbook(counted, myflightbook_aircraft(owner), myflightbook_property_columns(flights),
+                                          hhmm=hhmm)
+
+    export.lines = lines()
+    return export
+
+
+def _counted(rows: Iterator, export: CsvExport) -> Iterator:
+    for row in rows:
+        export.written += 1
+        yield row
 
 
 # --- import ---------------------------------------------------------------------------------------------
 
-STORE_BATCH = 500
 MAX_LISTED_ROWS = 1000  # rows listed in a result; the rest are counted only (a 100,000-row file stays small)
 PREVIEW_OUTCOMES = ("created", "updated", "unchanged", "linked", "duplicate", "skipped", "failed")
 
@@ -166,41 +181,113 @@ class RowResult:
 
 @dataclass
 class CsvImportResult:
+    """A file's import (or preview): the loop's outcome, and the file's own part: each row's result."""
+
+    outcome: importing.ImportOutcome
     format: str
     version: str
-    preview: bool
-    counts: dict[str, int]
     rows: list[RowResult]
     notes: list[dict]
     rows_not_listed: int = 0
-    run: object | None = None  # the LogbookImport (None for a preview)
     flagged: int = 0  # rows the flight check flagged (imported as sent)
 
     @property
+    def preview(self) -> bool:
+        return self.outcome.preview
+
+    @property
     def message(self) -> str:
-        text = f"{FILE_FORMAT_NAMES.get(self.format, self.format)} file ({self.version} format): " \
-               f"{outcomes.sentence(self.counts, preview=self.preview)}"
-        if self.flagged:
-            text += f"; {self.flagged} flagged by the flight check ({'would be ' if self.preview else ''}kept as sent)"
-        return text + (" (preview: nothing was saved)." if self.preview else ".")
+        return self.outcome.message
+
+    @property
+    def run(self):
+        """The LogbookImport (None for a preview)."""
+        return None if self.preview else self.outcome.run
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = self.outcome.counts
+        # A file's policy updates a changed row, so nothing is "changed at the source"; were it, it is not stored.
+        return {"created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
+                "linked": counts.linked, "duplicate": counts.duplicate, "skipped": counts.skipped + counts.changed_kept,
+                "failed": counts.failed}
 
 
-class _Collector:
-    """Counts every row and lists the first MAX_LISTED_ROWS of them."""
+class FileImporter(importing.Importer):
+    """A logbook file's part of an import: each row read as an `IncomingFlight` (or refused with its line and
+    column), the file's aircraft added before the flights that use them, and each row's result listed."""
 
-    def __init__(self):
-        self.counts = {outcome: 0 for outcome in PREVIEW_OUTCOMES}
+    policy = ingest.UPDATE_WHEN_CHANGED
+    phase = "flights"
+
+    def __init__(self, owner, logbook):
+        self.owner = owner
+        self.logbook = logbook
+        self.source = f"csv:{logbook.format}"
         self.rows: list[RowResult] = []
-        self.not_listed = 0
+        self.rows_not_listed = 0
         self.flagged = 0
+        self.today = timezone.localdate()
+        self._stored_fields: dict[int, dict] = {}  # line → the fields stored for it, until its result is in
 
-    def add(self, result: RowResult) -> None:
-        self.counts[result.outcome] += 1
+    def start(self, report: ImportReport) -> None:
+        report.csv = CsvReport(format=self.logbook.format, version=self.logbook.version)
+
+    def records(self, run):
+        for row in self.logbook.rows():
+            if row.flight is None:
+                first, *rest = row.problems
+                yield row, importing.Refusal(f"line {row.line}", first.column, first.reason,
+                                             also=tuple((problem.column, problem.reason) for problem in rest))
+                continue
+            parsed = row.flight
+            yield row, ingest.IncomingFlight(external_id=parsed.identity, source_hash=parsed.source_hash,
+                                             fields=parsed.fields, label=parsed.label, record=f"line {parsed.line}")
+
+    def prepare(self, run, batch) -> list[ingest.IncomingFlight]:
+        tails = {row.flight.fields["tail_number"] for row, _ in batch if row.flight.fields["tail_number"]}
+        facts = [self.logbook.aircraft[tail] for tail in tails if tail in self.logbook.aircraft]
+        aircraft = add_imported_aircraft(self.owner, run.record, [
+            ImportedAircraft(registration=item.registration, device_class=item.device_class,
+                             model=item.model or item.type_code, manufacturer=item.make, details=item.as_dict())
+            for item in facts], dry_run=run.dry_run)
+        flights = []
+        for row, incoming in batch:
+            fields = _incoming_fields(row.flight, aircraft)
+            self._stored_fields[row.line] = fields
+            flights.append(replace(incoming, fields=fields))
+        return flights
+
+    def took(self, row, outcome) -> None:
+        fields = self._stored_fields.pop(row.line, None)
+        if row.flight is None:
+            result = RowResult(row.line, "failed", f"line {row.line}", problems=_problems(row))
+        else:
+            failed = outcome.outcome == ingest.FAILED
+            problems = [{"row": row.line, "column": outcome.field, "reason": outcome.reason}] if (
+                outcome.reason and outcome.outcome not in (ingest.UNCHANGED, ingest.LINKED)) else []
+            result = RowResult(row.line, outcome.outcome if outcome.outcome in PREVIEW_OUTCOMES else "skipped",
+                               row.flight.label, flight_id=outcome.flight_id, problems=problems,
+                               flight_check=[] if failed else stored_check(fields, today=self.today))
         self.flagged += bool(result.flight_check)
         if len(self.rows) < MAX_LISTED_ROWS:
             self.rows.append(result)
         else:
-            self.not_listed += 1
+            self.rows_not_listed += 1
+
+    def end(self, report: ImportReport) -> None:
+        report.csv.notes = self.notes()[:100]
+
+    def notes(self) -> list[dict]:
+        return [note.as_dict() for note in self.logbook.notes]
+
+    def title(self) -> str:
+        return f"{FILE_FORMAT_NAMES.get(self.logbook.format, self.logbook.format)} file ({self.logbook.version} format)"
+
+    def remarks(self, preview: bool) -> str:
+        if not self.flagged:
+            return ""
+        return f"; {self.flagged} flagged by the flight check ({'would be ' if preview else ''}kept as sent)"
 
 
 def _incoming_fields(parsed, aircraft: dict) -> dict:
@@ -254,70 +341,9 @@ def import_csv(owner, data: bytes, file_format: str | None = None, *, preview: b
 
 def _import(owner, logbook, *, dry_run: bool = False, job=None, report: Callable[..., None] | None = None
             ) -> CsvImportResult:
-    """One import run (source `csv:<format>`): rows stored through the ingest path in batches. A dry run (the
-    preview) is the same run with nothing written."""
-    run = ingest.open_run(owner, f"csv:{logbook.format}", policy=ingest.UPDATE_WHEN_CHANGED,
-                          details={"format": logbook.format}, dry_run=dry_run, job=job)
-    collector = _Collector()
-    batch: list = []
-    today = timezone.localdate()
-
-    def store():
-        if not batch:
-            return
-        tails = {parsed.fields["tail_number"] for parsed in batch if parsed.fields["tail_number"]}
-        facts = [logbook.aircraft[tail] for tail in tails if tail in logbook.aircraft]
-        aircraft = add_imported_aircraft(owner, run.record, [
-            ImportedAircraft(registration=item.registration, device_class=item.device_class,
-                             model=item.model or item.type_code, manufacturer=item.make, details=item.as_dict())
-            for item in facts], dry_run=dry_run)
-        incoming = [ingest.IncomingFlight(external_id=parsed.identity, source_hash=parsed.source_hash,
-                                          fields=_incoming_fields(parsed, aircraft), label=parsed.label,
-                                          record=f"line {parsed.line}")
-                    for parsed in batch]
-        outcome = run.store_batch(incoming)
-        for parsed, flight, record in zip(batch, incoming, outcome.records):
-            failed = record.outcome == "failed"
-            problems = [{"row": parsed.line, "column": record.field, "reason": record.reason}] if (
-                record.reason and record.outcome not in (ingest.UNCHANGED, ingest.LINKED)) else []
-            collector.add(RowResult(parsed.line, record.outcome if record.outcome in collector.counts else "skipped",
-                                    parsed.label, flight_id=record.flight_id, problems=problems,
-                                    flight_check=[] if failed else stored_check(flight.fields, today=today)))
-        batch.clear()
-
-    def progress():
-        if report is None:
-            return
-        run.save_progress()  # the Imports page shows the run's counts while it runs
-        counts = collector.counts
-        report(phase="flights", run_id=run.id, rows_read=sum(counts.values()), created=counts["created"],
-               updated=counts["updated"], unchanged=counts["unchanged"] + counts["linked"] + counts["duplicate"],
-               refused=counts["failed"], skipped=counts["skipped"])
-
-    try:
-        for row in logbook.rows():
-            if row.flight is None:
-                first, *rest = row.problems
-                run.refuse(f"line {row.line}", first.column, first.reason, also=[(p.column, p.reason) for p in rest])
-                collector.add(RowResult(row.line, "failed", f"line {row.line}", problems=_problems(row)))
-                continue
-            batch.append(row.flight)
-            if len(batch) >= STORE_BATCH:
-                store()
-                progress()
-        store()
-    except InputError as exc:
-        run.details.update(version=logbook.version)
-        run.fail(f"Import stopped: {exc} Flights stored before that are kept; Undo removes them.")
-        raise
-    except Exception:
-        run.fail("Import stopped by an unexpected error (logged). Flights stored before that are kept; Undo removes them.")
-        raise
-    result = CsvImportResult(format=logbook.format, version=logbook.version, preview=dry_run, counts=collector.counts,
-                             rows=collector.rows, notes=[note.as_dict() for note in logbook.notes],
-                             rows_not_listed=collector.not_listed, run=None if dry_run else run.record,
-                             flagged=collector.flagged)
-    run.details.update(version=logbook.version, notes=result.notes[:100])
-    progress()
-    run.finish(result.message)
-    return result
+    """One import run (source `csv:<format>`) through the logbook's import loop. A dry run (the preview) is
+    the same run with nothing written."""
+    importer = FileImporter(owner, logbook)
+    outcome = importing.run_import(owner, importer, dry_run=dry_run, job=job, progress=report)
+    return CsvImportResult(outcome=outcome, format=logbook.format, version=logbook.version, rows=importer.rows,
+                           notes=importer.notes(), rows_not_listed=importer.rows_not_listed, flagged=importer.flagged)

@@ -22,6 +22,7 @@ from flightbridge.errors import InputError, NotFound
 from flightbridge.logbook import ingest
 from flightbridge.logbook.aircraft import aircraft_ids_for_tails
 from flightbridge.logbook.flightcheck import FIELD_NAMES, HOUR_FIELDS, check_flight, stored_check
+from flightbridge.logbook.import_report import ImportReport
 from flightbridge.logbook.models import Flight, FlightSource, UserAircraft
 
 #: What a pilot may enter or correct by hand. Where a flight came from (source, external id, raw record,
@@ -163,7 +164,7 @@ def log_flight(owner, values: Mapping) -> Flight:
         _refuse(problems)
     label = describe(cleaned)
     with transaction.atomic():
-        run = ingest.open_run(owner, FlightSource.MANUAL, details={"entered": label})
+        run = ingest.open_run(owner, FlightSource.MANUAL, report=ImportReport(entered=label))
         result = next(iter(run.store_batch([ingest.IncomingFlight(
             external_id=None, source_hash="", fields=cleaned, label=label)])))
         if result.outcome != ingest.CREATED or result.flight_id is None:

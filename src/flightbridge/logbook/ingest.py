@@ -41,8 +41,9 @@ from flightbridge.logbook import decision
 from flightbridge.logbook.aircraft import aircraft_ids_for_tails
 from flightbridge.logbook.decision import Candidates, Decider, judge_match
 from flightbridge.logbook.flightcheck import stored_check
+from flightbridge.logbook.import_report import CountedReason, ImportReport, OutcomeCounts, SourceFlight
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport, route_key
-from flightbridge.logbook.services import TAKEN_KEY, UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK, finish_import
+from flightbridge.logbook.services import UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK, finish_import
 
 log = logging.getLogger(__name__)
 
@@ -160,23 +161,36 @@ class RunCounts:
     duplicate: int = 0
     skipped: int = 0
     failed: int = 0
+    #: records counted by (outcome, reason): each reason a record was not stored under, with its outcome
     by_reason: Counter = field(default_factory=Counter)
     reasons: list[dict] = field(default_factory=list)
-    changed: list[dict] = field(default_factory=list)
+    changed: list[SourceFlight] = field(default_factory=list)
     unlisted: int = 0
 
-    def note(self, record: str, field_name: str | None, reason: str, label: str | None = None) -> None:
+    def note(self, record: str, field_name: str | None, reason: str, label: str | None = None, *,
+             outcome: str = FAILED, flight_id: int | None = None) -> None:
+        """List a record with its reason, the outcome it was counted under and the flight it is (or resembles)."""
         if len(self.reasons) >= MAX_LISTED:
             self.unlisted += 1
             return
-        entry = {"record": record, "field": field_name, "reason": reason}
+        entry = {"record": record, "field": field_name, "reason": reason, "outcome": outcome}
         if label and label != record:
             entry["label"] = label
+        if flight_id is not None:
+            entry["flight_id"] = flight_id
         self.reasons.append(entry)
 
     def as_dict(self) -> dict[str, int]:
         return {CREATED: self.created, UPDATED: self.updated, UNCHANGED: self.unchanged, CHANGED_KEPT: self.changed_kept,
                 LINKED: self.linked, DUPLICATE: self.duplicate, SKIPPED: self.skipped, FAILED: self.failed}
+
+    def outcomes(self) -> OutcomeCounts:
+        return OutcomeCounts(created=self.created, updated=self.updated, unchanged=self.unchanged,
+                             changed_kept=self.changed_kept, linked=self.linked, duplicate=self.duplicate,
+                             skipped=self.skipped, failed=self.failed)
+
+    def counted_reasons(self) -> list[CountedReason]:
+        return [CountedReason(outcome, reason, count) for (outcome, reason), count in self.by_reason.items()]
 
 
 @dataclass(frozen=True)
@@ -197,7 +211,7 @@ class IngestRun:
     """One import run: stores batches of incoming flights and keeps the run's row up to date."""
 
     def __init__(self, record: LogbookImport, policy: Policy | None = None, *, batch_size: int | None = None,
-                 dry_run: bool = False):
+                 dry_run: bool = False, report: ImportReport | None = None):
         self.record = record
         self.owner = record.owner
         self.source = record.source
@@ -205,8 +219,11 @@ class IngestRun:
         self.batch_size = batch_size or BATCH_SIZE
         self.counts = RunCounts()
         self.decider = Decider(self.policy, self.source)
-        #: the caller's part of the run's details (the run adds its own keys when it saves)
-        self.details: dict = dict(record.details or {})
+        #: the run's report (`import_report.py`): the caller fills in its format's part, the run its counts
+        self.report = report or ImportReport.of(record)
+        #: what a caller not yet on the typed report adds to the run's details, in their stored keys (read
+        #: through the report when the run saves)
+        self.details: dict = {}
         #: {upper-case tail: aircraft id} of the chunk being stored: each flight links to its aircraft
         self._aircraft_ids: dict[str, int] = {}
         #: A dry run (every preview) decides and counts exactly as the store does but writes nothing: what it
@@ -274,7 +291,7 @@ class IngestRun:
                 if first[external_id] is not None:  # a repeat of a record counted here: counted as a repeat
                     skipped[position] = first[external_id]
                     counts.skipped += 1
-                    counts.by_reason[self.policy.repeated_reason] += 1
+                    counts.by_reason[SKIPPED, self.policy.repeated_reason] += 1
                 continue  # otherwise store_batch sees both and counts the repeat itself
             stored_digest, flight_id = stored.get(external_id, (None, None))
             # The store's own judgement (`decision.judge_match`), on what the lookup read of the flight.
@@ -284,7 +301,7 @@ class IngestRun:
             if unchanged:
                 skipped[position] = flight_id
                 counts.unchanged += 1
-                counts.by_reason[self.policy.unchanged_reason] += 1
+                counts.by_reason[UNCHANGED, self.policy.unchanged_reason] += 1
                 if external_id in marked_deleted:
                     revived.append(external_id)
                 if flight_id in pending:
@@ -310,21 +327,28 @@ class IngestRun:
              flight_id: int | None = None) -> RecordOutcome:
         """A record the caller chose not to store (e.g. the logbook's own export pasted back)."""
         self.counts.skipped += 1
-        self.counts.by_reason[reason] += 1
-        self.counts.note(record or label, field_name, reason, label)
+        self.counts.by_reason[SKIPPED, reason] += 1
+        self.counts.note(record or label, field_name, reason, label, outcome=SKIPPED, flight_id=flight_id)
         return RecordOutcome(label, record or label, SKIPPED, flight_id=flight_id, field=field_name, reason=reason)
 
     def save_progress(self) -> None:
-        """Write the running counts, the bounded reasons and the details to the run's row."""
+        """Write the running counts, the bounded reasons and the report to the run's row."""
         counts, policy = self.counts, self.policy
         skipped = counts.skipped + counts.linked + counts.duplicate
         if policy.skipped_includes_unchanged:
             skipped += counts.unchanged + counts.changed_kept
-        details = {**self.details, "outcomes": counts.as_dict(), "skipped_by_reason": dict(counts.by_reason),
-                   "backfilled": counts.linked, "reasons_not_listed": counts.unlisted}
+        report = self.report
+        if self.details:
+            report = _with_legacy_details(report, self.details, self.source)
+            self.report = report
+        report.counts = counts.outcomes()
+        report.counted_reasons = counts.counted_reasons()
+        report.reasons_not_listed = counts.unlisted
+        if counts.changed:
+            report.changed_at_source = list(counts.changed)
         values = {"imported": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
                   "skipped": skipped, "failed": counts.failed, "changed_at_source": counts.changed_kept,
-                  "reasons": counts.reasons, "details": details}
+                  "reasons": counts.reasons, "details": report.to_details()}
         if not self.dry_run:
             LogbookImport.objects.filter(pk=self.record.pk).update(**values)
         for name, value in values.items():
@@ -380,7 +404,8 @@ class IngestRun:
             for position, outcome in self._create(creates):
                 if position in near and outcome.outcome == CREATED:
                     outcome = replace(outcome, reason=near[position].reason)
-                    self.counts.note(flights[position].key, None, outcome.reason, flights[position].label)
+                    self.counts.note(flights[position].key, None, outcome.reason, flights[position].label,
+                                     outcome=CREATED, flight_id=near[position].near.pk)
                 results[position] = outcome
             for position, outcome in self._update(updates):
                 results[position] = outcome
@@ -448,17 +473,17 @@ class IngestRun:
     def _changed_kept(self, incoming: IncomingFlight, existing) -> RecordOutcome:
         counts, reason = self.counts, self.policy.changed_reason
         counts.changed_kept += 1
-        counts.by_reason[reason] += 1
-        counts.note(incoming.key, None, reason, incoming.label)
+        counts.by_reason[CHANGED_KEPT, reason] += 1
+        counts.note(incoming.key, None, reason, incoming.label, outcome=CHANGED_KEPT)  # its flight: in `changed`
         if len(counts.changed) < MAX_LISTED:
-            counts.changed.append({"record": incoming.key, "flight_id": existing.pk, "date": existing.date.isoformat()})
+            counts.changed.append(SourceFlight(record=incoming.key, flight_id=existing.pk, date=existing.date.isoformat()))
         return RecordOutcome(incoming.label, incoming.key, CHANGED_KEPT, flight_id=existing.pk, reason=reason)
 
     def _duplicate(self, incoming: IncomingFlight, decided: decision.Decision) -> RecordOutcome:
         """The same flight from another source: counted (by source) and listed with the flight it is."""
         self.counts.duplicate += 1
-        self.counts.by_reason[decided.reason] += 1
-        self.counts.note(incoming.key, None, f"{decided.reason}: flight {decided.flight_id}", incoming.label)
+        self.counts.by_reason[DUPLICATE, decided.reason] += 1
+        self.counts.note(incoming.key, None, decided.reason, incoming.label, outcome=DUPLICATE, flight_id=decided.flight_id)
         return RecordOutcome(incoming.label, incoming.key, DUPLICATE, flight_id=decided.flight_id, reason=decided.reason)
 
     def _quiet(self, incoming: IncomingFlight, outcome: str, flight_id: int | None, reason: str) -> RecordOutcome:
@@ -467,7 +492,7 @@ class IngestRun:
             self.counts.unchanged += 1
         else:
             self.counts.skipped += 1
-        self.counts.by_reason[reason] += 1
+        self.counts.by_reason[outcome, reason] += 1
         return RecordOutcome(incoming.label, incoming.key, outcome, flight_id=flight_id, reason=reason)
 
     def _remember_id(self, existing, external_id: str) -> None:
@@ -489,8 +514,8 @@ class IngestRun:
 
     def _linked(self, incoming: IncomingFlight, flight_id: int) -> RecordOutcome:
         self.counts.linked += 1
-        self.counts.by_reason[LINKED_REASON] += 1
-        self.counts.note(incoming.key, "external_id", LINKED_REASON, incoming.label)
+        self.counts.by_reason[LINKED, LINKED_REASON] += 1
+        self.counts.note(incoming.key, "external_id", LINKED_REASON, incoming.label, outcome=LINKED, flight_id=flight_id)
         return RecordOutcome(incoming.label, incoming.key, LINKED, flight_id=flight_id, field="external_id",
                              reason=LINKED_REASON)
 
@@ -747,17 +772,25 @@ def _stored_versions(owner_id: int, external_ids: Iterable[str]) -> list[tuple[s
                 for external_id, digest, flight_id, marked, pending in cursor.fetchall()]
 
 
-def open_run(owner, source: str, *, job=None, policy: Policy | None = None, details: dict | None = None,
+def open_run(owner, source: str, *, job=None, policy: Policy | None = None, report: ImportReport | None = None,
              batch_size: int | None = None, dry_run: bool = False) -> IngestRun:
-    """Record a new import run (status processing) and return the handle that stores its flights.
+    """Record a new import run (status processing) and return the handle that stores its flights; `report`
+    holds the format's part of the run's report (`import_report.py`), the run adds its counts.
 
     With `dry_run` (a preview) nothing is recorded: the run decides and counts every record exactly as the
     real one would, and writes nothing."""
+    report = report or ImportReport()
+    details = report.to_details()
     if dry_run:
-        record = LogbookImport(owner=owner, source=source, job=job, details=details or {})
+        record = LogbookImport(owner=owner, source=source, job=job, details=details)
     else:
-        record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details or {})
-    return IngestRun(record, policy, batch_size=batch_size, dry_run=dry_run)
+        record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details)
+    return IngestRun(record, policy, batch_size=batch_size, dry_run=dry_run, report=report)
+
+
+def _with_legacy_details(report: ImportReport, details: dict, source: str) -> ImportReport:
+    """`report` with what a caller wrote in the run's stored keys (`IngestRun.details`) read through the type."""
+    return ImportReport.from_details({**report.to_details(), **details}, source)
 
 
 
@@ -791,11 +824,13 @@ def take_source_versions(run: LogbookImport, incoming: Sequence[IncomingFlight])
         outcome = handle.store_batch(list(incoming))
         taken = [result for result in outcome if result.outcome == UPDATED and result.record in before]
         now = timezone.now().isoformat()
-        entries = list(record.details.get(TAKEN_KEY) or [])
+        report = ImportReport.of(record)
+        entries = report.taken_from_source
         for result in taken:
             entries.append({"flight_id": result.flight_id, "record": result.record, "taken_at": now,
                             "before": before[result.record], "version": flights[result.record].source_update})
         Flight.objects.filter(pk__in=[result.flight_id for result in taken]).update(source_update=None)
         # A run lists at most MAX_LISTED changed flights, and a flight can be taken once per listing.
-        LogbookImport.objects.filter(pk=record.pk).update(details={**record.details, TAKEN_KEY: entries[-MAX_LISTED:]})
+        report.taken_from_source = entries[-MAX_LISTED:]
+        LogbookImport.objects.filter(pk=record.pk).update(details=report.to_details())
     return outcome

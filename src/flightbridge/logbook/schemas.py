@@ -17,6 +17,7 @@ def hours_text(value: Decimal) -> str:
     return str(exact if exact.as_tuple().exponent < -2 else Decimal(value).quantize(TWO_PLACES))
 
 from flightbridge.api_types import ObjectBody
+from flightbridge.logbook.import_report import ImportReport
 from flightbridge.logbook.models import CategoryClass
 
 
@@ -290,7 +291,13 @@ class ImportOut(ImportSummaryOut):
     """One import run with its details; the per-record reasons (and a Logger run's entries) are paged."""
 
     reasons: list = Field(description="this page of the run's reasons")
-    details: dict = Field(description="what the run did; a Logger run's `entries` are paged like the reasons")
+    report: ImportReport = Field(description="what the run did, by name: counts by outcome, the reasons records "
+                                             "were counted under, flights changed or deleted at the source, and the "
+                                             "format's own part (csv, logger or myflightbook); a Logger run's entries "
+                                             "are paged like the reasons")
+    details: dict = Field(description="the same run in the keys it is stored under (kept for clients written "
+                                      "before `report`; read `report`); a Logger run's `entries` are paged like "
+                                      "the reasons")
     page: int
     pages: int = Field(description="pages of reasons and entries, at least 1")
     page_size: int

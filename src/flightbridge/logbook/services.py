@@ -3,6 +3,7 @@ Undo, and a pilot's own corrections to a flight."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from django.utils import timezone
 from flightbridge.errors import Conflict, InputError, NotFound
 from flightbridge.logbook import outcomes
 from flightbridge.logbook.flightcheck import COUNT_FIELDS, FIELD_NAMES, HOUR_FIELDS, stored_check
+from flightbridge.logbook.import_report import ImportReport, ListedReason, listed_reasons
 from flightbridge.logbook.models import (
     IMPORT_TRANSITIONS,
     CurrencyRecord,
@@ -51,6 +53,25 @@ def flights_for(owner, date_from: date | None = None, date_to: date | None = Non
     if category_class:
         query = query.filter(flown_in_category_class(category_class))
     return query.order_by("-date", "-id")
+
+
+def oldest_first_in_pages(flights, page: int = 2000) -> Iterator:
+    """`flights` (a queryset, or its `values_list(..., "id", named=True)`) oldest first, by (date, id), one page of
+    `page` rows at a time, each page its own complete query (keyset paging).
+
+    Unlike `.iterator()`, no statement stays open between pages, so a job may write its progress while it reads:
+    on SQLite a connection whose read is still open cannot write once another connection has (the heartbeat):
+    "database is locked" (issue 22's export jobs). Memory holds one page.
+    """
+    flights = flights.order_by("date", "id")
+    last = None
+    while True:
+        query = flights if last is None else flights.filter(Q(date__gt=last.date) | Q(date=last.date, id__gt=last.id))
+        rows = list(query[:page])
+        yield from rows
+        if len(rows) < page:
+            return
+        last = rows[-1]
 
 
 def flown_in_category_class(category_class: str) -> Q:
@@ -113,8 +134,11 @@ def recheck_flights(owner=None) -> tuple[int, int]:
         last = rows[-1]["id"]
 
 
-def summarize(flights) -> dict:
-    """Totals over a flight queryset, computed by the database in one query."""
+def summarize(flights, places: int = 2) -> dict:
+    """Totals over a flight queryset, computed by the database in one query; hours to `places` decimals.
+
+    The API's summary has always given hundredths. Pages ask for the stored precision (HOURS_PLACES) and write
+    the sums in the pilot's format: H:MM from the exact sum (0.875 h is 52.5 min, not a sum first rounded to 0.88)."""
     sums = {name: Coalesce(Sum(name), ZERO) for name in SUMMED_HOURS}
     row = flights.aggregate(
         flights=Count("id"),
@@ -125,8 +149,9 @@ def summarize(flights) -> dict:
         approaches=Coalesce(Sum("approaches"), 0),
         **sums,
     )
+    quantum = Decimal(1).scaleb(-places)
     for name in SUMMED_HOURS:
-        row[name] = Decimal(row[name]).quantize(Decimal("0.01"))
+        row[name] = Decimal(row[name]).quantize(quantum)
     return row
 
 
@@ -214,8 +239,6 @@ def close_interrupted_run(batch: LogbookImport, message: str) -> bool:
 
 EDITED_SINCE = "edited since the import"
 CHANGED_SINCE_TAKEN = "changed since you took the source's version"
-#: A run's details: the flights whose source version the pilot took through it, with what they held before.
-TAKEN_KEY = "taken_from_source"
 
 
 def updated_by_later_run(run_id: int) -> str:
@@ -295,11 +318,12 @@ def revert_import(owner, import_id: int) -> RevertResult:
         removed_aircraft, _ = aircraft.delete()
         restored, kept_taken = restore_taken_versions(batch, edited_after)
         kept += kept_taken
-        details = {**batch.details, "reverted": {
+        report = ImportReport.of(batch)
+        report.reverted = {
             "removed_flights": removed_flights, "removed_aircraft": removed_aircraft, "restored_flights": restored,
             "kept_flight_ids": [item.flight.pk for item in kept],
-            "kept": [{"flight_id": item.flight.pk, "reason": item.reason} for item in kept[:1000]]}}
-        LogbookImport.objects.filter(pk=batch.pk).update(details=details)
+            "kept": [{"flight_id": item.flight.pk, "reason": item.reason} for item in kept[:1000]]}
+        LogbookImport.objects.filter(pk=batch.pk).update(details=report.to_details())
         finish_import(batch, ImportStatus.REVERTED, message=_reverted_message(removed_flights, removed_aircraft, kept, restored))
     return RevertResult(batch=batch, removed_flights=removed_flights, removed_aircraft=removed_aircraft, kept=kept)
 
@@ -309,7 +333,7 @@ def restore_taken_versions(batch: LogbookImport, edited_after) -> tuple[int, lis
     what it held before, and the source's version waits again to be taken. A flight changed since the
     take (edited, or written by a later run) is kept as it is and listed."""
     restored, kept = 0, []
-    for entry in batch.details.get(TAKEN_KEY) or []:
+    for entry in ImportReport.of(batch).taken_from_source:
         flight = Flight.objects.select_for_update().filter(pk=entry.get("flight_id"), owner=batch.owner).first()
         if flight is None:
             continue
@@ -367,24 +391,30 @@ def import_run_summary(run: LogbookImport) -> dict:
 
 
 def import_run_detail(owner, import_id: int, page: int = 1) -> dict:
-    """A run with its details, one page of its reasons (and of a Logger run's entries) at a time."""
+    """A run with its report, one page of its reasons (and of a Logger run's entries) at a time.
+
+    `report` is the run read through `ImportReport` (any run, whenever recorded); `details` is the same run
+    in its stored keys, as this route has always answered (clients written against it keep working)."""
     run = LogbookImport.objects.filter(pk=import_id, owner=owner).first()
     if run is None:
         raise NotFound(f"no import run {import_id}")
     reasons = run.reasons or []
-    details = dict(run.details or {})
-    entries = details.get("entries") if isinstance(details.get("entries"), list) else []
+    report = ImportReport.of(run)
+    entries = report.logger.entries if report.logger else []
     pages = max(1, -(-max(len(reasons), len(entries)) // RUN_PAGE_SIZE))
     if page > pages:
         raise InputError(f"import run {import_id} has {pages} page(s) of details; page {page} is past the end",
                          [{"field": "page", "reason": f"at most {pages}"}])
     window = slice((page - 1) * RUN_PAGE_SIZE, page * RUN_PAGE_SIZE)
-    if "entries" in details:
-        details["entries"] = entries[window]
-        details["entries_total"] = len(entries)
+    details = dict(run.details) if isinstance(run.details, dict) else {}
+    if isinstance(details.get("entries"), list):
+        details["entries_total"] = len(details["entries"])
+        details["entries"] = details["entries"][window]
+    if report.logger:
+        report.logger.entries = entries[window]
     touched = touched_by_later_runs([run.pk]).get(run.pk, {"count": 0, "flight_ids": [], "run_ids": []})
-    return {**import_run_summary(run), "reasons": reasons[window], "details": details, "page": page, "pages": pages,
-            "page_size": RUN_PAGE_SIZE, "flights_touched_by_later_runs": touched,
+    return {**import_run_summary(run), "reasons": reasons[window], "report": report, "details": details, "page": page,
+            "pages": pages, "page_size": RUN_PAGE_SIZE, "flights_touched_by_later_runs": touched,
             "flight_check": flagged_by_run([run.pk]).get(run.pk, {"count": 0, "flights": []})}
 
 
@@ -432,6 +462,7 @@ class ReasonGroup:
 @dataclass
 class RunView:
     run: LogbookImport
+    report: ImportReport
     groups: list[ReasonGroup]
     created: int  # flights and aircraft this run added: nothing to undo when 0
     moved_to_later_runs: int  # flights it added that a later run has re-imported since
@@ -442,103 +473,95 @@ class RunView:
         # flight entered by hand has no Undo: it is corrected on its page.
         if self.run.source == FlightSource.MANUAL:
             return False
-        taken = bool((self.run.details or {}).get(TAKEN_KEY))
+        taken = bool(self.report.taken_from_source)
         return self.run.status in (ImportStatus.COMPLETED, ImportStatus.FAILED) and (self.created > 0 or taken)
 
 
 def _record_names(items, limit: int = REASON_SAMPLE) -> list[str]:
     names = []
     for item in items[:limit]:
-        if isinstance(item, dict):
+        if isinstance(item, ListedReason):
+            names.append(item.name)
+        else:
             name = str(item.get("record") or item.get("label") or item.get("external_id") or item.get("date") or "?")
             names.append((f"{name} ({item['field']})" if item.get("field") else name)[:120])
-        else:
-            names.append(str(item)[:80])
     return names
 
 
 def _by_reason(items) -> dict[str, list]:
     grouped: dict[str, list] = {}
     for item in items:
-        if isinstance(item, dict):
-            grouped.setdefault(str(item.get("reason") or "no reason given"), []).append(item)
+        reason = item.reason if isinstance(item, ListedReason) else item.get("reason")
+        grouped.setdefault(str(reason or "no reason given"), []).append(item)
     return grouped
 
 
-def reason_groups(run: LogbookImport) -> list[ReasonGroup]:
+NEAR_MATCH_TITLE = (f"{outcomes.NEW.capitalize()}, and a flight of the same date, aircraft and route but other times is "
+                    "in the logbook: check whether they are the same flight")
+
+
+def reason_groups(run: LogbookImport, report: ImportReport | None = None) -> list[ReasonGroup]:
     """A run's outcomes grouped, each with a count, in the pilot's words (`outcomes.py`: new, updated,
     unchanged, already in the logbook, not imported), every group of skipped or refused records titled
     with its reason in the words the API gives.
 
-    Reads what each importer records (MyFlightbook: skipped_by_reason, aircraft, currency, changed flights;
-    Logger and files: one reason per record not imported) and says nothing it does not know.
+    Reads the run's report (`import_report.py`: counts, reasons counted by outcome, the sync's aircraft,
+    currency and changed or deleted flights) and its listed reasons, each with its outcome, and says
+    nothing it does not know.
     """
-    details = run.details if isinstance(run.details, dict) else {}
+    report = report or ImportReport.of(run)
     groups: list[ReasonGroup] = []
 
-    def add(key: str, title: str, count, records=()) -> None:
-        if isinstance(count, int) and count > 0:
+    def add(key: str, title: str, count: int, records=()) -> None:
+        if count > 0:
             groups.append(ReasonGroup(key, title, count, _record_names(list(records))))
 
     add("imported", f"{outcomes.NEW.capitalize()} flights", run.imported)
     add("updated", f"{outcomes.UPDATED.capitalize()} flights", run.updated)
-    unchanged = getattr(run, "unchanged", None)
+    unchanged_by_reason = sum(item.count for item in report.counted_reasons if item.outcome == "unchanged")
     add("unchanged", f"{outcomes.UNCHANGED.capitalize()}: in the logbook exactly as sent",
-        unchanged if isinstance(unchanged, int) else details.get("unchanged"))
+        run.unchanged or unchanged_by_reason)
 
     # Aircraft and currency items the run did not bring in, one group per reason.
-    aircraft = details.get("aircraft") if isinstance(details.get("aircraft"), dict) else {}
-    skipped_aircraft = aircraft.get("skipped") if isinstance(aircraft.get("skipped"), int) else 0
-    for why, items in _by_reason(aircraft.get("reasons") or []).items():
-        add(f"aircraft:{why}", f"Aircraft {outcomes.NOT_IMPORTED}: {why}", len(items), items)
-        skipped_aircraft -= len(items)
-    add("skipped_aircraft", f"Aircraft {outcomes.NOT_IMPORTED}", skipped_aircraft)  # beyond those listed
-    currency = details.get("currency") if isinstance(details.get("currency"), dict) else {}
-    unmapped = currency.get("unmapped") if isinstance(currency.get("unmapped"), list) else []
-    for why, items in _by_reason(unmapped).items():
-        add(f"currency:{why}", f"Currency items {outcomes.NOT_IMPORTED} (FlightBridge cannot read them): {why}",
-            len(items), items)
+    sync = report.myflightbook
+    if sync is not None:
+        skipped_aircraft = sync.aircraft.skipped
+        for why, items in _by_reason(sync.aircraft.reasons).items():
+            add(f"aircraft:{why}", f"Aircraft {outcomes.NOT_IMPORTED}: {why}", len(items), items)
+            skipped_aircraft -= len(items)
+        add("skipped_aircraft", f"Aircraft {outcomes.NOT_IMPORTED}", skipped_aircraft)  # beyond those listed
+        for why, items in _by_reason(sync.currency.unmapped).items():
+            add(f"currency:{why}", f"Currency items {outcomes.NOT_IMPORTED} (FlightBridge cannot read them): {why}",
+                len(items), items)
 
-    changed = details.get("changed_on_myflightbook")
-    add("changed_at_source", f"{outcomes.ALREADY.capitalize()}: changed on MyFlightbook since import (kept as you have it)",
-        run.changed_at_source, changed if isinstance(changed, list) else [])
-    deleted = details.get("deleted_on_myflightbook")
-    deleted_list = deleted if isinstance(deleted, list) else []
-    add("deleted_at_source", "Deleted on MyFlightbook (kept here)",
-        len(deleted_list) if deleted_list else (deleted if isinstance(deleted, int) else 0), deleted_list)
+    add("changed_at_source", f"{outcomes.ALREADY.capitalize()}: changed {_at_source(run)} since import (kept as you have it)",
+        run.changed_at_source, [vars(item) for item in report.changed_at_source])
+    add("deleted_at_source", f"Deleted {_at_source(run)} (kept here)", report.deleted_at_source_count,
+        [vars(item) for item in report.deleted_at_source])
 
-    # Records the importer skipped as already here, counted by reason (repeated, matched by date and
-    # route, this logbook's own export …).
-    by_reason = details.get("skipped_by_reason") if isinstance(details.get("skipped_by_reason"), dict) else {}
-    listed = _by_reason(run.reasons or [])
-    for why, count in sorted(by_reason.items(), key=lambda item: -item[1] if isinstance(item[1], int) else 0):
-        if why == _SKIP_CHANGED_WORDS:
-            continue  # already its own group above
-        if why in (UNCHANGED_WORDS, UNCHANGED_WORDS_MYFLIGHTBOOK) and any(g.key == "unchanged" for g in groups):
-            listed.pop(why, None)
-            continue  # the same records as the "Unchanged" group
-        add(f"skipped:{why}", f"{outcomes.ALREADY.capitalize()}: {why}", count, listed.pop(why, []))
-    listed.pop(_SKIP_CHANGED_WORDS, None)
+    # Records already here, counted by reason (repeated, matched by date and route, the same flight from
+    # another source, this logbook's own export …); unchanged and changed ones have their groups above.
+    listed = listed_reasons(run.reasons)
+    by_reason = _by_reason(item for item in listed if item.outcome not in ("unchanged", "changed-kept", "created"))
+    for item in report.already_by_reason():
+        add(f"skipped:{item.reason}", f"{outcomes.ALREADY.capitalize()}: {item.reason}", item.count,
+            by_reason.pop(item.reason, []))
+    # New flights that resemble one already here, for the pilot to check.
+    near = [item for item in listed if item.outcome == "created"]
+    add("near_match", NEAR_MATCH_TITLE, len(near), near)
     # Whatever is left in the reasons list: records that were not imported, grouped by reason.
-    for why, items in sorted(listed.items(), key=lambda item: -len(item[1])):
-        add(f"reason:{why}", f"{outcomes.NOT_IMPORTED.capitalize()}: {why}",
-            len({str(item.get('record')) for item in items}), items)
+    for why, items in sorted(by_reason.items(), key=lambda item: -len(item[1])):
+        add(f"reason:{why}", f"{outcomes.NOT_IMPORTED.capitalize()}: {why}", len({item.record for item in items}), items)
     return groups
 
 
-# The MyFlightbook sync's words for a flight changed at the source (myflightbook.sync.SKIP_CHANGED).
-_SKIP_CHANGED_WORDS = "changed on MyFlightbook since import (kept as imported)"
-#: The words an import policy (ingest.Policy.unchanged_reason) gives a record already here as sent. The
-#: run's `unchanged` count is the same records, so the page shows them once, as "Unchanged".
+def _at_source(run: LogbookImport) -> str:
+    return "on MyFlightbook" if run.source == FlightSource.MYFLIGHTBOOK else "at its source"
+
+
+#: The words an import policy (ingest.Policy.unchanged_reason) gives a record already here as sent.
 UNCHANGED_WORDS = "unchanged since it was last imported"
 UNCHANGED_WORDS_MYFLIGHTBOOK = "already imported"
-
-
-def _created(run: LogbookImport) -> int:
-    details = run.details if isinstance(run.details, dict) else {}
-    aircraft = details.get("aircraft") if isinstance(details.get("aircraft"), dict) else {}
-    created_aircraft = aircraft.get("created") if isinstance(aircraft.get("created"), int) else 0
-    return run.imported + created_aircraft
 
 
 def _flagged_group(flagged: dict) -> ReasonGroup:
@@ -556,9 +579,10 @@ def describe_runs(runs) -> list[RunView]:
     flagged = flagged_by_run(ids)
     views = []
     for run in runs:
-        groups = reason_groups(run)
+        report = ImportReport.of(run)
+        groups = reason_groups(run, report)
         if run.pk in flagged:
             groups.append(_flagged_group(flagged[run.pk]))
-        views.append(RunView(run=run, groups=groups, created=_created(run),
+        views.append(RunView(run=run, report=report, groups=groups, created=run.imported + report.aircraft_created,
                              moved_to_later_runs=touched.get(run.pk, {}).get("count", 0)))
     return views

@@ -25,8 +25,9 @@ from typing import Callable
 
 from flightbridge import __version__
 from flightbridge.errors import InputError
-from flightbridge.logbook import ingest, outcomes
+from flightbridge.logbook import importing, ingest
 from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.import_report import ImportReport, LoggerEntry, LoggerReport
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport
 from flightbridge.registry.interfaces import Airports
 
@@ -156,19 +157,23 @@ class LoggerExport:
         self._left_out: Counter[str] = Counter()
         self._basis: dict[int, bool | None] = {}
 
+    def count(self) -> int:
+        """How many flights the export holds (one COUNT, before any is read): decides inline or a job."""
+        return self._flights.count()
+
     def _raw_is_utc(self, flight: Flight) -> bool | None:
         """The basis (UTC or local) of the Logger package a flight's `raw` came from, if we know it."""
         batch_id = flight.import_batch_id
         if batch_id is None:
             return None
         if batch_id not in self._basis:
-            details = LogbookImport.objects.filter(pk=batch_id).values_list("details", flat=True).first() or {}
-            value = details.get("isUTC") if isinstance(details, dict) else None
-            self._basis[batch_id] = value if isinstance(value, bool) else None
+            details = LogbookImport.objects.filter(pk=batch_id).values_list("details", flat=True).first()
+            report = ImportReport.from_details(details, FlightSource.LOGGER).logger
+            self._basis[batch_id] = report.is_utc if report else None
         return self._basis[batch_id]
 
     def _entries(self, dates: deque) -> Iterator[dict]:
-        for flight in self._flights.iterator(chunk_size=2000):
+        for flight in logbook_services.oldest_first_in_pages(self._flights):
             self.flights += 1
             exported = mapping.flight_to_entry(flight, is_utc=self.is_utc, airports=self.airports,
                                                raw_is_utc=self._raw_is_utc(flight) if mapping.is_logger_flight(flight) else None)
@@ -235,7 +240,6 @@ def left_out_airport_note(code: str, flights_using: int) -> str:
 STATUS_OF_OUTCOME = {ingest.CREATED: "imported", ingest.UPDATED: "updated", ingest.UNCHANGED: "unchanged",
                      ingest.LINKED: "unchanged", ingest.CHANGED_KEPT: "unchanged", ingest.DUPLICATE: "skipped",
                      ingest.SKIPPED: "skipped", ingest.FAILED: "failed"}
-STATUSES = ("imported", "updated", "unchanged", "skipped", "failed")
 
 
 @dataclass
@@ -250,12 +254,6 @@ class EntryResult:
     def as_dict(self) -> dict:
         return {"index": self.index, "importId": self.import_id, "status": self.status, "flight_id": self.flight_id,
                 "problems": self.problems, "label": self.label}
-
-    def as_stored(self) -> dict:
-        """What the run keeps of it: the problems are in the run's (bounded) reasons already; the label lets the
-        import page list the entries of a run that ran as a job."""
-        return {"index": self.index, "importId": self.import_id, "status": self.status, "flight_id": self.flight_id,
-                "label": self.label}
 
 
 @dataclass
@@ -319,86 +317,79 @@ def import_package(owner, source: str | dict, *, airports: Airports | None = Non
 
     Raises `InputError` (`codec.PackageError` among them) when the package as a whole cannot be read
     or is too big; then nothing is recorded. Otherwise returns per-entry results and the `LogbookImport`
-    (unsaved for a `preview`: the same import as a dry run, which writes nothing). Run by the
-    `logger.import_package` job (`jobs.py`), which passes its `job` and `report` (progress after every batch).
+    (unsaved for a `preview`: the same import as a dry run, which writes nothing). The entries go through
+    the logbook's import loop (`logbook/importing.py`). Run by the `logger.import_package` job (`jobs.py`),
+    which passes its `job` and `report` (progress after every batch).
     """
-    airports = airports or default_airports()
     package = codec.load_package(source)
     check_size(package, max_entries or default_max_entries())
     parsed = codec.validate_package(package)  # all in memory: nothing is written until it is done
-    problems = _problems_by_index(parsed)
-    is_utc = parsed.is_utc
-    own = _own_exports(owner) if any(isinstance(entry, dict) and isinstance(entry.get("importId"), str)
-                                     and _UUID.fullmatch(entry["importId"]) for entry in parsed.entries) else {}
-    run = ingest.open_run(owner, FlightSource.LOGGER, policy=ingest.UPDATE_BY_ID,
-                          details={"isUTC": is_utc, "metadata": parsed.metadata, "api": codec.API_VERSION}, dry_run=preview,
-                          job=job)
-    results: list[EntryResult] = []
-    try:
-        for start in range(0, len(parsed.entries), run.batch_size):
-            results.extend(_import_batch(run, parsed, start, problems, own, airports))
-            run.save_progress()
-            if report is not None:
-                counts = run.counts
-                report(phase="entries", run_id=run.id, rows_read=len(results), created=counts.created,
-                       updated=counts.updated, unchanged=counts.unchanged, refused=counts.failed,
-                       skipped=counts.skipped + counts.duplicate)
-    except Exception as exc:
-        stored = run.counts.created + run.counts.updated
-        kept = f"the {stored} flight(s) stored before it are kept" if stored else "nothing was stored"
-        run.fail(f"Import stopped, {kept}: {exc}")
-        raise
-    counts = run.counts
-    run.details["entries"] = [result.as_stored() for result in results]
-    run.details["warnings"] = _problem_dicts(parsed.warnings[:ingest.MAX_LISTED])
-    message = _summary(results)
-    if counts.failed and not (counts.created or counts.updated or counts.unchanged):
-        batch = run.fail(message)
-    else:
-        batch = run.finish(message)
-    return ImportResult(batch=batch, is_utc=is_utc, entries=results, warnings=_problem_dicts(parsed.warnings))
+    importer = PackageImporter(owner, parsed, airports or default_airports())
+    outcome = importing.run_import(owner, importer, dry_run=preview, job=job, progress=report)
+    return ImportResult(batch=outcome.run, is_utc=parsed.is_utc, entries=importer.results,
+                        warnings=_problem_dicts(parsed.warnings))
 
 
-def _import_batch(run: ingest.IngestRun, parsed: codec.ParsedPackage, start: int, problems: dict[int, list[Problem]],
-                  own: dict[str, int], airports: Airports) -> list[EntryResult]:
-    """Map entries[start:start + batch size] and store the valid ones in one ingest batch."""
-    results: list[EntryResult] = []
-    incoming: list[tuple[EntryResult, ingest.IncomingFlight]] = []
-    for index in range(start, min(start + run.batch_size, len(parsed.entries))):
-        entry = parsed.entries[index]
-        import_id = entry.get("importId") if isinstance(entry, dict) else None
-        import_id = import_id if isinstance(import_id, str) else None
-        result = EntryResult(index, import_id, "failed", label=entry_label(entry, index))
-        results.append(result)
-        record = _record_key(import_id, index)
-        found = problems.get(index)
-        if found is None:
-            external_id = external_id_for(import_id)
-            if import_id in own and not run.holds(external_id):
-                reason = f"FlightBridge's own export of flight {own[import_id]}, which is already in the logbook"
-                run.skip(result.label, "importId", reason, record=record, flight_id=own[import_id])
-                result.status, result.flight_id = "skipped", own[import_id]
-                result.problems = [{"index": index, "importId": import_id, "field": "importId", "reason": reason}]
-                continue
-            mapped = mapping.entry_to_flight(entry, index, is_utc=parsed.is_utc, airports=airports)
-            if not mapped.problems:
-                incoming.append((result, ingest.IncomingFlight(
-                    external_id=external_id, source_hash=source_hash(entry), fields={**mapped.fields, "raw": entry},
-                    label=result.label, record=record)))
-                continue
-            found = mapped.problems
-        result.problems = _problem_dicts(found)
-        run.refuse(result.label, found[0].field, found[0].reason, record=record,
-                   also=[(problem.field, problem.reason) for problem in found[1:]])
-    outcome = run.store_batch([flight for _, flight in incoming])
-    for (result, _), stored in zip(incoming, outcome):
-        result.status, result.flight_id = STATUS_OF_OUTCOME[stored.outcome], stored.flight_id
-        if stored.outcome == ingest.FAILED:
-            result.problems = [{"index": result.index, "importId": result.import_id, "field": stored.field,
-                                "reason": stored.reason}]
-    return results
+class PackageImporter(importing.Importer):
+    """A Logger package's part of an import: each valid entry mapped to an `IncomingFlight`
+    (`logger:<importId>`), each invalid one refused with its problems, this logbook's own export pasted
+    back skipped, and each entry's result kept in the package's order."""
 
+    source = FlightSource.LOGGER
+    policy = ingest.UPDATE_BY_ID
+    phase = "entries"
 
-def _summary(results: list[EntryResult]) -> str:
-    counts = {status: sum(result.status == status for result in results) for status in STATUSES}
-    return f"Logger package: {outcomes.sentence(counts)}."
+    def __init__(self, owner, parsed: codec.ParsedPackage, airports: Airports):
+        self.parsed = parsed
+        self.airports = airports
+        self.problems = _problems_by_index(parsed)
+        self.own = _own_exports(owner) if any(isinstance(entry, dict) and isinstance(entry.get("importId"), str)
+                                              and _UUID.fullmatch(entry["importId"]) for entry in parsed.entries) else {}
+        self.results: list[EntryResult] = []
+
+    def start(self, report: ImportReport) -> None:
+        report.logger = LoggerReport(is_utc=self.parsed.is_utc, metadata=self.parsed.metadata, api=codec.API_VERSION)
+
+    def records(self, run):
+        parsed = self.parsed
+        for index, entry in enumerate(parsed.entries):
+            import_id = entry.get("importId") if isinstance(entry, dict) else None
+            import_id = import_id if isinstance(import_id, str) else None
+            result = EntryResult(index, import_id, "failed", label=entry_label(entry, index))
+            self.results.append(result)
+            record = _record_key(import_id, index)
+            found = self.problems.get(index)
+            if found is None:
+                external_id = external_id_for(import_id)
+                if import_id in self.own and not run.holds(external_id):
+                    reason = f"FlightBridge's own export of flight {self.own[import_id]}, which is already in the logbook"
+                    yield result, importing.Skip(result.label, "importId", reason, record=record,
+                                                 flight_id=self.own[import_id])
+                    continue
+                mapped = mapping.entry_to_flight(entry, index, is_utc=parsed.is_utc, airports=self.airports)
+                if not mapped.problems:
+                    yield result, ingest.IncomingFlight(
+                        external_id=external_id, source_hash=source_hash(entry), fields={**mapped.fields, "raw": entry},
+                        label=result.label, record=record)
+                    continue
+                found = mapped.problems
+            result.problems = _problem_dicts(found)
+            yield result, importing.Refusal(result.label, found[0].field, found[0].reason, record=record,
+                                            also=tuple((problem.field, problem.reason) for problem in found[1:]))
+
+    def took(self, result: EntryResult, outcome) -> None:
+        result.status, result.flight_id = STATUS_OF_OUTCOME[outcome.outcome], outcome.flight_id
+        if outcome.outcome == ingest.SKIPPED and outcome.field == "importId":  # our own export, skipped above
+            result.problems = [{"index": result.index, "importId": result.import_id, "field": outcome.field,
+                                "reason": outcome.reason}]
+        elif outcome.outcome == ingest.FAILED and not result.problems:  # refused by the database
+            result.problems = [{"index": result.index, "importId": result.import_id, "field": outcome.field,
+                                "reason": outcome.reason}]
+
+    def end(self, report: ImportReport) -> None:
+        report.logger.entries = [LoggerEntry(index=result.index, import_id=result.import_id, status=result.status,
+                                             flight_id=result.flight_id, label=result.label) for result in self.results]
+        report.logger.warnings = _problem_dicts(self.parsed.warnings[:ingest.MAX_LISTED])
+
+    def title(self) -> str:
+        return "Logger package"

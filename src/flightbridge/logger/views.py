@@ -13,7 +13,9 @@ from django.utils.safestring import mark_safe
 from flightbridge import heavy_requests
 from flightbridge.api_types import MAX_ROW_ID
 from flightbridge.errors import Busy, FlightBridgeError, InputError
+from flightbridge.jobs import exports
 from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.import_report import ImportReport
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport
 
 from . import codec, jobs, services
@@ -57,13 +59,23 @@ def export_page(request):
         date_from, date_to = _date(query.get("from", ""), "from"), _date(query.get("to", ""), "to")
         flight_ids = _flight_ids(query.get("flight", ""))
         with heavy_requests.one_at_a_time(request.user, "This Logger export"):
-            result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
-                                             flight_ids=flight_ids)
+            params = jobs.export_params(date_from=date_from, date_to=date_to, local=context["local"],
+                                        flight=flight_ids[0] if flight_ids else None)
+            export = jobs.open_export(request.user, params)
+            if export.flights > exports.inline_max_flights() and "export" not in query:
+                result = None  # too many to pack on every visit: the pilot asks for them (Show links), as a job
+                context["too_many"] = export.flights
+            elif (job := exports.queue_if_big(request.user, jobs.export_job, params, export)) is not None:
+                result = None
+                context["export_job"] = job  # the page follows it and shows the links it wrote (export-job.js)
+            else:
+                result = services.export_flights(request.user, date_from=date_from, date_to=date_to,
+                                                 local=context["local"], flight_ids=flight_ids)
         context["result"] = result
         if flight_ids:
             # The QR code's caption names the flight it holds, so a pilot scans the right one.
             context["qr_flight"] = logbook_services.flights_for(request.user).filter(pk=flight_ids[0]).first()
-        if result.flights == 1 and result.links:
+        if result is not None and result.flights == 1 and result.links:
             svg = _qr_svg(result.links[0].url)
             context["qr_svg"] = mark_safe(svg) if svg else None
             context["qr_too_big"] = svg is None
@@ -108,22 +120,22 @@ def run_entry_rows(run: LogbookImport, owner) -> list[dict]:
     """Each entry of a finished run as the page lists it: its number from 1, the flight's date and route (or the
     entry's label when nothing was stored), its result, the reasons the run kept for it, and what the flight
     check flagged in the stored flight."""
-    entries = [entry for entry in (run.details or {}).get("entries") or [] if isinstance(entry, dict)]
+    report = ImportReport.of(run).logger
+    entries = report.entries if report else []
     reasons: dict[str, list[dict]] = {}
     for reason in run.reasons or []:
         reasons.setdefault(reason.get("record"), []).append(reason)
     stored = {pk: (day, departure, destination, problems) for pk, day, departure, destination, problems in
-              Flight.objects.filter(owner=owner, pk__in=[entry.get("flight_id") for entry in entries if entry.get("flight_id")])
+              Flight.objects.filter(owner=owner, pk__in=[entry.flight_id for entry in entries if entry.flight_id])
               .values_list("id", "date", "departure", "destination", "flight_check")}
     rows = []
     for entry in entries:
-        index = entry.get("index", 0)
-        record = f"logger:{entry['importId']}" if entry.get("importId") else f"entries[{index}]"
-        found = stored.get(entry.get("flight_id"))
-        result = {"status": entry.get("status"), "flight_id": entry.get("flight_id"),
+        record = f"logger:{entry.import_id}" if entry.import_id else f"entries[{entry.index}]"
+        found = stored.get(entry.flight_id)
+        result = {"status": entry.status, "flight_id": entry.flight_id,
                   "problems": [{"field": reason.get("field"), "reason": reason.get("reason")}
                                for reason in reasons.get(record, [])]}
-        rows.append({"number": index + 1, "result": result, "label": entry.get("label", ""),
+        rows.append({"number": entry.index + 1, "result": result, "label": entry.label,
                      "date": found[0].isoformat() if found else "",
                      "route": "–".join(code for code in found[1:3] if code) if found else "",
                      "flight_check": found[3] if found else []})

@@ -18,9 +18,10 @@ from django.db.models import Min
 from django.utils import timezone
 
 from flightbridge.jobs.models import SyncJob
-from flightbridge.myflightbook import link, quick, schedule
+from flightbridge.myflightbook import link, schedule
 from flightbridge.myflightbook.jobs import sync_logbook_job
 from flightbridge.myflightbook.models import PROVIDER, ConnectionStatus, IntegrationToken, SyncSchedule
+from flightbridge.myflightbook.remote_memory import FULL, QUICK
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ def due_schedules(now: datetime):
 
 
 def mode_for(next_full_sync_at: datetime | None, now: datetime) -> str:
-    return quick.FULL if next_full_sync_at is None or schedule.is_due(next_full_sync_at, now) else quick.QUICK
+    return FULL if next_full_sync_at is None or schedule.is_due(next_full_sync_at, now) else QUICK
 
 
 def schedule_due_syncs(now: datetime | None = None) -> list[SyncJob]:

@@ -125,6 +125,16 @@ class MyFlightbookCalls(Protocol):
         """Release the connection pool (if any)."""
 
 
+def call_for_list(client: MyFlightbookCalls, method: str, **params: Any) -> list:
+    """A read method whose answer is a list (the sync's four all are): anything else stops the sync."""
+    value = client.call(method, **params)
+    if value is None:
+        return []  # MyFlightbook answers an empty body for null
+    if not isinstance(value, list):
+        raise FatalError(f"MyFlightbook {method} returned {type(value).__name__}, not a list; the sync stopped.")
+    return value
+
+
 class TokenProvider(Protocol):
     """Supplies access tokens; the client never stores one beyond a single request."""
 

@@ -12,7 +12,7 @@ import secrets
 import socket
 import sys
 
-from flightbridge.myflightbook import quick, schedule
+from flightbridge.myflightbook import remote_memory, schedule
 from flightbridge.myflightbook.link import CALLBACK_PATH
 from flightbridge.myflightbook.models import IntegrationToken
 
@@ -46,7 +46,7 @@ def prepare(context) -> None:
     # The sandbox keeps its grants in memory: tokens from an earlier demo run cannot work any more.
     IntegrationToken.objects.filter(owner=context.pilot).delete()
     # A new sandbox logbook: the first sync is full again, and the pilot syncs on the schedule by itself.
-    quick.Manifest(context.pilot).forget_all()
+    remote_memory.Manifest(context.pilot).forget_all()
     # In the demo's period, not this process's: the service runs with MFB_AUTO_SYNC set above, this
     # command without it (a daily slot here put the first "every 15 minutes" sync hours away).
     schedule.set_auto_sync(context.pilot, True, period=schedule.quick_period(DEMO_AUTO_SYNC_MINUTES))

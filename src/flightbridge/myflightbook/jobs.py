@@ -9,11 +9,12 @@ is full whatever was asked. The mode is also the sync's priority in the deployme
 """
 
 from flightbridge.jobs.services import JobContext, job_kind
-from flightbridge.myflightbook import quick, sync, tokens
+from flightbridge.myflightbook import sync, tokens
+from flightbridge.myflightbook.remote_memory import FULL, QUICK
 
 
 @job_kind("myflightbook.sync")
 def sync_logbook_job(context: JobContext) -> dict:
-    mode = quick.FULL if context.params.get("mode") == quick.FULL else quick.QUICK
+    mode = FULL if context.params.get("mode") == FULL else QUICK
     return sync.sync_user(context.owner, tokens.LinkedAccount(context.owner, mode=mode), job=context.job, report=context.report,
                           mode=mode)

@@ -125,7 +125,7 @@ class SyncSchedule(models.Model):
     token store) so a token refresh and the scheduler never write the same row. It survives a
     disconnect: the pilot's auto-sync choice stays. The schedule lives here, in the database, so it
     survives restarts; `schedule.py` is the only code that moves `next_sync_at`, and a finished sync
-    (`quick.py`) records the totals it saw and when the next full reconciliation is due.
+    (`schedule.record_sync`) records the totals it saw and when the next full reconciliation is due.
     """
 
     owner = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mfb_sync_schedule")

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from flightbridge.myflightbook.models import SyncSchedule
-from flightbridge.myflightbook.quick import RemoteTotals
+from flightbridge.myflightbook.remote_memory import RemoteTotals
 
 EPOCH = datetime(2000, 1, 1, tzinfo=dt_timezone.utc)  # slots are counted from a fixed instant, not from a restart
 

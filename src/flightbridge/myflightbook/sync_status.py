@@ -16,9 +16,10 @@ from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport, UserAircraft
 from flightbridge.logbook.rollup import rollup_lines
-from flightbridge.myflightbook import quick, schedule
+from flightbridge.myflightbook import schedule
 from flightbridge.myflightbook.jobs import sync_logbook_job
 from flightbridge.myflightbook.models import SyncSchedule
+from flightbridge.myflightbook.remote_memory import FULL, QUICK
 
 SOURCE = FlightSource.MYFLIGHTBOOK
 
@@ -28,7 +29,7 @@ def request_sync(user, *, full: bool = False) -> tuple[SyncJob, bool]:
 
     Quick unless `full`; a sync already queued or running is returned as it is, whatever its mode.
     """
-    mode = quick.FULL if full else quick.QUICK
+    mode = FULL if full else QUICK
     return sync_logbook_job.request(owner=user, params={"mode": mode, "trigger": "manual"})
 
 

@@ -1,10 +1,13 @@
 """Night landings capped as MyFlightbook caps them (issue 20): night = min(NightLandings + prop 397, Landings),
-day = Landings − night. Every MyFlightbook row is recounted from its stored raw record with the sync's own
-function (a sync skips a flight whose record did not change, so it would never recount it). Only the landing
-and takeoff counts change; rows from elsewhere are left alone.
+day = Landings − night. Every MyFlightbook row is recounted from its stored raw record by the sync's rule of
+the time (a sync skips a flight whose record did not change, so it would never recount it), frozen in
+`_frozen_mfb_record.py` so a later change to the sync's mapping never changes what this migration does (issue
+21). Only the landing and takeoff counts change; rows from elsewhere are left alone.
 """
 
 from django.db import migrations
+
+from flightbridge.logbook.migrations._frozen_mfb_record import Unreadable, landing_counts_for
 
 BATCH = 500
 COLUMNS = ("day_landings", "night_landings", "day_full_stop_landings", "night_full_stop_landings",
@@ -12,9 +15,6 @@ COLUMNS = ("day_landings", "night_landings", "day_full_stop_landings", "night_fu
 
 
 def recount(apps, schema_editor):
-    from flightbridge.errors import BadRecord
-    from flightbridge.myflightbook.mapping import landing_counts_for, record_label
-
     Flight = apps.get_model("logbook", "Flight")
     batch = []
     rows = Flight.objects.filter(source="myflightbook", raw__isnull=False).only("id", "raw", *COLUMNS)
@@ -22,8 +22,8 @@ def recount(apps, schema_editor):
         if not isinstance(flight.raw, dict):
             continue
         try:
-            counts = landing_counts_for(flight.raw, record_label(flight.raw)).as_fields()
-        except BadRecord:
+            counts = landing_counts_for(flight.raw).as_fields()
+        except Unreadable:
             continue  # the sync stored it, so this cannot happen; if it does, the row keeps its counts
         if all(getattr(flight, column) == counts[column] for column in COLUMNS):
             continue

@@ -1,7 +1,8 @@
-"""Quick sync (issue 15): the window, the totals tripwire, escalation, and the call budget of a quick run.
+"""The flights of a sync (`flights.py`, issue 15): the quick window, the totals tripwire, escalation, the
+full walk, and the call budget of a quick run.
 
-Pure planning functions first, then runs against the in-memory MyFlightbook (`totals=COMPUTED`, so the
-whole logbook's totals follow its flights as MyFlightbook's do).
+Runs against the in-memory MyFlightbook (`totals=COMPUTED`, so the whole logbook's totals follow its
+flights as MyFlightbook's do). The window and totals as plain values are in test_remote_memory.py.
 """
 
 import json
@@ -12,7 +13,7 @@ from decimal import Decimal
 import pytest
 
 from flightbridge.logbook.models import Flight, LogbookImport
-from flightbridge.myflightbook import quick
+from flightbridge.myflightbook import remote_memory
 from flightbridge.myflightbook.models import RemoteFlight, SyncSchedule
 from flightbridge.myflightbook.sandbox.fake import COMPUTED, FakeMyFlightbook, logbook_totals, make_flight, make_logbook
 from flightbridge.myflightbook.sync import MyFlightbookSync
@@ -38,43 +39,6 @@ def local_ids(user) -> list[str]:
     return sorted(Flight.objects.filter(owner=user).values_list("external_id", flat=True))
 
 
-# ------------------------------------------------------------------------------------------ pure
-
-def test_window_is_days_before_the_newest_flight_up_to_a_year_past_today():
-    window = quick.window_for(date(2026, 8, 1), TODAY, 60)
-    assert (window.date_min, window.date_max) == (date(2026, 6, 2), date(2027, 8, 21))
-    later = quick.window_for(date(2026, 9, 30), TODAY, 60)  # a flight logged ahead of today
-    assert (later.date_min, later.date_max) == (date(2026, 6, 21), date(2027, 10, 1))  # today's flights stay inside
-    assert window.holds(date(2026, 6, 2)) and not window.holds(date(2026, 6, 1)) and not window.holds(None)
-
-
-def test_window_query_is_custom_range_with_naive_midnights_and_no_culture_strings():
-    fq = json.loads(quick.window_query(quick.Window(date(2026, 6, 2), date(2027, 8, 21))))
-    assert fq == {"DateRange": 9, "DateMin": "2026-06-02T00:00:00", "DateMax": "2027-08-21T00:00:00"}
-    assert json.loads(quick.enumerated_query([7, 3, 7])) == {"EnumeratedFlights": [3, 7]}
-
-
-def test_remote_totals_reads_the_overall_count_and_total_time():
-    items = [
-        {"Value": 12.5, "Description": "PIC", "Group": 5},
-        {"Value": Decimal("550.9000"), "Description": "Total Time", "NumericType": 2, "IsTime": True, "Group": 7},
-        {"Value": Decimal("1187.0"), "Description": "Flights", "IsInt": True, "Group": 7},
-    ]
-    assert quick.remote_totals(items) == quick.RemoteTotals(1187, Decimal("550.9000"))
-    # Zero rows are dropped by MyFlightbook: no Total Time row means 0 hours; an empty answer an empty logbook.
-    assert quick.remote_totals([items[2]]) == quick.RemoteTotals(1187, Decimal(0))
-    assert quick.remote_totals([]) == quick.RemoteTotals(0, Decimal(0))
-    assert quick.remote_totals([items[0]]) is None  # no count: the tripwire cannot be checked
-
-
-def test_seen_of_keeps_id_date_and_hours_and_tolerates_a_bad_date():
-    assert quick.seen_of(make_flight(7, date(2026, 5, 1))) == quick.Seen(7, date(2026, 5, 1), Decimal("1.2000"))
-    assert quick.seen_of({"FlightID": 8, "Date": "soon"}) == quick.Seen(8, None, Decimal(0))
-    assert quick.seen_of({"Date": "2026-05-01T00:00:00"}) is None and quick.seen_of("x") is None
-
-
-# ------------------------------------------------------------------------------------------ runs
-
 @pytest.mark.django_db
 def test_first_sync_is_full_and_remembers_what_it_saw(user):
     fake = FakeMyFlightbook(make_logbook(120), totals=COMPUTED)
@@ -83,7 +47,7 @@ def test_first_sync_is_full_and_remembers_what_it_saw(user):
     assert flight_calls(fake) == [{}, {}, {}]
     assert RemoteFlight.objects.filter(owner=user).count() == 120
     details = LogbookImport.objects.get(owner=user).details
-    assert (details["mode"], details["escalated"], details["full_reason"]) == ("full", False, quick.FIRST_SYNC)
+    assert (details["mode"], details["escalated"], details["full_reason"]) == ("full", False, remote_memory.FIRST_SYNC)
     assert {"mode": "full", "escalated": False}.items() <= reports[-1].items() or any(r.get("mode") == "full" for r in reports)
     row = SyncSchedule.objects.get(owner=user)
     assert (row.remote_flights, row.remote_total_time) == (120, Decimal("144.0000"))
@@ -145,9 +109,9 @@ def test_a_flight_added_before_the_window_trips_the_totals_and_escalates_in_the_
     assert fake.methods()[-1] == "FlightsWithQueryAndOffset"  # the full walk came after the totals
     assert "mfb:1" in local_ids(user)
     details = LogbookImport.objects.filter(owner=user).latest("id").details
-    assert details["escalated"] is True and details["full_reason"] == quick.TOTALS_DISAGREE
+    assert details["escalated"] is True and details["full_reason"] == remote_memory.TOTALS_DISAGREE
     assert details["tripwire"]["myflightbook"]["flights"] == 201 and details["tripwire"]["seen"]["flights"] == 200
-    # The next quick sync agrees again and stays quick.
+    # The next quick sync agrees again and stays remote_memory.
     assert run(user, fake)[0]["mode"] == "quick"
 
 
@@ -206,17 +170,11 @@ def test_full_is_asked_for_and_missing_totals_escalate(user):
     run(user, fake)
     result, _ = run(user, fake, mode="full")
     assert (result["mode"], result["escalated"]) == ("full", False)
-    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == quick.ASKED_FULL
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == remote_memory.ASKED_FULL
     fake.totals = [{"Value": 3, "Description": "PIC", "Group": 5}]  # no count row: nothing to compare
     result, _ = run(user, fake)
     assert (result["mode"], result["escalated"]) == ("full", True)
-    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == quick.TOTALS_MISSING
-
-
-def test_logbook_totals_follow_the_flights():
-    flights = make_logbook(3)
-    assert quick.remote_totals(logbook_totals(flights)) == quick.RemoteTotals(3, Decimal("3.60"))
-    assert logbook_totals([]) == []
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == remote_memory.TOTALS_MISSING
 
 
 def test_fake_filters_like_myflightbook():
@@ -226,7 +184,7 @@ def test_fake_filters_like_myflightbook():
     # DateMin/DateMax are ignored unless DateRange is 9 (Custom).
     ignored = {"DateMin": "2026-07-30T00:00:00", "DateMax": "2026-07-31T00:00:00"}
     assert len(fake.call("FlightsWithQueryAndOffset", fq=json.dumps(ignored), offset=0, maxCount=50)) == 10
-    picked = fake.call("FlightsWithQueryAndOffset", fq=quick.enumerated_query([5009, 5003, 1]), offset=0, maxCount=50)
+    picked = fake.call("FlightsWithQueryAndOffset", fq=remote_memory.enumerated_query([5009, 5003, 1]), offset=0, maxCount=50)
     assert [row["FlightID"] for row in picked] == [5003, 5009]
 
 
@@ -240,11 +198,11 @@ def test_flights_gone_from_the_logbook_here_come_back_by_id_or_by_a_full_walk(us
     assert (result["mode"], result["escalated"], result["imported"]) == ("quick", False, 2)
     assert flight_calls(fake)[-1] == {"EnumeratedFlights": [5150, 5190]}
     assert len(local_ids(user)) == 200 == len(set(local_ids(user)))
-    monkeypatch.setattr(quick, "REFETCH_LIMIT", 3)
+    monkeypatch.setattr(remote_memory, "REFETCH_LIMIT", 3)
     Flight.objects.filter(owner=user, external_id__in=[f"mfb:{5100 + n}" for n in range(4)]).delete()
     result, _ = run(user, fake)
     assert (result["mode"], result["escalated"], result["imported"]) == ("full", True, 4)
-    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == quick.GONE_HERE
+    assert LogbookImport.objects.filter(owner=user).latest("id").details["full_reason"] == remote_memory.GONE_HERE
 
 
 @pytest.mark.django_db

@@ -1,16 +1,16 @@
-"""Quick sync: which flights to ask MyFlightbook for, and the totals tripwire that says when to walk it all.
+"""The sync's memory of the pilot's MyFlightbook logbook, and the quick sync's plan drawn from it.
 
 MyFlightbook has no modification timestamp (reference §8), so a quick sync asks only for the flights
 dated from a window before the newest flight it has seen (`FlightQuery` DateRange 9 with naive
 `DateMin`/`DateMax`; never `DateMinStr`/`DateMaxStr`, which re-parse in the server's culture). What a
 date window cannot see (a flight backdated before it, a deleted old flight, an old flight whose hours
 changed) shows in the whole logbook's flight count and total time (TotalsForUserWithQuery): after the
-window is read, the sync's memory of MyFlightbook (`RemoteFlight`, kept by `Manifest`) must add up to
-MyFlightbook's totals, added up as MyFlightbook adds (`tripwire.py`), or the sync escalates to a full walk
-in the same job.
+window is read, what the syncs remember of MyFlightbook (`RemoteFlight`, kept by `Manifest`) must add up
+to MyFlightbook's totals (`RemoteTotals`), added up as MyFlightbook adds (`tripwire.py`), or the sync
+escalates to a full walk in the same job (`flights.py`).
 
-The pure functions at the top plan and check; `Manifest` is the only writer of `RemoteFlight`. Never
-asks MyFlightbook for anything itself: the sync makes the calls.
+The pure functions at the top plan the window and read the totals; `Manifest` is the only writer of
+`RemoteFlight`. Never asks MyFlightbook for anything itself: the sync's flights walk makes the calls.
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ def window_for(newest: date, today: date, days: int) -> Window:
 def naive_midnight(day: date) -> str:
     # A naive DateTime: Json.NET reads it without shifting it through the server's time zone.
     return f"{day.isoformat()}T00:00:00"
+
+
+EMPTY_QUERY = "{}"  # FlightQuery `fq` is required; `{}` means the whole logbook
 
 
 def window_query(window: Window) -> str:
