@@ -372,8 +372,6 @@ def test_the_currency_page_shows_both_side_by_side(watched, live_server, django_
 
 
 def test_the_currency_page_shows_a_gliders_instrument_privilege_and_follows_an_edit(watched, live_server, django_user_model):
-    from decimal import Decimal
-
     from django.utils import timezone
 
     pilot = django_user_model.objects.create_user(username="glider", password=PASSWORD)
