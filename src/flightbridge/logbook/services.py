@@ -134,8 +134,11 @@ def recheck_flights(owner=None) -> tuple[int, int]:
         last = rows[-1]["id"]
 
 
-def summarize(flights) -> dict:
-    """Totals over a flight queryset, computed by the database in one query."""
+def summarize(flights, places: int = 2) -> dict:
+    """Totals over a flight queryset, computed by the database in one query; hours to `places` decimals.
+
+    The API's summary has always given hundredths. Pages ask for the stored precision (HOURS_PLACES) and write
+    the sums in the pilot's format: H:MM from the exact sum (0.875 h is 52.5 min, not a sum first rounded to 0.88)."""
     sums = {name: Coalesce(Sum(name), ZERO) for name in SUMMED_HOURS}
     row = flights.aggregate(
         flights=Count("id"),
@@ -146,8 +149,9 @@ def summarize(flights) -> dict:
         approaches=Coalesce(Sum("approaches"), 0),
         **sums,
     )
+    quantum = Decimal(1).scaleb(-places)
     for name in SUMMED_HOURS:
-        row[name] = Decimal(row[name]).quantize(Decimal("0.01"))
+        row[name] = Decimal(row[name]).quantize(quantum)
     return row
 
 
