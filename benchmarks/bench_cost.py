@@ -102,8 +102,9 @@ def bench_quick_sync_by_rounding_unit(ctx):
                 calls = len([call for call in sandbox.calls[before:] if call.get("method")])
             assert learned == unit and sub_minute, (unit, name, learned, sub_minute)
             assert result["mode"] == "quick" and not result["escalated"], (unit, name, result)
-            # The calls are AircraftForUser, currency, totals and one per page of the window: the target of 6 holds
-            # while the window holds at most 150 flights, so the row says how many it held.
+            # The calls are AircraftForUser, currency, totals and one per page of the window; the window holds at
+            # most two pages of remembered flights (flights.QUICK_WINDOW_PAGES_REMEMBERED), so 6 holds.
+            assert calls <= 6, (unit, name, calls, result["pages"])
             in_window = result["imported"] + result["skipped"] + result["failed"]
             rows.append({"metric": f"quick sync of {name} ({flights} flights, {sub_minute} not whole minutes), unit {unit} "
                                    "(learned by the full sync): calls (target ≤ 6) / flights in the window / pages / "

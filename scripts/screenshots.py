@@ -112,6 +112,7 @@ def set_the_scene(page, base: str, data_dir: Path) -> dict[str, str]:
         "csv-import": "/logbook/import/csv",
         "log-flight": "/logbook/flights/new",
         "flight-check": "/logbook/check/",
+        "settings": "/settings/",
         "aircraft": "/logbook/aircraft/",
         "aircraft-detail": f"{aircraft_path}?q=cessna",
         "404": "/logbook/no-such-page/",

@@ -203,6 +203,7 @@ def health(request):
 
 
 def _mount_routers() -> None:
+    from flightbridge.accounts.api import router as accounts_router
     from flightbridge.fleet.api import router as fleet_router
     from flightbridge.interchange.api import router as interchange_router
     from flightbridge.jobs.api import router as jobs_router
@@ -212,7 +213,8 @@ def _mount_routers() -> None:
     from flightbridge.registry.api import router as registry_router
 
     # /imports/logger and /imports/csv must be mounted before the logbook's /imports/{id} would shadow them.
-    for router in (logger_router, interchange_router, logbook_router, jobs_router, myflightbook_router, registry_router, fleet_router):
+    for router in (logger_router, interchange_router, logbook_router, jobs_router, myflightbook_router, registry_router, fleet_router,
+                   accounts_router):
         api.add_router("/", router)
 
 

@@ -98,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "flightbridge.web.context_processors.pilot_preferences",
             ]
         },
     }
@@ -211,6 +212,13 @@ FLIGHTBRIDGE_UPLOADS_PER_PROCESS = int(os.environ.get("FLIGHTBRIDGE_UPLOADS_PER_
 # Staged uploads (flightbridge/staging.py): how long a previewed file waits to be saved, and the room all may take.
 FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES", "30"))
 FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES = int(os.environ.get("FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES", str(256 * 1024**2)))
+
+# Exports (flightbridge/jobs/exports.py): up to this many flights stream inside the request (about 0.1 ms a flight:
+# 1,000 flights take ~0.1 s); more run as an export job whose file waits this many minutes, all such files
+# together under the byte cap.
+FLIGHTBRIDGE_EXPORT_INLINE_MAX_FLIGHTS = int(os.environ.get("FLIGHTBRIDGE_EXPORT_INLINE_MAX_FLIGHTS", "1000"))
+FLIGHTBRIDGE_EXPORT_FILE_MINUTES = int(os.environ.get("FLIGHTBRIDGE_EXPORT_FILE_MINUTES", "30"))
+FLIGHTBRIDGE_EXPORT_FILES_MAX_BYTES = int(os.environ.get("FLIGHTBRIDGE_EXPORT_FILES_MAX_BYTES", str(512 * 1024**2)))
 
 # `registry load` caps (issue 13: a 1.1 MB ZIP expanding to 1.1 GB of commas took 4 GB of memory).
 FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES = int(os.environ.get("FLIGHTBRIDGE_REGISTRY_MAX_MEMBER_BYTES", str(1024**3)))

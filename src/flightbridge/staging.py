@@ -85,7 +85,7 @@ def sweep(now: float | None = None) -> int:
     return removed
 
 
-def _used_bytes(folder: Path) -> int:
+def used_bytes(folder: Path) -> int:
     used = 0
     for path in folder.iterdir():
         try:
@@ -105,7 +105,7 @@ def stage(owner, data: bytes) -> str:
     for older in _own_files(folder, owner):
         older.unlink(missing_ok=True)
     cap = settings.FLIGHTBRIDGE_STAGED_UPLOADS_MAX_BYTES
-    if _used_bytes(folder) + len(data) > cap:
+    if used_bytes(folder) + len(data) > cap:
         raise TransientError("The server is holding as many previewed files as it may right now, so this one cannot "
                              f"wait for you to save it; upload it again in {settings.FLIGHTBRIDGE_STAGED_UPLOAD_MINUTES} "
                              "minutes.")

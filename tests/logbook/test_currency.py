@@ -203,3 +203,78 @@ def test_unknown_category_and_monitored_flights_count_for_nothing():
     rows = [flight(1, ago(5), category_class="", landings=3, approaches=6, holds=1),
             flight(2, ago(6), landings=3, pilot_monitoring=True)]
     assert [one.kind for one in compute_currency(rows, TODAY)] == ["flight_review"]
+
+
+# §61.57(c)(3)–(4) gliders. Today is 7 Dec 2026, so "the 6 calendar months before the month of the flight"
+# run from 1 Jun 2026; an event in October 2026 keeps the item current through 30 Apr 2027.
+
+def glider(id: int, day: date, **counts) -> CurrencyFlight:
+    return flight(id, day, category_class="Glider", **counts)
+
+
+def glider_item(items):
+    return item(items, "instrument", "Glider")
+
+
+def test_glider_instrument_time_and_maneuvers_in_a_glider_make_it_current_with_passengers():
+    items = compute_currency([glider(1, date(2026, 10, 15), instrument_time=2.0, glider_maneuvers=2.0,
+                                     glider_passenger_maneuvers=True)], TODAY)
+    ifr = glider_item(items)
+    assert (ifr.status, ifr.expires_on, ifr.privilege, ifr.flights) == ("current", date(2027, 4, 30), "Passengers", (1,))
+    assert ifr.shortfall == ""
+
+
+def test_hood_time_in_a_single_engine_airplane_is_glider_currency_without_passengers():
+    flights = [flight(2, date(2026, 11, 20), instrument_time=1.0, glider_maneuvers=2.0),  # ASEL, under the hood
+               glider(1, date(2026, 7, 4), landings=3)]
+    ifr = glider_item(compute_currency(flights, TODAY))
+    assert (ifr.status, ifr.expires_on, ifr.privilege, ifr.flights) == ("current", date(2027, 5, 31), "No Passengers", (2,))
+    assert ifr.shortfall == ("To carry passengers: needs 2 hours of instrument time in a glider and the instrument "
+                             "maneuvers for passengers in a glider in the last 6 calendar months.")
+    # An airplane pilot who never flew a glider has no glider item at all (Currency.cs AddGliderChecks).
+    assert not [one for one in compute_currency(flights[:1], TODAY) if one.category == "Glider"]
+
+
+def test_glider_hours_add_up_over_flights_and_date_from_the_one_that_completes_them():
+    flights = [glider(1, date(2026, 11, 2), instrument_time=0.6, glider_maneuvers=2.0),
+               glider(2, date(2026, 8, 20), instrument_time=0.4), glider(3, date(2026, 7, 1), instrument_time=5.0)]
+    ifr = glider_item(compute_currency(flights, TODAY))
+    # 0.6 + 0.4 = 1 hour on 20 Aug (exactly, however the hours were written): current through 28 Feb 2027.
+    assert (ifr.status, ifr.expires_on, ifr.privilege, ifr.flights) == ("current", date(2027, 2, 28), "No Passengers", (1, 2))
+
+
+def test_glider_instrument_currency_expiring_expired_and_never():
+    expiring = glider_item(compute_currency([glider(1, date(2026, 6, 10), instrument_time=1.0, glider_maneuvers=2.0)], TODAY))
+    assert (expiring.status, expiring.expires_on) == ("expiring", date(2026, 12, 31))  # 24 days away
+    lapsed = glider_item(compute_currency([glider(1, date(2026, 3, 5), instrument_time=1.0, glider_maneuvers=2.0)], TODAY))
+    assert (lapsed.status, lapsed.expires_on, lapsed.grace_until, lapsed.ipc_required, lapsed.privilege) == (
+        "expired", date(2026, 9, 30), date(2027, 3, 31), False, "")
+    assert lapsed.shortfall.startswith("Needs 1 hour of instrument time and 2 hours of instrument maneuvers")
+    long_ago = glider_item(compute_currency([glider(1, date(2025, 4, 10), instrument_time=1.0, glider_maneuvers=2.0)], TODAY))
+    assert (long_ago.expires_on, long_ago.grace_until, long_ago.ipc_required) == (date(2025, 10, 31), date(2026, 4, 30), True)
+    never = glider_item(compute_currency([glider(1, ago(10), landings=3, instrument_time=0.9, glider_maneuvers=2.0)], TODAY))
+    assert (never.status, never.expires_on, never.flights) == ("never", None, ())
+    assert never.shortfall.startswith("Needs 0.1 hours of instrument time (in a glider")
+
+
+def test_glider_devices_count_as_the_rule_lets_them():
+    session = dict(instrument_time=3.0, glider_maneuvers=3.0, glider_passenger_maneuvers=True)
+    # §61.57(c)(4): a full flight simulator or flight training device that represents a glider counts …
+    for device in ("FFS", "FTD"):
+        ifr = glider_item(compute_currency([glider(1, date(2026, 10, 15), device=device, **session)], TODAY))
+        assert (ifr.status, ifr.privilege) == ("current", "Passengers"), device
+    # … an ATD, an uncertified device and an airplane simulator do not; and a monitored flight is not the pilot's.
+    for flights in ([glider(1, date(2026, 10, 15), device="AATD", **session)],
+                    [glider(1, date(2026, 10, 15), device="FLAPS", **session)],
+                    [glider(2, ago(30), landings=3), flight(1, date(2026, 10, 15), device="FFS", **session)],
+                    [glider(1, date(2026, 10, 15), pilot_monitoring=True, **session)]):
+        assert glider_item(compute_currency(flights, TODAY)).status == "never", flights
+
+
+def test_an_ipc_in_a_real_airplane_restores_glider_instrument_currency_with_passengers():
+    flights = [flight(2, date(2026, 9, 14), ipc=True), glider(1, date(2025, 4, 10), instrument_time=1.0, glider_maneuvers=2.0)]
+    ifr = glider_item(compute_currency(flights, TODAY))
+    assert (ifr.status, ifr.expires_on, ifr.privilege, ifr.flights) == ("current", date(2027, 3, 31), "Passengers", (2,))
+    # In a simulator it is no IPC for a glider (GliderIFRCurrency.cs: "MUST be a real aircraft").
+    flights[0] = flight(2, date(2026, 9, 14), ipc=True, device="FFS")
+    assert glider_item(compute_currency(flights, TODAY)).status == "expired"

@@ -201,3 +201,23 @@ def test_the_aircraft_gives_a_flight_its_class_and_tailwheel(api, user):
     assert tailwheel["expires_on"] == (timezone.localdate() - timedelta(days=9) + timedelta(days=90)).isoformat()
     assert touch_and_go.pk not in [flight["id"] for flight in tailwheel["flights"]]  # not a full stop
     assert items[("passenger_day_90", "ASEL")]["expires_on"] == (timezone.localdate() - timedelta(days=6) + timedelta(days=90)).isoformat()
+
+
+def test_glider_instrument_currency_from_stored_flights_beside_myflightbooks(api, user):
+    from decimal import Decimal
+
+    from flightbridge.logbook.currency import end_of_calendar_month_after
+
+    # Hood time in an airplane alone lists no glider item; a glider flight with its maneuvers makes it.
+    make_flight(user, 40, imc=Decimal("0.5"), simulated_ifr=Decimal("0.5"), glider_instrument_maneuvers=Decimal("2"))
+    assert ("instrument", "Glider") not in computed(api)
+    glider = make_flight(user, 20, category_class="Glider", day_landings=1, day_takeoffs=1, simulated_ifr=Decimal("2.0"),
+                         glider_passenger_maneuvers=True)
+    CurrencyRecord.objects.create(owner=user, kind="instrument", label="IFR - Glider - (No Passengers)", category="Glider",
+                                  status="CURRENT", expires_on=timezone.localdate() + timedelta(days=100))
+    item = computed(api)[("instrument", "Glider")]
+    airplane_day = timezone.localdate() - timedelta(days=40)
+    assert (item["label"], item["status"], item["expires_on"]) == (
+        "IFR - Glider - (Passengers)", "current", end_of_calendar_month_after(airplane_day, 6).isoformat())
+    assert {flight["id"] for flight in item["flights"]} >= {glider.id}
+    assert item["myflightbook"]["label"] == "IFR - Glider - (No Passengers)" and item["differs_because"]

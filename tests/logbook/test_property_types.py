@@ -78,3 +78,14 @@ def test_category_classes_by_myflightbooks_ids():
         "ASEL", "Helicopter", "Powered Parachute - Land")
     assert (category_class_name(0), category_class_name(6), category_class_name(None)) == ("", "", "")
     assert (category_class_of("AMEL (B737)"), category_class_of("ASEL"), category_class_of("")) == ("AMEL", "ASEL", "")
+
+
+def test_glider_instrument_maneuvers_are_read_by_their_flags():
+    from decimal import Decimal
+
+    markers = property_types.markers_for([
+        {"PropTypeID": 56, "DecValue": 1.25}, {"PropTypeID": 56, "DecValue": "0.75"},  # hours, summed
+        {"PropTypeID": 57, "BoolValue": True}, {"PropTypeID": 56, "DecValue": -3}, {"PropTypeID": 56, "DecValue": True},
+    ])
+    assert (markers.glider_instrument_maneuvers, markers.glider_passenger_maneuvers) == (Decimal("2.00"), True)
+    assert property_types.markers_for([{"PropTypeID": 57}]).glider_passenger_maneuvers is False  # no BoolValue: not set

@@ -18,6 +18,15 @@ def sandbox():
 
 
 @pytest.fixture
+def canned_currency_sandbox():
+    """A sandbox serving the canned currency items of every label and state (medical, §61.58, a glider's passenger
+    privileges …) instead of computing them from its flights: only for tests about item kinds and labels the
+    sandbox's port of MyFlightbook's currency does not compute from generated flights."""
+    with SandboxServer(flights=40, seed=11, canned_currency=True) as server:
+        yield server
+
+
+@pytest.fixture
 def mfb_settings(settings, sandbox):
     """FlightBridge configured for the sandbox, with no pacing delay (pacing has its own tests)."""
     settings.CONFIG = dataclasses.replace(

@@ -95,6 +95,43 @@ def test_10000_flights_of_arbitrary_times_sync_quick_under_either_rounding_unit(
     assert (seen["rounding_unit"], Decimal(seen["total_time"])) == (unit, logbook_totals(fake.flights, unit)[0]["Value"])
 
 
+def crowded_logbook(count: int, per_day: int) -> list[dict]:
+    """`count` flights, `per_day` of them each day back from NEWEST, newest first: an airline pilot's logbook."""
+    return [make_flight(5000 + index, NEWEST - timedelta(days=index // per_day)) for index in range(count)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unit", [60, 100])
+def test_a_crowded_logbook_syncs_quick_in_at_most_6_calls(user, unit):
+    # Issue 20's 10,000-flight logbook, at 4 flights a day: 60 days hold 240 of them, five pages and 8 calls. The
+    # window holds at most two pages of remembered flights, so the third page is left for the new ones.
+    rng = random.Random(unit)
+    flights = [{**flight, "TotalFlightTime": Decimal(rng.randrange(30, 600)) / 100} for flight in crowded_logbook(10_000, 4)]
+    fake = FakeMyFlightbook(flights, totals=COMPUTED, rounding_unit=unit)
+    run(user, fake, page_size=1000)
+    fake.flights[:0] = [make_flight(900_000 + n, NEWEST + timedelta(days=1), TotalFlightTime=Decimal("1.33")) for n in range(5)]
+    fake.calls.clear()
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["imported"]) == ("quick", False, 5), result["message"]
+    assert len(fake.calls) <= 6, fake.methods()
+    # The 100th newest remembered flight flew on NEWEST - 24 days: the window starts the day after, holding 96 of
+    # them and the 5 new ones, three pages.
+    assert flight_calls(fake)[0]["DateMin"] == (NEWEST - timedelta(days=23)).isoformat() + "T00:00:00"
+    assert fake.methods().count("FlightsWithQueryAndOffset") == 3
+
+
+@pytest.mark.django_db
+def test_a_crowded_window_leaves_nothing_unseen_the_tripwire_finds_it(user):
+    # A flight back-dated to 40 days ago is inside the 60 days but outside the crowded window: the totals catch it.
+    fake = FakeMyFlightbook(crowded_logbook(1_000, 4), totals=COMPUTED)
+    run(user, fake, page_size=1000)
+    fake.flights.append(make_flight(1, NEWEST - timedelta(days=40)))
+    fake.calls.clear()
+    result, _ = run(user, fake)
+    assert (result["mode"], result["escalated"], result["imported"]) == ("full", True, 1)
+    assert "mfb:1" in local_ids(user)
+
+
 @pytest.mark.django_db
 def test_a_flight_added_before_the_window_trips_the_totals_and_escalates_in_the_same_run(user):
     fake = FakeMyFlightbook(make_logbook(200), totals=COMPUTED)

@@ -29,6 +29,14 @@ def demo_sandbox():
         yield server
 
 
+@pytest.fixture
+def canned_demo_sandbox():
+    """The demo's logbook serving the canned currency items of every §8 label (a glider's passengers, an IFR item
+    past its grace, medical, §61.58 …), which its generated flights do not make."""
+    with SandboxServer(flights=demo.DEMO_FLIGHTS, seed=1, today=TODAY, canned_currency=True) as server:
+        yield server
+
+
 def myflightbook_total_time_line(api) -> dict[str, Decimal]:
     """MyFlightbook's own "Total Time" landings line, as TotalsForUserWithQuery sent it and the sync stored it."""
     totals = [row for row in api.get("/api/totals?source=myflightbook").json() if row["key"] == "total_time"]
@@ -94,8 +102,8 @@ def test_every_call_asks_for_en_us_so_dates_and_counts_parse(user, settings, dem
 
 
 @pytest.mark.django_db
-def test_section_8_currency_reaches_the_pilot(user, settings, demo_sandbox, api, client):
-    connect_to_sandbox(user, demo_sandbox, settings)
+def test_section_8_currency_reaches_the_pilot(user, settings, canned_demo_sandbox, api, client):
+    connect_to_sandbox(user, canned_demo_sandbox, settings)
     result = sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=TODAY)
     rows = {row["label"]: row for row in api.get("/api/currency").json()}
     kinds = {label: (row["kind"], row["category"]) for label, row in rows.items()}

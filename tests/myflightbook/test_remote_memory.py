@@ -19,6 +19,16 @@ def test_window_is_days_before_the_newest_flight_up_to_a_year_past_today():
     assert window.holds(date(2026, 6, 2)) and not window.holds(date(2026, 6, 1)) and not window.holds(None)
 
 
+def test_a_crowded_window_starts_after_the_crowd_but_keeps_the_newest_day():
+    # The 100th newest remembered flight flew on 2026-07-10: the window starts the day after, not 60 days back.
+    window = remote_memory.window_for(date(2026, 8, 1), TODAY, 60, crowded_until=date(2026, 7, 10))
+    assert window.date_min == date(2026, 7, 11)
+    # A sparse logbook's crowd is further back than the days: the days win.
+    assert remote_memory.window_for(date(2026, 8, 1), TODAY, 60, crowded_until=date(2025, 1, 1)).date_min == date(2026, 6, 2)
+    # A hundred flights on the newest day itself: the window still holds that day.
+    assert remote_memory.window_for(date(2026, 8, 1), TODAY, 60, crowded_until=date(2026, 8, 1)).date_min == date(2026, 8, 1)
+
+
 def test_window_query_is_custom_range_with_naive_midnights_and_no_culture_strings():
     fq = json.loads(remote_memory.window_query(remote_memory.Window(date(2026, 6, 2), date(2027, 8, 21))))
     assert fq == {"DateRange": 9, "DateMin": "2026-06-02T00:00:00", "DateMax": "2027-08-21T00:00:00"}

@@ -106,7 +106,9 @@ def test_aircraft_include_every_simulator_class_and_foreign_tails(sandbox, token
     assert real["ModelCommonName"] == "Cessna  Skyhawk SP"  # the double space of an empty type name
 
 
-def test_currency_has_every_state_and_omits_not_current(sandbox, token):
+def test_currency_has_every_state_and_omits_not_current(canned_currency_sandbox):
+    sandbox = canned_currency_sandbox
+    token = sandbox.issue_tokens()["access_token"]
     items = json.loads(get(sandbox, token, "GetCurrencyForUser", "en-US").text)
     states = Counter(item.get("Status", "omitted") for item in items)
     assert set(states) == {1, 2, 3, "omitted"}
@@ -143,7 +145,9 @@ def test_currency_and_totals_are_german_without_an_english_accept_language(sandb
     assert re.fullmatch(r"\(=\d+(,\d+)? Actual \+ \d+(,\d+)? Simulated\)", instrument["SubDescription"])  # decimal commas
 
 
-def test_french_has_its_own_words(sandbox, token):
+def test_french_has_its_own_words(canned_currency_sandbox):
+    sandbox = canned_currency_sandbox
+    token = sandbox.issue_tokens()["access_token"]
     items = {item["Attribute"]: item for item in json.loads(get(sandbox, token, "GetCurrencyForUser", "fr-FR").text)}
     assert re.fullmatch(r"A jour jusqu’au: \d\d/\d\d/\d{4}", items["ASEL - Passagers"]["Value"])
     assert "IFR - Planeur - (Avec Passagers)" in items

@@ -58,9 +58,9 @@ def test_myflightbooks_event_arithmetic():
 
 
 def test_the_sandbox_currency_follows_its_flights():
-    account = generate_account(flights=30, seed=3, today=TODAY, currency_from_flights=True)
-    canned = generate_account(flights=30, seed=3, today=TODAY)
-    assert "Glider - Passengers" in by_label(canned.currency)  # the canned items of every label stay the default
+    account = generate_account(flights=30, seed=3, today=TODAY)  # computed from the flights: the default
+    canned = generate_account(flights=30, seed=3, today=TODAY, canned_currency=True)
+    assert "Glider - Passengers" in by_label(canned.currency)  # the canned items of every label, on request
     assert "Glider - Passengers" not in by_label(account.currency)  # no glider flight: no glider item
     before = by_label(account.currency).get("AMEL - Passengers")
     assert before is None or before["Value"] != f"Current Until: {(TODAY + timedelta(days=88)).month}/"
@@ -80,7 +80,7 @@ def test_the_sandbox_currency_follows_its_flights():
 @pytest.mark.django_db
 def test_a_myflightbook_only_logbook_agrees_with_myflightbook(user, settings, api):
     today = timezone.localdate()
-    with SandboxServer(flights=demo.DEMO_FLIGHTS, seed=1, today=today, currency_from_flights=True) as sandbox:
+    with SandboxServer(flights=demo.DEMO_FLIGHTS, seed=1, today=today) as sandbox:
         connect_to_sandbox(user, sandbox, settings)
         sync_user(user, LinkedAccount(user), lookup=FakeRegistry({}), today=today)
         theirs = by_label(sandbox.account.currency)
@@ -105,3 +105,40 @@ def test_a_myflightbook_only_logbook_agrees_with_myflightbook(user, settings, ap
     # for the aircraft flags (issue 24), and two night items are where MyFlightbook ignores the night takeoffs
     # it was never told about.
     assert len([item for item in agreeing if item["label"] in flight_items]) >= 7, [item["label"] for item in differing]
+
+
+def test_the_sandbox_computes_glider_instrument_currency_as_gliderifrcurrency_does():
+    from flightbridge.myflightbook.sandbox.currency import flight_currency_items
+    from flightbridge.myflightbook.sandbox.culture import EN_US
+    from flightbridge.myflightbook.sandbox.logbook import MODEL_BY_ID, Model
+
+    models = {**MODEL_BY_ID, 4021: Model(4021, "ASK-21", "Schleicher", "", "ASK 21", "AS21", "Glider")}
+    account = generate_account(flights=0, seed=3, today=TODAY)
+    account.aircraft.append({"AircraftID": 99021, "ModelID": 4021, "InstanceTypeID": 1, "TailNumber": "N21SG"})
+    skyhawk = next(row for row in account.aircraft if row["TailNumber"] == "N52417")
+
+    def labels() -> dict[str, dict]:
+        return {item.attribute(EN_US): item for item in flight_currency_items(account, TODAY, models)}
+
+    def glider_ifr() -> dict[str, dict]:
+        return {label: item for label, item in labels().items() if label.startswith("IFR - Glider")}
+
+    # Hood time and maneuvers in a Skyhawk make glider IFR currency, but MyFlightbook lists it only for a pilot
+    # who has been current to carry passengers in a glider (AddGliderChecks).
+    account.add_flight(date(2026, 11, 20), AircraftID=skyhawk["AircraftID"], Landings=1, FullStopLandings=1,
+                       SimulatedIFR=1.0, CustomProperties=[{"PropTypeID": 56, "DecValue": 2.0}])
+    assert glider_ifr() == {}
+    account.add_flight(date(2026, 7, 4), AircraftID=99021, Landings=3, FullStopLandings=3, SimulatedIFR=0,
+                       CustomProperties=[])
+    solo = glider_ifr()["IFR - Glider - (No Passengers)"]
+    assert (solo.expiration, solo.state) == (date(2027, 5, 31), 2)
+    # Two hours under the hood in the glider and the passenger maneuvers: passengers, dated by the older flight.
+    account.add_flight(date(2026, 10, 15), AircraftID=99021, Landings=1, FullStopLandings=1, IMC=0.5,
+                       SimulatedIFR=1.5, CustomProperties=[{"PropTypeID": 57, "BoolValue": True}])
+    passengers = glider_ifr()["IFR - Glider - (Passengers)"]
+    assert (passengers.expiration, passengers.state, passengers.discrepancy(EN_US)) == (date(2027, 4, 30), 2, "")
+    # Lapsed: named without a privilege, and short by what (c)(3)(i) needs.
+    later = date(2027, 6, 2)
+    lapsed = {item.attribute(EN_US): item for item in flight_currency_items(account, later, models)}["IFR - Glider"]
+    assert (lapsed.expiration, lapsed.state) == (date(2027, 5, 31), 0)
+    assert lapsed.discrepancy(EN_US) == "(Short by 1.0 hour(s) per 61.57(c)(3)(i)(A) and 2.0 hour(s) per 61.57(c)(3)(ii)(B)"

@@ -171,6 +171,7 @@ OWNED_BY_ID = {
     ("post", "/api/imports/{import_id}/revert"): "import",
     ("post", "/api/imports/{import_id}/take-myflightbook"): "import",
     ("get", "/api/jobs/{job_id}"): "job",
+    ("get", "/api/exports/{job_id}/file"): "job",
     ("get", "/api/aircraft/{aircraft_id}"): "aircraft",
     ("patch", "/api/aircraft/{aircraft_id}"): "aircraft",
 }

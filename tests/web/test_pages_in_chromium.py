@@ -121,6 +121,7 @@ def pages(live_server, pilot) -> dict[str, str]:
         "currency": "/logbook/currency/",
         "log-flight": "/logbook/flights/new",
         "flight-check": "/logbook/check/",
+        "settings": "/settings/",
         "logger-export": "/logbook/export/logger?from=2026-03-01&to=2026-03-31&export=1",
         "logger-qr": f"/logbook/export/logger?flight={flight.pk}",
         "logger-import": "/logbook/import/logger",
@@ -368,3 +369,67 @@ def test_the_currency_page_shows_both_side_by_side(watched, live_server, django_
     links = page.locator('tr[data-currency-category="ASEL"][data-currency-kind="passenger_day_90"] [data-flight-link]')
     links.first.click()
     page.wait_for_url(f"**/logbook/flights/{logger.pk}")
+
+
+def test_the_currency_page_shows_a_gliders_instrument_privilege_and_follows_an_edit(watched, live_server, django_user_model):
+    from django.utils import timezone
+
+    pilot = django_user_model.objects.create_user(username="glider", password=PASSWORD)
+    today = timezone.localdate()
+    soaring = Flight.objects.create(owner=pilot, date=today - timedelta(days=12), source="myflightbook", tail_number="N21SG",
+                                    category_class="Glider", day_landings=3, day_takeoffs=3, simulated_ifr=Decimal("2.5"),
+                                    glider_instrument_maneuvers=Decimal("2"), glider_passenger_maneuvers=True)
+    page = watched.page
+    log_in(page, live_server, "glider", PASSWORD)
+    watched.open(f"{live_server.url}/logbook/currency/")
+    row = page.locator('tr[data-currency-kind="instrument"][data-currency-category="Glider"]')
+    assert row.locator(".item-label").inner_text() == "IFR - Glider - (Passengers)"
+    assert row.locator("[data-computed-status]").inner_text() == "Current"
+    assert row.locator("[data-flight-link]").get_attribute("data-flight-link") == str(soaring.pk)
+    width, screen = watched.overflow()
+    assert width <= screen and watched.errors == [] and watched.failed == []
+    # The pilot corrects the flight (no passenger maneuvers after all): the page says so the next time it is shown.
+    Flight.objects.filter(pk=soaring.pk).update(glider_passenger_maneuvers=False)
+    watched.open(f"{live_server.url}/logbook/currency/")
+    row = page.locator('tr[data-currency-kind="instrument"][data-currency-category="Glider"]')
+    assert row.locator(".item-label").inner_text() == "IFR - Glider - (No Passengers)"
+    assert "the instrument maneuvers for passengers in a glider" in row.locator("[data-computed]").inner_text()
+    width, screen = watched.overflow()
+    assert width <= screen
+
+
+def test_choosing_how_hours_are_shown_changes_the_logbook_and_its_totals_without_a_reload(watched, live_server, django_user_model):
+    """Issue 20: MyFlightbook's decimal display preference. The logbook's own control saves it and every section
+    is written again in place; the page is not reloaded, and the choice is kept for the next visit."""
+    pilot = django_user_model.objects.create_user(username="pilot", password=PASSWORD)
+    Flight.objects.create(owner=pilot, date=date(2026, 5, 2), departure="KPAO", destination="KHAF", tail_number="N12345",
+                          total_flight_time=Decimal("1.3333"), pic=Decimal("1.3333"), cross_country=Decimal("0.875"),
+                          night=Decimal("0.875"))
+    page = watched.page
+    log_in(page, live_server, "pilot", PASSWORD)
+    watched.errors.clear()
+    total, cross_country = page.locator('[data-total="total_flight_time"]'), page.locator('[data-total="cross_country"]')
+    row_total = page.locator('tr[data-flight-id] td[data-col="total"]')
+    assert (total.inner_text(), cross_country.inner_text(), row_total.inner_text()) == ("1.33", "0.88", "1.33")
+    assert page.locator("[data-hours-format-save]").is_hidden()  # saved on change, no button needed
+    page.evaluate("window.sameDocument = true")
+
+    for choice, expected in (("hhmm", ("1:20", "0:52", "1:20")), ("one_decimal", ("1.3", "0.9", "1.3"))):
+        page.select_option("#hours-format-logbook", choice)
+        page.wait_for_selector(f'body[data-hours-format="{choice}"]', state="attached")
+        assert (total.inner_text(), cross_country.inner_text(), row_total.inner_text()) == expected
+        assert page.locator("#hours-format-logbook").input_value() == choice
+        assert page.locator("#totals [data-hours-format-state]").inner_text() == "Saved."
+    assert page.evaluate("window.sameDocument === true")  # the sections were swapped in, the page never reloaded
+    width, screen = watched.overflow()
+    assert width <= screen and watched.errors == [] and watched.failed == []
+
+    page.goto(f"{live_server.url}/settings/")  # kept for the pilot, and the settings page says the same
+    assert page.locator("#hours-format-settings").input_value() == "one_decimal"
+    assert page.locator('[data-sample="1.3333"]').inner_text() == "1.3"
+    page.select_option("#hours-format-settings", "adaptive")
+    page.wait_for_selector('body[data-hours-format="adaptive"]', state="attached")
+    assert page.locator('[data-sample="1234.5"]').inner_text() == "1,234.5"
+    page.goto(f"{live_server.url}/logbook/flights/{Flight.objects.get(owner=pilot).pk}")
+    assert page.locator('[data-field="night"]').inner_text() == "0.88"
+    assert page.locator("input[name=cross_country]").input_value() == "0.88"

@@ -1,4 +1,4 @@
-"""Create, check and revoke personal API tokens."""
+"""Create, check and revoke personal API tokens; read and change a pilot's display preferences."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from flightbridge.accounts.models import ApiToken
-from flightbridge.errors import NotFound
+from flightbridge.accounts.display import DEFAULT_HOURS_FORMAT, HoursFormat
+from flightbridge.accounts.models import ApiToken, PilotPreferences
+from flightbridge.errors import InputError, NotFound
 
 TOKEN_PREFIX = "fb_"
 log = logging.getLogger(__name__)
@@ -106,3 +107,21 @@ def revoke_token(prefix: str) -> ApiToken:
         row.revoked_at = timezone.now()
         row.save(update_fields=["revoked_at"])
     return row
+
+
+def hours_format_of(user) -> HoursFormat:
+    """How `user` wants hours written; the default for a pilot who never chose (no row is written for that)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return DEFAULT_HOURS_FORMAT
+    stored = PilotPreferences.objects.filter(user=user).values_list("hours_format", flat=True).first()
+    return HoursFormat(stored) if stored in HoursFormat.values else DEFAULT_HOURS_FORMAT
+
+
+def set_hours_format(user, value: str) -> HoursFormat:
+    """Remember how `user` wants hours written; an unknown choice is refused, naming the field and the choices."""
+    if value not in HoursFormat.values:
+        choices = ", ".join(HoursFormat.values)
+        raise InputError(f"hours_format: {str(value)[:30]!r} is not one of {choices}",
+                         [{"field": "hours_format", "reason": f"must be one of {choices}"}])
+    PilotPreferences.objects.update_or_create(user=user, defaults={"hours_format": value})
+    return HoursFormat(value)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Literal
 
-from django.http import StreamingHttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from flightbridge import heavy_requests
 from flightbridge.api_types import IsoDate
 
-from flightbridge.jobs.schemas import JobOut
+from flightbridge.jobs import exports
+from flightbridge.jobs.models import SyncJob
+from flightbridge.jobs.schemas import ExportJobOut, JobOut
 
 from . import jobs, services
 
@@ -36,23 +36,21 @@ _CSV_FILE = {"responses": {"200": {"description": "The CSV file (Content-Disposi
                            "429": heavy_requests.BUSY_RESPONSE}}
 
 
-def csv_response(owner, start: Callable[[], services.CsvExport]) -> StreamingHttpResponse:
-    """The file, streamed, under the pilot's one-heavy-request guard (held to the last line)."""
-
-    def opened():
-        export = start()
-        return export.lines, "text/csv; charset=utf-8", {
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "X-Flight-Count": str(export.flights), "X-Left-Out-MyFlightbook": str(export.left_out_myflightbook)}
-
-    return heavy_requests.streamed(owner, "This CSV export", opened)
+def export_answer(owner, filters: CsvExportFilter):
+    """The file streamed under the pilot's one-heavy-request guard (held to the last line), or beyond
+    FLIGHTBRIDGE_EXPORT_INLINE_MAX_FLIGHTS flights the queued job that writes it (a `SyncJob`)."""
+    params = jobs.export_params(filters.format, date_from=filters.date_from, date_to=filters.date_to,
+                                include_myflightbook=filters.include_myflightbook, hhmm=filters.hhmm)
+    return exports.answer(owner, "This CSV export", jobs.export_csv_job, params, lambda: jobs.open_export(owner, params))
 
 
-@router.get("/exports/csv", openapi_extra=_CSV_FILE, summary="Your flights as a ForeFlight or MyFlightbook CSV file")
+@router.get("/exports/csv", response={202: ExportJobOut}, openapi_extra=_CSV_FILE,
+            summary="Your flights as a ForeFlight or MyFlightbook CSV file: 200 streamed, or beyond "
+                    "FLIGHTBRIDGE_EXPORT_INLINE_MAX_FLIGHTS flights 202 with the job that writes the same file "
+                    "(poll status_url, then GET download_url)")
 def export_csv(request, filters: Query[CsvExportFilter]):
-    return csv_response(request.auth, lambda: services.export_csv(
-        request.auth, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-        include_myflightbook=filters.include_myflightbook, hhmm=filters.hhmm))
+    answer = export_answer(request.auth, filters)
+    return Status(202, answer) if isinstance(answer, SyncJob) else answer
 
 
 class RowProblemOut(Schema):

@@ -8,7 +8,7 @@ class InterchangeConfig(AppConfig):
 
     def ready(self) -> None:
         # Known in every process (web too), so an upload finds the kind before a worker runs it.
-        from flightbridge.interchange.jobs import import_csv_job
+        from flightbridge.interchange.jobs import export_csv_job, import_csv_job
         from flightbridge.jobs.services import register_job_kinds
 
-        register_job_kinds(import_csv_job)
+        register_job_kinds(import_csv_job, export_csv_job)

@@ -6,17 +6,22 @@ directory (`jobs/files.py`, 0600) and requests the job (`start_import`): it answ
 the file's length. The handler imports it through `services.import_csv` (the logbook's ingest, the run
 recorded against the job, so a dead worker's run is closed `failed` by the reaper and Undo removes what
 it stored) and removes the file when it ends. One import job per pilot at a time, as one sync.
+
+`interchange.export_csv`: a big export's file written by a worker (issue 22, `jobs/exports.py`).
 """
 
 from __future__ import annotations
 
-from flightbridge.jobs import files
-from flightbridge.jobs.services import JobContext, job_kind
+from datetime import date
+
+from flightbridge.jobs import exports, files
+from flightbridge.logbook.models import source_label
+from flightbridge.jobs.services import FILE_WORK, JobContext, job_kind
 
 from . import services
 
 
-@job_kind("interchange.import_csv")
+@job_kind("interchange.import_csv", guard=FILE_WORK)
 def import_csv_job(context: JobContext) -> dict:
     name = context.params.get(files.PARAM)
     try:
@@ -35,3 +40,27 @@ def start_import(owner, data: bytes, file_format: str | None = None):
     return files.request_with_file(
         import_csv_job, owner, data, params={"format": logbook.format}, message=f"Importing a {logbook.format} file.",
         busy="Another logbook file of yours is still importing (job {job}); send this one when it has ended.")
+
+
+def export_params(file_format: str, *, date_from: date | None = None, date_to: date | None = None,
+                  include_myflightbook: bool = False, hhmm: bool = False) -> dict:
+    """An export's query as a job's params (plain JSON)."""
+    return {"format": file_format, "from": date_from.isoformat() if date_from else None,
+            "to": date_to.isoformat() if date_to else None, "include_myflightbook": include_myflightbook, "hhmm": hhmm}
+
+
+def open_export(owner, params: dict) -> exports.ExportStream:
+    """The CSV file `params` asks for, flights counted, with the headers `GET /api/exports/csv` sends."""
+    date_from, date_to = (date.fromisoformat(params[key]) if params.get(key) else None for key in ("from", "to"))
+    export = services.export_csv(owner, params.get("format"), date_from=date_from, date_to=date_to,
+                                 include_myflightbook=bool(params.get("include_myflightbook")), hhmm=bool(params.get("hhmm")))
+    return exports.ExportStream(
+        flights=export.flights, chunks=export.lines, content_type="text/csv; charset=utf-8", filename=export.filename,
+        headers={"Content-Disposition": f'attachment; filename="{export.filename}"', "X-Flight-Count": str(export.flights),
+                 "X-Left-Out-MyFlightbook": str(export.left_out_myflightbook)},
+        written=lambda: export.written, what=f"a {source_label('csv:' + export.format)}")
+
+
+@job_kind("interchange.export_csv", guard=FILE_WORK)
+def export_csv_job(context: JobContext) -> dict:
+    return exports.write_file(context, open_export(context.owner, context.params))

@@ -578,6 +578,8 @@ class _Row:
         markers = markers_for(fields["custom_properties"])
         for name in ("flight_review", "ipc", "checkride"):
             fields[name] = getattr(markers, name) or (name in self.mapper.index and self._read(name, parse_bool, False))
+        fields["glider_instrument_maneuvers"] = markers.glider_instrument_maneuvers
+        fields["glider_passenger_maneuvers"] = markers.glider_passenger_maneuvers
 
     def _column_of(self, name: str) -> str | None:
         key = {"tail_number": "tail", "departure": "from", "destination": "to", "aircraft_type": "model"}.get(name, name)

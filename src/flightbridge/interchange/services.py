@@ -63,6 +63,7 @@ class CsvExport:
     flights: int
     left_out_myflightbook: int
     lines: Iterator[str] = field(repr=False)
+    written: int = 0  # flights written so far, as `lines` is read
 
 
 def _check_format(file_format: str) -> str:
@@ -131,16 +132,30 @@ def export_csv(owner, file_format: str, *, date_from: date | None = None, date_t
         from_myflightbook = Q(source=FlightSource.MYFLIGHTBOOK) | Q(external_id__startswith=MYFLIGHTBOOK_FILE_ID)
         left_out = flights.filter(from_myflightbook).count()
         flights = flights.exclude(from_myflightbook)
-    count = flights.count()
-    # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
-    rows = flights.values_list(*EXPORTED_FIELDS, named=True).iterator(chunk_size=EXPORT_CHUNK)
-    if file_format == columns.FOREFLIGHT:
-        lines = write_foreflight(rows, aircraft_for_export(owner, flights, registry_lookup))
-    else:
-        lines = write_myflightbook(rows, myflightbook_aircraft(owner), myflightbook_property_columns(flights), hhmm=hhmm)
     span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
-    return CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=count,
-                     left_out_myflightbook=left_out, lines=lines)
+    export = CsvExport(format=file_format, filename=f"flightbridge-{file_format}-{span}.csv", flights=flights.count(),
+                       left_out_myflightbook=left_out, lines=iter(()))
+
+    def lines() -> Iterator[str]:
+        # Lazy: nothing but the counts is read until the first line is asked for, so a caller that sends a big
+        # export to a job (issue 22) has done no per-flight work in the request.
+        # Plain named rows of just the exported columns: no model instances, no `raw` (the bulk of a row).
+        rows = logbook_services.oldest_first_in_pages(flights.values_list(*EXPORTED_FIELDS, "id", named=True), EXPORT_CHUNK)
+        counted = _counted(rows, export)
+        if file_format == columns.FOREFLIGHT:
+            yield from write_foreflight(counted, aircraft_for_export(owner, flights, registry_lookup))
+        else:
+            yield from write_myflightbook(counted, myflightbook_aircraft(owner), myflightbook_property_columns(flights),
+                                          hhmm=hhmm)
+
+    export.lines = lines()
+    return export
+
+
+def _counted(rows: Iterator, export: CsvExport) -> Iterator:
+    for row in rows:
+        export.written += 1
+        yield row
 
 
 # --- import ---------------------------------------------------------------------------------------------

@@ -9,10 +9,11 @@ from pydantic import ValidationError
 
 from flightbridge import heavy_requests, staging
 from flightbridge.errors import Busy, InputError, TransientError
+from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import LogbookImport
 
 from . import jobs, services
-from .api import CsvExportFilter, csv_response
+from .api import CsvExportFilter, export_answer
 
 
 def _said(error: dict) -> str:
@@ -32,9 +33,11 @@ def export_page(request):
             # The page's form is the API's query: one schema validates both.
             filters = CsvExportFilter.model_validate({key: value for key, value in query.items()
                                                       if value and key != "download"})
-            return csv_response(request.user, lambda: services.export_csv(
-                request.user, filters.format, date_from=filters.date_from, date_to=filters.date_to,
-                include_myflightbook=filters.include_myflightbook, hhmm=filters.hhmm))
+            answer = export_answer(request.user, filters)
+            if not isinstance(answer, SyncJob):
+                return answer
+            context["export_job"] = answer  # too big for the request: the page follows its job (export-job.js)
+            context["export_minutes"] = settings.FLIGHTBRIDGE_EXPORT_FILE_MINUTES
         except ValidationError as exc:
             context["error"] = "; ".join(_said(error) for error in exc.errors())
         except (InputError, Busy) as exc:

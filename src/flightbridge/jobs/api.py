@@ -1,9 +1,11 @@
-"""`/api/jobs`: a pilot polls the job rows they own."""
+"""`/api/jobs`: a pilot polls the job rows they own; `/api/exports/{job_id}/file`: a finished export job's file."""
 
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from flightbridge import heavy_requests
 from flightbridge.api_types import RowId
+from flightbridge.jobs import exports
 from flightbridge.jobs.models import SyncJob
 from flightbridge.jobs.schemas import JobOut
 
@@ -21,3 +23,17 @@ def list_jobs(request, kind: str | None = None, limit: int = 20):
     if kind:
         query = query.filter(kind=kind)
     return list(query[: max(1, min(limit, 100))])
+
+
+_EXPORT_FILE = {"responses": {
+    "200": {"description": "The export's file, as the inline export would have sent it (Content-Disposition names it)",
+            "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}},
+    "404": {"description": "No finished export of yours has this id, or its file was downloaded already or expired",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+    "429": heavy_requests.BUSY_RESPONSE}}
+
+
+@router.get("/exports/{job_id}/file", openapi_extra=_EXPORT_FILE, tags=["exports"],
+            summary="Download the file of a finished export job (removed once downloaded)")
+def download_export(request, job_id: RowId):
+    return exports.open_download(request.auth, job_id)

@@ -22,8 +22,9 @@ from pathlib import Path
 from django.conf import settings
 
 from flightbridge import staging
-from flightbridge.errors import Busy, InputError
+from flightbridge.errors import InputError
 from flightbridge.jobs.models import ACTIVE_STATUSES, SyncJob
+from flightbridge.jobs.services import busy_with
 
 DIRECTORY = "job-files"
 SUFFIX = ".upload"
@@ -51,7 +52,7 @@ def keep(owner, data: bytes) -> str:
 def request_with_file(kind, owner, data: bytes, *, params: dict | None = None, message: str = "", busy: str):
     """Keep `data` and request a job of `kind` that reads it (its params name the file); returns the queued
     job. `Busy` with `busy` (which may name the running job: `{job}`) when the owner's job of this kind is
-    still active: this file is then not kept, and the request is not joined to the running job, which reads
+    still active (or another sentence when it is another import or export sharing its guard): this file is then not kept, and the request is not joined to the running job, which reads
     another file."""
     name = keep(owner, data)
     try:
@@ -61,7 +62,7 @@ def request_with_file(kind, owner, data: bytes, *, params: dict | None = None, m
         raise
     if not created:
         remove(name)
-        raise Busy(busy.format(job=job.pk))
+        raise busy_with(job, kind, busy)
     return job
 
 

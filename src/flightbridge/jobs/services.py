@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from flightbridge.errors import FlightBridgeError
+from flightbridge.errors import Busy, FlightBridgeError
 from flightbridge.locks import JOB_GUARD, hold
 from flightbridge.jobs import metrics as job_metrics
 from flightbridge.jobs.models import ACTIVE_STATUSES, TRANSITIONS, JobStatus, SyncJob
@@ -49,6 +49,8 @@ class JobKind:
 
     name: str
     handler: Handler = field(repr=False, compare=False)
+    #: the one-active-job guard this kind shares with others (`FILE_WORK`); its own name when empty
+    guard: str = ""
 
     def __call__(self, context: "JobContext") -> dict | None:
         return self.handler(context)
@@ -62,11 +64,17 @@ class JobKind:
         return SyncJob.objects.filter(kind=self.name)
 
 
-def job_kind(name: str) -> Callable[[Handler], JobKind]:
-    """Declare the job kind `name` with the decorated function as its handler (register it in `ready`)."""
+#: The guard every job that reads or writes a pilot's logbook file shares (imports and exports, issue 22): a
+#: pilot has at most one of them queued or running, whatever its kind.
+FILE_WORK = "file-work"
+
+
+def job_kind(name: str, *, guard: str = "") -> Callable[[Handler], JobKind]:
+    """Declare the job kind `name` with the decorated function as its handler (register it in `ready`).
+    `guard`: share the one-active-job-per-owner guard with the other kinds that name it (`FILE_WORK`)."""
 
     def declare(fn: Handler) -> JobKind:
-        return JobKind(name, fn)
+        return JobKind(name, fn, guard)
 
     return declare
 
@@ -114,6 +122,21 @@ def guard_key(kind: str, owner_id: int | None, scope: str = "") -> str:
     return f"{kind}|{owner_id or '-'}|{scope}"
 
 
+def active_job(kind: JobKind, owner, scope: str = "") -> SyncJob | None:
+    """The owner's queued or running job under `kind`'s guard (of any kind sharing it), if there is one."""
+    key = guard_key(kind.guard or kind.name, getattr(owner, "pk", None), scope)
+    return SyncJob.objects.filter(guard_key=key, status__in=ACTIVE_STATUSES).first()
+
+
+def busy_with(job: SyncJob, kind: JobKind, same_kind: str) -> Busy:
+    """The refusal while `job` holds `kind`'s guard: `same_kind` (which may name it, `{job}`) when it is of this kind,
+    or a sentence naming the other import or export that holds it."""
+    if job.kind == kind.name:
+        return Busy(same_kind.format(job=job.pk))
+    return Busy(f"Another import or export of yours is still running (job {job.pk}: {job.message or job.kind}); "
+                "start this one when it has ended.")
+
+
 def _stale_before():
     return timezone.now() - timedelta(seconds=settings.FLIGHTBRIDGE_JOB_STALE_SECONDS)
 
@@ -138,6 +161,8 @@ def request_job(
 ) -> tuple[SyncJob, bool]:
     """Return the active job for (kind, owner, scope), or create and enqueue one. `created` says which.
 
+    A kind that shares a guard (`FILE_WORK`) may get back the owner's active job of another kind of that guard.
+
     Two requests at once (a double click, two web processes) get the same job: PostgreSQL takes an
     advisory lock on the guard key (`locks.JOB_GUARD`); SQLite's IMMEDIATE transactions serialise
     writers; the partial unique index is the backstop for both.
@@ -145,7 +170,7 @@ def request_job(
     name = kind.name if isinstance(kind, JobKind) else kind
     if kind_named(name) is not kind and isinstance(kind, JobKind):  # fail fast, before a row exists
         raise LookupError(f"job kind {name!r} is not the registered one; register it in its app's ready()")
-    key = guard_key(name, getattr(owner, "pk", None), scope)
+    key = guard_key(kind_named(name).guard or name, getattr(owner, "pk", None), scope)
     with transaction.atomic(), hold(JOB_GUARD, key):
         existing = SyncJob.objects.filter(guard_key=key, status__in=ACTIVE_STATUSES).first()
         if existing is not None:

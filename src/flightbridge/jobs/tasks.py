@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
-from flightbridge.jobs import files, services
+from flightbridge.jobs import exports, files, services
 
 
 @db_task(retries=0)
@@ -16,6 +16,7 @@ def watch_jobs_task() -> None:
     services.reap_stale_jobs()
     services.resend_lost_jobs()
     files.sweep()
+    exports.sweep()
 
 
 @on_startup()

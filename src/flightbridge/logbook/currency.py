@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 # Item kinds: the same words (and categories) as the MyFlightbook mapping (myflightbook/currency.py), so a
 # computed item and MyFlightbook's of the same kind and category pair up by (kind, category).
@@ -46,6 +46,16 @@ REQUIRED_HOLDS = 1
 GRACE_MONTHS = 6
 #: §61.56(c): the 24 calendar months before the month of the flight.
 FLIGHT_REVIEW_MONTHS = 24
+#: §61.57(c)(3), in ten-thousandths of an hour (logbooks keep 4 decimals), so sums are exact: (i)(A) 1 hour of
+#: instrument time and (i)(B) 2 hours of instrument maneuvers in a glider or single-engine airplane; (ii) to
+#: carry passengers, also 2 hours of instrument time in a glider and the maneuvers for passengers
+#: (GliderIFRCurrency.cs: FlightCurrency(1.0M …), (2.0M …), (2.0M …), (1 …), all 6 calendar months).
+GLIDER = "Glider"
+HOUR = 10_000
+GLIDER_INSTRUMENT_TIME = 1 * HOUR
+GLIDER_MANEUVERS = 2 * HOUR
+GLIDER_PASSENGER_TIME = 2 * HOUR
+PASSENGERS_PRIVILEGE, NO_PASSENGERS_PRIVILEGE = "Passengers", "No Passengers"
 
 # Device classes (logbook SimulatorType values). MyFlightbook's aircraftinstancetypes table (MinimalDB):
 # a real aircraft and an FFS are certified for landings; real, FFS, FTD and ATD for instrument approaches;
@@ -53,6 +63,11 @@ FLIGHT_REVIEW_MONTHS = 24
 REAL, FFS, FTD, AATD, FLAPS = "REAL", "FFS", "FTD", "AATD", "FLAPS"
 LANDING_DEVICES = frozenset({REAL, FFS})
 INSTRUMENT_DEVICES = frozenset({REAL, FFS, FTD, AATD})
+#: §61.57(c)(3)–(4): instrument time "in a glider or a single-engine airplane"; (c)(4) lets a full flight
+#: simulator or flight training device that represents a glider stand in for the glider. Not an ATD or an
+#: uncertified device, and not a simulator of an airplane (docs/currency.md: MyFlightbook counts more).
+GLIDER_DEVICES = frozenset({REAL, FFS, FTD})
+SINGLE_ENGINE_CLASSES = frozenset({"ASEL", "ASES"})
 
 # Category/class names as MyFlightbook spells them (`categoryclass` table, MinimalDB-2026-01-29.sql) → their
 # category, the instrument key. Unmanned Aerial System is left out: nothing in §61.57 applies (IsManned).
@@ -76,7 +91,8 @@ def canonical_category_class(text: str) -> str:
 #: Classes where a tailwheel full-stop rule applies: landplanes only (TailwheelCurrency.cs, issue #1443:
 #: no tailwheel landings on water).
 TAILWHEEL_CLASSES = frozenset({"ASEL", "AMEL"})
-#: Categories with instrument privileges (§61.57(c)(1)); gliders have their own (c)(3)–(4) rule.
+#: Categories with instrument privileges (§61.57(c)(1)); gliders have their own (c)(3)–(4) rule
+#: (`glider_instrument_item`).
 INSTRUMENT_CATEGORIES = frozenset({"Airplane", "Rotorcraft", "Powered Lift"})
 
 RULES: dict[str, str] = {
@@ -89,14 +105,21 @@ RULES: dict[str, str] = {
     INSTRUMENT: "§61.57(c): to fly under IFR, 6 instrument approaches, holding, and intercepting and tracking "
                 "courses in the 6 calendar months before the month of the flight; after 6 more months only an "
                 "instrument proficiency check (§61.57(d)) restores it.",
+    "glider_instrument": "§61.57(c)(3): to fly a glider under IFR, 1 hour of instrument time and 2 hours of "
+                         "instrument maneuvers in a glider or single-engine airplane in the 6 calendar months before the "
+                         "month of the flight; to carry passengers, also 2 hours of instrument time in a glider and the "
+                         "maneuvers for passengers; an IPC restores both, and after 6 more months only an IPC (§61.57(d)).",
     FLIGHT_REVIEW: "§61.56: to act as pilot in command, a flight review (or a checkride, a §61.58 check or a "
                    "WINGS phase) since the start of the 24th calendar month before the month of the flight.",
 }
 
 
-@dataclass(slots=True)
-class CurrencyFlight:
-    """What currency needs to know about one flight. Counts are the flight's own, never negative."""
+class CurrencyFlight(NamedTuple):
+    """What currency needs to know about one flight. Counts are the flight's own, never negative.
+
+    A named tuple, not a class with attributes: a 50,000-flight logbook makes 50,000 of them per read, and
+    `CurrencyFlight._make(row)` builds one in C from a row already in this order (logbook/currency_report.py).
+    """
 
     id: int
     date: date
@@ -116,6 +139,9 @@ class CurrencyFlight:
     ipc: bool = False  # a property with the IPC flag: IPC or instrument checkride
     pilot_monitoring: bool = False  # "Pilot Monitoring (Whole Flight)": its landings were not the pilot's
     takeoffs_inferred: bool = False  # its takeoffs were not logged: one per landing was counted (issue 20)
+    instrument_time: float = 0  # hours in actual and simulated instrument conditions
+    glider_maneuvers: float = 0  # hours of glider instrument maneuvers (MyFlightbook property 56)
+    glider_passenger_maneuvers: bool = False  # the maneuvers to carry passengers (property 57)
 
 
 @dataclass(frozen=True)
@@ -134,6 +160,10 @@ class CurrencyItem:
     landings_only_until: date | None = None
     #: passengers and night: how many of the flights that make the takeoffs had them inferred, not logged
     inferred_takeoffs: int = 0
+    #: glider instrument: the privilege it is current for ("Passengers", "No Passengers"), "" when none
+    privilege: str = ""
+    #: glider instrument: whether every count (solo and passengers) was complete in the flights given
+    complete: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -167,6 +197,7 @@ class _Chain:
     flights: tuple[int, ...]
     by_source: dict[str, int]
     in_window: int
+    made_by: tuple[CurrencyFlight, ...] = ()
 
 
 def _chain(flights: Sequence[CurrencyFlight], count_of, required: int, window_start: date) -> _Chain:
@@ -193,7 +224,7 @@ def _chain(flights: Sequence[CurrencyFlight], count_of, required: int, window_st
     by_source: dict[str, int] = defaultdict(int)
     for flight in made_by:
         by_source[flight.source or "unknown"] += count_of(flight)
-    return _Chain(completed_on, tuple(flight.id for flight in made_by), dict(by_source), in_window)
+    return _Chain(completed_on, tuple(flight.id for flight in made_by), dict(by_source), in_window, tuple(made_by))
 
 
 def _plural(count: int, word: str, plural: str = "") -> str:
@@ -221,8 +252,7 @@ def _landing_item(kind: str, category: str, rule: str, flights: Sequence[Currenc
         shortfall = "Needs " + " and ".join(missing) + " in the last 90 days." if missing else ""
     ids = tuple(dict.fromkeys(landing_chain.flights + takeoff_chain.flights)) if expires_on else ()
     landings_only = landing_chain.completed_on + timedelta(days=PASSENGER_DAYS) if landing_chain.completed_on else None
-    inferred = sum(1 for flight in flights if flight.takeoffs_inferred and flight.id in set(takeoff_chain.flights)) \
-        if expires_on else 0
+    inferred = sum(1 for flight in takeoff_chain.made_by if flight.takeoffs_inferred) if expires_on else 0
     return CurrencyItem(kind, category, status, expires_on, ids, rule, shortfall=shortfall,
                         landings_only_until=landings_only, inferred_takeoffs=inferred,
                         counts={"landings": landing_chain.by_source, "takeoffs": takeoff_chain.by_source} if expires_on else {})
@@ -335,6 +365,108 @@ def instrument_items(flights: Sequence[CurrencyFlight], today: date, also: Itera
     return items
 
 
+def _hours_of(name: str):
+    hours = attrgetter(name)
+    return lambda flight: round(hours(flight) * HOUR)
+
+
+def _hours(amount: int) -> str:
+    return f"{amount / HOUR:g} hour" + ("" if amount == HOUR else "s")
+
+
+def glider_instrument_item(flights: Sequence[CurrencyFlight], today: date, *, listed: bool = False) -> CurrencyItem | None:
+    """§61.57(c)(3)–(4) and (d) for gliders, as GliderIFRCurrency.cs computes it: (i) 1 hour of instrument time
+    AND 2 hours of instrument maneuvers, in a glider or single-engine airplane; (ii) to carry passengers, (i)
+    AND 2 hours of instrument time in a glider AND the passenger maneuvers in a glider; an IPC in a real glider
+    or single-engine airplane makes both current. None when the pilot flew no glider (and `listed` is false):
+    an airplane pilot's hood time is no glider item (Currency.cs AddGliderChecks)."""
+    time_rows, maneuver_rows, glider_time_rows, passenger_rows = [], [], [], []
+    ipc_flight = None
+    flew_glider = listed
+    for flight in flights:  # newest first
+        category_class = flight.category_class
+        if category_class == GLIDER:
+            flew_glider = True
+            if flight.device not in GLIDER_DEVICES or flight.pilot_monitoring:
+                continue
+        elif category_class not in SINGLE_ENGINE_CLASSES or flight.device != REAL or flight.pilot_monitoring:
+            continue
+        if flight.instrument_time > 0:
+            time_rows.append(flight)
+            if category_class == GLIDER:
+                glider_time_rows.append(flight)
+        if flight.glider_maneuvers > 0:
+            maneuver_rows.append(flight)
+        if flight.glider_passenger_maneuvers and category_class == GLIDER:
+            passenger_rows.append(flight)
+        # "IPC can be in EITHER ASEL OR Glider but MUST be a real aircraft" (GliderIFRCurrency.cs).
+        if flight.ipc and flight.device == REAL and ipc_flight is None:
+            ipc_flight = flight
+    if not flew_glider:
+        return None
+    window_start = end_of_calendar_month_after(today, -INSTRUMENT_MONTHS - 1) + timedelta(days=1)
+    instrument_time = _chain(time_rows, _hours_of("instrument_time"), GLIDER_INSTRUMENT_TIME, window_start)
+    maneuvers = _chain(maneuver_rows, _hours_of("glider_maneuvers"), GLIDER_MANEUVERS, window_start)
+    glider_time = _chain(glider_time_rows, _hours_of("instrument_time"), GLIDER_PASSENGER_TIME, window_start)
+    passenger_maneuvers = _chain(passenger_rows, lambda flight: 1, 1, window_start)
+    solo_chains, passenger_chains = (instrument_time, maneuvers), (instrument_time, maneuvers, glider_time, passenger_maneuvers)
+
+    def until(chains) -> date | None:
+        # An AND of currencies: current until the earliest of them runs out (Currency.cs FlightCurrency.AND).
+        if any(chain.completed_on is None for chain in chains):
+            return None
+        return end_of_calendar_month_after(min(chain.completed_on for chain in chains), INSTRUMENT_MONTHS)
+
+    ipc_until = end_of_calendar_month_after(ipc_flight.date, INSTRUMENT_MONTHS) if ipc_flight else None
+    solo_until = max(filter(None, (until(solo_chains), ipc_until)), default=None)
+    passengers_until = max(filter(None, (until(passenger_chains) and min(until(passenger_chains), solo_until),
+                                         ipc_until)), default=None)
+    # The highest privilege it is current for names the item and its date (GliderIFRCurrency.cs Privilege).
+    if status_on(passengers_until, today) in (CURRENT, EXPIRING):
+        privilege, expires_on, chains = PASSENGERS_PRIVILEGE, passengers_until, passenger_chains
+    elif status_on(solo_until, today) in (CURRENT, EXPIRING):
+        privilege, expires_on, chains = NO_PASSENGERS_PRIVILEGE, solo_until, solo_chains
+    else:
+        privilege, expires_on, chains = "", max(filter(None, (solo_until, passengers_until)), default=None), solo_chains
+    status = status_on(expires_on, today)
+    ids: tuple[int, ...] = ()
+    if expires_on is not None and expires_on == ipc_until and (until(chains) is None or ipc_until > until(chains)):
+        ids = (ipc_flight.id,)
+    elif expires_on is not None:
+        ids = tuple(dict.fromkeys(flight_id for chain in chains for flight_id in chain.flights))
+    grace_until = end_of_calendar_month_after(expires_on, GRACE_MONTHS) if expires_on else None
+    ipc_required = status == EXPIRED and grace_until is not None and today > grace_until
+    missing = []
+    if instrument_time.in_window < GLIDER_INSTRUMENT_TIME:
+        missing.append(f"{_hours(GLIDER_INSTRUMENT_TIME - instrument_time.in_window)} of instrument time")
+    if maneuvers.in_window < GLIDER_MANEUVERS:
+        missing.append(f"{_hours(GLIDER_MANEUVERS - maneuvers.in_window)} of instrument maneuvers")
+    passenger_missing = []
+    if glider_time.in_window < GLIDER_PASSENGER_TIME:
+        passenger_missing.append(f"{_hours(GLIDER_PASSENGER_TIME - glider_time.in_window)} of instrument time in a glider")
+    if passenger_maneuvers.in_window < 1:
+        passenger_missing.append("the instrument maneuvers for passengers in a glider")
+    shortfall = ""
+    if ipc_required:
+        shortfall = f"More than 6 calendar months since it lapsed: only an IPC restores it (since {grace_until + timedelta(days=1)})."
+    elif status in (EXPIRED, NEVER):
+        shortfall = ("Needs " + " and ".join(missing or ["an IPC"]) + " (in a glider or single-engine airplane) in the last 6 "
+                     "calendar months" + (f" (or an IPC; after {grace_until} only an IPC)." if grace_until else " (or an IPC)."))
+    elif privilege == NO_PASSENGERS_PRIVILEGE and (passenger_missing or missing):
+        shortfall = "To carry passengers: needs " + " and ".join(missing + passenger_missing) + " in the last 6 calendar months."
+    counts = {}
+    if ids:
+        hours: dict[str, float] = defaultdict(float)
+        for chain in chains[:1] + chains[2:3]:
+            for source, amount in chain.by_source.items():
+                hours[source] += amount / HOUR
+        counts = {"instrument hours": dict(hours)} if hours else {"ipcs": {ipc_flight.source or "unknown": 1}}
+    every = (instrument_time, maneuvers, glider_time, passenger_maneuvers)
+    return CurrencyItem(INSTRUMENT, GLIDER, status, expires_on, ids, RULES["glider_instrument"], grace_until=grace_until,
+                        ipc_required=ipc_required, shortfall=shortfall, counts=counts, privilege=privilege,
+                        complete=all(chain.completed_on is not None for chain in every))
+
+
 def flight_review_item(flights: Sequence[CurrencyFlight], today: date) -> CurrencyItem:
     """§61.56: the newest flight with a BFR-flag property, any category or device (ProfileEvent.GetBFREvents,
     ProfileCurrency.cs NextBFR: AddCalendarMonths(24))."""
@@ -357,5 +489,7 @@ def compute_currency(flights: Iterable[CurrencyFlight], today: date, *, also_cla
     """Every item for one pilot. `also_classes`/`also_categories`: stripes to report even with no flights
     (the pilot's aircraft, MyFlightbook's items), as never current."""
     ordered = _newest_first(flights)
+    also_categories = tuple(also_categories)
+    glider = glider_instrument_item(ordered, today, listed=GLIDER in also_categories)
     return [*passenger_items(ordered, today, also_classes), *instrument_items(ordered, today, also_categories),
-            flight_review_item(ordered, today)]
+            *([glider] if glider else []), flight_review_item(ordered, today)]

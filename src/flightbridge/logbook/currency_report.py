@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from operator import itemgetter
 
 from django.db import connection
-from django.db.models import CharField, Q
-from django.db.models.fields.json import KeyTextTransform
+from django.db.models import CharField, F, Q
+from django.db.models.fields.json import KeyTextTransform, compile_json_path
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,8 @@ from django.utils import timezone
 from flightbridge.logbook.currency import (
     CATEGORY_OF_CLASS,
     FLIGHT_REVIEW,
+    GLIDER,
+    SINGLE_ENGINE_CLASSES,
     INSTRUMENT,
     INSTRUMENT_CATEGORIES,
     INSTRUMENT_MONTHS,
@@ -46,23 +48,47 @@ MYFLIGHTBOOK_STATUS = {"CURRENT": "current", "EXPIRING_SOON": "expiring", "NON_C
 SOURCE_NAMES = {FlightSource.MYFLIGHTBOOK: "MyFlightbook", FlightSource.LOGGER: "Logger", FlightSource.MANUAL: "hand-entered",
                 "csv": "logbook-file", "": "unknown"}
 COUNT_WORDS = {"landings": ("landing", "landings"), "takeoffs": ("takeoff", "takeoffs"),
-               "approaches": ("approach", "approaches"), "holds": ("hold", "holds"), "reviews": ("review", "reviews")}
+               "approaches": ("approach", "approaches"), "holds": ("hold", "holds"), "reviews": ("review", "reviews"),
+               "instrument hours": ("instrument hour", "instrument hours"), "ipcs": ("IPC", "IPCs")}
 
-# The Flight columns the engine reads: one narrow query, so 50,000 flights stay cheap.
-_COLUMNS = ("id", "day", "source", "simulator_type", "tail_number", "day_landings", "night_landings",
-            "day_full_stop_landings", "night_full_stop_landings", "day_takeoffs", "night_takeoffs", "approaches",
-            "holds")
-# Issue 20's columns: the flight's category/class (from CatClassOverride/CatClassDisplay) and the flight
-# review / IPC markers (MyFlightbook's BFR and IPC property flags, logbook/property_types.py).
-_MARKERS = ("category_class", "flight_review", "ipc", "takeoffs_inferred")
-# Issue 24's aircraft: the class of the pilot's aircraft the flight was flown in (when the flight names none)
-# and whether it is a tailwheel airplane (None: not known, which counts as not).
+# What the engine reads of a Flight, as one narrow query whose rows come out nearly in CurrencyFlight's order:
+# counts summed in SQL (day + night), so a row is not unpacked and added up in Python 50,000 times.
+_LANDINGS = F("day_landings") + F("night_landings")
+_TAKEOFFS = F("day_takeoffs") + F("night_takeoffs")
+_FULL_STOPS = F("day_full_stop_landings") + F("night_full_stop_landings")
+_COUNTS = {"landings": _LANDINGS, "takeoffs": _TAKEOFFS, "full_stops": _FULL_STOPS,
+           "instrument_time": F("imc") + F("simulated_ifr")}
+_COLUMNS = ("id", "day", "source", "simulator_type", "landings", "takeoffs", "full_stops", "night_full_stop_landings",
+            "night_takeoffs", "approaches", "holds", "flight_review", "ipc", "takeoffs_inferred",
+            # §61.57(c)(3): a glider's instrument time and MyFlightbook's glider maneuver properties (56, 57).
+            "instrument_time", "glider_instrument_maneuvers", "glider_passenger_maneuvers",
+            # What names the flight's class: issue 20's `category_class` (CatClassOverride/CatClassDisplay) with
+            # MyFlightbook's display (its type rating), else issue 24's aircraft class, else the registration's.
+            "category_class", "class_display", "aircraft__category_class", "tail_number",
+            # Issue 24: whether the aircraft is a tailwheel airplane (None: not known, which counts as not).
+            "aircraft__is_tailwheel")
+_TAIL, _CLASS, _DISPLAY = _COLUMNS.index("tail_number"), _COLUMNS.index("category_class"), _COLUMNS.index("class_display")
 _AIRCRAFT = ("aircraft__category_class", "aircraft__is_tailwheel")
-_TAIL, _CLASS = _COLUMNS.index("tail_number"), len(_COLUMNS)  # positions in a row of _COLUMNS + _MARKERS
-# The type rating a flight needs: MyFlightbook's CatClassDisplay ("AMEL (B737)"), which issue 20's
-# `category_class` keeps without the type. This (and `_with_type`) is the one place to change when the
-# flight or its aircraft carries its type.
-_TYPE_SOURCE = KeyTextTransform("CatClassDisplay", "raw")
+
+
+class _DisplayText(KeyTextTransform):
+    """MyFlightbook's CatClassDisplay from the record ("AMEL (B737)"): the type rating a flight needs, which
+    issue 20's `category_class` keeps without the type. This (and `_with_type`) is the one place to change
+    when the flight or its aircraft carries its type.
+
+    On SQLite Django reads a key with JSON_TYPE and then JSON_EXTRACT, parsing every 1 KB record twice
+    (a fifth of a 50,000-flight read). Here a record is parsed only when its text holds `)"`, which every
+    record whose display names a type holds (the display ends in ")" and JSON escapes neither character);
+    one JSON_EXTRACT gives the same text for a text value, and a display that is not text (none seen) is
+    ignored by `_with_type`."""
+
+    def as_sqlite(self, compiler, connection):
+        lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
+        return (f"CASE WHEN INSTR({lhs}, %s) > 0 THEN JSON_EXTRACT({lhs}, %s) END",
+                (*params, ')"', *params, compile_json_path(key_transforms)))
+
+
+_TYPE_SOURCE = _DisplayText("CatClassDisplay", "raw")
 
 @dataclass(frozen=True)
 class ComparedItem:
@@ -84,39 +110,41 @@ def label_for(item: CurrencyItem) -> str:
     if item.kind == FLIGHT_REVIEW:
         return "Flight Review"
     if item.kind == INSTRUMENT:
-        return f"IFR - {item.category}"
+        # A glider's names the privilege it is current for: "IFR - Glider - (Passengers)" (GliderIFRCurrency.cs).
+        return f"IFR - {item.category}" + (f" - ({item.privilege})" if item.privilege else "")
     if item.category.endswith(TAILWHEEL_SUFFIX):
         return f"{item.category[:-len(TAILWHEEL_SUFFIX)]} - Tailwheel"
     return f"{item.category} - {'Night' if item.kind == NIGHT else 'Passengers'}"
 
 
 def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list[CurrencyFlight]:
-    """Rows of `_COLUMNS + _MARKERS` → the engine's data. A logbook repeats the same few classes and days,
-    so each spelling and each date is read once (this loop is most of a 50,000-flight read)."""
-    classes: dict[str, tuple[str, str]] = {}
+    """Rows of `_COLUMNS` → the engine's data. A logbook repeats the same few days, classes and aircraft, so
+    each date is parsed once and each (class, display, aircraft class, registration) resolved once; the rest
+    of a row is already in CurrencyFlight's order and goes in as it is (this loop is most of a large read)."""
     days: dict = {}
+    resolved: dict[tuple, tuple] = {}
+    make = CurrencyFlight._make
     flights = []
     append = flights.append
-    for (flight_id, day, source, device, tail, day_landings, night_landings, day_full_stops, night_full_stops,
-         day_takeoffs, night_takeoffs, approaches, holds, category_class, flight_review, ipc, inferred, plane_class,
-         tailwheel, display) in rows:
+    for (flight_id, day, source, device, landings, takeoffs, full_stops, night_full_stops, night_takeoffs, approaches,
+         holds, flight_review, ipc, inferred, instrument_time, maneuvers, passenger_maneuvers, category_class, display,
+         plane_class, tail, tailwheel) in rows:
         day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
-        # The flight's class (with its type), else its aircraft's, else the one its registration was flown in.
-        text = _with_type(category_class, display) or plane_class or aircraft_class.get(tail, "")
-        known = classes.get(text)
+        key = (category_class, display, plane_class, tail, tailwheel)
+        known = resolved.get(key)
         if known is None:
-            known = classes[text] = _class_and_type(text)
-        # Positional, in CurrencyFlight's field order: keyword calls cost a third of this loop.
-        append(CurrencyFlight(flight_id, day, source, known[0], known[1], tailwheel is True, device,
-                              day_landings + night_landings,
-                              day_takeoffs + night_takeoffs, day_full_stops + night_full_stops, night_full_stops,
-                              night_takeoffs, approaches, holds, bool(flight_review), bool(ipc), False, bool(inferred)))
+            # The flight's class (with its type), else its aircraft's, else the one its registration was flown in.
+            text = _with_type(category_class, display) or plane_class or aircraft_class.get(tail, "")
+            known = resolved[key] = (*_class_and_type(text), tailwheel is True)
+        append(make((flight_id, day, source, *known, device, landings, takeoffs, full_stops, night_full_stops,
+                     night_takeoffs, approaches, holds, flight_review, ipc, False, inferred, instrument_time, maneuvers,
+                     passenger_maneuvers)))
     return flights
 
 
 def _with_type(category_class: str, display: str | None) -> str:
     """The flight's class with its type when MyFlightbook's display names one for that class: "AMEL (B737)"."""
-    if display and category_class and display.endswith(")") and display.startswith(category_class + " ("):
+    if isinstance(display, str) and category_class and display.endswith(")") and display.startswith(category_class + " ("):
         return display
     return category_class
 
@@ -137,17 +165,20 @@ def _class_and_type(text: str) -> tuple[str, str]:
 #: 40 years costs about what its last two years do. `tests/logbook/test_currency_api.py` checks the answer
 #: is the same as from every flight.
 RECENT_DAYS = 800
+GLIDER_INSTRUMENT_CLASSES = SINGLE_ENGINE_CLASSES | {GLIDER}
 _ANY_LANDING = Q(day_landings__gt=0) | Q(night_landings__gt=0) | Q(day_takeoffs__gt=0) | Q(night_takeoffs__gt=0)
 _ANY_NIGHT = Q(night_full_stop_landings__gt=0) | Q(night_takeoffs__gt=0)
 _ANY_INSTRUMENT = Q(approaches__gt=0) | Q(holds__gt=0) | Q(ipc=True)
+_ANY_GLIDER_INSTRUMENT = (Q(imc__gt=0) | Q(simulated_ifr__gt=0) | Q(glider_instrument_maneuvers__gt=0)
+                          | Q(glider_passenger_maneuvers=True) | Q(ipc=True))
 
 
 def _fetch(query) -> list[tuple]:
-    """Rows of `_COLUMNS + _MARKERS`, newest first. The date comes as text: Django's SQLite driver parses
-    every date column in Python (a third of a 50,000-flight read); it is parsed once per day instead."""
+    """Rows of `_COLUMNS`, newest first. The date comes as text: Django's SQLite driver parses every date
+    column in Python (a third of a 50,000-flight read); it is parsed once per day instead."""
     query = (query.order_by()
-             .annotate(day=Cast("date", output_field=CharField()), class_display=_TYPE_SOURCE)
-             .values_list(*_COLUMNS, *_MARKERS, *_AIRCRAFT, "class_display"))
+             .annotate(day=Cast("date", output_field=CharField()), class_display=_TYPE_SOURCE, **_COUNTS)
+             .values_list(*_COLUMNS))
     # The ORM's own query, read through the cursor: turning rows into dicts or models first cost more than
     # the whole computation (benchmarks/bench_currency.py).
     sql, params = query.query.sql_with_params()
@@ -188,9 +219,10 @@ def _aircraft_classes(rows: list[tuple], older_pairs: set[tuple]) -> dict[str, s
     """Registration → category/class: the class its newest flight that names one was flown in, so a Logger
     or CSV flight in N12345 counts as ASEL when MyFlightbook's flights in N12345 are ASEL."""
     aircraft_class: dict[str, str] = {}
-    for row in rows:
-        if row[_TAIL] and row[_CLASS]:
-            aircraft_class.setdefault(row[_TAIL], _with_type(row[_CLASS], row[-1]))
+    for row in rows:  # newest first: the newest flight that names a class wins
+        tail = row[_TAIL]
+        if tail and row[_CLASS] and tail not in aircraft_class:
+            aircraft_class[tail] = _with_type(row[_CLASS], row[_DISPLAY])
     for category_class, tail, *_aircraft in sorted(older_pairs, key=lambda pair: pair[:2]):
         if tail and category_class:
             aircraft_class.setdefault(tail, category_class)
@@ -206,6 +238,15 @@ def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple
     # An older IPC gives at most the end of the 6th month after the cutoff: later, the recent flights decide.
     instrument_done = {item.category for item in items if item.kind == INSTRUMENT and item.expires_on is not None
                        and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS)}
+    # A glider's item needs older flights unless every count was complete in the recent ones and it runs past
+    # what an older IPC could give; with no glider flown recently, an older glider flight may list it.
+    # A pilot who never flew a glider has no glider item: their hood time in airplanes is not read for one.
+    glider_flown = any(item.kind == INSTRUMENT and item.category == GLIDER for item in items) or any(
+        _class_and_type(stored or plane_class or aircraft_class.get(tail, ""))[0] == GLIDER
+        for stored, tail, plane_class, _tailwheel in older_pairs)
+    glider_done = not glider_flown or any(
+        item.kind == INSTRUMENT and item.category == GLIDER and item.complete and item.expires_on
+        and item.expires_on > end_of_calendar_month_after(cutoff, INSTRUMENT_MONTHS) for item in items)
     # (stored class, aircraft's class, what to read) → the registrations of the flights that name no class.
     needs: dict[tuple[str, str, Q], set[str]] = defaultdict(set)
     typed: dict[str, list[str]] = defaultdict(list)  # class → its type stripes the items know
@@ -230,6 +271,8 @@ def _older_flights_that_matter(items: list[CurrencyItem], older_pairs: set[tuple
         if CATEGORY_OF_CLASS.get(category_class) in INSTRUMENT_CATEGORIES and \
                 CATEGORY_OF_CLASS[category_class] not in instrument_done:
             wanted = _ANY_INSTRUMENT if wanted is None else wanted | _ANY_INSTRUMENT
+        if category_class in GLIDER_INSTRUMENT_CLASSES and not glider_done:
+            wanted = _ANY_GLIDER_INSTRUMENT if wanted is None else wanted | _ANY_GLIDER_INSTRUMENT
         if wanted is not None:
             needs[(stored, "" if stored else plane_class or "", wanted)].add(tail)
     conditions = []

@@ -215,6 +215,9 @@ class Flight(models.Model):
     flight_review = models.BooleanField(default=False, help_text="counts as a flight review (§61.56)")
     ipc = models.BooleanField(default=False, help_text="an instrument proficiency check (§61.57(d))")
     checkride = models.BooleanField(default=False, help_text="a practical test for a certificate or rating")
+    # §61.57(c)(3) glider instrument currency: MyFlightbook logs these as properties 56 and 57 (their flags).
+    glider_instrument_maneuvers = models.DecimalField(**HOURS, help_text="hours of glider instrument maneuvers (§61.57(c)(3)(i)(B))")
+    glider_passenger_maneuvers = models.BooleanField(default=False, help_text="the glider instrument maneuvers to carry passengers (§61.57(c)(3)(ii)(B))")
 
     remarks = models.TextField(blank=True, default="")
     custom_properties = models.JSONField(default=list, blank=True)

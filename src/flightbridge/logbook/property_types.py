@@ -11,6 +11,7 @@ here; a checkride is a "Checkride - …" title (Checkrides.cs reads those ids as
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any, Iterable, Mapping
@@ -18,6 +19,8 @@ from typing import Any, Iterable, Mapping
 # Flag bits (CustomPropertyTypes.cs, CFPPropertyFlag constants).
 FLAG_BFR = 0x1
 FLAG_IPC = 0x2
+FLAG_GLIDER_INSTRUMENT_MANEUVERS = 0x400  # "Glider - IFR Maneuvers Time" (56): hours, §61.57(c)(3)(i)(B)
+FLAG_GLIDER_INSTRUMENT_PASSENGERS = 0x800  # "Glider - IFR Maneuvers to carry Passengers" (57): §61.57(c)(3)(ii)(B)
 FLAG_APPROACH = 0x1000
 FLAG_NO_SUM = 0x2000
 FLAG_NIGHT_TAKEOFF = 0x4000
@@ -141,6 +144,10 @@ class FlightMarkers:
     flight_review: bool = False
     ipc: bool = False
     checkride: bool = False
+    #: hours of glider instrument maneuvers (the properties with cfpFlagGliderInstrumentManeuvers, DecValue)
+    glider_instrument_maneuvers: Decimal = Decimal(0)
+    #: the glider instrument maneuvers needed to carry passengers (cfpFlagGliderInstrumentManeuversPassengers)
+    glider_passenger_maneuvers: bool = False
 
 
 def _is_true(value: Any) -> bool:
@@ -155,17 +162,37 @@ def markers_for(properties: Iterable[Any]) -> FlightMarkers:
     Every marker property is a boolean, whose `BoolValue` MyFlightbook emits only when true; one listed
     without it (a hand-made record) is not set.
     """
-    review = ipc = checkride = False
+    review = ipc = checkride = passenger_maneuvers = False
+    maneuvers = Decimal(0)
     for prop in properties or ():
-        if not isinstance(prop, Mapping) or not _is_true(prop.get("BoolValue")):
+        if not isinstance(prop, Mapping):
             continue
         kind = property_type(prop.get("PropTypeID"))
         if kind is None:
             continue
+        if kind.flags & FLAG_GLIDER_INSTRUMENT_MANEUVERS:
+            # A decimal property: its hours are its DecValue (GliderIFRCurrency.cs AddManeuverTime(pfe.DecValue)).
+            maneuvers += _hours(prop.get("DecValue"))
+            continue
+        if not _is_true(prop.get("BoolValue")):
+            continue
         review = review or kind.flight_review
         ipc = ipc or kind.ipc
         checkride = checkride or kind.checkride
-    return FlightMarkers(flight_review=review, ipc=ipc, checkride=checkride)
+        passenger_maneuvers = passenger_maneuvers or bool(kind.flags & FLAG_GLIDER_INSTRUMENT_PASSENGERS)
+    return FlightMarkers(flight_review=review, ipc=ipc, checkride=checkride, glider_instrument_maneuvers=maneuvers,
+                         glider_passenger_maneuvers=passenger_maneuvers)
+
+
+def _hours(value: Any) -> Decimal:
+    """A property's DecValue as hours: a number or numeric text, never negative; anything else is none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
+        return Decimal(0)
+    try:
+        hours = Decimal(str(value).strip())
+    except ArithmeticError:
+        return Decimal(0)
+    return hours if hours.is_finite() and hours > 0 else Decimal(0)
 
 
 def _count(properties: Iterable[Any], prop_type: int) -> int | None:

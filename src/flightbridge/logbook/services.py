@@ -3,6 +3,7 @@ Undo, and a pilot's own corrections to a flight."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -52,6 +53,25 @@ def flights_for(owner, date_from: date | None = None, date_to: date | None = Non
     if category_class:
         query = query.filter(flown_in_category_class(category_class))
     return query.order_by("-date", "-id")
+
+
+def oldest_first_in_pages(flights, page: int = 2000) -> Iterator:
+    """`flights` (a queryset, or its `values_list(..., "id", named=True)`) oldest first, by (date, id), one page of
+    `page` rows at a time, each page its own complete query (keyset paging).
+
+    Unlike `.iterator()`, no statement stays open between pages, so a job may write its progress while it reads:
+    on SQLite a connection whose read is still open cannot write once another connection has (the heartbeat):
+    "database is locked" (issue 22's export jobs). Memory holds one page.
+    """
+    flights = flights.order_by("date", "id")
+    last = None
+    while True:
+        query = flights if last is None else flights.filter(Q(date__gt=last.date) | Q(date=last.date, id__gt=last.id))
+        rows = list(query[:page])
+        yield from rows
+        if len(rows) < page:
+            return
+        last = rows[-1]
 
 
 def flown_in_category_class(category_class: str) -> Q:
@@ -114,8 +134,11 @@ def recheck_flights(owner=None) -> tuple[int, int]:
         last = rows[-1]["id"]
 
 
-def summarize(flights) -> dict:
-    """Totals over a flight queryset, computed by the database in one query."""
+def summarize(flights, places: int = 2) -> dict:
+    """Totals over a flight queryset, computed by the database in one query; hours to `places` decimals.
+
+    The API's summary has always given hundredths. Pages ask for the stored precision (HOURS_PLACES) and write
+    the sums in the pilot's format: H:MM from the exact sum (0.875 h is 52.5 min, not a sum first rounded to 0.88)."""
     sums = {name: Coalesce(Sum(name), ZERO) for name in SUMMED_HOURS}
     row = flights.aggregate(
         flights=Count("id"),
@@ -126,8 +149,9 @@ def summarize(flights) -> dict:
         approaches=Coalesce(Sum("approaches"), 0),
         **sums,
     )
+    quantum = Decimal(1).scaleb(-places)
     for name in SUMMED_HOURS:
-        row[name] = Decimal(row[name]).quantize(Decimal("0.01"))
+        row[name] = Decimal(row[name]).quantize(quantum)
     return row
 
 

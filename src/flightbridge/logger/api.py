@@ -9,7 +9,9 @@ from ninja import Field, Query, Router, Schema, Status
 from flightbridge import heavy_requests
 from flightbridge.api_types import IsoDate
 from flightbridge.errors import InputError
-from flightbridge.jobs.schemas import JobOut
+from flightbridge.jobs import exports
+from flightbridge.jobs.models import SyncJob
+from flightbridge.jobs.schemas import ExportJobOut, JobOut
 
 from . import jobs, services
 
@@ -49,17 +51,17 @@ class ExportOut(Schema):
 _EXPORT_STATUSES = {"responses": {"429": heavy_requests.BUSY_RESPONSE}}
 
 
-@router.get("/exports/logger", response=ExportOut, openapi_extra=_EXPORT_STATUSES,
-            summary="Your flights as Logger deep links (loggerapp://import/add?package=…)")
+@router.get("/exports/logger", response={200: ExportOut, 202: ExportJobOut}, openapi_extra=_EXPORT_STATUSES,
+            summary="Your flights as Logger deep links (loggerapp://import/add?package=…): 200 streamed, or beyond "
+                    "FLIGHTBRIDGE_EXPORT_INLINE_MAX_FLIGHTS flights 202 with the job that writes the same JSON to a file "
+                    "(poll status_url, then GET download_url)")
 def export_logger(request, filters: Query[ExportFilter]):
     # Streamed: each link is written as it is packed, so neither the flights nor the links are all held at once.
-    def opened():
-        export = services.LoggerExport(
-            request.auth, date_from=filters.date_from, date_to=filters.date_to, local=filters.local,
-            flight_ids=[filters.flight] if filters.flight is not None else None, max_length=filters.max_length)
-        return services.export_json_chunks(export), "application/json", {}
-
-    return heavy_requests.streamed(request.auth, "This Logger export", opened)
+    params = jobs.export_params(date_from=filters.date_from, date_to=filters.date_to, local=filters.local,
+                                flight=filters.flight, max_length=filters.max_length)
+    answer = exports.answer(request.auth, "This Logger export", jobs.export_job, params,
+                            lambda: jobs.open_export(request.auth, params))
+    return Status(202, answer) if isinstance(answer, SyncJob) else answer
 
 
 class ImportIn(Schema):

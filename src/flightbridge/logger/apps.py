@@ -9,6 +9,6 @@ class LoggerConfig(AppConfig):
     def ready(self) -> None:
         # Known in every process (web too), so a request finds the kind before a worker runs it.
         from flightbridge.jobs.services import register_job_kinds
-        from flightbridge.logger.jobs import import_package_job
+        from flightbridge.logger.jobs import export_job, import_package_job
 
-        register_job_kinds(import_package_job)
+        register_job_kinds(import_package_job, export_job)

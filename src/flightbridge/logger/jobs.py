@@ -1,5 +1,5 @@
 """The `logger.import_package` job kind: import a Logger package in the background, on the same queue as the
-syncs.
+syncs; and `logger.export`: a big export's links written to a file (issue 22, `jobs/exports.py`).
 
 The request reads the package (a link or its JSON) and refuses one that is not a package or has too many
 entries at once, or that Logger itself would refuse as a whole (`start_import`); it keeps the decoded package in the data directory (`jobs/files.py`,
@@ -11,14 +11,15 @@ what it stored) and removes the file when it ends. One Logger import per pilot a
 from __future__ import annotations
 
 import json
+from datetime import date
 
-from flightbridge.jobs import files
-from flightbridge.jobs.services import JobContext, job_kind
+from flightbridge.jobs import exports, files
+from flightbridge.jobs.services import FILE_WORK, JobContext, job_kind
 
 from . import codec, services
 
 
-@job_kind("logger.import_package")
+@job_kind("logger.import_package", guard=FILE_WORK)
 def import_package_job(context: JobContext) -> dict:
     name = context.params.get(files.PARAM)
     try:
@@ -42,3 +43,27 @@ def start_import(owner, source: str | dict):
     return files.request_with_file(
         import_package_job, owner, json.dumps(package).encode("ascii"), message="Importing a Logger package.",
         busy="Another Logger package of yours is still importing (job {job}); send this one when it has ended.")
+
+
+def export_params(*, date_from: date | None = None, date_to: date | None = None, local: bool = False,
+                  flight: int | None = None, max_length: int | None = None) -> dict:
+    """An export's query as a job's params (plain JSON)."""
+    return {"from": date_from.isoformat() if date_from else None, "to": date_to.isoformat() if date_to else None,
+            "local": local, "flight": flight, "max_length": max_length}
+
+
+def open_export(owner, params: dict) -> exports.ExportStream:
+    """The export `params` asks for, as `GET /api/exports/logger` answers it (ExportOut's JSON), flights counted."""
+    date_from, date_to = (date.fromisoformat(params[key]) if params.get(key) else None for key in ("from", "to"))
+    export = services.LoggerExport(owner, date_from=date_from, date_to=date_to, local=bool(params.get("local")),
+                                   flight_ids=[params["flight"]] if params.get("flight") else None,
+                                   max_length=params.get("max_length"))
+    span = "-".join(day.isoformat() for day in (date_from, date_to) if day) or "all"
+    return exports.ExportStream(flights=export.count(), chunks=services.export_json_chunks(export),
+                                content_type="application/json", filename=f"flightbridge-logger-{span}.json",
+                                written=lambda: export.flights, what="Logger links")
+
+
+@job_kind("logger.export", guard=FILE_WORK)
+def export_job(context: JobContext) -> dict:
+    return exports.write_file(context, open_export(context.owner, context.params))

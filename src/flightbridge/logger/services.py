@@ -157,6 +157,10 @@ class LoggerExport:
         self._left_out: Counter[str] = Counter()
         self._basis: dict[int, bool | None] = {}
 
+    def count(self) -> int:
+        """How many flights the export holds (one COUNT, before any is read): decides inline or a job."""
+        return self._flights.count()
+
     def _raw_is_utc(self, flight: Flight) -> bool | None:
         """The basis (UTC or local) of the Logger package a flight's `raw` came from, if we know it."""
         batch_id = flight.import_batch_id
@@ -169,7 +173,7 @@ class LoggerExport:
         return self._basis[batch_id]
 
     def _entries(self, dates: deque) -> Iterator[dict]:
-        for flight in self._flights.iterator(chunk_size=2000):
+        for flight in logbook_services.oldest_first_in_pages(self._flights):
             self.flights += 1
             exported = mapping.flight_to_entry(flight, is_utc=self.is_utc, airports=self.airports,
                                                raw_is_utc=self._raw_is_utc(flight) if mapping.is_logger_flight(flight) else None)

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from flightbridge import heavy_requests
 from flightbridge.api_types import MAX_ROW_ID
 from flightbridge.errors import Busy, FlightBridgeError, InputError
+from flightbridge.jobs import exports
 from flightbridge.logbook import services as logbook_services
 from flightbridge.logbook.import_report import ImportReport
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport
@@ -58,13 +59,23 @@ def export_page(request):
         date_from, date_to = _date(query.get("from", ""), "from"), _date(query.get("to", ""), "to")
         flight_ids = _flight_ids(query.get("flight", ""))
         with heavy_requests.one_at_a_time(request.user, "This Logger export"):
-            result = services.export_flights(request.user, date_from=date_from, date_to=date_to, local=context["local"],
-                                             flight_ids=flight_ids)
+            params = jobs.export_params(date_from=date_from, date_to=date_to, local=context["local"],
+                                        flight=flight_ids[0] if flight_ids else None)
+            export = jobs.open_export(request.user, params)
+            if export.flights > exports.inline_max_flights() and "export" not in query:
+                result = None  # too many to pack on every visit: the pilot asks for them (Show links), as a job
+                context["too_many"] = export.flights
+            elif (job := exports.queue_if_big(request.user, jobs.export_job, params, export)) is not None:
+                result = None
+                context["export_job"] = job  # the page follows it and shows the links it wrote (export-job.js)
+            else:
+                result = services.export_flights(request.user, date_from=date_from, date_to=date_to,
+                                                 local=context["local"], flight_ids=flight_ids)
         context["result"] = result
         if flight_ids:
             # The QR code's caption names the flight it holds, so a pilot scans the right one.
             context["qr_flight"] = logbook_services.flights_for(request.user).filter(pk=flight_ids[0]).first()
-        if result.flights == 1 and result.links:
+        if result is not None and result.flights == 1 and result.links:
             svg = _qr_svg(result.links[0].url)
             context["qr_svg"] = mark_safe(svg) if svg else None
             context["qr_too_big"] = svg is None

@@ -41,6 +41,9 @@ from flightbridge.myflightbook.tripwire import SeenTimes
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 50  # the seed: "Flights are paged in batches of 50"
+# A quick window holds at most two pages of the flights the syncs remember, leaving its third page for the
+# flights logged since: three calls and three pages, the ≤ 6 calls a quick sync costs (issue 20).
+QUICK_WINDOW_PAGES_REMEMBERED = 2
 ENUMERATED_PER_CALL = 50  # flights asked for by id in one call (FlightQuery.EnumeratedFlights)
 SOURCE = FlightSource.MYFLIGHTBOOK
 
@@ -127,7 +130,9 @@ class FlightSync:
                 self.full_reason = remote_memory.FIRST_SYNC
             else:
                 today = self.today or date.today()
-                self.window = remote_memory.window_for(newest or today, today, self._window_days())
+                self.window = remote_memory.window_for(
+                    newest or today, today, self._window_days(),
+                    crowded_until=self.manifest.crowded_until(QUICK_WINDOW_PAGES_REMEMBERED * self.page_size))
         if self.full_reason:
             self.mode = remote_memory.FULL
             self.progress(mode=self.mode, escalated=False)

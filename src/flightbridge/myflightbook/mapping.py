@@ -595,7 +595,9 @@ def flight_record_fields(record: Mapping, record_id: str = UNLABELLED) -> dict[s
         raise BadRecord(f"unknown signature state {state!r}", record=record_id, field="CFISignatureState")
     fields["signature"] = SIGNATURE_STATES[state]
     markers = property_types.markers_for(properties)
-    fields.update(flight_review=markers.flight_review, ipc=markers.ipc, checkride=markers.checkride)
+    fields.update(flight_review=markers.flight_review, ipc=markers.ipc, checkride=markers.checkride,
+                  glider_instrument_maneuvers=markers.glider_instrument_maneuvers,
+                  glider_passenger_maneuvers=markers.glider_passenger_maneuvers)
     return fields
 
 

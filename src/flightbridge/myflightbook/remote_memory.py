@@ -83,13 +83,17 @@ class Seen:
     total_time: Decimal
 
 
-def window_for(newest: date, today: date, days: int) -> Window:
+def window_for(newest: date, today: date, days: int, *, crowded_until: date | None = None) -> Window:
     """`days` before the newest flight seen, up to a year past today (or past the newest, if later).
 
     A flight logged ahead (a planned trip dated next month) must not push today's flights out of the
-    window, so the window never starts later than `days` before today.
+    window, so the window never starts later than `days` before today. In a crowded logbook the window
+    starts after `crowded_until` (`Manifest.crowded_until`), but never after the newest flight's day.
     """
-    return Window(min(newest, today) - timedelta(days=days), max(today, newest) + timedelta(days=FUTURE_DAYS))
+    start = min(newest, today) - timedelta(days=days)
+    if crowded_until is not None:
+        start = max(start, min(crowded_until + timedelta(days=1), newest, today))
+    return Window(start, max(today, newest) + timedelta(days=FUTURE_DAYS))
 
 
 def naive_midnight(day: date) -> str:
@@ -187,6 +191,14 @@ class Manifest:
 
     def newest_date(self) -> date | None:
         return self.rows.aggregate(newest=Max("date"))["newest"]
+
+    def crowded_until(self, flights: int) -> date | None:
+        """The day of the `flights`-th newest remembered flight: a window starting the day after holds fewer
+        than `flights` of them. None when fewer are remembered. A quick sync reads its window a page at a time,
+        so a logbook of several flights a day (an airline pilot's 10,000) would make the days-long window many
+        pages; bounded by flights, it stays a few pages, and what it leaves out the tripwire still sees."""
+        found = list(self.rows.filter(date__isnull=False).order_by("-date").values_list("date", flat=True)[flights - 1:flights])
+        return found[0] if found else None
 
     def totals(self) -> SeenTimes:
         """The remembered flights, as the tripwire adds them: how many have each total time (one row per

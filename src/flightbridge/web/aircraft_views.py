@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from flightbridge.errors import FlightBridgeError, NotFound
 from flightbridge.logbook import pilot_aircraft, services
-from flightbridge.logbook.models import CategoryClass, EngineType, SimulatorType
+from flightbridge.logbook.models import HOURS_PLACES, CategoryClass, EngineType, SimulatorType
 
 FACT_LABELS = {"aircraft_model": "model", "category_class": "category/class", "engine_type": "engine",
                "device_class": "device", "is_complex": "complex", "is_high_performance": "high performance",
@@ -50,7 +50,7 @@ def aircraft_detail(request, aircraft_id: str):
     flights = services.flights_for(request.user, aircraft_id=aircraft.pk)
     return render(request, "web/aircraft_detail.html", {
         "aircraft": aircraft, "page": Paginator(flights, 100).get_page(request.GET.get("page")),
-        "summary": services.summarize(flights), "flag_labels": FLAG_LABELS,
+        "summary": services.summarize(flights, places=HOURS_PLACES), "flag_labels": FLAG_LABELS,
         "flags": [(name, label, getattr(aircraft, name)) for name, label in FLAG_LABELS.items()],
         "origins": [(FACT_LABELS.get(key, key), ORIGIN_WORDS.get(origin, origin))
                     for key, origin in pilot_aircraft.origin_of(aircraft).items()],

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django import forms
 
+from flightbridge.accounts.display import DEFAULT_HOURS_FORMAT, format_hours
+
 from flightbridge.logbook.entry import EDITABLE_FIELDS
 from flightbridge.logbook.flightcheck import COUNT_FIELDS, HOUR_FIELDS
 from flightbridge.logbook.models import Flight, SimulatorType
@@ -60,21 +62,24 @@ def _field(name: str) -> forms.Field:
     return forms.CharField(label=label, required=False, widget=forms.TextInput(attrs=attrs))
 
 
-def _shown(flight: Flight, name: str) -> str:
+def _shown(flight: Flight, name: str, hours_format) -> str:
     value = getattr(flight, name)
     if name == "date":
         return value.isoformat()
     if name in HOUR_FIELDS:
-        return str(value) if value else ""
+        # In the pilot's format, without thousands separators (the parser reads 1234.5 or 1234:30). A box left
+        # as shown is not sent (`typed` sends changed fields only), so 1.3333 shown as 1.33 or 1:20 stays 1.3333.
+        return format_hours(value, hours_format, grouped=False) if value else ""
     return "" if value in (None, 0) and name in COUNT_FIELDS else str(value)
 
 
 class FlightForm(forms.Form):
-    """Every field a pilot may enter; `flight` (to correct one) fills them with what is stored."""
+    """Every field a pilot may enter; `flight` (to correct one) fills them with what is stored, hours written
+    in `hours_format` (the pilot's preference)."""
 
-    def __init__(self, *args, flight: Flight | None = None, **kwargs):
+    def __init__(self, *args, flight: Flight | None = None, hours_format=DEFAULT_HOURS_FORMAT, **kwargs):
         if flight is not None:
-            kwargs["initial"] = {name: _shown(flight, name) for name in EDITABLE_FIELDS}
+            kwargs["initial"] = {name: _shown(flight, name, hours_format) for name in EDITABLE_FIELDS}
         super().__init__(*args, **kwargs)
         for name in EDITABLE_FIELDS:
             self.fields[name] = _field(name)

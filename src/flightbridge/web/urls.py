@@ -20,6 +20,7 @@ urlpatterns = [
     re_path(r"^calendar/currency/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", views.currency_calendar, name="currency-feed"),
     path("logbook/flights/new", views.log_flight, name="log-flight"),
     path("logbook/check/", views.flight_check, name="flight-check"),
+    path("settings/", views.pilot_settings, name="settings"),
     # Browsers ask for /favicon.ico whatever the page links; answer with the icon, not a 404.
     path("favicon.ico", RedirectView.as_view(url=static("flightbridge/favicon.svg"), permanent=True)),
     path("logbook/imports/<int:import_id>/revert/", views.revert_import, name="revert-import"),

@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,13 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from flightbridge import metrics
+from flightbridge.accounts import services as account_services
 from flightbridge.errors import FlightBridgeError, InputError
 from flightbridge.logbook import currency_feed, currency_report, entry
 from flightbridge.logbook import services as logbook_services
-from flightbridge.logbook.models import Flight, LogbookImport, UserAircraft
+from flightbridge.logbook.models import HOURS_PLACES, Flight, LogbookImport, UserAircraft
 from flightbridge.web.forms import FlightForm
 
 IMPORTS_PER_PAGE = 50
@@ -32,7 +35,7 @@ def logbook(request):
     return render(
         request,
         "web/logbook.html",
-        {"page": page, "summary": logbook_services.summarize(flights)},
+        {"page": page, "summary": logbook_services.summarize(flights, places=HOURS_PLACES)},
     )
 
 
@@ -100,7 +103,7 @@ def currency_calendar(request, token: str):
 def flight(request, flight_id: int):
     row = get_object_or_404(Flight.objects.select_related("import_batch", "aircraft__aircraft_model"), pk=flight_id, owner=request.user)
     # The form never touches `row`: the facts beside it show what is stored, whatever was typed.
-    form = FlightForm(request.POST or None, flight=row)
+    form = FlightForm(request.POST or None, flight=row, hours_format=account_services.hours_format_of(request.user))
     refused = None
     if request.method == "POST":
         changes = form.typed()
@@ -131,6 +134,27 @@ def log_flight(request):
             messages.success(request, f"Logged {entry.describe(vars(logged))}.")
             return redirect("flight", flight_id=logged.pk)
     return render(request, "web/log_flight.html", _form_context(request, form, refused))
+
+
+#: What the settings page shows in each format: 1 h 20 min (MyFlightbook's 4-decimal cross-country), 52½ minutes, a big total.
+HOURS_SAMPLES = (Decimal("1.3333"), Decimal("0.875"), Decimal("1234.5"))
+
+
+@login_required
+def pilot_settings(request):
+    """The pilot's settings. A POST (the form without JavaScript) saves and goes back to the page it came from."""
+    if request.method == "POST":
+        try:
+            account_services.set_hours_format(request.user, request.POST.get("hours_format", ""))
+        except InputError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Saved: hours are shown the way you chose on every page.")
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+            return redirect(back)
+        return redirect("settings")
+    return render(request, "web/settings.html", {"samples": HOURS_SAMPLES})
 
 
 @login_required

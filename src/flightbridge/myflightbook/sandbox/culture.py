@@ -32,6 +32,10 @@ ENGLISH: dict[str, str] = {
     "ifr": "IFR",
     "ifr_glider": "IFR - Glider",
     "glider_passengers": "(Passengers)",
+    "glider_no_passengers": "(No Passengers)",
+    # Currency.resx, as it is (its parenthesis is never closed)
+    "short_by_glider_ifr": "(Short by {0} hour(s) per 61.57(c)(3)(i)(A) and {1} hour(s) per 61.57(c)(3)(ii)(B)",
+    "ipc_may_be_required": "Gap from {0} to {1}; IPC needed?",
     "flight_review": "Flight Review",
     "flight_review_r22": "Flight Review (SFAR73/R22)",
     "flight_review_r44": "Flight Review (SFAR73/R44)",
@@ -77,6 +81,7 @@ FRENCH: dict[str, str] = {
     "night": "Nuit",
     "ifr_glider": "IFR - Planeur",
     "glider_passengers": "(Avec Passagers)",
+    "glider_no_passengers": "(Sans Passagers)",
     "flight_review": "Prochaine vol de contrôle",
     "pic_6158": "Prochaine contrôle de la compétence (61.58): {0}",
     "medical": "Prochaine visite médicale",

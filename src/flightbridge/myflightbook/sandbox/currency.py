@@ -8,7 +8,8 @@ the night-takeoff rule only once it has ever been met), `TailwheelCurrency.cs`, 
 (6 approaches AND a hold, OR an IPC; nothing before an IPC counts; "IPC is required." from the last day of
 the grace), the flight review of `ProfileCurrency.cs`/`ProfileEvent.cs` (BFR-flag properties, 24
 calendar months), the per-type and per-class stripes of `Currency.cs`, and `AddIfCurrent` (an item is
-listed only once it has been current). Not ported: §61.57(e), glider IFR, SFAR 73, custom currencies.
+listed only once it has been current), `GliderIFRCurrency.cs` (§61.57(c)(3), shown once the pilot has been
+current for glider passengers). Not ported: §61.57(e), SFAR 73, custom currencies.
 Only the sandbox uses this; it must never be imported by code that talks to the real MyFlightbook.
 """
 
@@ -18,6 +19,7 @@ import calendar
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Callable
 
 from flightbridge.logbook import property_types
@@ -160,6 +162,9 @@ class _Flight:
     hold: int
     ipc: bool
     review: bool
+    instrument_time: Decimal = Decimal(0)  # IMC + SimulatedIFR
+    glider_maneuvers: Decimal = Decimal(0)  # properties with cfpFlagGliderInstrumentManeuvers: their DecValue
+    glider_passenger_maneuvers: bool = False  # a property with cfpFlagGliderInstrumentManeuversPassengers
 
 
 def _flights(account, models: dict) -> list[_Flight]:
@@ -168,6 +173,10 @@ def _flights(account, models: dict) -> list[_Flight]:
     night_takeoff = {kind.id for kind in property_types.property_types().values()
                      if kind.flags & property_types.FLAG_NIGHT_TAKEOFF}
     reviews, ipcs = property_types.flight_review_ids(), property_types.ipc_ids()
+    glider_maneuvers = {kind.id for kind in property_types.property_types().values()
+                        if kind.flags & property_types.FLAG_GLIDER_INSTRUMENT_MANEUVERS}
+    glider_passengers = {kind.id for kind in property_types.property_types().values()
+                         if kind.flags & property_types.FLAG_GLIDER_INSTRUMENT_PASSENGERS}
     rows = sorted(account.flights, key=lambda row: (account.flight_dates[row["FlightID"]], row["FlightID"]), reverse=True)
     flights = []
     for row in rows:
@@ -185,8 +194,87 @@ def _flights(account, models: dict) -> list[_Flight]:
             full_stops=row.get("FullStopLandings", 0), night_full_stops=row.get("NightLandings", 0),
             night_takeoffs=sum(prop.get("IntValue", 0) for prop in props if prop["PropTypeID"] in night_takeoff),
             approaches=row.get("Approaches", 0), hold=1 if row.get("fHoldingProcedures") else 0,
-            ipc=bool(flagged & ipcs), review=bool(flagged & reviews)))
+            ipc=bool(flagged & ipcs), review=bool(flagged & reviews),
+            instrument_time=_decimal(row.get("IMC")) + _decimal(row.get("SimulatedIFR")),
+            glider_maneuvers=sum((_decimal(prop.get("DecValue")) for prop in props
+                                  if prop["PropTypeID"] in glider_maneuvers), Decimal(0)),
+            glider_passenger_maneuvers=bool(flagged & glider_passengers)))
     return flights
+
+
+def _decimal(value: Any) -> Decimal:
+    return Decimal(str(value)) if value not in (None, "") else Decimal(0)
+
+
+class GliderIFRCurrency:
+    """GliderIFRCurrency.cs: §61.57(c)(3) (i) without passengers and (ii) with, each OR an IPC."""
+
+    def __init__(self, today: date):
+        self.today = today
+        self.ifr_time = FlightCurrency(1, 6, True, today)  # (c)(3)(i)(A): glider or single-engine airplane
+        self.ifr_time_passengers = FlightCurrency(2, 6, True, today)  # (c)(3)(ii)(A): in a glider
+        self.maneuvers = FlightCurrency(2, 6, True, today)  # (c)(3)(i)(B)
+        self.maneuvers_passengers = FlightCurrency(1, 6, True, today)  # (c)(3)(ii)(B): in a glider
+        self.ipc = FlightCurrency(1, 6, True, today)
+
+    def examine(self, flight: _Flight) -> None:
+        """ExamineFlight: fIsGlider is the flight's category/class (any device); fIsSingleEngine is ASEL or ASES
+        in a device certified for IFR and for landings (ExaminerFlightRow); an IPC counts in a real aircraft."""
+        glider = flight.cat_class == "Glider"
+        single_engine = flight.cat_class in ("ASEL", "ASES") and flight.instance in CERTIFIED_IFR & CERTIFIED_LANDING
+        if not (glider or single_engine):
+            return
+        if flight.instrument_time > 0:
+            self.ifr_time.add(flight.day, flight.instrument_time)
+            if glider:
+                self.ifr_time_passengers.add(flight.day, flight.instrument_time)
+        if flight.glider_maneuvers:
+            self.maneuvers.add(flight.day, flight.glider_maneuvers)
+        if glider and flight.glider_passenger_maneuvers:
+            self.maneuvers_passengers.add(flight.day, 1)
+        if flight.ipc and flight.instance == 1:
+            self.ipc.add(flight.day, 1)
+
+    def item(self) -> tuple[Text, FlightCurrency, Text] | None:
+        """ComputeComposite and Privilege: (label, the currency it reports, discrepancy); None before it has ever
+        been current (HasBeenCurrent: CompositeExpiration.HasValue())."""
+        solo = self.ifr_time.merged(self.maneuvers, both=True).merged(self.ipc, both=False)
+        passengers = (solo.merged(self.ifr_time_passengers, both=True).merged(self.maneuvers_passengers, both=True)
+                      .merged(self.ipc, both=False))
+        if passengers.state != NOT_CURRENT or solo.state != NOT_CURRENT:
+            chosen, privilege = (passengers, "glider_passengers") if passengers.state != NOT_CURRENT else (solo, "glider_no_passengers")
+            discrepancy: Text = lambda c: ""  # noqa: E731
+            gap = _currency_gap(solo, self.ipc.most_recent, 6)
+            if gap is not None:  # "check to see if there is an embedded gap that needs an IPC"
+                discrepancy = lambda c, g=gap: c.text("ipc_may_be_required", c.short_date(g[0]), c.short_date(g[1]))  # noqa: E731
+            return (lambda c, k=privilege: f"{c.text('ifr_glider')} - {c.text(k)}"), chosen, discrepancy
+        expires = max(filter(None, (solo.expiration, passengers.expiration)), default=None)
+        if expires is None:
+            return None
+        reported = solo if solo.expiration == expires else passengers
+        if add_calendar_months(expires, 6) > self.today:
+            time_short, maneuvers_short = _short(self.ifr_time), _short(self.maneuvers)
+            discrepancy = lambda c, t=time_short, m=maneuvers_short: c.text("short_by_glider_ifr", c.number(t), c.number(m))  # noqa: E731
+        else:
+            discrepancy = lambda c: c.text("ipc_required")  # noqa: E731
+        return (lambda c: c.text("ifr_glider")), reported, discrepancy
+
+
+def _short(currency: FlightCurrency) -> Decimal:
+    """FlightCurrency.Discrepancy: what is still short in the window, never below zero (a decimal here)."""
+    return max(Decimal(str(currency.discrepancy)), Decimal(0))
+
+
+def _currency_gap(currency: FlightCurrency, after: date | None, months: int) -> tuple[date, date] | None:
+    """FlightCurrency.FindCurrencyGap: the newest gap of more than `months` calendar months between two periods
+    when the pilot was current, after `after` (the latest IPC): (end of the earlier period, start of the later)."""
+    periods = currency.periods  # newest first
+    for current, prior in zip(periods, periods[1:]):
+        if after is not None and prior[1] <= after:
+            return None
+        if add_calendar_months(prior[1], months) < current[0]:
+            return prior[1], current[0]
+    return None
 
 
 def flight_currency_items(account, today: date, models: dict) -> list[Item]:
@@ -197,27 +285,33 @@ def flight_currency_items(account, today: date, models: dict) -> list[Item]:
     night: dict[str, tuple[FlightCurrency, FlightCurrency]] = {}
     tailwheel: dict[str, FlightCurrency] = {}
     ifr: dict[str, dict] = {}
+    glider_ifr = GliderIFRCurrency(today)
     for flight in flights:
         stripes = [f"{flight.cat_class} ({flight.type_name})", flight.cat_class] if flight.type_name else [flight.cat_class]
         for stripe in stripes:
             if (flight.landings or flight.night_takeoffs or flight.type_name) and flight.instance in CERTIFIED_LANDING:
-                passengers.setdefault(stripe, FlightCurrency(3, 90, False, today)).add(flight.day, flight.landings)
+                if stripe not in passengers:  # built once per stripe, not once per flight
+                    passengers[stripe] = FlightCurrency(3, 90, False, today)
+                    night[stripe] = (FlightCurrency(3, 90, False, today), FlightCurrency(3, 90, False, today))
+                passengers[stripe].add(flight.day, flight.landings)
                 if flight.tailwheel and CATEGORY.get(flight.cat_class) == "Airplane" and flight.cat_class not in SEA \
                         and flight.full_stops + flight.night_full_stops > 0:
-                    tailwheel.setdefault(stripe, FlightCurrency(3, 90, False, today)).add(
-                        flight.day, flight.full_stops + flight.night_full_stops)
-                landings, takeoffs = night.setdefault(stripe, (FlightCurrency(3, 90, False, today),
-                                                               FlightCurrency(3, 90, False, today)))
+                    if stripe not in tailwheel:
+                        tailwheel[stripe] = FlightCurrency(3, 90, False, today)
+                    tailwheel[stripe].add(flight.day, flight.full_stops + flight.night_full_stops)
+                landings, takeoffs = night[stripe]
                 if flight.night_full_stops:
                     landings.add(flight.day, flight.night_full_stops)
                 if flight.night_takeoffs:
                     takeoffs.add(flight.day, flight.night_takeoffs)
+        glider_ifr.examine(flight)  # Currency.cs: before the per-category IFR, for every manned flight
         category = CATEGORY.get(flight.cat_class, "")
         if category == "Glider" or flight.instance not in CERTIFIED_IFR:
             continue
-        state = ifr.setdefault(category, {"holds": FlightCurrency(1, 6, True, today),
-                                          "approaches": FlightCurrency(6, 6, True, today),
-                                          "ipc": FlightCurrency(1, 6, True, today), "seen_checkride": False})
+        if category not in ifr:
+            ifr[category] = {"holds": FlightCurrency(1, 6, True, today), "approaches": FlightCurrency(6, 6, True, today),
+                             "ipc": FlightCurrency(1, 6, True, today), "seen_checkride": False}
+        state = ifr[category]
         if state["seen_checkride"]:
             continue  # InstrumentCurrency.cs: what came before an IPC or checkride was training
         if flight.ipc:
@@ -272,6 +366,12 @@ def flight_currency_items(account, today: date, models: dict) -> list[Item]:
         else:
             discrepancy = blank
         add(lambda c, k=category: f"{c.text('ifr')} - {k}", combined, discrepancy)
+    # AddGliderChecks: listed only once the pilot has been current to carry passengers in a glider too, since
+    # hood time in an airplane alone can make it ("Because ASEL can enable glider IFR currency").
+    glider = glider_ifr.item()
+    if glider is not None and passengers.get("Glider") is not None and passengers["Glider"].expiration is not None:
+        name, currency, discrepancy = glider
+        items.append(Item(name, currency.expiration, currency.state, discrepancy, GROUP_FLIGHT_EXPERIENCE, today))
     review = next((flight for flight in flights if flight.review), None)
     if review is not None:  # ProfileCurrency.cs: NextBFR = AddCalendarMonths(24), StatusForDate
         expires = add_calendar_months(review.day, 24)

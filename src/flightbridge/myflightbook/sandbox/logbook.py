@@ -191,8 +191,10 @@ class Account:
     extra: dict = field(default_factory=dict)
     #: the pilot's MathRoundingUnit (Profile.cs): totals round each flight to minutes (60) or hundredths (100)
     rounding_unit: int = 60
-    #: compute the flight-experience items and the flight review from `flights` (sandbox/currency.py)
-    currency_from_flights: bool = False
+    #: serve only the canned currency items (`_currency`: every label and state, medical, Australian …) instead
+    #: of computing the flight-experience items and the flight review from `flights` as MyFlightbook does
+    #: (sandbox/currency.py). For tests about an item kind the port does not compute; the real service computes.
+    canned_currency: bool = False
 
     def aircraft_by_id(self) -> dict[int, dict]:
         return {row["AircraftID"]: row for row in self.aircraft}
@@ -200,7 +202,7 @@ class Account:
     def currency_in(self, culture: Culture) -> list[dict]:
         """GetCurrencyForUser's items, with labels, dates and numbers in `culture`."""
         specs = self.currency_items
-        if self.currency_from_flights:
+        if not self.canned_currency:
             from flightbridge.myflightbook.sandbox.currency import currency_specs
 
             specs = currency_specs(self, specs, MODEL_BY_ID)
@@ -605,7 +607,7 @@ def _property_types() -> list[dict]:
 
 
 def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = None, username: str = USERNAME,
-                     date_style: str = "iso", rounding_unit: int = 60, currency_from_flights: bool = False) -> Account:
+                     date_style: str = "iso", rounding_unit: int = 60, canned_currency: bool = False) -> Account:
     """The sandbox's pilot. `date_style="mdy"` writes flight dates as M/D/YYYY (what the seed describes)."""
     today = today or date.today()
     rng = random.Random(f"mfb-sandbox|{seed}")
@@ -619,5 +621,5 @@ def generate_account(*, flights: int = 250, seed: int = 1, today: date | None = 
     return Account(
         username=username, today=today, aircraft=aircraft, flights=flight_rows, flight_dates=flight_dates,
         currency_items=_currency(rng, today, aircraft, username), named_queries=named, property_types=_property_types(),
-        rounding_unit=rounding_unit, currency_from_flights=currency_from_flights,
+        rounding_unit=rounding_unit, canned_currency=canned_currency,
     )

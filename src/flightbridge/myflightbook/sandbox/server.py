@@ -150,13 +150,13 @@ class SandboxState:
     def __init__(self, *, flights: int = 250, seed: int = 1, client_id: str = "flightbridge-sandbox",
                  client_secret: str = "sandbox-secret", redirect_uris: list[str] | None = None,
                  client_scopes: tuple[str, ...] | None = None, today: date | None = None, username: str = "pilotjane",
-                 faults: Faults | None = None, rounding_unit: int = 60, currency_from_flights: bool = False):
+                 faults: Faults | None = None, rounding_unit: int = 60, canned_currency: bool = False):
         self.lock = threading.RLock()
         self.seed = seed
         self.faults = faults or Faults()
         self.account: Account = generate_account(flights=flights, seed=seed, today=today, username=username,
                                                  date_style=self.faults.date_style, rounding_unit=rounding_unit,
-                                                 currency_from_flights=currency_from_flights)
+                                                 canned_currency=canned_currency)
         self.client_id, self.client_secret = client_id, client_secret
         self.redirect_uris = list(redirect_uris or [])
         self.client_scopes = tuple(client_scopes or SCOPE_TEXT)

@@ -1,7 +1,10 @@
-"""How the pages write a logbook number: counts as whole numbers, hours with two decimals, thousands grouped.
+"""How the pages write a logbook number: counts as whole numbers, hours as the pilot prefers, thousands grouped.
 
-A total line's `value` is a Decimal(12, 2) whatever its unit; "402.00 landings" reads as a measurement,
-so a count drops its decimals. Never rounds hours: 1.25 stays 1.25.
+Hours take the pilot's choice as their argument, `{{ flight.pic|hours:hours_format }}` (`hours_format`
+comes from web/context_processors.py; accounts/display.py writes the number). The argument is required,
+so a template that forgets it fails to load instead of quietly showing another format.
+A total line's `value` is a Decimal whatever its unit; "402.00 landings" reads as a measurement,
+so a count drops its decimals.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from flightbridge.accounts.display import format_hours
 from flightbridge.logbook import currency_report
 
 register = template.Library()
@@ -23,8 +27,8 @@ def _decimal(value) -> Decimal | None:
 
 
 @register.filter
-def total_value(line) -> str:
-    """A `LogbookTotal` line's value as a pilot reads it, by its unit."""
+def total_value(line, hours_format) -> str:
+    """A `LogbookTotal` line's value as a pilot reads it, by its unit; hours in the pilot's format."""
     number = _decimal(line.value)
     if number is None:
         return str(line.value)
@@ -32,14 +36,13 @@ def total_value(line) -> str:
         return f"{int(number):,}"
     if line.unit == "currency":
         return f"{number:,.2f}"
-    return f"{number:,.2f}" if line.unit == "hours" else f"{number.normalize():,f}"
+    return format_hours(number, hours_format) if line.unit == "hours" else f"{number.normalize():,f}"
 
 
 @register.filter
-def hours(value) -> str:
-    """Hours with two decimals and grouped thousands: 1,234.50."""
-    number = _decimal(value)
-    return str(value) if number is None else f"{number:,.2f}"
+def hours(value, hours_format) -> str:
+    """Hours in the pilot's format, thousands grouped: 1,234.50, 1,234.5 or 1,234:30."""
+    return format_hours(value, hours_format)
 
 
 @register.filter

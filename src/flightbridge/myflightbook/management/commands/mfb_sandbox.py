@@ -52,7 +52,7 @@ class Command(BaseCommand):
             "truncate_rate", "rate_limit_rate", "date_style")}
         server = serve(host=host, port=port, flights=flights, seed=seed, client_id=client_id,
                        client_secret=client_secret, redirect_uris=redirect_uri, rounding_unit=rounding_unit,
-                       currency_from_flights=currency == "flights", **faults)
+                       canned_currency=currency == "canned", **faults)
         url = f"http://{server.server_address[0]}:{server.server_address[1]}"
         self.stdout.write(f"MyFlightbook sandbox on {url} ({flights} flights, seed {seed}); client id {client_id!r}")
         if not options["quiet"]:
