@@ -129,7 +129,8 @@ class ImportLoop:
 
     def __init__(self, run: IngestRun, *, took: Callable[[Any, RecordOutcome], None] | None = None,
                  prepare: Callable[[IngestRun, list], list[IncomingFlight]] | None = None,
-                 progress: Progress | None = None, phase: str = "records", save_every: float = 0.0):
+                 progress: Progress | None = None, phase: str = "records", save_every: float = 0.0,
+                 keep_outcomes: bool = False):
         self.run = run
         #: seconds between writes of the run's row while records come in (every end of the run writes it)
         self.save_every = save_every
@@ -139,7 +140,10 @@ class ImportLoop:
         self._progress = progress
         self.phase = phase
         self._batch: list[tuple[Any, IncomingFlight]] = []
-        self._stored: list[RecordOutcome] = []  # outcomes of full batches stored since the caller's last flush
+        #: `keep_outcomes`: the outcomes of full batches stored since the caller's last `flush` are kept for
+        #: it (a sync's page of more than a batch); otherwise nothing of a stored batch is held (a file's rows)
+        self.keep_outcomes = keep_outcomes
+        self._stored: list[RecordOutcome] = []
 
     @property
     def counts(self) -> OutcomeCounts:
@@ -161,7 +165,9 @@ class ImportLoop:
         else:
             self._batch.append((key, record))
             if len(self._batch) >= self.run.batch_size:
-                self._stored.extend(self._store())
+                stored = self._store()
+                if self.keep_outcomes:
+                    self._stored.extend(stored)
                 self.tell()
             return None
         self._took(key, outcome)

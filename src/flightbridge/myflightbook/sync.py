@@ -157,7 +157,7 @@ class MyFlightbookSync:
         # The run's row at most once a second while pages come in: at MyFlightbook's pace that is every page
         # or two, and an unpaced re-check would otherwise spend a write per page on it.
         self.loop = importing.ImportLoop(ingest_run, progress=self.progress, phase="flights",
-                                         save_every=PROGRESS_EVERY_SECONDS)
+                                         save_every=PROGRESS_EVERY_SECONDS, keep_outcomes=True)
         self.flights = FlightSync(
             self.owner, self.client, self.loop, progress=self.progress, on_account_name=self.account.record_account_name,
             after_page=self._page_stored, page_size=self.page_size, prefetch=self.prefetch, today=self.today,
