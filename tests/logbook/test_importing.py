@@ -128,3 +128,16 @@ def test_the_file_and_the_package_importers_stop_with_the_same_words(user, monke
     assert file_run.message == "Import stopped: an unexpected error (logged); the 1 flight(s) stored before it are " \
                                "kept (Undo removes them)."
     assert package_run.message == "Import stopped: an unexpected error (logged); nothing was stored."
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_a_stored_batch_is_held_only_for_a_caller_that_asks(user, keep):
+    """A file of 100,000 rows must not hold every row's outcome to its end; a sync's page larger than a batch
+    gets every outcome of its page back from `flush`."""
+    run = ingest.open_run(user, FlightSource.LOGGER, policy=ingest.UPDATE_BY_ID, batch_size=2)
+    loop = importing.ImportLoop(run, keep_outcomes=keep)
+    for number in range(5):
+        loop.add(number, flight(number))
+    returned = loop.flush()
+    assert [outcome.record for outcome in returned] == ([f"test:{n}" for n in range(5)] if keep else ["test:4"])
+    assert Flight.objects.filter(owner=user).count() == 5
