@@ -36,7 +36,7 @@ def test_calls_in_order_and_pages_of_50_until_a_short_page(user):
     assert phases.index("aircraft") < phases.index("flights") < phases.index("currency") < phases.index("totals") < phases.index("rollup")
     last_flights = [report for report in reports if report.get("phase") == "flights"][-1]
     assert (last_flights["pages_done"], last_flights["imported"], last_flights["skipped"], last_flights["failed"]) == (3, 120, 0, 0)
-    assert result["message"].startswith("Imported 120 new flights;")
+    assert result["message"].startswith("MyFlightbook sync: 120 new;")
 
 
 @pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_a_bad_record_in_the_middle_of_a_page_is_skipped_and_counted(user):
                                 "outcome": "failed"}
     assert batch.reasons[2]["field"] == "Route" and "limit of 512" in batch.reasons[2]["reason"]
     assert not Flight.objects.filter(external_id__in=[f"mfb:{flights[i]['FlightID']}" for i in (25, 26, 27)]).exists()
-    assert "(3 not imported)" in result["message"]
+    assert "57 new, 3 not imported;" in result["message"]
 
 
 @pytest.mark.django_db

@@ -58,7 +58,7 @@ def test_sync_button_shows_importing_then_ready_with_the_counts(live_server, bro
     worker.start()
     page.wait_for_selector('#mfb-sync-state[data-state="ready"]', timeout=60_000)
     worker.join(timeout=60)
-    assert state.inner_text().startswith(f"Ready. Imported {FLIGHTS} new flights")
+    assert state.inner_text().startswith(f"Ready. MyFlightbook sync: {FLIGHTS} new")
     # "Ready" is shown only once every section the sync changed has been fetched again: no reload, and
     # never "Ready" above "No flights yet".
     assert page.locator('[data-synced="flights"]').inner_text() == str(FLIGHTS)

@@ -185,7 +185,7 @@ def test_sync_job_through_the_api(user, connected, mfb, api, drain_jobs):
     assert job["progress"]["pages_done"] == FLIGHTS // 50 + 1
     assert (job["progress"]["imported"], job["progress"]["skipped"], job["progress"]["failed"]) == (FLIGHTS, 0, 0)
     assert job["phase"] == "rollup"
-    assert job["message"].startswith(f"Imported {FLIGHTS} new flights;")
+    assert job["message"].startswith(f"MyFlightbook sync: {FLIGHTS} new;")
     assert job["result"]["imported"] == FLIGHTS
 
     imports = api.get("/api/imports").json()["items"]

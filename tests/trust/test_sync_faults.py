@@ -54,7 +54,7 @@ def assert_completed(job, batch, *, imported: int, skipped: int = 0) -> None:
     assert job["status"] == "succeeded" and job["error"] in ("", None), job
     assert batch.status == ImportStatus.COMPLETED
     assert (batch.imported, batch.skipped, batch.failed) == (imported, skipped, 0)
-    assert job["message"].startswith(f"Imported {imported} new flight"), job["message"]
+    assert job["message"].startswith(f"MyFlightbook sync: {imported} new"), job["message"]
     assert batch.message == job["message"]
 
 

@@ -24,6 +24,7 @@ or keep more than one batch of records in memory.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
@@ -128,13 +129,17 @@ class ImportLoop:
 
     def __init__(self, run: IngestRun, *, took: Callable[[Any, RecordOutcome], None] | None = None,
                  prepare: Callable[[IngestRun, list], list[IncomingFlight]] | None = None,
-                 progress: Progress | None = None, phase: str = "records"):
+                 progress: Progress | None = None, phase: str = "records", save_every: float = 0.0):
         self.run = run
+        #: seconds between writes of the run's row while records come in (every end of the run writes it)
+        self.save_every = save_every
+        self._saved_at = float("-inf")
         self._took = took or (lambda key, outcome: None)
         self._prepare = prepare or (lambda run, batch: [flight for _, flight in batch])
         self._progress = progress
         self.phase = phase
         self._batch: list[tuple[Any, IncomingFlight]] = []
+        self._stored: list[RecordOutcome] = []  # outcomes of full batches stored since the caller's last flush
 
     @property
     def counts(self) -> OutcomeCounts:
@@ -156,13 +161,21 @@ class ImportLoop:
         else:
             self._batch.append((key, record))
             if len(self._batch) >= self.run.batch_size:
-                self.flush()
+                self._stored.extend(self._store())
+                self.tell()
             return None
         self._took(key, outcome)
         return outcome
 
-    def flush(self) -> list[RecordOutcome]:
-        """Store the waiting records now (one transaction a batch) and tell the job how far the run is."""
+    def flush(self, *, tell: bool = True) -> list[RecordOutcome]:
+        """Store the waiting records now (one transaction a batch) and, unless the caller tells it itself,
+        tell the job how far the run is. Returns the outcomes of the flights stored since the last flush."""
+        stored, self._stored = self._stored + self._store(), []
+        if tell and stored:
+            self.tell()
+        return stored
+
+    def _store(self) -> list[RecordOutcome]:
         if not self._batch:
             return []
         batch, self._batch = self._batch, []
@@ -170,41 +183,51 @@ class ImportLoop:
         stored = self.run.store_batch(flights).records
         for (key, _), outcome in zip(batch, stored):
             self._took(key, outcome)
-        self.tell()
         return stored
 
     def tell(self, **extra: Any) -> None:
-        """The run's counts to its row (the Imports page shows them while it runs) and to the job's progress."""
-        self.run.save_progress()
+        """The run's counts to its row (the Imports page shows them while it runs; at most every `save_every`
+        seconds) and to the job's progress, with an importer's own counts (`extra`) beside them."""
+        now = time.monotonic()
+        if now - self._saved_at >= self.save_every:
+            self._saved_at = now
+            self.run.save_progress()
         self._tell_job(**extra)
 
     def _tell_job(self, **extra: Any) -> None:
         if self._progress is None:
             return
         counts = self.run.counts
-        self._progress(phase=self.phase, run_id=self.run.id, rows_read=self.read, created=counts.created,
-                       updated=counts.updated, unchanged=self.counts.already, refused=counts.failed,
-                       skipped=counts.skipped, **extra)
+        said = {"phase": self.phase, "run_id": self.run.id, "rows_read": self.read, "created": counts.created,
+                "updated": counts.updated, "unchanged": self.counts.already, "refused": counts.failed,
+                "skipped": counts.skipped}
+        self._progress(**{**said, **extra})
 
-    def finish(self, title: str, remarks: str = "") -> ImportOutcome:
+    def finish(self, title: str, remarks: str = "", *, refusing_all_fails: bool = True,
+               tell_job: bool = True) -> ImportOutcome:
         """End the run with its message. A run that refused every record it read and stored nothing has
-        failed; any other run completed, its refusals listed."""
+        failed (unless the importer did more than read records: `refusing_all_fails`); any other run
+        completed, its refusals listed. `tell_job` False: the importer has told the job itself and gone on
+        to other phases since (a sync), so its progress is left as it is."""
         self.flush()
         counts, preview = self.counts, self.run.dry_run
         message = f"{title}: {counts_sentence(counts, preview=preview)}{remarks}"
         message += " (preview: nothing was saved)." if preview else "."
-        self._tell_job()
-        if counts.failed and not (counts.created or counts.updated or counts.already or counts.skipped):
+        if tell_job:
+            self._tell_job()
+        if refusing_all_fails and counts.failed and not (counts.created or counts.updated or counts.already
+                                                          or counts.skipped):
             record = self.run.fail(message)
         else:
             record = self.run.finish(message)
         return ImportOutcome(run=record, counts=counts, report=self.run.report, message=message, preview=preview)
 
-    def stop(self, exc: BaseException) -> None:
-        """The import cannot go on: the run ends failed, saying why and what it kept."""
+    def stop(self, exc: BaseException, message: str | None = None) -> None:
+        """The import cannot go on: the run ends failed, saying why and what it kept (or `message`, an
+        importer's own words for what the pilot can do about it)."""
         if not isinstance(exc, FlightBridgeError):
             log.exception("import run %s stopped", self.run.id)
-        self.run.fail(stopped_message(exc, self.counts))
+        self.run.fail(message or stopped_message(exc, self.counts))
 
 
 def run_import(owner, importer: Importer, *, dry_run: bool = False, job=None, progress: Progress | None = None,

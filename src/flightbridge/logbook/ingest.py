@@ -221,9 +221,6 @@ class IngestRun:
         self.decider = Decider(self.policy, self.source)
         #: the run's report (`import_report.py`): the caller fills in its format's part, the run its counts
         self.report = report or ImportReport.of(record)
-        #: what a caller not yet on the typed report adds to the run's details, in their stored keys (read
-        #: through the report when the run saves)
-        self.details: dict = {}
         #: {upper-case tail: aircraft id} of the chunk being stored: each flight links to its aircraft
         self._aircraft_ids: dict[str, int] = {}
         #: A dry run (every preview) decides and counts exactly as the store does but writes nothing: what it
@@ -338,9 +335,6 @@ class IngestRun:
         if policy.skipped_includes_unchanged:
             skipped += counts.unchanged + counts.changed_kept
         report = self.report
-        if self.details:
-            report = _with_legacy_details(report, self.details, self.source)
-            self.report = report
         report.counts = counts.outcomes()
         report.counted_reasons = counts.counted_reasons()
         report.reasons_not_listed = counts.unlisted
@@ -786,12 +780,6 @@ def open_run(owner, source: str, *, job=None, policy: Policy | None = None, repo
     else:
         record = LogbookImport.objects.create(owner=owner, source=source, job=job, details=details)
     return IngestRun(record, policy, batch_size=batch_size, dry_run=dry_run, report=report)
-
-
-def _with_legacy_details(report: ImportReport, details: dict, source: str) -> ImportReport:
-    """`report` with what a caller wrote in the run's stored keys (`IngestRun.details`) read through the type."""
-    return ImportReport.from_details({**report.to_details(), **details}, source)
-
 
 
 def _jsonable(value):

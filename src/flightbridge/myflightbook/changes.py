@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from flightbridge.errors import BadRecord, Conflict, InputError, NotFound
 from flightbridge.logbook import ingest
+from flightbridge.logbook.import_report import ImportReport
 from flightbridge.logbook.models import Flight, FlightSource, ImportStatus, LogbookImport
 from flightbridge.myflightbook.mapping import map_flight
 
 SOURCE = FlightSource.MYFLIGHTBOOK
-CHANGED_KEY = "changed_on_myflightbook"  # the run's list of flights changed on MyFlightbook (sync.py)
 MAX_IDS = 1000  # a run lists at most this many changed flights
 NOTHING_WAITING = "no newer MyFlightbook version is waiting (already taken, or MyFlightbook changed it back)"
 
@@ -30,11 +30,8 @@ class TakeResult:
 
 
 def listed_changes(run: LogbookImport) -> list[int]:
-    """The local flight ids `run` listed as changed on MyFlightbook."""
-    entries = (run.details or {}).get(CHANGED_KEY)
-    if not isinstance(entries, list):
-        return []
-    return [entry["flight_id"] for entry in entries if isinstance(entry, dict) and isinstance(entry.get("flight_id"), int)]
+    """The local flight ids `run` listed as changed on MyFlightbook (its report's `changed_at_source`)."""
+    return [item.flight_id for item in ImportReport.of(run).changed_at_source if item.flight_id is not None]
 
 
 def take_myflightbook_versions(owner, import_id: int, flight_ids: list[int] | None = None) -> TakeResult:

@@ -9,9 +9,9 @@ short page (no total is returned), then asks by id for the imported flights it d
 calls them deleted on MyFlightbook.
 
 One page is in memory at a time (the next may be on its way: `page_prefetch.py`), so a logbook of any
-size runs in flat memory apart from the set of FlightIDs seen. Each page is mapped and handed to the
-logbook's ingest (`logbook/ingest.py`, policy "keep the pilot's copy"), one transaction a page; a record
-that cannot be mapped is refused with its reason. A flight whose MyFlightbook record changed since import
+size runs in flat memory apart from the set of FlightIDs seen. Each page is mapped and fed to the
+logbook's import loop (`logbook/importing.py`; stored by `logbook/ingest.py`, policy "keep the pilot's
+copy"), one transaction a page; a record that cannot be mapped is refused with its reason. A flight whose MyFlightbook record changed since import
 is counted and listed as "changed on MyFlightbook" and left alone: MyFlightbook's version waits on the
 flight until the pilot takes it (`changes.py`). A flight deleted on MyFlightbook is marked on the pilot's
 copy and listed, never deleted here.
@@ -30,7 +30,7 @@ from typing import Any, Callable
 from django.conf import settings
 
 from flightbridge.errors import BadRecord
-from flightbridge.logbook import ingest
+from flightbridge.logbook import importing, ingest
 from flightbridge.logbook.models import Flight, FlightSource
 from flightbridge.myflightbook import remote_memory, schedule, tripwire
 from flightbridge.myflightbook.client import MyFlightbookCalls, call_for_list
@@ -75,19 +75,20 @@ class SyncCounts:
 
 
 class FlightSync:
-    """The flights phase of one run for `owner`, stored through `ingest_run` (the logbook's handle on the import).
+    """The flights phase of one run for `owner`, stored through `loop` (the logbook's import loop, on the run).
 
     `instance_types` (AircraftID → device class, from AircraftForUser) is set before the flights are read;
     `on_account_name` hears the username MyFlightbook reveals; `after_page` runs after every stored page;
     `prefetch` None fetches the next page ahead when the client's pacing leaves time for it.
     """
 
-    def __init__(self, owner, client: MyFlightbookCalls, ingest_run: ingest.IngestRun, *, progress: Progress,
+    def __init__(self, owner, client: MyFlightbookCalls, loop: importing.ImportLoop, *, progress: Progress,
                  on_account_name: Callable[[str], None], after_page: Callable[[], None], page_size: int,
                  prefetch: bool | None, today: date | None, mode: str, window_days: int | None):
         self.owner = owner
         self.client = client
-        self.ingest_run = ingest_run
+        self.loop = loop
+        self.ingest_run = loop.run
         self.progress = progress
         self.on_account_name = on_account_name
         self.after_page = after_page
@@ -263,14 +264,9 @@ class FlightSync:
                 self.pages += 1
                 self.after_page()
                 counts = self.counts
-                self.progress(
-                    phase="flights",
-                    pages_done=counts.pages,
-                    imported=counts.imported,
-                    skipped=counts.skipped,
-                    failed=counts.failed,
-                    changed=counts.changed,
-                )
+                # The import loop's counts, and the sync card's own (sync.js): pages, new, not stored, refused.
+                self.loop.tell(pages_done=counts.pages, imported=counts.imported, skipped=counts.skipped,
+                               failed=counts.failed, changed=counts.changed)
                 if not full:
                     break  # no total is returned: a short page is the last one
                 offset += self.page_size
@@ -309,11 +305,12 @@ class FlightSync:
                 flight = map_flight(record, instance_types=self.instance_types, digest=key[1] if key else None)
             except BadRecord as exc:
                 reason = exc.as_dict() if exc.record else {**exc.as_dict(), "record": record_label(record)}
-                self.ingest_run.refuse(reason["record"], reason["field"], reason["reason"])
+                self.loop.add(reason["record"], importing.Refusal(reason["record"], reason["field"], reason["reason"]))
                 continue
             incoming.append(ingest.IncomingFlight(
                 external_id=flight.external_id, source_hash=flight.source_hash, fields={**flight.fields, "raw": flight.raw},
                 label=flight.external_id))
+            self.loop.add(flight.external_id, incoming[-1])
             # What the pilot takes if they choose MyFlightbook's version later (the device class comes from
             # AircraftForUser, so it travels with the record).
             aircraft_id = record.get("AircraftID")
@@ -321,7 +318,7 @@ class FlightSync:
                 self.instance_types.get(aircraft_id) if isinstance(aircraft_id, int) else None)}
         if not incoming:
             return set(recheck.stored)
-        outcome = self.ingest_run.store_batch(incoming)
+        outcome = self.loop.flush(tell=False)  # one page, one transaction; the walk tells the job after the page
         # Listed again: no longer deleted there; unchanged again: no newer version to offer. Only the
         # flights the recheck found marked are written (none, on almost every page).
         revived = [item.external_id for item in incoming if item.external_id in recheck.marked_deleted]

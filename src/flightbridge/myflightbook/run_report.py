@@ -1,17 +1,25 @@
-"""What one MyFlightbook sync tells when it ends: the job's result, the run's stored details, the pilot's line.
+"""What one MyFlightbook sync tells: the job's result, the sync's part of the run's report, the pilot's line.
 
 Built from what the run's flights phase (`flights.py`) and reference-data phase (`reference_data.py`)
-counted; the details are written through the logbook's handle on the import (`IngestRun.details`), at most
-once a second while pages come in and once at every end of a run. It reads, it never decides: nothing here
-changes what a sync stores, and it never calls MyFlightbook.
+counted. The sync's part of the run's typed report (`logbook.import_report.MyFlightbookReport`: mode,
+tripwire, aircraft, currency, totals, and the flights deleted on MyFlightbook) is filled in here; the
+logbook's import loop (`logbook/importing.py`) writes it with the run's row, at most once a second while
+pages come in and once at every end of a run. It reads, it never decides: nothing here changes what a
+sync stores, and it never calls MyFlightbook.
 """
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from flightbridge.logbook import ingest
+from flightbridge.logbook.import_report import (
+    AircraftTally,
+    CurrencyTally,
+    MyFlightbookReport,
+    SourceFlight,
+    Tripwire,
+)
 
 if TYPE_CHECKING:
     from flightbridge.myflightbook.flights import FlightSync
@@ -27,31 +35,23 @@ class RunReport:
         self.ingest_run = ingest_run
         self.flights = flights
         self.reference = reference
-        self._progress_saved_at = float("-inf")
 
     def save(self) -> None:
-        """The run's details as they are now (the run's row is written by whoever ends or advances it)."""
-        flights, reference = self.flights, self.reference
-        self.ingest_run.details.update({
-            "pages": flights.pages,
-            "changed_on_myflightbook": self.ingest_run.counts.changed,
-            "deleted_on_myflightbook": flights.deleted,
-            "aircraft": {"created": reference.aircraft.created, "skipped": reference.aircraft.skipped,
-                         "reasons": reference.aircraft.reasons},
-            "currency": {"stored": reference.currency_stored, "unmapped": reference.currency_unmapped},
-            "totals": {"stored": reference.totals_stored},
-            **self.mode_details(),
-        })
-
-    def save_progress(self) -> None:
-        """The run's row, at most once a second: at MyFlightbook's pace that is every page or two, and an
-        unpaced re-check would otherwise spend a write per page on it. Every end of a run saves it."""
-        now = time.monotonic()
-        if now - self._progress_saved_at < PROGRESS_EVERY_SECONDS:
-            return
-        self._progress_saved_at = now
-        self.save()
-        self.ingest_run.save_progress()
+        """The sync's part of the run's report as it is now (written with the run's row by the import loop)."""
+        flights, reference, report = self.flights, self.reference, self.ingest_run.report
+        remote = reference.remote
+        report.myflightbook = MyFlightbookReport(
+            mode=flights.mode, escalated=flights.escalated, full_reason=flights.full_reason,
+            window=flights.window.as_dict() if flights.window else None,
+            tripwire=Tripwire(myflightbook=remote.as_dict() if remote else None,
+                              seen=flights.expected.as_dict(flights.rounding_unit) if flights.expected else None),
+            refetched_by_id=flights.refetched, pages=flights.pages,
+            aircraft=AircraftTally(created=reference.aircraft.created, skipped=reference.aircraft.skipped,
+                                   reasons=reference.aircraft.reasons),
+            currency=CurrencyTally(stored=reference.currency_stored, unmapped=reference.currency_unmapped),
+            totals_stored=reference.totals_stored)
+        report.deleted_at_source = [SourceFlight(**item) for item in flights.deleted]
+        report.deleted_at_source_count = flights.deleted_count
 
     def result(self) -> dict:
         """The job's result (without its `message`)."""
@@ -74,39 +74,19 @@ class RunReport:
             "escalated": flights.escalated,
         }
 
-    def mode_details(self) -> dict:
-        """Which mode ran and why, for the run's details (docs/sync.md)."""
-        flights, remote = self.flights, self.reference.remote
-        return {
-            "mode": flights.mode,
-            "escalated": flights.escalated,
-            "full_reason": flights.full_reason,
-            "window": flights.window.as_dict() if flights.window else None,
-            "tripwire": {"myflightbook": remote.as_dict() if remote else None,
-                         "seen": flights.expected.as_dict(flights.rounding_unit) if flights.expected else None},
-            "refetched_by_id": flights.refetched,
-            "deleted_on_myflightbook_count": flights.deleted_count,
-        }
-
-    def summary(self) -> str:
-        """One line a pilot understands."""
+    def remarks(self) -> str:
+        """What the pilot's line says after the flights' counts (`ImportLoop.finish` says those, in the words
+        every import uses): changed or gone on MyFlightbook, aircraft, currency and totals, and the mode."""
         counts, flights, reference = self.flights.counts, self.flights, self.reference
-        parts = [f"Imported {counts.imported} new flight{'s' if counts.imported != 1 else ''}"]
-        extra = []
-        if counts.skipped:
-            extra.append(f"{counts.skipped} already in the logbook")
+        parts = []
         if counts.changed:
-            extra.append(f"{counts.changed} changed on MyFlightbook and left as imported")
+            parts.append(f"{counts.changed} changed on MyFlightbook and kept as you have it")
         if flights.deleted_count:
-            extra.append(f"{flights.deleted_count} no longer on MyFlightbook, kept and marked")
-        if counts.failed:
-            extra.append(f"{counts.failed} not imported")
-        if extra:
-            parts[0] += f" ({', '.join(extra)})"
+            parts.append(f"{flights.deleted_count} no longer on MyFlightbook, kept and marked")
         parts.append(f"{reference.aircraft.created} aircraft added")
         parts.append(f"{reference.currency_stored} currency items and {reference.totals_stored} totals updated")
         if flights.escalated:
             parts.append("full sync (the quick sync found a change its date window cannot see)")
         else:
             parts.append(f"{flights.mode} sync")
-        return "; ".join(parts) + "."
+        return "; " + "; ".join(parts)

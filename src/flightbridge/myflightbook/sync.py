@@ -6,7 +6,7 @@ GetCurrencyForUser → TotalsForUserWithQuery, then the tripwire (which may walk
 same run) and the local 12-month rollup. The work of each step lives in a module named for it:
 `reference_data.py` (aircraft, currency, totals, handed to the logbook's writers), `flights.py` (the
 quick window, the full walk, the tripwire check; the sync's memory of MyFlightbook is
-`remote_memory.py`), and `run_report.py` (the job's result, the run's details, the pilot's line).
+`remote_memory.py`), and `run_report.py` (the job's result, the sync's part of the run's report, the pilot's line).
 docs/sync.md says what a quick and a full run do.
 
 It is handed what it needs (a client with `.call`, and the pilot's account to report to: the username it
@@ -23,15 +23,15 @@ import re
 from datetime import date
 from typing import Any, Callable, Protocol
 
-from flightbridge.errors import FatalError, FlightBridgeError, NeedsReauth, TransientError
-from flightbridge.logbook import ingest, rollup
+from flightbridge.errors import FatalError, NeedsReauth, TransientError
+from flightbridge.logbook import importing, ingest, rollup
 from flightbridge.logbook.models import FlightSource, ImportStatus, LogbookImport
 from flightbridge.logbook.services import close_interrupted_run
 from flightbridge.myflightbook import remote_memory, schedule
 from flightbridge.myflightbook.client import MyFlightbookCalls
 from flightbridge.myflightbook.flights import PAGE_SIZE, POLICY, FlightSync, SyncCounts
 from flightbridge.myflightbook.reference_data import ReferenceDataSync
-from flightbridge.myflightbook.run_report import RunReport
+from flightbridge.myflightbook.run_report import PROGRESS_EVERY_SECONDS, RunReport
 from flightbridge.registry.interfaces import RegistryLookup
 
 SOURCE = FlightSource.MYFLIGHTBOOK
@@ -39,6 +39,7 @@ SOURCE = FlightSource.MYFLIGHTBOOK
 Report = Callable[..., None]
 Lookup = Callable[[str], RegistryLookup]
 
+TITLE = "MyFlightbook sync"  # how the pilot's line opens: "MyFlightbook sync: 3 new, 16 unchanged; …"
 INTERRUPTED = "This sync stopped before it finished (its worker was restarted); flights stored before that are kept."
 
 
@@ -110,6 +111,7 @@ class MyFlightbookSync:
         self.asked_mode = mode
         self.window_days = window_days
         self.ingest_run: ingest.IngestRun | None = None
+        self.loop: importing.ImportLoop | None = None
         self.flights: FlightSync | None = None
         self.reference: ReferenceDataSync | None = None
         self.run_report: RunReport | None = None
@@ -133,37 +135,38 @@ class MyFlightbookSync:
         except NeedsReauth as exc:
             message = reconnect_message(exc)
             self.account.mark_needs_reconnect(message)
-            self._fail(message)
+            self._fail(exc, message)
             raise NeedsReauth(message) from None
         except TransientError as exc:
             message = retry_later_message(exc, self.counts.imported)
-            self._fail(message)
+            self._fail(exc, message)
             raise TransientError(message, retry_after=exc.retry_after) from None
-        except FlightBridgeError as exc:
-            self._fail(str(exc))
-            raise
-        except Exception:
-            self._fail("An internal error stopped this sync; flights stored before it are kept.")
+        except Exception as exc:
+            self._fail(exc)  # the import loop's words: why it stopped and what it kept
             raise
         schedule.record_sync(self.owner, remote, walked_all=flights.mode == remote_memory.FULL,
                              rounding_unit=flights.rounding_unit)
-        message = self.run_report.summary()
         self.run_report.save()
-        self.ingest_run.finish(message)
+        # A sync does more than read flights: one whose every flight was refused still brought in the rest.
+        message = self.loop.finish(TITLE, self.run_report.remarks(), refusing_all_fails=False, tell_job=False).message
         return {**self.run_report.result(), "message": message}
 
     def _start(self, ingest_run: ingest.IngestRun) -> None:
-        """Each step's part of the run, all recording into `ingest_run`."""
+        """Each step's part of the run, all recording into `ingest_run` through the logbook's import loop."""
         self.ingest_run = ingest_run
+        # The run's row at most once a second while pages come in: at MyFlightbook's pace that is every page
+        # or two, and an unpaced re-check would otherwise spend a write per page on it.
+        self.loop = importing.ImportLoop(ingest_run, progress=self.progress, phase="flights",
+                                         save_every=PROGRESS_EVERY_SECONDS)
         self.flights = FlightSync(
-            self.owner, self.client, ingest_run, progress=self.progress, on_account_name=self.account.record_account_name,
+            self.owner, self.client, self.loop, progress=self.progress, on_account_name=self.account.record_account_name,
             after_page=self._page_stored, page_size=self.page_size, prefetch=self.prefetch, today=self.today,
             mode=self.asked_mode, window_days=self.window_days)
         self.reference = ReferenceDataSync(self.owner, self.client, ingest_run, progress=self.progress, lookup=self.lookup)
         self.run_report = RunReport(ingest_run, self.flights, self.reference)
 
     def _page_stored(self) -> None:
-        self.run_report.save_progress()
+        self.run_report.save()  # the loop writes it with the run's row
 
     @property
     def batch(self) -> LogbookImport | None:
@@ -191,9 +194,9 @@ class MyFlightbookSync:
         for batch in stale:
             close_interrupted_run(batch, INTERRUPTED)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, exc: Exception, message: str | None = None) -> None:
         self.run_report.save()
-        self.ingest_run.fail(message)
+        self.loop.stop(exc, message)
 
 
 RECONNECT_GUIDANCE = "Reconnect MyFlightbook on the logbook page, then sync again."

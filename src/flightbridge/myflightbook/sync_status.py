@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook import services as logbook_services
+from flightbridge.logbook.import_report import ImportReport
 from flightbridge.logbook.models import Flight, FlightSource, LogbookImport, UserAircraft
 from flightbridge.logbook.rollup import rollup_lines
 from flightbridge.myflightbook import schedule
@@ -66,6 +67,7 @@ def synced_counts(user) -> dict:
         .first()
     )
     job = latest_job(user)
+    last_sync = ImportReport.of(last).myflightbook if last else None
     return {
         "synced_flights": flights.count(),
         "synced_aircraft": UserAircraft.objects.filter(owner=user, source=SOURCE, manual=False).count(),
@@ -73,8 +75,8 @@ def synced_counts(user) -> dict:
         "last_sync_at": last.finished_at if last else None,
         "last_sync_status": last.status if last else "",
         "last_sync_message": last.message if last else "",
-        "last_sync_mode": (last.details or {}).get("mode", "") if last else "",
-        "last_sync_escalated": bool((last.details or {}).get("escalated")) if last else False,
+        "last_sync_mode": last_sync.mode if last_sync else "",
+        "last_sync_escalated": last_sync.escalated if last_sync else False,
         "sync_job_id": job.pk if job else None,
         "sync_job_status": job.status if job else "",
         **schedule_view(user),
