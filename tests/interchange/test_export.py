@@ -172,3 +172,14 @@ def test_hhmm_times_read_the_same_in_every_language(user, client):
     client.force_login(user)
     page = client.get(reverse("csv-export")).content.decode()
     assert 'name="hhmm"' in page and "fifteen hours" in page
+
+
+def test_hhmm_in_a_file_is_what_the_pages_show():
+    # One rule for H:MM, MyFlightbook's ToHHMM (half a minute to even): a file never says 0:53 where the page says 0:52.
+    from flightbridge.accounts.display import HoursFormat, format_hours
+    from flightbridge.interchange.values import hhmm_text
+
+    for hours in ("0.875", "1.3333", "0.025", "2.5083", "1234.5"):
+        assert hhmm_text(Decimal(hours)) == format_hours(Decimal(hours), HoursFormat.HHMM, grouped=False), hours
+    # Under half a minute a file leaves the box blank, as it does for zero; a page writes 0:00.
+    assert (hhmm_text(Decimal("0.875")), hhmm_text(Decimal("0.025")), hhmm_text(Decimal("0.0083"))) == ("0:52", "0:02", "")

@@ -176,7 +176,23 @@ def test_the_night_landing_recount_caps_a_raw_record_with_its_own_frozen_rules(d
         "night_takeoffs", "takeoffs_inferred").get() == (0, 4, 1, 3, 0, 4, True)
 
 
-@pytest.mark.parametrize("name", ["0008_flight_record_fidelity", "0012_night_landings_capped"])
+def test_the_glider_maneuver_migration_fills_from_properties_with_its_own_frozen_rules(django_user_model):
+    user = django_user_model.objects.create_user("frozen-0013", password="x")
+    from flightbridge.logbook.models import Flight
+
+    flown = Flight.objects.create(owner=user, date=date(2026, 8, 9), custom_properties=[
+        {"PropTypeID": 56, "DecValue": 1.5}, {"PropTypeID": "56", "DecValue": "0.5"}, {"PropTypeID": 57, "BoolValue": True}])
+    unset = Flight.objects.create(owner=user, date=date(2026, 8, 9), custom_properties=[
+        {"PropTypeID": 57}, {"PropTypeID": 56, "DecValue": -2}, {"PropTypeID": 41, "BoolValue": True}])
+    migration_module("0013_glider_instrument_maneuvers").fill(django_apps, None)
+    assert Flight.objects.filter(pk=flown.pk).values_list("glider_instrument_maneuvers", "glider_passenger_maneuvers").get() == (
+        Decimal("2.0000"), True)
+    assert Flight.objects.filter(pk=unset.pk).values_list("glider_instrument_maneuvers", "glider_passenger_maneuvers").get() == (
+        Decimal("0"), False)
+
+
+@pytest.mark.parametrize("name", ["0008_flight_record_fidelity", "0012_night_landings_capped",
+                                  "0013_glider_instrument_maneuvers"])
 def test_the_mapping_migrations_import_no_live_app_code(name):
     module = migration_module(name)
     tree = ast.parse(inspect.getsource(module))

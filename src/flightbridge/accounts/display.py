@@ -14,9 +14,11 @@ Presentation only: stored values and the API keep their exact decimals; nothing 
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import models
+
+from flightbridge.logbook.rounding import hhmm
 
 
 class HoursFormat(models.TextChoices):
@@ -56,9 +58,8 @@ def format_hours(value, style=DEFAULT_HOURS_FORMAT, *, grouped: bool = True) -> 
     sign = "-" if hours < 0 else ""
     hours = abs(hours)
     if style == HoursFormat.HHMM:
-        minutes = int((hours * 60).to_integral_value(rounding=ROUND_HALF_EVEN))  # ToHHMM's Math.Round
-        whole = f"{minutes // 60:,}" if grouped else str(minutes // 60)
-        return f"{sign if minutes else ''}{whole}:{minutes % 60:02d}"
+        text = hhmm(hours, grouped=grouped)
+        return sign + text if text != "0:00" else text
     least, most = _PLACES[style]
     rounded = hours.quantize(Decimal(1).scaleb(-most), rounding=ROUND_HALF_UP)  # .NET: half away from zero
     if least < most and rounded == rounded.quantize(Decimal(1).scaleb(-least)):

@@ -12,6 +12,8 @@ import re
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from flightbridge.logbook.rounding import hhmm
+
 HOURS_QUANTUM = Decimal("0.0001")  # Flight's HOURS: 4 places, as MyFlightbook's cross-country column
 HOURS_MAX = Decimal("99999.9999")  # Flight's DecimalField(max_digits=9, decimal_places=4)
 COUNT_MAX = 100_000  # no single flight logs more landings or approaches than this; a bigger number is a typo
@@ -200,11 +202,11 @@ def hours_text(value: Decimal | None) -> str:
 
 
 def hhmm_text(value: Decimal | None) -> str:
-    """Hours as H:MM to the nearest minute (1.3333 → 1:20), zero as blank."""
+    """Hours as H:MM as MyFlightbook writes them (1.3333 → 1:20; the pages use the same rule), zero as blank."""
     if not value:
         return ""
-    minutes = int((Decimal(value) * 60).to_integral_value(rounding=ROUND_HALF_UP))
-    return f"{minutes // 60}:{minutes % 60:02d}" if minutes else ""
+    text = hhmm(abs(Decimal(value)))
+    return ("-" if value < 0 else "") + text if text != "0:00" else ""
 
 
 def count_text(value: int | None) -> str:
