@@ -49,8 +49,9 @@ def _logbook(count: int):
             night_takeoffs=2 if night else 0, approaches=2 if i % 7 == 0 else 0, holds=1 if i % 21 == 0 else 0,
         )
         review = i % 2500 == 11
-        # As the MyFlightbook mapping stores a flight: the class without its type, the record (about 1 KB) in `raw`.
-        values.update(category_class=category_class.split(" (")[0], flight_review=review,
+        # As the MyFlightbook mapping stores a flight: the class and its type apart, the record (about 1 KB) in `raw`.
+        values.update(category_class=category_class.split(" (")[0], type_name=category_class[6:-1] if "(" in category_class else "",
+                      flight_review=review,
                       raw={**RECORD, "FlightID": i, "CatClassDisplay": category_class} if source == "myflightbook" else None)
         rows.append(Flight(**values))
     Flight.objects.bulk_create(rows, batch_size=2000)

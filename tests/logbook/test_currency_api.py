@@ -152,10 +152,10 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
         category_class = rng.choice(["Glider", "Helicopter"]) if old_only else rng.choice(classes)
         landings = rng.choice([0, 1, 1, 2, 3])
         night = rng.random() < 0.15
-        typed = category_class == "AMEL (B737)"  # as the MyFlightbook mapping stores it: the type only in the record
+        typed = category_class == "AMEL (B737)"  # as the MyFlightbook mapping stores it: the class, then its type
         rows.append(Flight(owner=user, date=today - timedelta(days=days), source=rng.choice(["myflightbook", "logger"]),
                            tail_number=f"N{rng.randrange(5)}{category_class[:2]}",
-                           category_class="AMEL" if typed else category_class,
+                           category_class="AMEL" if typed else category_class, type_name="B737" if typed else "",
                            raw={"CatClassDisplay": category_class} if typed else None,
                            simulator_type=rng.choice(["REAL"] * 8 + ["FFS", "AATD"]),
                            day_landings=0 if night else landings, night_landings=landings if night else 0,
@@ -166,6 +166,7 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
         if n % 5 == 1:
             plane = rng.choice(planes)
             rows[-1].aircraft, rows[-1].category_class, rows[-1].tail_number, rows[-1].raw = plane, "", plane.registration, None
+            rows[-1].type_name = ""
             rows[-1].day_full_stop_landings = rows[-1].day_landings
     Flight.objects.bulk_create(rows)
     also = {"also_classes": ["AMEL (B737)", "Gyroplane", "ASEL (tailwheel)"], "also_categories": ["Rotorcraft"]}
@@ -177,9 +178,14 @@ def test_reading_only_the_flights_that_matter_gives_the_answer_of_every_flight(u
 
 
 def test_a_type_rated_aircraft_counts_for_its_type_and_class(api, user):
-    # MyFlightbook's category/class comes without the type; its CatClassDisplay names it.
+    # MyFlightbook's category/class comes without the type; its CatClassDisplay names it, and the sync keeps it.
+    from flightbridge.myflightbook.mapping import map_flight
+
+    record = {"FlightID": 737, "Date": "2026-08-01T00:00:00", "TailNumDisplay": "N737FB", "CatClassDisplay": "AMEL (B737)"}
+    fields = map_flight(record).fields
+    assert (fields["category_class"], fields["type_name"]) == ("AMEL", "B737")
     jet = make_flight(user, 20, category_class="AMEL", tail_number="N737FB", day_landings=2, day_takeoffs=2)
-    Flight.objects.filter(pk=jet.pk).update(raw={"CatClassDisplay": "AMEL (B737)"})
+    Flight.objects.filter(pk=jet.pk).update(type_name="B737", raw={"CatClassDisplay": "AMEL (B737)"})
     make_flight(user, 5, source="logger", category_class="", tail_number="N737FB", day_landings=1, day_takeoffs=1)
     items = computed(api)
     assert items[("passenger_day_90", "AMEL (B737)")]["status"] == "current"

@@ -191,8 +191,21 @@ def test_the_glider_maneuver_migration_fills_from_properties_with_its_own_frozen
         Decimal("0"), False)
 
 
+def test_the_type_name_migration_takes_the_type_a_stored_record_names_after_its_class(django_user_model):
+    user = django_user_model.objects.create_user("frozen-0014", password="x")
+    from flightbridge.logbook.models import Flight
+
+    jet = Flight.objects.create(owner=user, date=date(2026, 8, 9), category_class="AMEL",
+                                raw=record(10, CatClassDisplay="AMEL (B737)"))
+    overridden = Flight.objects.create(owner=user, date=date(2026, 8, 9), category_class="ASEL",
+                                       raw=record(11, CatClassDisplay="AMEL (B737)"))
+    plain = Flight.objects.create(owner=user, date=date(2026, 8, 9), category_class="ASEL", raw=record(12, CatClassDisplay="ASEL"))
+    migration_module("0014_flight_type_name").fill(django_apps, None)
+    assert dict(Flight.objects.filter(owner=user).values_list("id", "type_name")) == {jet.pk: "B737", overridden.pk: "", plain.pk: ""}
+
+
 @pytest.mark.parametrize("name", ["0008_flight_record_fidelity", "0012_night_landings_capped",
-                                  "0013_glider_instrument_maneuvers"])
+                                  "0013_glider_instrument_maneuvers", "0014_flight_type_name"])
 def test_the_mapping_migrations_import_no_live_app_code(name):
     module = migration_module(name)
     tree = ast.parse(inspect.getsource(module))

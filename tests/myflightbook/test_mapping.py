@@ -283,7 +283,7 @@ def test_the_reference_samples_golden():
         # from CatClassDisplay; no takeoff property, so the 2 takeoffs are inferred from the landings.
         "hobbs_start": Decimal("4612.40"), "hobbs_end": Decimal("4614.80"),
         "tach_start": Decimal("3120.50"), "tach_end": Decimal("3122.40"), "engine_start": None, "engine_end": None,
-        "category_class": "ASEL", "signature": "none", "takeoffs_inferred": True,
+        "category_class": "ASEL", "type_name": "", "signature": "none", "takeoffs_inferred": True,
         "flight_review": False, "ipc": False, "checkride": False,
         "glider_instrument_maneuvers": Decimal("0"), "glider_passenger_maneuvers": False,
         "pic_name": "", "sic_name": "", "instructor_name": "", "student_name": "", "approach_type": "",

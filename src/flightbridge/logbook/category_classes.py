@@ -31,3 +31,15 @@ def category_class_name(cat_class_id: Any) -> str:
 def category_class_of(display: str) -> str:
     """`AMEL (B737)` → `AMEL`: the category/class of a CatClassDisplay, without the type rating."""
     return _TYPE_SUFFIX.sub("", display or "").strip()
+
+
+TYPE_NAME_LENGTH = 32  # Flight.type_name
+
+
+def type_name_of(display: Any, category_class: str) -> str:
+    """`AMEL (B737)` in class AMEL → `B737`: the type rating a CatClassDisplay names after the flight's class;
+    "" when it names none, or names another class than the flight is counted in (an override)."""
+    if not (isinstance(display, str) and category_class and display.endswith(")")
+            and display.startswith(category_class + " (")):
+        return ""
+    return display[len(category_class) + 2:-1].strip()[:TYPE_NAME_LENGTH]

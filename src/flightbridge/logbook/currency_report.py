@@ -9,14 +9,15 @@ or an Undo shows at once and no copy can go stale (the cost is in docs/benchmark
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import itemgetter
 
 from django.db import connection
 from django.db.models import CharField, F, Q
-from django.db.models.fields.json import KeyTextTransform, compile_json_path
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -63,32 +64,14 @@ _COLUMNS = ("id", "day", "source", "simulator_type", "landings", "takeoffs", "fu
             # §61.57(c)(3): a glider's instrument time and MyFlightbook's glider maneuver properties (56, 57).
             "instrument_time", "glider_instrument_maneuvers", "glider_passenger_maneuvers",
             # What names the flight's class: issue 20's `category_class` (CatClassOverride/CatClassDisplay) with
-            # MyFlightbook's display (its type rating), else issue 24's aircraft class, else the registration's.
-            "category_class", "class_display", "aircraft__category_class", "tail_number",
+            # its type rating (`type_name`), else issue 24's aircraft class, else the registration's.
+            "category_class", "type_name", "aircraft__category_class", "tail_number",
             # Issue 24: whether the aircraft is a tailwheel airplane (None: not known, which counts as not).
             "aircraft__is_tailwheel")
-_TAIL, _CLASS, _DISPLAY = _COLUMNS.index("tail_number"), _COLUMNS.index("category_class"), _COLUMNS.index("class_display")
+_TAIL, _CLASS, _TYPE = _COLUMNS.index("tail_number"), _COLUMNS.index("category_class"), _COLUMNS.index("type_name")
 _AIRCRAFT = ("aircraft__category_class", "aircraft__is_tailwheel")
 
 
-class _DisplayText(KeyTextTransform):
-    """MyFlightbook's CatClassDisplay from the record ("AMEL (B737)"): the type rating a flight needs, which
-    issue 20's `category_class` keeps without the type. This (and `_with_type`) is the one place to change
-    when the flight or its aircraft carries its type.
-
-    On SQLite Django reads a key with JSON_TYPE and then JSON_EXTRACT, parsing every 1 KB record twice
-    (a fifth of a 50,000-flight read). Here a record is parsed only when its text holds `)"`, which every
-    record whose display names a type holds (the display ends in ")" and JSON escapes neither character);
-    one JSON_EXTRACT gives the same text for a text value, and a display that is not text (none seen) is
-    ignored by `_with_type`."""
-
-    def as_sqlite(self, compiler, connection):
-        lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
-        return (f"CASE WHEN INSTR({lhs}, %s) > 0 THEN JSON_EXTRACT({lhs}, %s) END",
-                (*params, ')"', *params, compile_json_path(key_transforms)))
-
-
-_TYPE_SOURCE = _DisplayText("CatClassDisplay", "raw")
 
 @dataclass(frozen=True)
 class ComparedItem:
@@ -127,14 +110,14 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
     flights = []
     append = flights.append
     for (flight_id, day, source, device, landings, takeoffs, full_stops, night_full_stops, night_takeoffs, approaches,
-         holds, flight_review, ipc, inferred, instrument_time, maneuvers, passenger_maneuvers, category_class, display,
+         holds, flight_review, ipc, inferred, instrument_time, maneuvers, passenger_maneuvers, category_class, type_name,
          plane_class, tail, tailwheel) in rows:
         day = days.get(day) or days.setdefault(day, date.fromisoformat(day))
-        key = (category_class, display, plane_class, tail, tailwheel)
+        key = (category_class, type_name, plane_class, tail, tailwheel)
         known = resolved.get(key)
         if known is None:
             # The flight's class (with its type), else its aircraft's, else the one its registration was flown in.
-            text = _with_type(category_class, display) or plane_class or aircraft_class.get(tail, "")
+            text = _with_type(category_class, type_name) or plane_class or aircraft_class.get(tail, "")
             known = resolved[key] = (*_class_and_type(text), tailwheel is True)
         append(make((flight_id, day, source, *known, device, landings, takeoffs, full_stops, night_full_stops,
                      night_takeoffs, approaches, holds, flight_review, ipc, False, inferred, instrument_time, maneuvers,
@@ -142,11 +125,9 @@ def _currency_flights(rows: list[tuple], aircraft_class: dict[str, str]) -> list
     return flights
 
 
-def _with_type(category_class: str, display: str | None) -> str:
-    """The flight's class with its type when MyFlightbook's display names one for that class: "AMEL (B737)"."""
-    if isinstance(display, str) and category_class and display.endswith(")") and display.startswith(category_class + " ("):
-        return display
-    return category_class
+def _with_type(category_class: str, type_name: str) -> str:
+    """The flight's class with its type rating, as MyFlightbook writes it: "AMEL (B737)"."""
+    return f"{category_class} ({type_name})" if category_class and type_name else category_class
 
 
 def _class_and_type(text: str) -> tuple[str, str]:
@@ -177,7 +158,7 @@ def _fetch(query) -> list[tuple]:
     """Rows of `_COLUMNS`, newest first. The date comes as text: Django's SQLite driver parses every date
     column in Python (a third of a 50,000-flight read); it is parsed once per day instead."""
     query = (query.order_by()
-             .annotate(day=Cast("date", output_field=CharField()), class_display=_TYPE_SOURCE, **_COUNTS)
+             .annotate(day=Cast("date", output_field=CharField()), **_COUNTS)
              .values_list(*_COLUMNS))
     # The ORM's own query, read through the cursor: turning rows into dicts or models first cost more than
     # the whole computation (benchmarks/bench_currency.py).
@@ -189,10 +170,31 @@ def _fetch(query) -> list[tuple]:
     return rows
 
 
+@contextmanager
+def _cycle_collector_paused():
+    """A large read makes a million small tuples of plain values, none in a cycle; meanwhile Python's cyclic
+    collector would walk the whole heap again and again (a quarter of a 50,000-flight read). It is paused for the
+    read and left to run afterwards, on its usual thresholds."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def currency_flights(owner, today: date | None = None, *, also_classes=(), also_categories=(),
                      every_flight: bool = False) -> list[CurrencyFlight]:
     """The pilot's flights the items depend on, as the engine's data, newest first: the recent ones, and the
     older ones that can still change an item (all of them with `every_flight`)."""
+    with _cycle_collector_paused():
+        return _read_currency_flights(owner, today, also_classes=also_classes, also_categories=also_categories,
+                                      every_flight=every_flight)
+
+
+def _read_currency_flights(owner, today: date | None, *, also_classes, also_categories,
+                           every_flight: bool) -> list[CurrencyFlight]:
     today = today or timezone.localdate()
     flights_here = Flight.objects.filter(owner=owner)
     if every_flight:
@@ -222,7 +224,7 @@ def _aircraft_classes(rows: list[tuple], older_pairs: set[tuple]) -> dict[str, s
     for row in rows:  # newest first: the newest flight that names a class wins
         tail = row[_TAIL]
         if tail and row[_CLASS] and tail not in aircraft_class:
-            aircraft_class[tail] = _with_type(row[_CLASS], row[_DISPLAY])
+            aircraft_class[tail] = _with_type(row[_CLASS], row[_TYPE])
     for category_class, tail, *_aircraft in sorted(older_pairs, key=lambda pair: pair[:2]):
         if tail and category_class:
             aircraft_class.setdefault(tail, category_class)

@@ -207,6 +207,8 @@ class Flight(models.Model):
     engine_end = models.DateTimeField(null=True, blank=True, help_text="UTC")
     category_class = models.CharField(max_length=64, blank=True, default="",
                                       help_text="MyFlightbook's name for the flight's category/class: ASEL, AMEL, Helicopter …")
+    type_name = models.CharField(max_length=32, blank=True, default="",
+                                 help_text="the type rating the aircraft needs, as MyFlightbook names it after the class: B737 in 'AMEL (B737)'")
     signature = models.CharField(max_length=8, choices=SignatureState.choices, default=SignatureState.NONE)
     # MyFlightbook never derives takeoffs; FlightBridge counts one per landing when none were logged (currency
     # needs them), and says so here so no file ever carries an inferred count as logged.

@@ -24,7 +24,7 @@ from flightbridge.errors import BadRecord
 from flightbridge.logbook.models import route_key
 from flightbridge.logbook.routes import normalize_airport, split_route  # noqa: F401  (normalize_airport: the sync's tests)
 from flightbridge.logbook import property_types
-from flightbridge.logbook.category_classes import category_class_name, category_class_of
+from flightbridge.logbook.category_classes import category_class_name, category_class_of, type_name_of
 from flightbridge.logbook.property_types import (
     PROP_BLOCK_IN,
     PROP_BLOCK_OUT,
@@ -586,6 +586,8 @@ def flight_record_fields(record: Mapping, record_id: str = UNLABELLED) -> dict[s
     display = record.get("CatClassDisplay")
     fields["category_class"] = (category_class_name(record.get("CatClassOverride"))
                                 or category_class_of(display if isinstance(display, str) else "")[:TEXT_LIMITS["CatClassDisplay"]])
+    # The type rating the display names after that class ("AMEL (B737)"): currency is kept per type (§61.57(a)).
+    fields["type_name"] = type_name_of(display, fields["category_class"])
     state = record.get("CFISignatureState", 0)
     if isinstance(state, str) and state.strip().isdigit():
         state = int(state)
