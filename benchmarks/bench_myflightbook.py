@@ -23,13 +23,13 @@ def _connect(username: str, sandbox, interval_ms: int):
     return user
 
 
-def _sync(user):
+def _sync(user, **options):
     from flightbridge.myflightbook.sync import sync_user
     from flightbridge.myflightbook.tokens import LinkedAccount
     from flightbridge.registry.fake import FakeRegistry
 
     # No FAA registry here: every aircraft is skipped with a reason; flights are what is measured.
-    return sync_user(user, LinkedAccount(user), lookup=FakeRegistry(known={}))
+    return sync_user(user, LinkedAccount(user), lookup=FakeRegistry(known={}), **options)
 
 
 def bench_sync_unpaced(ctx):

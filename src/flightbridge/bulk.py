@@ -16,7 +16,8 @@ memory of MyFlightbook). Both SQLite (3.35+) and PostgreSQL return the new ids i
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from django.db import connections, models, router
 from django.db.models.constants import OnConflict

@@ -6,7 +6,8 @@ processes racing to move the same row cannot both win, and no code path can skip
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 

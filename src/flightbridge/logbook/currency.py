@@ -19,7 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
-from typing import Iterable, NamedTuple, Sequence
+from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 # Item kinds: the same words (and categories) as the MyFlightbook mapping (myflightbook/currency.py), so a
 # computed item and MyFlightbook's of the same kind and category pair up by (kind, category).

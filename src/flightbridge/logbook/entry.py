@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Mapping
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Mapping
+from collections.abc import Mapping
 
 #: The part times FlightLint compares with the total, in the order a pilot reads them.
 PART_TIMES = ("pic", "sic", "night", "cross_country", "imc", "simulated_ifr", "dual", "cfi")

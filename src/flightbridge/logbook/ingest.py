@@ -31,7 +31,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import partial
 from types import SimpleNamespace
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone

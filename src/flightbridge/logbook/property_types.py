@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 # Flag bits (CustomPropertyTypes.cs, CFPPropertyFlag constants).
 FLAG_BFR = 0x1

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 # CurrencyState (MyFlightbook.Currency/CurrencyConstants.cs) → CurrencyRecord.status
 STATUS_BY_STATE: dict[int, str] = {0: "NON_COMPLIANT", 1: "EXPIRING_SOON", 2: "CURRENT", 3: "UNKNOWN"}

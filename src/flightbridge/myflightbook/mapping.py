@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flightbridge.errors import BadRecord
 from flightbridge.logbook.models import route_key

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Mapping
+from collections.abc import Mapping
 
 #: MyFlightbook's English resource strings (Currency.resx, Profile.resx, Totals.resx) the sandbox uses.
 ENGLISH: dict[str, str] = {
