@@ -332,3 +332,20 @@ def test_a_worker_killed_mid_export_ends_the_job_failed_and_serves_no_half_file(
     assert export_files() == []  # the reaper removed the half file
     assert api.get(f"/api/exports/{job['id']}/file").status_code == 404
     close_old_connections()
+
+
+@pytest.mark.parametrize("export, page", [("csv", "/logbook/export/csv"), ("logger", "/logbook/export/logger")])
+def test_a_pilot_who_left_the_export_page_finds_the_export_there_again(api, client, user, settings, export, page):
+    """The page follows an export job it started; a pilot who went elsewhere meanwhile came back to a page that had
+    forgotten it (only /api/jobs knew). The page now shows the export still being written, or written and not yet
+    downloaded, and forgets it once the file is gone."""
+    add_flights(user, 12)
+    settings.FLIGHTBRIDGE_EXPORT_INLINE_MAX_FLIGHTS = 11
+    client.force_login(user)
+    assert 'id="export-job"' not in client.get(page).content.decode()
+    job = queued(api, EXPORTS[export])
+    assert f'data-export-job="{job["id"]}"' in client.get(page).content.decode()  # queued
+    run_queued_jobs()
+    assert f'data-export-job="{job["id"]}"' in client.get(page).content.decode()  # written, not downloaded
+    body(api.get(f"/api/exports/{job['id']}/file"))
+    assert 'id="export-job"' not in client.get(page).content.decode()  # downloaded: nothing left to show

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from flightbridge import heavy_requests, staging
 from flightbridge.errors import Busy, InputError, TransientError
+from flightbridge.jobs import exports
 from flightbridge.jobs.models import SyncJob
 from flightbridge.logbook.models import LogbookImport
 
@@ -42,6 +43,9 @@ def export_page(request):
             context["error"] = "; ".join(_said(error) for error in exc.errors())
         except (InputError, Busy) as exc:
             context["error"] = str(exc)
+    if "export_job" not in context and (waiting := exports.waiting_for_the_pilot(request.user, jobs.export_csv_job)):
+        context["export_job"] = waiting  # an export started earlier: still running, or its file not yet downloaded
+    context.setdefault("export_minutes", settings.FLIGHTBRIDGE_EXPORT_FILE_MINUTES)
     return render(request, "interchange/export.html", context)
 
 

@@ -98,6 +98,17 @@ def queue_if_big(owner, kind: JobKind, params: dict, export: ExportStream) -> Sy
     return job
 
 
+def waiting_for_the_pilot(owner, kind: JobKind) -> SyncJob | None:
+    """The pilot's newest export of this kind that is still being written, or written and not yet downloaded: a
+    pilot who left the export page finds it there again (the page follows it), instead of only in /api/jobs."""
+    job = kind.jobs().filter(owner=owner).order_by("-pk").first()
+    if job is None:
+        return None
+    if job.is_active or (job.status == JobStatus.SUCCEEDED and _finished(owner.pk, job.pk).exists()):
+        return job
+    return None
+
+
 def answer(owner, what: str, kind: JobKind, params: dict, opened: Callable[[], ExportStream]):
     """An API export: the file streamed inside the request when it is small, else its queued job (a `SyncJob`,
     which the route answers 202). `what` names the export in a refusal ("This CSV export")."""

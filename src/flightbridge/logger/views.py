@@ -84,6 +84,8 @@ def export_page(request):
         context["keep"] = _kept_query(query, drop=("pick", "flight"))
     except FlightBridgeError as exc:
         context["error"] = str(exc)
+    if "export_job" not in context and (waiting := exports.waiting_for_the_pilot(request.user, jobs.export_job)):
+        context["export_job"] = waiting  # links asked for earlier: still being written, or written and not yet shown
     return render(request, "logger/export.html", context)
 
 
