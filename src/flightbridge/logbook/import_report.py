@@ -328,11 +328,17 @@ def _source_flights(value) -> list[SourceFlight]:
                          date=_text(item.get("date"))) for item in _dicts(value)]
 
 
+_OUTCOME_ORDER = {code: rank for rank, code in enumerate(COUNTED)}
+
+
 def _legacy_counted_reasons(by_reason: dict) -> list[CountedReason]:
     """A run recorded before reasons were kept with their outcome: each one's outcome from its words (every
     reason counted by reason was a record not stored: skipped, unless its words say otherwise)."""
-    return [CountedReason(_legacy_outcome(reason, otherwise="skipped"), reason, count)
-            for reason, count in by_reason.items() if isinstance(reason, str) and _int(count)]
+    # In the vocabulary's order, then the bigger group first: PostgreSQL's jsonb keeps no key order, so the order
+    # the reasons were stored in is not the order they come back in.
+    counted = [CountedReason(_legacy_outcome(reason, otherwise="skipped"), reason, count)
+               for reason, count in by_reason.items() if isinstance(reason, str) and _int(count)]
+    return sorted(counted, key=lambda item: (_OUTCOME_ORDER.get(item.outcome, len(_OUTCOME_ORDER)), -item.count, item.reason))
 
 
 def _legacy_listed_outcome(reason: str) -> str:
