@@ -231,15 +231,22 @@ def touches_the_database(item) -> bool:
             or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))))
 
 
+def runs_once(item) -> bool:
+    """Whether a test gives its answer in the first database's run alone: it touches no database, or it drives
+    a page in chromium (what a page shows comes through the same views and API whose database work the test
+    client and API tests check on every database; the browser adds layout and script, which no database changes)."""
+    return not touches_the_database(item) or item.get_closest_marker("browser") is not None
+
+
 def pytest_collection_modifyitems(config, items):
-    """When the suite runs once per database, a test that touches no database ran in the first run already:
-    the later runs leave it out (scripts/test.py sets FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY for them)."""
+    """When the suite runs once per database, the tests that run once ran in the first run already: the later
+    runs leave them out (scripts/test.py sets FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY for them)."""
     if os.environ.get("FLIGHTBRIDGE_TEST_DATABASE_TESTS_ONLY") != "1":
         return
-    shared = [item for item in items if not touches_the_database(item)]
-    if shared:
-        config.hook.pytest_deselected(items=shared)
-        items[:] = [item for item in items if touches_the_database(item)]
+    once = [item for item in items if runs_once(item)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if not runs_once(item)]
 
 
 #: The only tests allowed to send a write method to the MyFlightbook sandbox: they prove it is logged.

@@ -1,11 +1,12 @@
-"""The suite runs once per database (scripts/test.py): a test that touches no database runs in the first run only."""
+"""The suite runs once per database (scripts/test.py): a test that touches no database, and a page driven in chromium,
+run in the first run only."""
 
 from __future__ import annotations
 
 import ast
 from types import SimpleNamespace
 
-from tests.conftest import REPO_ROOT, touches_the_database
+from tests.conftest import REPO_ROOT, runs_once, touches_the_database
 
 
 def _item(markers=(), fixtures=()):
@@ -21,6 +22,13 @@ def test_what_counts_as_touching_the_database():
     # The session-wide setup is every test's fixture; it alone is not a use of the database.
     assert not touches_the_database(_item(fixtures={"django_db_setup", "tmp_path"}))
     assert not touches_the_database(_item(markers={"multiprocess"}))
+
+
+def test_what_runs_once():
+    assert runs_once(_item(fixtures={"tmp_path"}))
+    assert runs_once(_item(markers={"browser"}, fixtures={"live_server", "page"}))  # the pages: on the first database
+    assert not runs_once(_item(fixtures={"db"}))
+    assert not runs_once(_item(markers={"multiprocess", "every_database"}))
 
 
 def _calls(function: ast.FunctionDef, name: str) -> bool:
