@@ -13,7 +13,7 @@ import pytest
 from django.core.management import get_commands
 
 from tests.conftest import REPO_ROOT
-from tests.core.fresh_install import BASE_PYTHON, FLIGHTBRIDGE, fresh_database, fresh_env, run
+from tests.core.fresh_install import BASE_PYTHON, FLIGHTBRIDGE, fresh_env, run
 
 DOCS = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
 
@@ -116,18 +116,18 @@ def test_the_documented_commands_are_written_in_the_docs():
 
 
 @pytest.mark.multiprocess
-@pytest.mark.every_database
 def test_the_documented_commands_run_on_a_fresh_install(tmp_path):
+    # As a pilot's laptop runs them, on the data directory's own SQLite file, once: the same install on a fresh
+    # PostgreSQL database is tests/core/test_cli.py's test_fresh_install_in_the_documented_order.
     executables = {"flightbridge": FLIGHTBRIDGE, "python3": BASE_PYTHON}
-    with fresh_database() as database:
-        env = fresh_env(tmp_path / "var", DJANGO_SUPERUSER_PASSWORD="a-long-admin-password-7", **database)
-        outputs = {}
-        for command, expected in DOCUMENTED_COMMANDS:
-            program, *args = shlex.split(command)
-            result = run([executables[program], *args], env)
-            assert result.returncode == 0, f"{command}: {result.stderr[-2000:]}"
-            assert expected in result.stdout, f"{command}: {result.stdout[-2000:]}"
-            outputs[command] = result.stdout
+    env = fresh_env(tmp_path / "var", DJANGO_SUPERUSER_PASSWORD="a-long-admin-password-7")
+    outputs = {}
+    for command, expected in DOCUMENTED_COMMANDS:
+        program, *args = shlex.split(command)
+        result = run([executables[program], *args], env)
+        assert result.returncode == 0, f"{command}: {result.stderr[-2000:]}"
+        assert expected in result.stdout, f"{command}: {result.stdout[-2000:]}"
+        outputs[command] = result.stdout
     token = outputs["flightbridge token create admin --name laptop"].strip()
     assert len(token.splitlines()) == 1 and len(token) >= 32
     assert token not in outputs["flightbridge token list"]  # listed, never shown again

@@ -48,4 +48,4 @@ def test_every_test_installing_onto_a_fresh_database_runs_on_each_database():
                 found += 1
                 if not _marked(node, "every_database"):
                     unmarked.append(f"{path.relative_to(REPO_ROOT)}::{node.name}")
-    assert found >= 2 and unmarked == []
+    assert found >= 1 and unmarked == []
