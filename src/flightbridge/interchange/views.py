@@ -38,14 +38,13 @@ def export_page(request):
             if not isinstance(answer, SyncJob):
                 return answer
             context["export_job"] = answer  # too big for the request: the page follows its job (export-job.js)
-            context["export_minutes"] = settings.FLIGHTBRIDGE_EXPORT_FILE_MINUTES
         except ValidationError as exc:
             context["error"] = "; ".join(_said(error) for error in exc.errors())
         except (InputError, Busy) as exc:
             context["error"] = str(exc)
     if "export_job" not in context and (waiting := exports.waiting_for_the_pilot(request.user, jobs.export_csv_job)):
         context["export_job"] = waiting  # an export started earlier: still running, or its file not yet downloaded
-    context.setdefault("export_minutes", settings.FLIGHTBRIDGE_EXPORT_FILE_MINUTES)
+    context["export_minutes"] = settings.FLIGHTBRIDGE_EXPORT_FILE_MINUTES
     return render(request, "interchange/export.html", context)
 
 
